@@ -1,0 +1,93 @@
+//! The typed configuration: defaults, then `orderdesk.toml`, then `ORDERDESK_*` variables.
+//!
+//! Nested keys use a double underscore in the environment:
+//! `ORDERDESK_IMPORT__MAX_FILE_BYTES=…` sets `[import] max_file_bytes`.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The default database: SQLite in `./data`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/orderdesk.db";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// Where raw files are kept; beside the SQLite file when unset.
+    pub blob_dir: Option<PathBuf>,
+    /// Address the web server listens on.
+    pub listen: String,
+    pub import: ImportSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSettings {
+    /// Larger files are refused before reading (default 1 GiB).
+    pub max_file_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            blob_dir: None,
+            listen: "127.0.0.1:8080".to_owned(),
+            import: ImportSettings {
+                max_file_bytes: 1 << 30,
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Config {
+    /// Loads defaults, then `file` (if it exists), then the environment.
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ORDERDESK_").split("__"))
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "orderdesk.toml",
+                "listen = \"0.0.0.0:9000\"\n[import]\nmax_file_bytes = 10\n",
+            )?;
+            let config = Config::load(Path::new("orderdesk.toml")).unwrap();
+            assert_eq!(config.listen, "0.0.0.0:9000");
+            assert_eq!(config.import.max_file_bytes, 10);
+            assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+            jail.set_env("ORDERDESK_LISTEN", "127.0.0.1:1");
+            jail.set_env("ORDERDESK_IMPORT__MAX_FILE_BYTES", "20");
+            let config = Config::load(Path::new("orderdesk.toml")).unwrap();
+            assert_eq!(
+                (config.listen.as_str(), config.import.max_file_bytes),
+                ("127.0.0.1:1", 20)
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_file_means_defaults() {
+        figment::Jail::expect_with(|_| {
+            assert_eq!(Config::load(Path::new("nope.toml")).unwrap(), Config::default());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,13 @@
+//! Use cases of the back office, between the edges (CLI, web) and the adapters.
+//!
+//! - [`config`]: the one typed configuration (defaults → `orderdesk.toml` → `ORDERDESK_*`).
+//! - [`import`]: master data files into the store, all or nothing.
+//! - [`export`]: master data back to CSV in the import format.
+//! - [`demo`]: the demo distributor, generated deterministically.
+
+pub mod config;
+pub mod demo;
+pub mod export;
+pub mod import;
+
+pub use config::Config;

@@ -1,0 +1,31 @@
+//! The domain core of Orderdesk: the words of a B2B sales back office as types.
+//!
+//! Everything here is plain data and pure functions. This crate knows nothing
+//! of SQL, HTTP, files, clocks or async; adapters around it (`store`,
+//! `masterdata`, `web`) convert to and from these types at their edges.
+//!
+//! - [`values`]: validated identifiers and amounts (`Sku`, `CustomerNo`,
+//!   `CurrencyCode`, `UnitCode`, `Money`, `Quantity`).
+//! - [`customer`], [`product`], [`pricing`], [`customer_item`], [`stock`]:
+//!   master data and the arithmetic over it (expected price, available stock).
+//! - [`order`]: sales orders, their lines and the status machine.
+//! - [`exception`]: what a check found wrong with an order, with a stable code.
+//! - [`event`]: the append-only record of every change.
+
+pub mod customer;
+pub mod customer_item;
+pub mod event;
+pub mod exception;
+pub mod order;
+pub mod pricing;
+pub mod product;
+pub mod stock;
+pub mod values;
+
+pub use values::{CurrencyCode, CustomerNo, Money, Quantity, Sku, UnitCode, ValueError};
+
+/// Joins the parts of a composite natural key with a unit separator, which
+/// cannot occur in identifiers (they reject control characters).
+pub fn natural_key(parts: &[&str]) -> String {
+    parts.join("\u{1f}")
+}

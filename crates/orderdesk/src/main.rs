@@ -1,0 +1,240 @@
+//! `orderdesk`: the one binary. Parses the command line, loads the
+//! configuration, opens the store and hands over to `app` and `web`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use app::Config;
+use app::import::{ImportError, Progress};
+use clap::{Parser, Subcommand};
+use domain::event::Actor;
+use masterdata::Entity;
+use store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "orderdesk",
+    version,
+    about = "Orderdesk: the sales back office that reads, checks and drafts incoming orders."
+)]
+struct Cli {
+    /// Database: sqlite://PATH or postgres://USER@HOST/DB (also ORDERDESK_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Configuration file.
+    #[arg(long, global = true, default_value = "orderdesk.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the demo company (if the database is empty) and serve the web UI.
+    Demo {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed of the generated company.
+        #[arg(long, default_value_t = app::demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Only create the data, do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web UI and API.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Import master data from CSV or a spreadsheet (XLSX, XLS, ODS), all or nothing.
+    Import {
+        /// products, customers, addresses, prices, customer-items or stock.
+        entity: EntityArg,
+        file: PathBuf,
+    },
+    /// Export master data to CSV in the import format ("-" for standard output).
+    Export { entity: EntityArg, file: PathBuf },
+    /// Apply pending database migrations.
+    Migrate,
+}
+
+#[derive(Clone, Copy)]
+struct EntityArg(Entity);
+
+impl std::str::FromStr for EntityArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Entity::parse(s).map(EntityArg).ok_or_else(|| {
+            let names: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).collect();
+            format!("'{s}' is not a kind of master data; use one of {}", names.join(", "))
+        })
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(server: bool) {
+    let default = if server { "info,sqlx=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDERDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut config = Config::load(&cli.config).context("reading the configuration")?;
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    match cli.command {
+        Command::Migrate => {
+            let store = open(&config).await?;
+            store.close().await;
+            println!("database schema is up to date ({})", store.backend().name());
+            Ok(())
+        }
+        Command::Import { entity, file } => import(&config, entity.0, &file).await,
+        Command::Export { entity, file } => export(&config, entity.0, &file).await,
+        Command::Serve { listen } => {
+            let store = open(&config).await?;
+            serve(store, listen.unwrap_or(config.listen)).await
+        }
+        Command::Demo { listen, seed, no_serve } => {
+            let started = Instant::now();
+            let store = open(&config).await?;
+            let today = jiff::Zoned::now().date();
+            match app::demo::load(&store, seed, today).await? {
+                Some(summaries) => {
+                    for (entity, summary) in summaries {
+                        println!("demo {:<15} {summary}", entity.name());
+                    }
+                    println!("demo company created in {:.1} s", started.elapsed().as_secs_f64());
+                }
+                None => println!("the database already holds data; the demo company was not created again"),
+            }
+            if no_serve {
+                return Ok(());
+            }
+            serve(store, listen.unwrap_or(config.listen)).await
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Store> {
+    Store::open(&config.database_url, config.blob_dir.as_deref())
+        .await
+        .with_context(|| format!("opening the database {}", store::redact(&config.database_url)))
+}
+
+async fn serve(store: Store, listen: String) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr().context("reading the listening address")?;
+    println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
+    web::serve(listener, web::AppState::new(store))
+        .await
+        .context("serving HTTP")?;
+    Ok(())
+}
+
+async fn import(config: &Config, entity: Entity, file: &Path) -> Result<()> {
+    let store = open(config).await?;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let progress = Progress::default();
+    let bar = progress_bar(size, progress.clone());
+    let started = Instant::now();
+    let result = app::import::import_file(
+        &store,
+        entity,
+        file,
+        &config.import,
+        Some(progress),
+        Actor::System("import".into()),
+    )
+    .await;
+    bar.abort();
+    match result {
+        Ok(summary) => {
+            println!(
+                "{} {}: {summary} in {:.1} s",
+                entity.name(),
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(ImportError::Rejected { path, errors, count }) => {
+            for e in &errors {
+                eprintln!("{}: {e}", path.display());
+            }
+            if count as usize > errors.len() {
+                eprintln!("{}: … and {} more", path.display(), count as usize - errors.len());
+            }
+            bail!(
+                "{}: {count} bad row(s); the file was not imported and the database is unchanged",
+                path.display()
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A progress bar on a terminal; nothing otherwise.
+fn progress_bar(total: u64, progress: Progress) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if !std::io::stderr().is_terminal() || total < 1 << 20 {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        loop {
+            bar.set_position(progress.load(Ordering::Relaxed));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+}
+
+async fn export(config: &Config, entity: Entity, file: &Path) -> Result<()> {
+    let store = open(config).await?;
+    let count = if file == Path::new("-") {
+        app::export::export(&store, entity, std::io::BufWriter::new(std::io::stdout().lock())).await?
+    } else {
+        let tmp = file.with_extension("csv.partial");
+        let out = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let count = app::export::export(&store, entity, std::io::BufWriter::new(out)).await?;
+        std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))?;
+        count
+    };
+    if file != Path::new("-") {
+        println!("{} {}: {count} rows exported", entity.name(), file.display());
+    }
+    Ok(())
+}

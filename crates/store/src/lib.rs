@@ -1,0 +1,21 @@
+//! The store: the only crate that knows SQL.
+//!
+//! One [`Store`] serves both databases Orderdesk supports: SQLite (the
+//! embedded default, a file under `./data` in WAL mode) and PostgreSQL (for
+//! several instances sharing one database). Both go through sqlx's `Any`
+//! driver with the same SQL; where the dialects differ (`IS NOT` vs
+//! `IS DISTINCT FROM`, `LIKE` vs `ILIKE`) [`Backend`] says which to write.
+//! Migrations are embedded, one directory per dialect.
+//!
+//! Raw files live in a content-addressed [`blobs::BlobStore`] beside the database.
+
+pub mod blobs;
+mod connect;
+mod error;
+pub mod events;
+pub mod master;
+#[doc(hidden)]
+pub mod testing;
+
+pub use connect::{Backend, Store, StoreTx, redact};
+pub use error::StoreError;

@@ -1,0 +1,41 @@
+//! The one error type of the web layer: logs internals, shows the user a plain message.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("page rendering failed: {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                Html(format!("<h1>Not found</h1><p>{} was not found.</p>", escape(&what))),
+            )
+                .into_response(),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Html("<h1>Something went wrong</h1><p>The error was logged.</p>".to_owned()),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,448 @@
+//! HTML pages: overview, customers, products. View models are plain strings
+//! made here from domain types; templates escape everything by default.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use domain::customer::Customer;
+use domain::event::{Actor, Event};
+use domain::product::Product;
+use serde::Deserialize;
+use store::master::MasterTable;
+
+use crate::AppState;
+use crate::error::WebError;
+
+const PAGE_SIZE: i64 = 50;
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn render(template: impl Template) -> Result<Html<String>, WebError> {
+    Ok(Html(template.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"status":"ok","database":"ok"}"#,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"status":"unavailable","database":"unreachable"}"#,
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../templates/style.css"),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> Response {
+    WebError::NotFound("This page".into()).into_response()
+}
+
+struct Tile {
+    label: &'static str,
+    href: &'static str,
+    count: i64,
+}
+
+struct EventRow {
+    when: String,
+    actor: String,
+    what: String,
+    details: String,
+}
+
+impl From<&Event> for EventRow {
+    fn from(e: &Event) -> Self {
+        EventRow {
+            when: e.occurred_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            actor: match &e.actor {
+                Actor::User(name) => name.clone(),
+                Actor::System(part) => format!("Orderdesk ({part})"),
+            },
+            what: format!("{} {}", e.entity_id, e.action),
+            details: e
+                .changes
+                .iter()
+                .map(|c| format!("{}: {}", c.field, c.after.as_deref().unwrap_or("—")))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: &'static str,
+    tiles: Vec<Tile>,
+    recent: Vec<EventRow>,
+}
+
+pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let mut tiles = Vec::new();
+    for (label, href, table) in [
+        ("Customers", "/customers", MasterTable::Customers),
+        ("Ship-to addresses", "/customers", MasterTable::Addresses),
+        ("Products", "/products", MasterTable::Products),
+        ("Prices", "/products", MasterTable::Prices),
+        ("Customer part numbers", "/customers", MasterTable::CustomerItems),
+        ("Stock positions", "/products", MasterTable::Stock),
+    ] {
+        tiles.push(Tile {
+            label,
+            href,
+            count: state.store.count(table).await?,
+        });
+    }
+    let recent = state
+        .store
+        .recent_events(10)
+        .await?
+        .iter()
+        .map(EventRow::from)
+        .collect();
+    render(HomePage { nav: "", tiles, recent })
+}
+
+struct CustomerRow {
+    customer_no: String,
+    name: String,
+    city: String,
+    country: String,
+    language: String,
+    currency: String,
+    price_list: String,
+    credit_limit: String,
+    open_balance: String,
+}
+
+impl From<&Customer> for CustomerRow {
+    fn from(c: &Customer) -> Self {
+        CustomerRow {
+            customer_no: c.customer_no.to_string(),
+            name: c.name.clone(),
+            city: opt(&c.billing_address.city),
+            country: c
+                .billing_address
+                .country
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            language: opt(&c.language),
+            currency: opt(&c.currency),
+            price_list: opt(&c.price_list),
+            credit_limit: opt(&c.credit_limit),
+            open_balance: opt(&c.open_balance),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct CustomersPage {
+    nav: &'static str,
+    q: String,
+    summary: String,
+    customers: Vec<CustomerRow>,
+    next: Option<String>,
+}
+
+fn summary(shown: usize, q: &str, more: bool) -> String {
+    let more = if more { " (more on the next page)" } else { "" };
+    if q.trim().is_empty() {
+        format!("{shown} shown{more}.")
+    } else {
+        format!("{shown} matching “{}”{more}.", q.trim())
+    }
+}
+
+pub async fn customers(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let found = state
+        .store
+        .search_customers(&query.q, query.after.as_deref(), PAGE_SIZE)
+        .await?;
+    let next = (found.len() as i64 == PAGE_SIZE)
+        .then(|| found.last().map(|c| c.customer_no.to_string()))
+        .flatten();
+    render(CustomersPage {
+        nav: "customers",
+        summary: summary(found.len(), &query.q, next.is_some()),
+        q: query.q,
+        customers: found.iter().map(CustomerRow::from).collect(),
+        next,
+    })
+}
+
+struct CustomerDetail {
+    customer_no: String,
+    name: String,
+    vat_id: String,
+    address: String,
+    language: String,
+    currency: String,
+    price_list: String,
+    credit_limit: String,
+    open_balance: String,
+    payment_terms: String,
+    territory: String,
+    sales_rep: String,
+    email_domains: String,
+    emails: String,
+}
+
+struct AddressRow {
+    id: String,
+    name: String,
+    address: String,
+    is_default: bool,
+}
+
+struct ItemRow {
+    part_no: String,
+    sku: String,
+    unit: String,
+    factor: String,
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    nav: &'static str,
+    c: CustomerDetail,
+    addresses: Vec<AddressRow>,
+    items: Vec<ItemRow>,
+    events: Vec<EventRow>,
+}
+
+fn join_address(parts: &[&Option<String>], country: String) -> String {
+    let mut out: Vec<String> = parts.iter().filter_map(|p| p.as_ref().cloned()).collect();
+    if !country.is_empty() {
+        out.push(country);
+    }
+    out.join(", ")
+}
+
+pub async fn customer(
+    State(state): State<AppState>,
+    Path(customer_no): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let c = state
+        .store
+        .customer(&customer_no)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Customer {customer_no}")))?;
+    let addresses = state.store.addresses_of(&customer_no).await?;
+    let items = state.store.customer_items_of(&customer_no).await?;
+    let events = state.store.events_for("customer", &customer_no).await?;
+    let country = |c: Option<domain::customer::CountryCode>| c.map(|c| c.as_str().to_owned()).unwrap_or_default();
+    render(CustomerPage {
+        nav: "customers",
+        c: CustomerDetail {
+            customer_no: c.customer_no.to_string(),
+            name: c.name.clone(),
+            vat_id: opt(&c.vat_id),
+            address: join_address(
+                &[
+                    &c.billing_address.street,
+                    &c.billing_address.zip,
+                    &c.billing_address.city,
+                ],
+                country(c.billing_address.country),
+            ),
+            language: opt(&c.language),
+            currency: opt(&c.currency),
+            price_list: opt(&c.price_list),
+            credit_limit: opt(&c.credit_limit),
+            open_balance: opt(&c.open_balance),
+            payment_terms: opt(&c.payment_terms),
+            territory: opt(&c.territory),
+            sales_rep: opt(&c.sales_rep),
+            email_domains: c.email_domains.join(", "),
+            emails: c.emails.join(", "),
+        },
+        addresses: addresses
+            .iter()
+            .map(|a| AddressRow {
+                id: a.address_id.to_string(),
+                name: opt(&a.name),
+                address: join_address(&[&a.street, &a.zip, &a.city, &a.region], country(a.country)),
+                is_default: a.is_default,
+            })
+            .collect(),
+        items: items
+            .iter()
+            .map(|i| ItemRow {
+                part_no: i.customer_part_no.to_string(),
+                sku: opt(&i.sku),
+                unit: opt(&i.customer_uom),
+                factor: opt(&i.factor),
+            })
+            .collect(),
+        events: events.iter().map(EventRow::from).collect(),
+    })
+}
+
+struct ProductRow {
+    sku: String,
+    name: String,
+    description: String,
+    gtin: String,
+    group: String,
+    unit: String,
+    pack_size: String,
+    min_qty: String,
+    list_price: String,
+    cost: String,
+    lead_time: String,
+    attributes: String,
+    active: bool,
+}
+
+fn money(amount: &Option<rust_decimal::Decimal>, currency: &Option<domain::CurrencyCode>) -> String {
+    match amount {
+        Some(a) => format!("{a} {}", opt(currency)),
+        None => String::new(),
+    }
+}
+
+impl From<&Product> for ProductRow {
+    fn from(p: &Product) -> Self {
+        ProductRow {
+            sku: p.sku.to_string(),
+            name: p.name.clone(),
+            description: opt(&p.description),
+            gtin: p.gtin.as_ref().map(|g| g.as_str().to_owned()).unwrap_or_default(),
+            group: opt(&p.product_group),
+            unit: format!("{} ({})", p.base_unit, p.base_unit.name()),
+            pack_size: p.pack_size.normalize().to_string(),
+            min_qty: p.min_order_qty.normalize().to_string(),
+            list_price: money(&p.list_price, &p.currency),
+            cost: money(&p.cost, &p.currency),
+            lead_time: p.lead_time_days.map(|d| format!("{d} days")).unwrap_or_default(),
+            attributes: p
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "products.html")]
+struct ProductsPage {
+    nav: &'static str,
+    q: String,
+    summary: String,
+    products: Vec<ProductRow>,
+    next: Option<String>,
+}
+
+pub async fn products(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Html<String>, WebError> {
+    let found = state
+        .store
+        .search_products(&query.q, query.after.as_deref(), PAGE_SIZE)
+        .await?;
+    let next = (found.len() as i64 == PAGE_SIZE)
+        .then(|| found.last().map(|p| p.sku.to_string()))
+        .flatten();
+    render(ProductsPage {
+        nav: "products",
+        summary: summary(found.len(), &query.q, next.is_some()),
+        q: query.q,
+        products: found.iter().map(ProductRow::from).collect(),
+        next,
+    })
+}
+
+struct PriceRow {
+    price_list: String,
+    customer_no: String,
+    min_qty: String,
+    unit_price: String,
+    valid: String,
+}
+
+struct StockRow {
+    warehouse: String,
+    on_hand: String,
+    reserved: String,
+    next_receipt: String,
+}
+
+#[derive(Template)]
+#[template(path = "product.html")]
+struct ProductPage {
+    nav: &'static str,
+    p: ProductRow,
+    prices: Vec<PriceRow>,
+    stock: Vec<StockRow>,
+}
+
+pub async fn product(State(state): State<AppState>, Path(sku): Path<String>) -> Result<Html<String>, WebError> {
+    let p = state
+        .store
+        .product(&sku)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Product {sku}")))?;
+    let prices = state.store.prices_of_sku(&sku).await?;
+    let stock = state.store.stock_of(&sku).await?;
+    render(ProductPage {
+        nav: "products",
+        p: ProductRow::from(&p),
+        prices: prices
+            .iter()
+            .map(|r| PriceRow {
+                price_list: r.price_list.to_string(),
+                customer_no: opt(&r.customer_no),
+                min_qty: r.min_qty.to_string(),
+                unit_price: money(&Some(r.unit_price), &r.currency),
+                valid: match (r.valid_from, r.valid_to) {
+                    (None, None) => "always".into(),
+                    (from, to) => format!("{} – {}", opt(&from), opt(&to)),
+                },
+            })
+            .collect(),
+        stock: stock
+            .iter()
+            .map(|s| StockRow {
+                warehouse: s.warehouse.to_string(),
+                on_hand: s.on_hand.to_string(),
+                reserved: s.reserved.to_string(),
+                next_receipt: match (s.next_receipt_date, s.next_receipt_qty) {
+                    (Some(d), Some(q)) => format!("{q} on {d}"),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
+    })
+}
