@@ -164,7 +164,12 @@ fn product(c: &mut Cells) -> Option<Product> {
     let min_order_qty = c.non_negative("min_order_qty").unwrap_or(Decimal::ONE);
     let list_price = c.non_negative("list_price");
     let currency = c.opt("currency", CurrencyCode::parse);
-    if list_price.is_some() && currency.is_none() && c.errors.iter().all(|e| e.column.as_deref() != Some("currency")) {
+    // With no currency column at all, the stored currency stays (a price-only update).
+    if list_price.is_some()
+        && currency.is_none()
+        && c.header.has("currency")
+        && c.errors.iter().all(|e| e.column.as_deref() != Some("currency"))
+    {
         c.fail(
             "currency",
             "is empty, but list_price is set: say which currency the price is in".to_owned(),

@@ -165,6 +165,14 @@ fn text<T: ToString>(v: &Option<T>) -> SqlValue {
 fn always<T: ToString>(v: &T) -> SqlValue {
     SqlValue::Text(Some(v.to_string()))
 }
+/// Decimals are stored normalised (`3.40` → `3.4`), so the same value from a
+/// spreadsheet and from CSV is the same text and re-imports change nothing.
+fn number(v: Decimal) -> SqlValue {
+    SqlValue::Text(Some(v.normalize().to_string()))
+}
+fn opt_number(v: Option<Decimal>) -> SqlValue {
+    SqlValue::Text(v.map(|d| d.normalize().to_string()))
+}
 fn flag(b: bool) -> SqlValue {
     SqlValue::Int(Some(i64::from(b)))
 }
@@ -177,11 +185,11 @@ pub fn product_values(p: &Product) -> Vec<SqlValue> {
         text(&p.description),
         SqlValue::Text(p.gtin.as_ref().map(|g| g.as_str().to_owned())),
         always(&p.base_unit),
-        always(&p.pack_size),
-        always(&p.min_order_qty),
-        text(&p.list_price),
+        number(p.pack_size),
+        number(p.min_order_qty),
+        opt_number(p.list_price),
         text(&p.currency),
-        text(&p.cost),
+        opt_number(p.cost),
         SqlValue::Int(p.lead_time_days.map(i64::from)),
         text(&p.product_group),
         flag(p.active),
@@ -205,8 +213,8 @@ pub fn customer_values(c: &Customer) -> Vec<SqlValue> {
         text(&c.language),
         text(&c.currency),
         text(&c.price_list),
-        text(&c.credit_limit),
-        text(&c.open_balance),
+        opt_number(c.credit_limit),
+        opt_number(c.open_balance),
         text(&c.payment_terms),
         text(&c.territory),
         text(&c.sales_rep),
@@ -235,12 +243,12 @@ pub fn price_values(p: &PriceEntry) -> Vec<SqlValue> {
     vec![
         always(&p.price_list),
         always(&p.sku),
-        always(&p.min_qty.normalize()),
+        number(p.min_qty),
         SqlValue::Text(Some(
             p.customer_no.as_ref().map(ToString::to_string).unwrap_or_default(),
         )),
         SqlValue::Text(Some(p.valid_from.map(|d| d.to_string()).unwrap_or_default())),
-        always(&p.unit_price),
+        number(p.unit_price),
         text(&p.currency),
         text(&p.valid_to),
     ]
@@ -252,7 +260,7 @@ pub fn customer_item_values(i: &CustomerItem) -> Vec<SqlValue> {
         always(&i.customer_part_no),
         text(&i.sku),
         text(&i.customer_uom),
-        text(&i.factor),
+        opt_number(i.factor),
     ]
 }
 
@@ -260,10 +268,10 @@ pub fn stock_values(s: &StockLevel) -> Vec<SqlValue> {
     vec![
         always(&s.sku),
         always(&s.warehouse),
-        always(&s.on_hand),
-        always(&s.reserved),
+        number(s.on_hand),
+        number(s.reserved),
         text(&s.next_receipt_date),
-        text(&s.next_receipt_qty),
+        opt_number(s.next_receipt_qty),
     ]
 }
 
