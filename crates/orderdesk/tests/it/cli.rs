@@ -1,0 +1,142 @@
+//! Import, export and migrate through the command line, with exit codes and messages.
+
+use crate::{orderdesk, text};
+
+const PRODUCTS: &str = "sku,name,uom,pack_size,list_price,currency\n\
+                        HB-M8-40-A2,Sechskantschraube M8x40 A2,C62,100,0.12,EUR\n\
+                        HB-M8-45-A2,Sechskantschraube M8x45 A2,C62,100,0.13,EUR\n";
+
+/// The database URLs to run against: SQLite in `dir`, and a fresh PostgreSQL database when available.
+async fn databases(dir: &std::path::Path) -> Vec<(String, Option<store::testing::TestStore>)> {
+    let mut urls = vec![(format!("sqlite://{}/data/orderdesk.db", dir.display()), None)];
+    if let Some(admin) = store::testing::postgres_url() {
+        let pg = store::testing::fresh_postgres(&admin).await;
+        urls.push((pg.url.clone(), Some(pg)));
+    }
+    urls
+}
+
+#[tokio::test]
+async fn import_then_reimport_then_export_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("products.csv"), PRODUCTS).unwrap();
+    for (url, _keep) in databases(dir.path()).await {
+        let out = orderdesk(dir.path(), &url, &["import", "products", "products.csv"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("products products.csv: 2 rows: 2 created, 0 updated, 0 unchanged"),
+            "{}",
+            text(&out.stdout)
+        );
+
+        let out = orderdesk(dir.path(), &url, &["import", "products", "products.csv"]);
+        assert!(
+            text(&out.stdout).contains("2 rows: 0 created, 0 updated, 2 unchanged"),
+            "{}",
+            text(&out.stdout)
+        );
+
+        let a = orderdesk(dir.path(), &url, &["export", "products", "a.csv"]);
+        assert!(a.status.success(), "{}", text(&a.stderr));
+        let b = orderdesk(dir.path(), &url, &["export", "products", "-"]);
+        let exported = std::fs::read(dir.path().join("a.csv")).unwrap();
+        assert_eq!(exported, b.stdout, "file and standard output exports are identical");
+        assert!(text(&exported).starts_with("sku,name,description,gtin,uom,pack_size,"));
+        assert!(
+            text(&exported).contains("HB-M8-40-A2,Sechskantschraube M8x40 A2,,,C62,100,1,0.12,EUR,,,,true,\n"),
+            "{}",
+            text(&exported)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_file_exits_non_zero_names_every_bad_row_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), PRODUCTS).unwrap();
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "sku,name,uom,list_price,currency\nHB-M8-40-A2,Changed,C62,0.99,EUR\nX-2,Bad,C62,\"1,5\",EUR\nX-3,Bad unit,Stk,1.00,EUR\n",
+    )
+    .unwrap();
+    for (url, _keep) in databases(dir.path()).await {
+        assert!(
+            orderdesk(dir.path(), &url, &["import", "products", "good.csv"])
+                .status
+                .success()
+        );
+        let before = orderdesk(dir.path(), &url, &["export", "products", "-"]).stdout;
+        let out = orderdesk(dir.path(), &url, &["import", "products", "bad.csv"]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("bad.csv: line 3, column list_price: '1,5' is not a decimal number"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("bad.csv: line 4, column uom: 'Stk' is not a known UN/ECE Rec. 20 unit code"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("error: bad.csv: 2 bad row(s); the file was not imported and the database is unchanged"),
+            "{stderr}"
+        );
+        assert_eq!(orderdesk(dir.path(), &url, &["export", "products", "-"]).stdout, before);
+    }
+}
+
+#[test]
+fn usage_errors_are_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/o.db", dir.path().display());
+    let out = orderdesk(dir.path(), &url, &["import", "widgets", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("'widgets' is not a kind of master data; use one of products, customers, addresses, prices, customer-items, stock"));
+
+    let out = orderdesk(dir.path(), "mysql://localhost/x", &["migrate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("unsupported database URL 'mysql://localhost/x'"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = orderdesk(
+        dir.path(),
+        &url,
+        &[
+            "--database-url",
+            &format!("sqlite://{}/flag.db", dir.path().display()),
+            "migrate",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        dir.path().join("flag.db").exists(),
+        "--database-url wins over the environment"
+    );
+    assert!(!dir.path().join("o.db").exists());
+}
+
+#[test]
+fn the_default_database_lives_under_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+        .current_dir(dir.path())
+        .env_remove("ORDERDESK_DATABASE_URL")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("data/orderdesk.db").exists());
+    let journal = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma journal_mode').fetchone()[0])",
+        ])
+        .arg(dir.path().join("data/orderdesk.db"))
+        .output();
+    if let Ok(journal) = journal {
+        assert_eq!(text(&journal.stdout).trim(), "wal");
+    }
+}
