@@ -115,10 +115,13 @@ fn is_spreadsheet(path: &Path, head: &[u8]) -> bool {
         || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
+/// One row as read: its line and the record or what is wrong with it.
+type ParsedRow = (u64, Result<Record, Vec<RowError>>);
+
 /// The rows an import reads, already parsed, with the columns they carry.
 struct Source {
     present: Vec<&'static str>,
-    rows: Box<dyn Iterator<Item = (u64, Result<Record, Vec<RowError>>)> + Send>,
+    rows: Box<dyn Iterator<Item = ParsedRow> + Send>,
 }
 
 fn file_source(entity: Entity, path: &Path, progress: Option<Progress>) -> Result<Source, ImportError> {

@@ -5,6 +5,7 @@
 //! - [`export`]: master data back to CSV in the import format.
 //! - [`demo`]: the demo distributor, generated deterministically.
 
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod export;

@@ -76,7 +76,7 @@ impl Customer {
     /// Whether a sender address belongs to this customer, by address or by domain.
     pub fn knows_sender(&self, sender: &str) -> bool {
         let sender = sender.trim().to_ascii_lowercase();
-        if self.emails.iter().any(|e| *e == sender) {
+        if self.emails.contains(&sender) {
             return true;
         }
         sender

@@ -61,6 +61,21 @@ enum Command {
     Export { entity: EntityArg, file: PathBuf },
     /// Apply pending database migrations.
     Migrate,
+    /// Measure Orderdesk's speed on this machine and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import a generated products file of N rows twice (new, then unchanged) and print the timings.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// Where to write the generated file (a temporary directory by default).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -118,6 +133,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
+        Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
             let store = open(&config).await?;
@@ -235,6 +251,50 @@ async fn export(config: &Config, entity: Entity, file: &Path) -> Result<()> {
     };
     if file != Path::new("-") {
         println!("{} {}: {count} rows exported", entity.name(), file.display());
+    }
+    Ok(())
+}
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+async fn bench_import(config: &Config, rows: u64, file: Option<PathBuf>) -> Result<()> {
+    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let path = file.unwrap_or_else(|| dir.path().join("products.csv"));
+    let started = Instant::now();
+    app::bench::write_products_csv(&path, rows, 1).with_context(|| format!("writing {}", path.display()))?;
+    let size = std::fs::metadata(&path)?.len();
+    println!(
+        "generated {rows} products ({:.1} MiB) in {:.1} s",
+        size as f64 / 1048576.0,
+        started.elapsed().as_secs_f64()
+    );
+    let store = open(config).await?;
+    println!("database: {}", store::redact(&config.database_url));
+    for run in ["first import (all new)", "second import (all unchanged)"] {
+        let started = Instant::now();
+        let summary = app::import::import_file(
+            &store,
+            Entity::Products,
+            &path,
+            &config.import,
+            None,
+            Actor::System("bench".into()),
+        )
+        .await?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "{run}: {summary} in {seconds:.2} s = {:.0} rows/s",
+            rows as f64 / seconds
+        );
+    }
+    if let Some(peak) = peak_rss_mib() {
+        println!("peak RSS: {peak:.0} MiB");
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::connect::{Store, StoreTx};
+use crate::connect::{Backend, Store, StoreTx};
 use crate::error::StoreError;
 
 /// The master data tables.
@@ -318,8 +318,16 @@ impl StoreTx {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&(r * width + c + 1).to_string());
+                // SQLite looks up each named parameter by walking the list of
+                // names, which makes binding thousands of `$N` quadratic;
+                // anonymous `?` parameters bind in constant time.
+                match self.backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => {
+                        sql.push('$');
+                        sql.push_str(&(r * width + c + 1).to_string());
+                    }
+                }
             }
             sql.push(')');
         }

@@ -140,3 +140,18 @@ fn the_default_database_lives_under_data() {
         assert_eq!(text(&journal.stdout).trim(), "wal");
     }
 }
+
+#[test]
+fn a_two_gigabyte_file_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = std::fs::File::create(dir.path().join("huge.csv")).unwrap();
+    huge.set_len(2 << 30).unwrap(); // sparse: takes no disk space
+    let url = format!("sqlite://{}/o.db", dir.path().display());
+    let out = orderdesk(dir.path(), &url, &["import", "products", "huge.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("huge.csv: the file is 2147483648 bytes, more than the import limit of 1073741824 bytes (setting import.max_file_bytes); nothing was imported"),
+        "{stderr}"
+    );
+}
