@@ -14,6 +14,10 @@ use domain::event::Actor;
 use masterdata::Entity;
 use store::Store;
 
+// Parsing and import allocate many small strings; mimalloc is markedly faster at that than glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "orderdesk",
@@ -61,6 +65,13 @@ enum Command {
     Export { entity: EntityArg, file: PathBuf },
     /// Apply pending database migrations.
     Migrate,
+    /// Show the Documents a file becomes (parts, text, tables, key–values, diagnostics); stores nothing.
+    Parse {
+        file: PathBuf,
+        /// Print JSON (docs/document-json.md) instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure Orderdesk's speed on this machine and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -75,6 +86,13 @@ enum BenchCommand {
         /// Where to write the generated file (a temporary directory by default).
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+    /// Parse files repeatedly on one core and print throughput and latency.
+    Parse {
+        files: Vec<PathBuf>,
+        /// Run at least this long per file, in seconds.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
     },
 }
 
@@ -133,7 +151,9 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
+        Command::Parse { file, json } => parse(&file, json),
         Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
+        Command::Bench(BenchCommand::Parse { files, seconds }) => bench_parse(&files, seconds),
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
             let store = open(&config).await?;
@@ -295,6 +315,75 @@ async fn bench_import(config: &Config, rows: u64, file: Option<PathBuf>) -> Resu
     }
     if let Some(peak) = peak_rss_mib() {
         println!("peak RSS: {peak:.0} MiB");
+    }
+    Ok(())
+}
+
+fn parse(file: &Path, json: bool) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.file_name().and_then(|n| n.to_str());
+    let documents = document::parse_file(&bytes, name);
+    if json {
+        let out = serde_json::json!({ "file": name, "size_bytes": bytes.len(), "documents": documents });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for d in &documents {
+        let part = if d.part.is_empty() {
+            "file".to_owned()
+        } else {
+            format!("part {}", d.part)
+        };
+        println!(
+            "{part}{}: {:?}{}, {} text blocks, {} tables",
+            d.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            d.format,
+            d.message_type.as_deref().map(|t| format!(" {t}")).unwrap_or_default(),
+            d.text_blocks.len(),
+            d.tables.len()
+        );
+        for kv in &d.key_values {
+            println!("  {} = {}", kv.key, kv.value);
+        }
+        for (i, t) in d.tables.iter().enumerate() {
+            println!(
+                "  table {}: {} rows x {} columns",
+                i + 1,
+                t.rows.len(),
+                t.rows.first().map_or(0, |r| r.cells.len())
+            );
+        }
+        for diag in &d.diagnostics {
+            println!("  {:?} {}: {}", diag.severity, diag.code, diag.message);
+        }
+    }
+    Ok(())
+}
+
+fn bench_parse(files: &[PathBuf], seconds: f64) -> Result<()> {
+    for file in files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let name = file.file_name().and_then(|n| n.to_str());
+        let mut timings = Vec::new();
+        let started = Instant::now();
+        while started.elapsed().as_secs_f64() < seconds || timings.len() < 5 {
+            let t = Instant::now();
+            let docs = document::parse_file(&bytes, name);
+            timings.push(t.elapsed().as_secs_f64());
+            std::hint::black_box(docs);
+        }
+        timings.sort_by(f64::total_cmp);
+        let median = timings[timings.len() / 2];
+        let p99 = timings[(timings.len() * 99 / 100).min(timings.len() - 1)];
+        println!(
+            "{}: {} bytes, {} runs, median {:.3} ms, p99 {:.3} ms, {:.1} MB/s",
+            file.display(),
+            bytes.len(),
+            timings.len(),
+            median * 1e3,
+            p99 * 1e3,
+            bytes.len() as f64 / median / 1e6
+        );
     }
     Ok(())
 }

@@ -1,0 +1,145 @@
+//! MIME messages: headers, text and HTML bodies, attachments (parsed by their
+//! own format), forwarded messages (recursively). Charsets, quoted-printable,
+//! base64 and RFC 2047 headers are decoded by mail-parser, which is lenient.
+
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+
+use crate::model::{Document, Format, Severity, text_blocks};
+
+/// Forwarded messages nested deeper than this are not opened.
+const MAX_DEPTH: usize = 8;
+
+pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
+    let Some(message) = MessageParser::default().parse(bytes) else {
+        let mut doc = Document::new(part, None, Format::EmailText);
+        doc.diagnose(
+            Severity::Error,
+            "mail_unreadable",
+            "the message has no readable MIME structure",
+        );
+        out.push(doc);
+        return;
+    };
+    let mut headers = Document::new(part, None, Format::EmailText);
+    let address = |a: Option<&mail_parser::Address<'_>>| {
+        a.and_then(|a| a.first())
+            .map(|a| a.address().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    };
+    let names = |a: Option<&mail_parser::Address<'_>>| {
+        a.and_then(|a| a.first())
+            .and_then(|a| a.name())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    headers.key_value("from", address(message.from()), "From");
+    headers.key_value("from_name", names(message.from()), "From");
+    headers.key_value("to", address(message.to()), "To");
+    headers.key_value("reply_to", address(message.reply_to()), "Reply-To");
+    headers.key_value("subject", message.subject().unwrap_or_default(), "Subject");
+    if let Some(date) = message.date() {
+        headers.key_value("date", date.to_rfc3339(), "Date");
+    }
+    headers.key_value("message_id", message.message_id().unwrap_or_default(), "Message-ID");
+    headers.key_value(
+        "in_reply_to",
+        message.in_reply_to().as_text().unwrap_or_default(),
+        "In-Reply-To",
+    );
+
+    // The body: the text part, or HTML converted to text (tables become tab-separated rows).
+    let body_text = message.body_text(0).map(|t| t.into_owned());
+    let body_html = message.body_html(0).map(|t| t.into_owned());
+    let mut body = headers;
+    match (&body_text, &body_html) {
+        (_, Some(html)) if message.text_body.first() == message.html_body.first() || body_text.is_none() => {
+            body.format = Format::EmailHtml;
+            let (text, tables) = crate::html::to_text(html);
+            body.text_blocks = text_blocks(&text, 1);
+            body.tables = tables;
+        }
+        (Some(text), _) => body.text_blocks = text_blocks(text, 1),
+        _ => {}
+    }
+    out.push(body);
+
+    let mut n = 0;
+    for attachment in message.attachments() {
+        n += 1;
+        let sub = if part.is_empty() {
+            n.to_string()
+        } else {
+            format!("{part}.{n}")
+        };
+        let name = attachment.attachment_name().map(str::to_owned);
+        match &attachment.body {
+            PartType::Message(inner) => {
+                if depth >= MAX_DEPTH {
+                    let mut doc = Document::new(sub, name, Format::EmailText);
+                    doc.diagnose(
+                        Severity::Warning,
+                        "mail_too_deep",
+                        format!("forwarded messages nested deeper than {MAX_DEPTH} are not opened"),
+                    );
+                    out.push(doc);
+                } else {
+                    parse(inner.raw_message(), &sub, depth + 1, out);
+                }
+            }
+            _ => {
+                let bytes = attachment.contents();
+                let content_type = attachment
+                    .content_type()
+                    .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default()).to_ascii_lowercase());
+                if bytes.is_empty() {
+                    let mut doc = Document::new(sub, name, Format::Unknown);
+                    doc.diagnose(Severity::Warning, "attachment_empty", "the attachment is empty");
+                    out.push(doc);
+                    continue;
+                }
+                out.extend(crate::parse_part(
+                    bytes,
+                    name.as_deref(),
+                    content_type.as_deref(),
+                    &sub,
+                    depth + 1,
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_bodies_and_attachments() {
+        let eml = "From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <einkauf@muster.de>\r\n\
+To: orders@orderdesk.example\r\nSubject: =?UTF-8?B?QmVzdGVsbHVuZyA0NTAwMDEyMzQ1?=\r\nMessage-ID: <abc@muster.de>\r\n\
+Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+Sehr geehrte Damen und Herren,=0D=0Abitte liefern Sie 500 St=FCck HB-M8-40-A2.\r\n\
+--b1\r\nContent-Type: text/csv; name=\"order.csv\"\r\nContent-Disposition: attachment; filename=\"order.csv\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nUG9zO0FydGlrZWw7TWVuZ2UKMTtIQi1NOC00MC1BMjs1MDAK\r\n--b1--\r\n";
+        let mut docs = Vec::new();
+        parse(eml.as_bytes(), "", 0, &mut docs);
+        assert_eq!(docs.len(), 2, "{docs:?}");
+        let body = &docs[0];
+        assert_eq!(body.value("from"), Some("einkauf@muster.de"));
+        assert_eq!(body.value("from_name"), Some("Jürgen Müller"));
+        assert_eq!(body.value("subject"), Some("Bestellung 4500012345"));
+        assert_eq!(body.value("message_id"), Some("abc@muster.de"));
+        assert!(
+            body.full_text().contains("500 Stück HB-M8-40-A2"),
+            "{}",
+            body.full_text()
+        );
+        let csv = &docs[1];
+        assert_eq!(
+            (csv.part.as_str(), csv.name.as_deref(), csv.format),
+            ("1", Some("order.csv"), Format::Csv)
+        );
+        assert_eq!(csv.tables[0].row(1), vec!["1", "HB-M8-40-A2", "500"]);
+    }
+}

@@ -1,0 +1,204 @@
+//! The Document: what one part of an inbound message says, with where it says it.
+//!
+//! This is also the JSON of `orderdesk parse FILE --json` (docs/document-json.md).
+
+use serde::Serialize;
+
+/// The format a document was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    EmailText,
+    EmailHtml,
+    Text,
+    Csv,
+    Xlsx,
+    Xls,
+    Ods,
+    Pdf,
+    X12,
+    Edifact,
+    Ubl,
+    Opentrans,
+    Xml,
+    Unknown,
+}
+
+/// One part of a message, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// Where in the message: `""` for a file on its own, `"1"`, `"2.1"` … for MIME parts.
+    pub part: String,
+    /// The attachment's file name, if it has one.
+    pub name: Option<String>,
+    pub format: Format,
+    /// The structured message type where the format has one (`850`, `ORDERS`, `Order` …).
+    pub message_type: Option<String>,
+    pub pages: u32,
+    pub text_blocks: Vec<TextBlock>,
+    pub tables: Vec<Table>,
+    pub key_values: Vec<KeyValue>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Document {
+    pub fn new(part: impl Into<String>, name: Option<String>, format: Format) -> Self {
+        Self {
+            part: part.into(),
+            name,
+            format,
+            message_type: None,
+            pages: 1,
+            text_blocks: Vec::new(),
+            tables: Vec::new(),
+            key_values: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn key_value(&mut self, key: impl Into<String>, value: impl AsRef<str>, source: impl Into<String>) {
+        let value = value.as_ref().trim();
+        if !value.is_empty() {
+            self.key_values.push(KeyValue {
+                key: key.into(),
+                value: value.to_owned(),
+                source: Some(source.into()),
+            });
+        }
+    }
+
+    /// The first value stored under `key`.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.key_values
+            .iter()
+            .find(|kv| kv.key == key)
+            .map(|kv| kv.value.as_str())
+    }
+
+    pub fn diagnose(&mut self, severity: Severity, code: &'static str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// All text of the document in reading order, blocks separated by newlines.
+    pub fn full_text(&self) -> String {
+        let mut out = String::new();
+        for block in &self.text_blocks {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&block.text);
+        }
+        out
+    }
+}
+
+/// A run of text with its page and, for laid-out formats, its box.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextBlock {
+    pub page: u32,
+    pub text: String,
+    /// Offset of the block's first character in the document's text (in chars).
+    pub char_start: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BoundingBox>,
+}
+
+/// A box on a page, in points from the top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BoundingBox {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// A table: rows of cells; the first `header_rows` rows are headers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub page: u32,
+    /// The sheet name, for spreadsheets.
+    pub name: Option<String>,
+    pub header_rows: usize,
+    pub rows: Vec<TableRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub text: String,
+}
+
+impl Table {
+    pub fn from_rows(page: u32, name: Option<String>, header_rows: usize, rows: Vec<Vec<String>>) -> Table {
+        Table {
+            page,
+            name,
+            header_rows,
+            rows: rows
+                .into_iter()
+                .map(|cells| TableRow {
+                    cells: cells.into_iter().map(|text| Cell { text }).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The cell texts of row `i`.
+    pub fn row(&self, i: usize) -> Vec<&str> {
+        self.rows
+            .get(i)
+            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A labelled value (`po_number` → `4500012345`) and where it came from (`BEG03`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something the parser noticed: a stable code and a message for the user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Splits text into one block per non-empty line, with char offsets.
+pub fn text_blocks(text: &str, page: u32) -> Vec<TextBlock> {
+    let mut blocks = Vec::new();
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let trimmed = line.trim_end_matches('\r');
+        if !trimmed.trim().is_empty() {
+            blocks.push(TextBlock {
+                page,
+                text: trimmed.to_owned(),
+                char_start: offset,
+                bbox: None,
+            });
+        }
+        offset += line.chars().count() + 1;
+    }
+    blocks
+}

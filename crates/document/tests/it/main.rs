@@ -1,0 +1,4 @@
+//! Document parsing against real files from outside the project (tests/fixtures,
+//! with their sources and licences) and files made here.
+
+mod samples;
