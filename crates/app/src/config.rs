@@ -21,6 +21,30 @@ pub struct Config {
     /// Address the web server listens on.
     pub listen: String,
     pub import: ImportSettings,
+    pub intake: IntakeSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeSettings {
+    /// Messages larger than this are stored but not parsed (default 64 MiB).
+    pub max_parse_bytes: u64,
+    /// How long a worker holds a job before another may take it over (seconds).
+    pub lease_seconds: u64,
+    /// Attempts before a message is marked as an error.
+    pub max_attempts: i64,
+    /// Pause between looks at an empty queue (milliseconds).
+    pub idle_poll_ms: u64,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self {
+            max_parse_bytes: 64 << 20,
+            lease_seconds: 300,
+            max_attempts: 3,
+            idle_poll_ms: 500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +62,7 @@ impl Default for Config {
             import: ImportSettings {
                 max_file_bytes: 1 << 30,
             },
+            intake: IntakeSettings::default(),
         }
     }
 }

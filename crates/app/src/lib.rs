@@ -10,5 +10,6 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod intake;
 
 pub use config::Config;

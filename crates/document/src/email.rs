@@ -9,6 +9,28 @@ use crate::model::{Document, Format, Severity, text_blocks};
 /// Forwarded messages nested deeper than this are not opened.
 const MAX_DEPTH: usize = 8;
 
+/// The headers that identify a mail, read without parsing its parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailHeaders {
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// Reads Message-ID, From and Subject, if `bytes` is a mail.
+pub fn headers(bytes: &[u8]) -> Option<MailHeaders> {
+    let message = MessageParser::new().parse_headers(bytes)?;
+    Some(MailHeaders {
+        message_id: message.message_id().map(str::to_owned),
+        from: message
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(str::to_owned),
+        subject: message.subject().map(str::to_owned),
+    })
+}
+
 pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
     let Some(message) = MessageParser::default().parse(bytes) else {
         let mut doc = Document::new(part, None, Format::EmailText);

@@ -12,6 +12,7 @@
 
 pub mod edi;
 mod email;
+pub use email::{MailHeaders, headers as mail_headers};
 mod html;
 pub mod model;
 pub mod sheet;

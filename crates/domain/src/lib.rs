@@ -16,6 +16,7 @@ pub mod customer;
 pub mod customer_item;
 pub mod event;
 pub mod exception;
+pub mod message;
 pub mod order;
 pub mod pricing;
 pub mod product;

@@ -65,6 +65,30 @@ enum Command {
     Export { entity: EntityArg, file: PathBuf },
     /// Apply pending database migrations.
     Migrate,
+    /// Take in inbound files (.eml, EDI, XML, spreadsheets, …) or every file below a directory, then process them.
+    Ingest {
+        paths: Vec<PathBuf>,
+        /// Only store them; a worker (or `serve`) processes them later.
+        #[arg(long)]
+        no_process: bool,
+        /// The channel to record (upload, folder, …).
+        #[arg(long, default_value = "upload")]
+        channel: String,
+    },
+    /// Process received messages: parse, classify, store the result.
+    Worker {
+        /// Stop when the queue is empty instead of waiting for more.
+        #[arg(long)]
+        once: bool,
+    },
+    /// List received messages, newest first.
+    Messages {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Print one message with its documents as JSON.
+        #[arg(long)]
+        show: Option<i64>,
+    },
     /// Show the Documents a file becomes (parts, text, tables, key–values, diagnostics); stores nothing.
     Parse {
         file: PathBuf,
@@ -152,12 +176,32 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
         Command::Parse { file, json } => parse(&file, json),
+        Command::Ingest {
+            paths,
+            no_process,
+            channel,
+        } => ingest(&config, &paths, no_process, &channel).await,
+        Command::Worker { once } => {
+            let store = open(&config).await?;
+            if once {
+                let n = app::intake::drain(&store, &config.intake).await?;
+                println!("{n} message(s) processed");
+                Ok(())
+            } else {
+                println!("worker started; processing received messages (Ctrl-C to stop)");
+                tokio::select! {
+                    _ = app::intake::run_worker(store, config.intake.clone()) => Ok(()),
+                    _ = tokio::signal::ctrl_c() => Ok(()),
+                }
+            }
+        }
+        Command::Messages { limit, show } => messages(&config, limit, show).await,
         Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
         Command::Bench(BenchCommand::Parse { files, seconds }) => bench_parse(&files, seconds),
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
             let store = open(&config).await?;
-            serve(store, listen.unwrap_or(config.listen)).await
+            serve(store, listen.unwrap_or(config.listen.clone()), &config).await
         }
         Command::Demo { listen, seed, no_serve } => {
             let started = Instant::now();
@@ -175,7 +219,7 @@ async fn run(cli: Cli) -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, listen.unwrap_or(config.listen)).await
+            serve(store, listen.unwrap_or(config.listen.clone()), &config).await
         }
     }
 }
@@ -186,10 +230,12 @@ async fn open(config: &Config) -> Result<Store> {
         .with_context(|| format!("opening the database {}", store::redact(&config.database_url)))
 }
 
-async fn serve(store: Store, listen: String) -> Result<()> {
+async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
+    // The server processes received messages too; more workers may run beside it.
+    tokio::spawn(app::intake::run_worker(store.clone(), config.intake.clone()));
     let address = listener.local_addr().context("reading the listening address")?;
     println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
     web::serve(listener, web::AppState::new(store))
@@ -384,6 +430,79 @@ fn bench_parse(files: &[PathBuf], seconds: f64) -> Result<()> {
             p99 * 1e3,
             bytes.len() as f64 / median / 1e6
         );
+    }
+    Ok(())
+}
+
+async fn ingest(config: &Config, paths: &[PathBuf], no_process: bool, channel: &str) -> Result<()> {
+    let store = open(config).await?;
+    let mut failed = 0;
+    for path in paths {
+        let summary = app::intake::ingest_path(&store, path, channel).await?;
+        println!(
+            "{}: {} received, {} duplicate(s)",
+            path.display(),
+            summary.received,
+            summary.duplicates
+        );
+        for f in &summary.failed {
+            eprintln!("{f}");
+        }
+        failed += summary.failed.len();
+    }
+    if !no_process {
+        let n = app::intake::drain(&store, &config.intake).await?;
+        println!("{n} message(s) processed");
+    }
+    if failed > 0 {
+        bail!("{failed} file(s) could not be read");
+    }
+    Ok(())
+}
+
+async fn messages(config: &Config, limit: i64, show: Option<i64>) -> Result<()> {
+    let store = open(config).await?;
+    if let Some(id) = show {
+        let m = store
+            .message(id)
+            .await?
+            .with_context(|| format!("message {id} does not exist"))?;
+        let documents: serde_json::Value = m
+            .documents_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let out = serde_json::json!({
+            "id": m.id, "received_at": m.received_at, "channel": m.channel, "source_name": m.source_name,
+            "sha256": m.sha256, "size_bytes": m.size_bytes, "message_id": m.message_id_header, "sender": m.sender,
+            "subject": m.subject, "status": m.status, "kind": m.kind, "kind_reason": m.kind_reason, "error": m.error,
+            "duplicate_of": m.duplicate_of, "processed_at": m.processed_at, "documents": documents,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "{:>6}  {:<20}  {:<10}  {:<12}  {:<13}  {:<28}  subject / file",
+        "id", "received (UTC)", "status", "kind", "channel", "sender"
+    );
+    for m in store.messages(None, limit).await? {
+        let status = match m.duplicate_of {
+            Some(of) => format!("dup of {of}"),
+            None => m.status.clone(),
+        };
+        println!(
+            "{:>6}  {:<20}  {:<10}  {:<12}  {:<13}  {:<28}  {}",
+            m.id,
+            m.received_at.get(..19).unwrap_or(&m.received_at).replace('T', " "),
+            status,
+            m.kind.as_deref().unwrap_or("-"),
+            m.channel,
+            m.sender.as_deref().unwrap_or("-"),
+            m.subject.as_deref().or(m.source_name.as_deref()).unwrap_or("-"),
+        );
+        if let Some(e) = &m.error {
+            println!("{:>6}  error: {e}", "");
+        }
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ fn parse_changes(raw: &str) -> Vec<FieldChange> {
         .collect()
 }
 
-fn timestamp_text(t: jiff::Timestamp) -> String {
+pub(crate) fn timestamp_text(t: jiff::Timestamp) -> String {
     // Fixed width (microseconds, Z) so that text order is time order.
     format!("{}", t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }

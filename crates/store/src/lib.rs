@@ -13,6 +13,7 @@ pub mod blobs;
 mod connect;
 mod error;
 pub mod events;
+pub mod intake;
 pub mod master;
 #[doc(hidden)]
 pub mod testing;

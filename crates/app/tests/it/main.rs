@@ -4,6 +4,7 @@
 mod demo;
 mod export;
 mod import;
+mod intake;
 
 use std::path::{Path, PathBuf};
 

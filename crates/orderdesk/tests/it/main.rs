@@ -2,6 +2,7 @@
 
 mod architecture;
 mod cli;
+mod intake;
 mod serve;
 
 use std::path::Path;

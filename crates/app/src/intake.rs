@@ -1,0 +1,273 @@
+//! Intake: every inbound message stored raw first, then parsed and classified by a worker.
+//!
+//! [`receive`] puts the bytes into the blob store (content-addressed, synced)
+//! and then records the message and its job in one transaction, so nothing
+//! received is ever lost. [`process_next`] claims a job, parses the message
+//! into Documents (on a blocking thread, a parser panic caught and reported as
+//! the message's error), classifies it and stores the result; a worker killed
+//! at any point leaves its job to be taken over when the lease runs out, and
+//! completion is conditional on the lease, so each message gets one result.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use document::{Document, Severity};
+use store::intake::{Job, NewMessage, ProcessedMessage, Received};
+use store::{Store, StoreError};
+
+use crate::config::IntakeSettings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stores one inbound message: raw bytes first, then the message row and its job.
+pub async fn receive(
+    store: &Store,
+    channel: &str,
+    source_name: Option<&str>,
+    bytes: &[u8],
+) -> Result<Received, IntakeError> {
+    let blobs = store.blobs().clone();
+    let owned = bytes.to_vec();
+    let sha256 = tokio::task::spawn_blocking(move || blobs.put(&owned))
+        .await
+        .map_err(|e| StoreError::Blob {
+            path: "blob store".into(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    let headers = document::mail_headers(bytes).filter(|h| h.message_id.is_some() || h.from.is_some());
+    let new = NewMessage {
+        received_at: jiff::Timestamp::now(),
+        channel: channel.to_owned(),
+        source_name: source_name.map(str::to_owned),
+        sha256,
+        size_bytes: bytes.len() as u64,
+        message_id_header: headers.as_ref().and_then(|h| h.message_id.clone()),
+        sender: headers.as_ref().and_then(|h| h.from.clone()),
+        subject: headers.as_ref().and_then(|h| h.subject.clone()),
+    };
+    let received = store.receive_message(&new).await?;
+    tracing::info!(message = received.id, channel, duplicate_of = ?received.duplicate_of, "message received");
+    Ok(received)
+}
+
+/// What one `ingest` call took in.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestSummary {
+    pub received: u64,
+    pub duplicates: u64,
+    pub failed: Vec<String>,
+}
+
+/// Receives a file, or every file below a directory (sorted, hidden files skipped).
+pub async fn ingest_path(store: &Store, path: &Path, channel: &str) -> Result<IngestSummary, IntakeError> {
+    let mut files = Vec::new();
+    collect_files(path, &mut files).map_err(|source| IntakeError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    files.sort();
+    let mut summary = IngestSummary::default();
+    for file in files {
+        let bytes = match tokio::fs::read(&file).await {
+            Ok(b) => b,
+            Err(e) => {
+                summary.failed.push(format!("{}: cannot read: {e}", file.display()));
+                continue;
+            }
+        };
+        let name = file.file_name().and_then(|n| n.to_str());
+        let received = receive(store, channel, name, &bytes).await?;
+        if received.duplicate_of.is_some() {
+            summary.duplicates += 1;
+        } else {
+            summary.received += 1;
+        }
+    }
+    Ok(summary)
+}
+
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            let p = entry?.path();
+            if p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+            {
+                continue;
+            }
+            collect_files(&p, out)?;
+        }
+    } else {
+        std::fs::metadata(path)?;
+        out.push(path.to_owned());
+    }
+    Ok(())
+}
+
+/// Parses and classifies raw bytes into the result stored for a message.
+pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -> ProcessedMessage {
+    if bytes.len() as u64 > settings.max_parse_bytes {
+        return ProcessedMessage {
+            sender: None,
+            subject: None,
+            kind: domain::message::MessageKind::Other.as_str().into(),
+            kind_reason: "not read".into(),
+            documents_json: "[]".into(),
+            error: Some(format!(
+                "the message is {} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
+                bytes.len(),
+                settings.max_parse_bytes
+            )),
+        };
+    }
+    let documents: Vec<Document> = document::parse_file(bytes, name);
+    let classification = extract::classify(&documents);
+    let errors: Vec<String> = documents
+        .iter()
+        .flat_map(|d| {
+            let part = if d.part.is_empty() {
+                "message".to_owned()
+            } else {
+                format!("part {}", d.part)
+            };
+            let label = match &d.name {
+                Some(n) => format!("{part} ({n})"),
+                None => part,
+            };
+            d.diagnostics
+                .iter()
+                .filter(|x| x.severity == Severity::Error)
+                .map(move |x| format!("{label}: {} ({})", x.message, x.code))
+        })
+        .collect();
+    ProcessedMessage {
+        sender: documents.iter().find_map(|d| d.value("from")).map(str::to_owned),
+        subject: documents.iter().find_map(|d| d.value("subject")).map(str::to_owned),
+        kind: classification.kind.as_str().into(),
+        kind_reason: classification.reason,
+        documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+        error: (!errors.is_empty()).then(|| errors.join("; ")),
+    }
+}
+
+/// What happened to one claimed job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Processed {
+        message: i64,
+        kind: String,
+        error: Option<String>,
+    },
+    /// Another worker took the job over meanwhile; its result stands.
+    Superseded {
+        message: i64,
+    },
+    Failed {
+        message: i64,
+        error: String,
+    },
+}
+
+/// Claims and processes the next job, if there is one.
+pub async fn process_next(store: &Store, settings: &IntakeSettings) -> Result<Option<JobOutcome>, IntakeError> {
+    let now = jiff::Timestamp::now();
+    let lease = now + jiff::SignedDuration::from_secs(settings.lease_seconds as i64);
+    let Some(job) = store.claim_job(now, lease).await? else {
+        return Ok(None);
+    };
+    Ok(Some(process_job(store, job, settings).await?))
+}
+
+async fn process_job(store: &Store, job: Job, settings: &IntakeSettings) -> Result<JobOutcome, IntakeError> {
+    let message = store.message(job.message_id).await?;
+    let Some(message) = message else {
+        let error = "the message row is missing".to_owned();
+        store.fail_job(job, &error, 1, jiff::Timestamp::now()).await?;
+        return Ok(JobOutcome::Failed {
+            message: job.message_id,
+            error,
+        });
+    };
+    let blobs = store.blobs().clone();
+    let settings_owned = settings.clone();
+    let name = message.source_name.clone();
+    let sha = message.sha256.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let bytes = blobs.get(&sha)?;
+        Ok::<_, StoreError>(understand(&bytes, name.as_deref(), &settings_owned))
+    })
+    .await;
+    let now = jiff::Timestamp::now();
+    match result {
+        Ok(Ok(processed)) => {
+            let kind = processed.kind.clone();
+            let error = processed.error.clone();
+            if store.complete_job(job, &processed, now).await? {
+                tracing::info!(
+                    message = job.message_id,
+                    kind,
+                    error = error.as_deref(),
+                    "message processed"
+                );
+                Ok(JobOutcome::Processed {
+                    message: job.message_id,
+                    kind,
+                    error,
+                })
+            } else {
+                Ok(JobOutcome::Superseded {
+                    message: job.message_id,
+                })
+            }
+        }
+        Ok(Err(store_error)) => {
+            let error = format!("the raw message cannot be read from the blob store: {store_error}");
+            store.fail_job(job, &error, settings.max_attempts, now).await?;
+            tracing::error!(message = job.message_id, %error, "processing failed");
+            Ok(JobOutcome::Failed {
+                message: job.message_id,
+                error,
+            })
+        }
+        Err(join_error) => {
+            // A parser panic is a bug; the message keeps it as its error and is not retried.
+            let error = format!("reading the message failed unexpectedly ({join_error}); it is kept as received");
+            store.fail_job(job, &error, 1, now).await?;
+            tracing::error!(message = job.message_id, %error, "parser panicked");
+            Ok(JobOutcome::Failed {
+                message: job.message_id,
+                error,
+            })
+        }
+    }
+}
+
+/// Processes jobs until the queue is empty; returns how many were handled.
+pub async fn drain(store: &Store, settings: &IntakeSettings) -> Result<u64, IntakeError> {
+    let mut n = 0;
+    while process_next(store, settings).await?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Processes jobs forever, pausing when the queue is empty. Errors are logged, not fatal.
+pub async fn run_worker(store: Store, settings: IntakeSettings) {
+    loop {
+        match process_next(&store, &settings).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => tokio::time::sleep(Duration::from_millis(settings.idle_poll_ms)).await,
+            Err(e) => {
+                tracing::error!(error = %e, "worker: cannot process the queue");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}

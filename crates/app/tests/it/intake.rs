@@ -1,0 +1,236 @@
+//! Intake: raw first, duplicates recognised, bad input kept with a clear error,
+//! and a job taken over after a crash yields exactly one result.
+
+use app::config::IntakeSettings;
+use app::intake::{JobOutcome, drain, process_next, receive};
+use store::Store;
+use store::testing::fresh_stores;
+
+fn mail(message_id: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!("From: Anna Schmidt <einkauf@muster.de>\r\nTo: orders@example.com\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\nDate: Fri, 20 Nov 2026 09:30:00 +0100\r\n\r\n{body}\r\n").into_bytes()
+}
+
+fn settings() -> IntakeSettings {
+    IntakeSettings::default()
+}
+
+async fn processed_events(store: &Store, id: i64) -> usize {
+    store
+        .events_for("message", &id.to_string())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "processed")
+        .count()
+}
+
+#[tokio::test]
+async fn a_message_is_stored_raw_then_processed_once() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let bytes = mail(
+            "po-1@muster.de",
+            "Bestellung 4500012345",
+            "Bitte liefern Sie 500 Stk HB-M8-40-A2.",
+        );
+        let received = receive(s, "upload", Some("po.eml"), &bytes).await.unwrap();
+        assert_eq!(received.duplicate_of, None);
+        let stored = s.message(received.id).await.unwrap().unwrap();
+        assert_eq!(stored.status, "received");
+        assert_eq!(
+            s.blobs().get(&stored.sha256).unwrap(),
+            bytes,
+            "the raw bytes are kept exactly"
+        );
+        assert_eq!(
+            (stored.sender.as_deref(), stored.message_id_header.as_deref()),
+            (Some("einkauf@muster.de"), Some("po-1@muster.de"))
+        );
+
+        let outcome = process_next(s, &settings()).await.unwrap().unwrap();
+        assert_eq!(
+            outcome,
+            JobOutcome::Processed {
+                message: received.id,
+                kind: "order".into(),
+                error: None
+            },
+            "{:?}",
+            t.backend
+        );
+        assert!(process_next(s, &settings()).await.unwrap().is_none(), "nothing left");
+        let done = s.message(received.id).await.unwrap().unwrap();
+        assert_eq!(
+            (done.status.as_str(), done.kind.as_deref()),
+            ("processed", Some("order"))
+        );
+        assert!(done.kind_reason.unwrap().contains("bestellung"));
+        let documents: serde_json::Value = serde_json::from_str(&done.documents_json.unwrap()).unwrap();
+        assert_eq!(documents[0]["key_values"][0]["key"], "from");
+        assert_eq!(processed_events(s, received.id).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn duplicates_by_bytes_or_message_id_are_linked_not_processed() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let first = receive(s, "upload", None, &mail("dup@muster.de", "Bestellung 1", "x"))
+            .await
+            .unwrap();
+        let same_bytes = receive(s, "imap:INBOX", None, &mail("dup@muster.de", "Bestellung 1", "x"))
+            .await
+            .unwrap();
+        let same_id = receive(
+            s,
+            "upload",
+            None,
+            &mail("dup@muster.de", "Bestellung 1 (resent)", "x y"),
+        )
+        .await
+        .unwrap();
+        let other = receive(s, "upload", None, &mail("other@muster.de", "Bestellung 2", "x"))
+            .await
+            .unwrap();
+        assert_eq!(same_bytes.duplicate_of, Some(first.id), "{:?}", t.backend);
+        assert_eq!(same_id.duplicate_of, Some(first.id));
+        assert_eq!(other.duplicate_of, None);
+        assert_eq!(drain(s, &settings()).await.unwrap(), 2, "only originals are processed");
+        assert_eq!(s.message(same_id.id).await.unwrap().unwrap().status, "duplicate");
+        // Files without a Message-ID are duplicates by content only.
+        let a = receive(
+            s,
+            "folder",
+            Some("a.edi"),
+            b"UNH+1+ORDERS:D:96A:UN'BGM+220+A+9'UNT+2+1'",
+        )
+        .await
+        .unwrap();
+        let b = receive(
+            s,
+            "folder",
+            Some("b.edi"),
+            b"UNH+1+ORDERS:D:96A:UN'BGM+220+B+9'UNT+2+1'",
+        )
+        .await
+        .unwrap();
+        assert_eq!((a.duplicate_of, b.duplicate_of), (None, None));
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
+    let t = store::testing::fresh_sqlite().await;
+    let s = &t.store;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<<".to_vec(), "pdf_not_read"),
+        (
+            "encrypted.pdf",
+            b"%PDF-1.6\ntrailer << /Encrypt 5 0 R >>".to_vec(),
+            "pdf_encrypted",
+        ),
+        (
+            "order.xml",
+            b"<?xml version=\"1.0\"?><Order><ID>1</ID>".to_vec(),
+            "xml_invalid",
+        ),
+        ("broken.x12", b"ISA*00*short~ST*850*1~".to_vec(), "edi_envelope"),
+        (
+            "broken.xlsx",
+            b"PK\x03\x04this is no workbook".to_vec(),
+            "spreadsheet_unreadable",
+        ),
+    ];
+    for (name, bytes, code) in &cases {
+        let r = receive(s, "upload", Some(name), bytes).await.unwrap();
+        drain(s, &settings()).await.unwrap();
+        let m = s.message(r.id).await.unwrap().unwrap();
+        assert_eq!(m.status, "error", "{name}");
+        let error = m.error.unwrap();
+        assert!(error.contains(code) && error.contains(name), "{name}: {error}");
+    }
+
+    // A mail with a broken attachment and a good one: the good one is read, the error names the part.
+    let eml = "From: a@muster.de\r\nSubject: Bestellung\r\nMessage-ID: <mix@x>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=x-unknown-charset\r\n\r\nBitte liefern Sie die Positionen im Anhang.\r\n\
+--b\r\nContent-Type: application/pdf; name=scan.pdf\r\nContent-Disposition: attachment; filename=scan.pdf\r\n\r\n%PDF-1.4 broken\r\n\
+--b\r\nContent-Type: text/csv; name=lines.csv\r\nContent-Disposition: attachment; filename=lines.csv\r\n\r\nArtikel;Menge\r\nHB-M8-40-A2;500\r\n--b--\r\n";
+    let r = receive(s, "upload", None, eml.as_bytes()).await.unwrap();
+    drain(s, &settings()).await.unwrap();
+    let m = s.message(r.id).await.unwrap().unwrap();
+    assert_eq!(m.status, "error");
+    assert!(
+        m.error.as_deref().unwrap().starts_with("part 1 (scan.pdf): "),
+        "{:?}",
+        m.error
+    );
+    let documents: serde_json::Value = serde_json::from_str(m.documents_json.as_deref().unwrap()).unwrap();
+    let csv = documents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "lines.csv")
+        .expect("the CSV part is read");
+    assert_eq!(csv["tables"][0]["rows"][1]["cells"][0]["text"], "HB-M8-40-A2");
+    assert!(
+        documents[0]["text_blocks"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Bitte liefern Sie"),
+        "unknown charset still read"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_message_is_kept_but_not_parsed() {
+    let t = store::testing::fresh_sqlite().await;
+    let small = IntakeSettings {
+        max_parse_bytes: 1000,
+        ..settings()
+    };
+    let bytes = mail("big@x", "Bestellung", &"0123456789".repeat(200));
+    let r = receive(&t.store, "upload", None, &bytes).await.unwrap();
+    drain(&t.store, &small).await.unwrap();
+    let m = t.store.message(r.id).await.unwrap().unwrap();
+    assert_eq!(m.status, "error");
+    assert!(m.error.unwrap().contains("more than the parse limit of 1000 bytes"));
+    assert_eq!(t.store.blobs().get(&m.sha256).unwrap(), bytes);
+}
+
+#[tokio::test]
+async fn a_job_left_by_a_dead_worker_is_taken_over_and_yields_one_result() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let r = receive(
+            s,
+            "upload",
+            None,
+            &mail("crash@x", "Bestellung 7", "Bitte liefern Sie 5 Stk"),
+        )
+        .await
+        .unwrap();
+        let now = jiff::Timestamp::now();
+        // Worker A claims the job with a lease that has already run out, then "dies".
+        let stale = s
+            .claim_job(now, now - jiff::SignedDuration::from_secs(1))
+            .await
+            .unwrap()
+            .unwrap();
+        // Worker B takes it over and finishes.
+        let outcome = process_next(s, &settings()).await.unwrap().unwrap();
+        assert!(matches!(outcome, JobOutcome::Processed { .. }), "{outcome:?}");
+        // Worker A wakes up and tries to store its result: refused.
+        let result = app::intake::understand(
+            &s.blobs().get(&s.message(r.id).await.unwrap().unwrap().sha256).unwrap(),
+            None,
+            &settings(),
+        );
+        assert!(
+            !s.complete_job(stale, &result, jiff::Timestamp::now()).await.unwrap(),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(processed_events(s, r.id).await, 1);
+        assert_eq!(s.open_jobs().await.unwrap(), 0);
+    }
+}

@@ -1,0 +1,335 @@
+//! Classifying a message by its structured types first, its words second.
+//!
+//! Structured formats say what they are (X12 850/860, EDIFACT ORDERS/ORDCHG,
+//! UBL Order/OrderChange/OrderCancellation/RequestForQuotation, openTRANS
+//! ORDER/ORDERCHANGE/RFQ). Mails and free documents are scored on keywords in
+//! German and English; the subject counts three times. An attachment with a
+//! line table and order words makes an order; without clear words, a message
+//! is `other` and goes to a person.
+
+use document::{Document, Format};
+use domain::message::MessageKind;
+
+/// A kind and the reason for it, in words a clerk understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub kind: MessageKind,
+    pub reason: String,
+}
+
+/// Keywords per kind (lower case; matched as whole words or word starts where marked with `*`).
+const WORDS: &[(MessageKind, &[&str])] = &[
+    (
+        MessageKind::Cancellation,
+        &[
+            "storno",
+            "stornierung",
+            "stornieren",
+            "stornieren sie",
+            "cancel*",
+            "cancellation",
+            "annullierung",
+            "widerruf der bestellung",
+            "zurückziehen",
+        ],
+    ),
+    (
+        MessageKind::OrderChange,
+        &[
+            "änderung*",
+            "bestelländerung",
+            "auftragsänderung",
+            "ändern",
+            "geänderte",
+            "change order",
+            "order change",
+            "amend*",
+            "revised order",
+            "revised po",
+            "po change",
+            "abänderung",
+        ],
+    ),
+    (
+        MessageKind::Rfq,
+        &[
+            "anfrage",
+            "preisanfrage",
+            "angebotsanfrage",
+            "angebot*",
+            "bitte um angebot",
+            "request for quotation",
+            "rfq",
+            "quote",
+            "quotation",
+            "pricing request",
+            "price request",
+            "please quote",
+        ],
+    ),
+    (
+        MessageKind::Inquiry,
+        &[
+            "lieferstatus",
+            "liefertermin?",
+            "wann wird",
+            "wann kommt",
+            "sendungsverfolgung",
+            "tracking",
+            "status",
+            "where is",
+            "when will",
+            "delivery status",
+            "order status",
+            "auftragsstatus",
+            "nachfrage",
+            "rückfrage",
+            "noch nicht erhalten",
+            "not received",
+        ],
+    ),
+    (
+        MessageKind::Order,
+        &[
+            "bestellung",
+            "bestellen",
+            "auftrag",
+            "bestell-nr",
+            "bestellnummer",
+            "purchase order",
+            "order",
+            "po number",
+            "po#",
+            "po-nr",
+            "bitte liefern",
+            "please supply",
+            "please deliver",
+            "we order",
+            "wir bestellen",
+            "order no",
+        ],
+    ),
+];
+
+fn structured_kind(doc: &Document) -> Option<(MessageKind, String)> {
+    let t = doc.message_type.as_deref()?;
+    let kind = match (doc.format, t) {
+        (Format::X12, "850") => MessageKind::Order,
+        (Format::X12, "860") => MessageKind::OrderChange,
+        (Format::X12, "840") => MessageKind::Rfq,
+        (Format::X12, "869") => MessageKind::Inquiry,
+        (Format::Edifact, "ORDERS") => match doc.value("message_function") {
+            Some("1") => MessageKind::Cancellation,
+            Some("4") | Some("5") => MessageKind::OrderChange,
+            _ => MessageKind::Order,
+        },
+        (Format::Edifact, "ORDCHG") => match doc.value("message_function") {
+            Some("1") => MessageKind::Cancellation,
+            _ => MessageKind::OrderChange,
+        },
+        (Format::Edifact, "REQOTE") => MessageKind::Rfq,
+        (Format::Edifact, "OSTENQ") => MessageKind::Inquiry,
+        (Format::Ubl, "Order") => MessageKind::Order,
+        (Format::Ubl, "OrderChange") => MessageKind::OrderChange,
+        (Format::Ubl, "OrderCancellation") => MessageKind::Cancellation,
+        (Format::Ubl, "RequestForQuotation") => MessageKind::Rfq,
+        (Format::Opentrans, "ORDER") => MessageKind::Order,
+        (Format::Opentrans, "ORDERCHANGE") => MessageKind::OrderChange,
+        (Format::Opentrans, "RFQ") => MessageKind::Rfq,
+        _ => return None,
+    };
+    let format = match doc.format {
+        Format::X12 => "X12",
+        Format::Edifact => "EDIFACT",
+        Format::Ubl => "UBL",
+        Format::Opentrans => "openTRANS",
+        _ => "structured",
+    };
+    Some((kind, format!("{format} {t}")))
+}
+
+fn matches_word(text: &str, word: &str) -> bool {
+    let (word, prefix) = match word.strip_suffix('*') {
+        Some(w) => (w, true),
+        None => (word, false),
+    };
+    let mut start = 0;
+    while let Some(i) = text[start..].find(word) {
+        let at = start + i;
+        let before_ok = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = &text[at + word.len()..];
+        let after_ok = prefix || after.chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + word.len().max(1);
+        if start >= text.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// Classifies the Documents of one message.
+pub fn classify(documents: &[Document]) -> Classification {
+    // Structured documents decide; several give the strongest by this order.
+    let structured: Vec<(MessageKind, String)> = documents.iter().filter_map(structured_kind).collect();
+    for kind in [
+        MessageKind::Cancellation,
+        MessageKind::OrderChange,
+        MessageKind::Order,
+        MessageKind::Rfq,
+        MessageKind::Inquiry,
+    ] {
+        if let Some((_, reason)) = structured.iter().find(|(k, _)| *k == kind) {
+            return Classification {
+                kind,
+                reason: format!("{reason} message"),
+            };
+        }
+    }
+
+    let subject = documents
+        .iter()
+        .find_map(|d| d.value("subject"))
+        .unwrap_or("")
+        .to_lowercase();
+    let mut body = String::new();
+    for d in documents {
+        body.push_str(&d.full_text().to_lowercase());
+        body.push('\n');
+        for table in d.tables.iter().filter(|t| t.header_rows > 0) {
+            body.push_str(&table.row(0).join(" ").to_lowercase());
+            body.push('\n');
+        }
+    }
+    let mut best: Option<(MessageKind, u32, Vec<&str>)> = None;
+    for (kind, words) in WORDS {
+        let mut score = 0;
+        let mut hits = Vec::new();
+        for w in *words {
+            let in_subject = matches_word(&subject, w);
+            let in_body = matches_word(&body, w);
+            if in_subject || in_body {
+                score += if in_subject { 3 } else { 0 } + u32::from(in_body);
+                hits.push(w.trim_end_matches('*'));
+            }
+        }
+        // Changes, cancellations and inquiries mention orders too; they win on equal terms.
+        if score > 0 && best.as_ref().is_none_or(|(_, s, _)| score > *s) {
+            best = Some((*kind, score, hits));
+        }
+    }
+    let has_line_table = documents.iter().any(|d| {
+        d.tables
+            .iter()
+            .any(|t| t.rows.len() > t.header_rows && t.header_rows > 0)
+    });
+    match best {
+        Some((kind, _, hits)) => {
+            let words = hits.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+            Classification {
+                kind,
+                reason: format!("wording: {words}"),
+            }
+        }
+        None if has_line_table => Classification {
+            kind: MessageKind::Order,
+            reason: "a table of items without other wording".into(),
+        },
+        None => Classification {
+            kind: MessageKind::Other,
+            reason: "no order, change, cancellation, RFQ or inquiry wording found".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use document::parse_file;
+
+    fn mail(subject: &str, body: &str) -> Vec<Document> {
+        parse_file(
+            format!("From: a@muster.de\r\nSubject: {subject}\r\nMessage-ID: <1@x>\r\n\r\n{body}").as_bytes(),
+            None,
+        )
+    }
+
+    fn kind(subject: &str, body: &str) -> MessageKind {
+        classify(&mail(subject, body)).kind
+    }
+
+    #[test]
+    fn german_and_english_wording() {
+        assert_eq!(
+            kind("Bestellung 4500012345", "Bitte liefern Sie 500 Stk HB-M8-40-A2"),
+            MessageKind::Order
+        );
+        assert_eq!(
+            kind("Purchase Order 7781", "Please supply the following"),
+            MessageKind::Order
+        );
+        assert_eq!(
+            kind("Anfrage Sechskantschrauben", "Bitte um Angebot für 5000 Stk M8x40"),
+            MessageKind::Rfq
+        );
+        assert_eq!(kind("RFQ 2026-11", "Please quote your best price"), MessageKind::Rfq);
+        assert_eq!(
+            kind(
+                "Stornierung Bestellung 4500012345",
+                "bitte stornieren Sie unsere Bestellung"
+            ),
+            MessageKind::Cancellation
+        );
+        assert_eq!(
+            kind("Cancel PO 7781", "Please cancel our order 7781."),
+            MessageKind::Cancellation
+        );
+        assert_eq!(
+            kind(
+                "Änderung zu Bestellung 4500012345",
+                "Bitte ändern Sie die Menge in Pos. 2 auf 800 Stk."
+            ),
+            MessageKind::OrderChange
+        );
+        assert_eq!(
+            kind("Lieferstatus Bestellung 4500012345", "Wann wird die Ware geliefert?"),
+            MessageKind::Inquiry
+        );
+        assert_eq!(
+            kind(
+                "Where is my order?",
+                "Order 7781 has not arrived, what is the delivery status?"
+            ),
+            MessageKind::Inquiry
+        );
+        assert_eq!(
+            kind("Newsletter", "Unsere neuen Produkte im Herbst"),
+            MessageKind::Other
+        );
+    }
+
+    #[test]
+    fn structured_types_decide() {
+        let x12 = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *200101*1200*U*00501*000000001*0*P*>~ST*860*0001~BCH*01*NE*PO123*0*1*20200101~SE*2*0001~IEA*1*1~";
+        let c = classify(&parse_file(x12.as_bytes(), None));
+        assert_eq!(
+            (c.kind, c.reason.as_str()),
+            (MessageKind::OrderChange, "X12 860 message")
+        );
+        let ubl = "<OrderCancellation xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:OrderCancellation-2\"><ID>1</ID></OrderCancellation>";
+        assert_eq!(
+            classify(&parse_file(ubl.as_bytes(), None)).kind,
+            MessageKind::Cancellation
+        );
+    }
+
+    #[test]
+    fn words_are_whole_words() {
+        assert!(matches_word("unsere bestellung 123", "bestellung"));
+        assert!(!matches_word("reorder point", "order"));
+        assert!(matches_word("cancelled", "cancel*"));
+        assert!(!matches_word("statusbericht", "status"));
+    }
+}

@@ -1,0 +1,357 @@
+//! Inbound messages and the durable job queue.
+//!
+//! Receiving stores the message row, and for an original also its processing
+//! job, in one transaction, after the raw bytes are in the blob store. A job is
+//! claimed with a lease; a worker that dies leaves the lease to run out and the
+//! job is claimed again. Completing checks that the lease is still the
+//! worker's, so a job yields exactly one result however often it was started.
+
+use sqlx::Row;
+
+use crate::connect::{Backend, Store};
+use crate::error::StoreError;
+use crate::events::timestamp_text;
+use domain::event::{Actor, Event, FieldChange};
+
+/// A message as it arrives.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub received_at: jiff::Timestamp,
+    /// `upload`, `folder`, `api`, `imap:MAILBOX` …
+    pub channel: String,
+    pub source_name: Option<String>,
+    pub sha256: String,
+    pub size_bytes: u64,
+    /// The Message-ID header without angle brackets, for mails.
+    pub message_id_header: Option<String>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// What receiving did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub id: i64,
+    /// Set when the message repeats an earlier one (same bytes or Message-ID).
+    pub duplicate_of: Option<i64>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub received_at: String,
+    pub channel: String,
+    pub source_name: Option<String>,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub message_id_header: Option<String>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    /// `received`, `processed`, `error` or `duplicate`.
+    pub status: String,
+    pub kind: Option<String>,
+    pub kind_reason: Option<String>,
+    pub error: Option<String>,
+    pub duplicate_of: Option<i64>,
+    pub documents_json: Option<String>,
+    pub processed_at: Option<String>,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub message_id: i64,
+    /// How often it was claimed, this time included.
+    pub attempts: i64,
+}
+
+/// The result of processing a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessedMessage {
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub kind: String,
+    pub kind_reason: String,
+    pub documents_json: String,
+    /// Problems worth showing on the message (errors of its parts).
+    pub error: Option<String>,
+}
+
+const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
+     subject, status, kind, kind_reason, error, duplicate_of, documents_json, processed_at";
+
+fn decode_message(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
+    Ok(StoredMessage {
+        id: row.try_get("id")?,
+        received_at: row.try_get("received_at")?,
+        channel: row.try_get("channel")?,
+        source_name: row.try_get("source_name")?,
+        sha256: row.try_get("sha256")?,
+        size_bytes: row.try_get("size_bytes")?,
+        message_id_header: row.try_get("message_id_header")?,
+        sender: row.try_get("sender")?,
+        subject: row.try_get("subject")?,
+        status: row.try_get("status")?,
+        kind: row.try_get("kind")?,
+        kind_reason: row.try_get("kind_reason")?,
+        error: row.try_get("error")?,
+        duplicate_of: row.try_get("duplicate_of")?,
+        documents_json: row.try_get("documents_json")?,
+        processed_at: row.try_get("processed_at")?,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl Store {
+    /// Records a message whose bytes are already in the blob store, with its job.
+    pub async fn receive_message(&self, new: &NewMessage) -> Result<Received, StoreError> {
+        // Two receivers of the same message race on the unique indexes; the loser
+        // records a duplicate on its second pass.
+        for _ in 0..3 {
+            match self.try_receive(new).await {
+                Err(StoreError::Database(e)) if is_unique_violation(&e) => continue,
+                other => return other,
+            }
+        }
+        self.try_receive(new).await
+    }
+
+    async fn try_receive(&self, new: &NewMessage) -> Result<Received, StoreError> {
+        let mut tx = self.begin().await?;
+        let original: Option<i64> = sqlx::query(
+            "SELECT id FROM messages WHERE duplicate_of IS NULL AND (sha256 = $1 OR message_id_header = $2) ORDER BY id LIMIT 1",
+        )
+        .bind(new.sha256.clone())
+        .bind(new.message_id_header.clone())
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        let now = timestamp_text(new.received_at);
+        let status = if original.is_some() { "duplicate" } else { "received" };
+        let id: i64 = sqlx::query(
+            "INSERT INTO messages (received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, subject, status, duplicate_of) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(now.clone())
+        .bind(new.channel.clone())
+        .bind(new.source_name.clone())
+        .bind(new.sha256.clone())
+        .bind(new.size_bytes as i64)
+        .bind(new.message_id_header.clone())
+        .bind(new.sender.clone())
+        .bind(new.subject.clone())
+        .bind(status)
+        .bind(original)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get(0)?;
+        if original.is_none() {
+            sqlx::query("INSERT INTO jobs (message_id, kind, status, created_at) VALUES ($1, 'process', 'queued', $2)")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        let change = |field: &str, value: Option<String>| FieldChange {
+            field: field.into(),
+            before: None,
+            after: value,
+        };
+        tx.append_event(&Event {
+            occurred_at: new.received_at,
+            actor: Actor::System(new.channel.clone()),
+            entity_type: "message".into(),
+            entity_id: id.to_string(),
+            action: if original.is_some() {
+                "received again"
+            } else {
+                "received"
+            }
+            .into(),
+            changes: vec![
+                change("sha256", Some(new.sha256.clone())),
+                change("source", new.source_name.clone()),
+                change("duplicate_of", original.map(|o| o.to_string())),
+            ],
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Received {
+            id,
+            duplicate_of: original,
+        })
+    }
+
+    /// Claims the oldest waiting job (or one whose lease ran out) until `lease_until`.
+    pub async fn claim_job(
+        &self,
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+    ) -> Result<Option<Job>, StoreError> {
+        let lock = match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', locked_until = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND locked_until < $2) \
+             ORDER BY id LIMIT 1{lock}) RETURNING id, message_id, attempts"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(timestamp_text(lease_until))
+            .bind(timestamp_text(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Job {
+                id: r.try_get(0)?,
+                message_id: r.try_get(1)?,
+                attempts: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores the result of a job, if the job is still this worker's. Returns
+    /// whether it was stored; `false` means another worker took the job over.
+    pub async fn complete_job(
+        &self,
+        job: Job,
+        result: &ProcessedMessage,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let now_text = timestamp_text(now);
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = $1, last_error = NULL WHERE id = $2 AND status = 'running' AND attempts = $3",
+        )
+        .bind(now_text.clone())
+        .bind(job.id)
+        .bind(job.attempts)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let status = if result.error.is_some() { "error" } else { "processed" };
+        sqlx::query(
+            "UPDATE messages SET status = $1, kind = $2, kind_reason = $3, error = $4, documents_json = $5, \
+             sender = COALESCE($6, sender), subject = COALESCE($7, subject), processed_at = $8 WHERE id = $9",
+        )
+        .bind(status)
+        .bind(result.kind.clone())
+        .bind(result.kind_reason.clone())
+        .bind(result.error.clone())
+        .bind(result.documents_json.clone())
+        .bind(result.sender.clone())
+        .bind(result.subject.clone())
+        .bind(now_text)
+        .bind(job.message_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        let change = |field: &str, value: Option<String>| FieldChange {
+            field: field.into(),
+            before: None,
+            after: value,
+        };
+        tx.append_event(&Event {
+            occurred_at: now,
+            actor: Actor::System("worker".into()),
+            entity_type: "message".into(),
+            entity_id: job.message_id.to_string(),
+            action: "processed".into(),
+            changes: vec![
+                change("status", Some(status.into())),
+                change("kind", Some(result.kind.clone())),
+                change("error", result.error.clone()),
+            ],
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a failed attempt: the job waits again, or after `max_attempts` the
+    /// message is marked as an error with `error`.
+    pub async fn fail_job(
+        &self,
+        job: Job,
+        error: &str,
+        max_attempts: i64,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let give_up = job.attempts >= max_attempts;
+        let affected = sqlx::query(
+            "UPDATE jobs SET status = $1, last_error = $2, locked_until = NULL, finished_at = $3 WHERE id = $4 AND attempts = $5",
+        )
+        .bind(if give_up { "failed" } else { "queued" })
+        .bind(error.to_owned())
+        .bind(give_up.then(|| timestamp_text(now)))
+        .bind(job.id)
+        .bind(job.attempts)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if affected == 1 && give_up {
+            sqlx::query("UPDATE messages SET status = 'error', error = $1, processed_at = $2 WHERE id = $3")
+                .bind(error.to_owned())
+                .bind(timestamp_text(now))
+                .bind(job.message_id)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.append_event(&Event {
+                occurred_at: now,
+                actor: Actor::System("worker".into()),
+                entity_type: "message".into(),
+                entity_id: job.message_id.to_string(),
+                action: "failed".into(),
+                changes: vec![FieldChange {
+                    field: "error".into(),
+                    before: None,
+                    after: Some(error.to_owned()),
+                }],
+            })
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode_message).transpose()
+    }
+
+    /// Messages newest first, before the id `before` (keyset paging).
+    pub async fn messages(&self, before: Option<i64>, limit: i64) -> Result<Vec<StoredMessage>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2"
+        )))
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_message).collect()
+    }
+
+    /// How many jobs wait or run.
+    pub async fn open_jobs(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+}
