@@ -34,6 +34,8 @@ pub struct IntakeSettings {
     pub max_attempts: i64,
     /// Pause between looks at an empty queue (milliseconds).
     pub idle_poll_ms: u64,
+    /// Folders `serve` watches for EDI/XML drops; taken-in files move to `processed/` inside.
+    pub watch_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for IntakeSettings {
@@ -43,6 +45,7 @@ impl Default for IntakeSettings {
             lease_seconds: 300,
             max_attempts: 3,
             idle_poll_ms: 500,
+            watch_dirs: Vec::new(),
         }
     }
 }

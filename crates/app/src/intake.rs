@@ -271,3 +271,57 @@ pub async fn run_worker(store: Store, settings: IntakeSettings) {
         }
     }
 }
+
+/// What one look at a watched folder did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WatchPass {
+    pub received: u64,
+    pub duplicates: u64,
+}
+
+/// Takes in every finished file in `dir` (not hidden, unchanged for `settle`)
+/// and moves it to `dir/processed` once it is safely stored. A crash between
+/// storing and moving only means the file is seen again: it is recognised as a
+/// duplicate and moved then.
+pub async fn watch_pass(store: &Store, dir: &Path, settle: Duration) -> Result<WatchPass, IntakeError> {
+    let read_err = |source| IntakeError::Read { path: dir.to_owned(), source };
+    let done_dir = dir.join("processed");
+    tokio::fs::create_dir_all(&done_dir).await.map_err(read_err)?;
+    let mut pass = WatchPass::default();
+    let mut entries = tokio::fs::read_dir(dir).await.map_err(read_err)?;
+    let mut files = Vec::new();
+    while let Some(entry) = entries.next_entry().await.map_err(read_err)? {
+        let path = entry.path();
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+        let Ok(meta) = entry.metadata().await else { continue };
+        // A file still being written (modified within `settle`) waits for the next pass.
+        let settled = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age >= settle);
+        if meta.is_file() && !hidden && settled {
+            files.push(path);
+        }
+    }
+    files.sort();
+    for path in files {
+        let bytes = tokio::fs::read(&path).await.map_err(|source| IntakeError::Read { path: path.clone(), source })?;
+        let name = path.file_name().and_then(|n| n.to_str()).map(str::to_owned);
+        let received = receive(store, "folder", name.as_deref(), &bytes).await?;
+        if received.duplicate_of.is_some() {
+            pass.duplicates += 1;
+        } else {
+            pass.received += 1;
+        }
+        let target = done_dir.join(format!("{}-{}", received.id, name.unwrap_or_default()));
+        tokio::fs::rename(&path, &target).await.map_err(|source| IntakeError::Read { path: path.clone(), source })?;
+    }
+    Ok(pass)
+}
+
+/// Watches `dir` forever, a pass every `interval`.
+pub async fn watch(store: Store, dir: PathBuf, interval: Duration) {
+    loop {
+        if let Err(e) = watch_pass(&store, &dir, Duration::from_secs(1)).await {
+            tracing::error!(error = %e, dir = %dir.display(), "watched folder");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

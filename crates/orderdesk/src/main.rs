@@ -81,6 +81,13 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Take in files dropped into a folder (EDI, XML …), moving each to DIR/processed once stored.
+    Watch {
+        dir: PathBuf,
+        /// One pass, then stop.
+        #[arg(long)]
+        once: bool,
+    },
     /// List received messages, newest first.
     Messages {
         #[arg(long, default_value_t = 50)]
@@ -110,6 +117,11 @@ enum BenchCommand {
         /// Where to write the generated file (a temporary directory by default).
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+    /// Take in N generated order mails from a directory, end to end, and print the time.
+    Intake {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
     },
     /// Parse files repeatedly on one core and print throughput and latency.
     Parse {
@@ -196,8 +208,23 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Messages { limit, show } => messages(&config, limit, show).await,
+        Command::Watch { dir, once } => {
+            let store = open(&config).await?;
+            if once {
+                let pass = app::intake::watch_pass(&store, &dir, Duration::ZERO).await?;
+                println!("{}: {} received, {} duplicate(s)", dir.display(), pass.received, pass.duplicates);
+                Ok(())
+            } else {
+                println!("watching {} (Ctrl-C to stop)", dir.display());
+                tokio::select! {
+                    _ = app::intake::watch(store, dir, Duration::from_secs(2)) => Ok(()),
+                    _ = tokio::signal::ctrl_c() => Ok(()),
+                }
+            }
+        }
         Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
         Command::Bench(BenchCommand::Parse { files, seconds }) => bench_parse(&files, seconds),
+        Command::Bench(BenchCommand::Intake { count }) => bench_intake(&config, count).await,
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
             let store = open(&config).await?;
@@ -236,6 +263,9 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
     tokio::spawn(app::intake::run_worker(store.clone(), config.intake.clone()));
+    for dir in &config.intake.watch_dirs {
+        tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
+    }
     let address = listener.local_addr().context("reading the listening address")?;
     println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
     web::serve(listener, web::AppState::new(store))
@@ -503,6 +533,26 @@ async fn messages(config: &Config, limit: i64, show: Option<i64>) -> Result<()> 
         if let Some(e) = &m.error {
             println!("{:>6}  error: {e}", "");
         }
+    }
+    Ok(())
+}
+
+async fn bench_intake(config: &Config, count: usize) -> Result<()> {
+    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let inbox = dir.path().join("inbox");
+    let bytes = app::bench::write_order_mails(&inbox, count, 1)?;
+    println!("generated {count} order mails ({:.1} MiB)", bytes as f64 / 1048576.0);
+    let store = open(config).await?;
+    println!("database: {}", store::redact(&config.database_url));
+    let started = Instant::now();
+    let summary = app::intake::ingest_path(&store, &inbox, "upload").await?;
+    let received = started.elapsed().as_secs_f64();
+    let processed = app::intake::drain(&store, &config.intake).await?;
+    let total = started.elapsed().as_secs_f64();
+    println!("received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",
+        summary.received, summary.duplicates, total - received, count as f64 / total);
+    if let Some(peak) = peak_rss_mib() {
+        println!("peak RSS: {peak:.0} MiB");
     }
     Ok(())
 }
