@@ -41,12 +41,25 @@ pub fn write_order_mails(dir: &Path, count: usize, seed: u64) -> std::io::Result
     for i in 0..count {
         let german = rng.bool();
         let lines: String = (1..=rng.usize(1..15))
-            .map(|n| format!("{n};DIN933-M{}x{}-A2;{}\r\n", [6, 8, 10, 12][rng.usize(..4)], 10 * rng.u32(1..10), 100 * rng.u32(1..20)))
+            .map(|n| {
+                format!(
+                    "{n};DIN933-M{}x{}-A2;{}\r\n",
+                    [6, 8, 10, 12][rng.usize(..4)],
+                    10 * rng.u32(1..10),
+                    100 * rng.u32(1..20)
+                )
+            })
             .collect();
         let (subject, body) = if german {
-            (format!("Bestellung {}", 4_500_000_000u64 + i as u64), "Sehr geehrte Damen und Herren,\r\nbitte liefern Sie die Positionen im Anhang.\r\nMit freundlichen Gr=C3=BC=C3=9Fen")
+            (
+                format!("Bestellung {}", 4_500_000_000u64 + i as u64),
+                "Sehr geehrte Damen und Herren,\r\nbitte liefern Sie die Positionen im Anhang.\r\nMit freundlichen Gr=C3=BC=C3=9Fen",
+            )
         } else {
-            (format!("Purchase order {}", 7_000 + i), "Dear Sir or Madam,\r\nplease supply the items attached.\r\nKind regards")
+            (
+                format!("Purchase order {}", 7_000 + i),
+                "Dear Sir or Madam,\r\nplease supply the items attached.\r\nKind regards",
+            )
         };
         let eml = format!(
             "From: buyer{}@customer{}.example\r\nTo: orders@orderdesk.example\r\nSubject: {subject}\r\nMessage-ID: <bench-{seed}-{i}@customer.example>\r\n\

@@ -22,6 +22,8 @@ pub struct Config {
     pub listen: String,
     pub import: ImportSettings,
     pub intake: IntakeSettings,
+    /// IMAP mailboxes `serve` takes mail in from (`[[mailboxes]]` in orderdesk.toml).
+    pub mailboxes: Vec<mail::MailboxConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +68,7 @@ impl Default for Config {
                 max_file_bytes: 1 << 30,
             },
             intake: IntakeSettings::default(),
+            mailboxes: Vec::new(),
         }
     }
 }

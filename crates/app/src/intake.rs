@@ -284,7 +284,10 @@ pub struct WatchPass {
 /// storing and moving only means the file is seen again: it is recognised as a
 /// duplicate and moved then.
 pub async fn watch_pass(store: &Store, dir: &Path, settle: Duration) -> Result<WatchPass, IntakeError> {
-    let read_err = |source| IntakeError::Read { path: dir.to_owned(), source };
+    let read_err = |source| IntakeError::Read {
+        path: dir.to_owned(),
+        source,
+    };
     let done_dir = dir.join("processed");
     tokio::fs::create_dir_all(&done_dir).await.map_err(read_err)?;
     let mut pass = WatchPass::default();
@@ -292,17 +295,27 @@ pub async fn watch_pass(store: &Store, dir: &Path, settle: Duration) -> Result<W
     let mut files = Vec::new();
     while let Some(entry) = entries.next_entry().await.map_err(read_err)? {
         let path = entry.path();
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_none_or(|n| n.starts_with('.'));
         let Ok(meta) = entry.metadata().await else { continue };
         // A file still being written (modified within `settle`) waits for the next pass.
-        let settled = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age >= settle);
+        let settled = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= settle);
         if meta.is_file() && !hidden && settled {
             files.push(path);
         }
     }
     files.sort();
     for path in files {
-        let bytes = tokio::fs::read(&path).await.map_err(|source| IntakeError::Read { path: path.clone(), source })?;
+        let bytes = tokio::fs::read(&path).await.map_err(|source| IntakeError::Read {
+            path: path.clone(),
+            source,
+        })?;
         let name = path.file_name().and_then(|n| n.to_str()).map(str::to_owned);
         let received = receive(store, "folder", name.as_deref(), &bytes).await?;
         if received.duplicate_of.is_some() {
@@ -311,7 +324,12 @@ pub async fn watch_pass(store: &Store, dir: &Path, settle: Duration) -> Result<W
             pass.received += 1;
         }
         let target = done_dir.join(format!("{}-{}", received.id, name.unwrap_or_default()));
-        tokio::fs::rename(&path, &target).await.map_err(|source| IntakeError::Read { path: path.clone(), source })?;
+        tokio::fs::rename(&path, &target)
+            .await
+            .map_err(|source| IntakeError::Read {
+                path: path.clone(),
+                source,
+            })?;
     }
     Ok(pass)
 }

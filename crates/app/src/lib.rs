@@ -11,5 +11,6 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod intake;
+pub mod mailbox;
 
 pub use config::Config;

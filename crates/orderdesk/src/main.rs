@@ -88,6 +88,12 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Take in new mail from the configured IMAP mailboxes once, then process it.
+    FetchMail {
+        /// Only this mailbox (its name in the configuration).
+        #[arg(long)]
+        mailbox: Option<String>,
+    },
     /// List received messages, newest first.
     Messages {
         #[arg(long, default_value_t = 50)]
@@ -208,11 +214,40 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Messages { limit, show } => messages(&config, limit, show).await,
+        Command::FetchMail { mailbox } => {
+            let store = open(&config).await?;
+            let chosen: Vec<_> = config
+                .mailboxes
+                .iter()
+                .filter(|m| mailbox.as_ref().is_none_or(|n| *n == m.name))
+                .collect();
+            if chosen.is_empty() {
+                bail!(
+                    "no mailbox configured{}: add [[mailboxes]] to orderdesk.toml",
+                    mailbox.map(|n| format!(" named {n}")).unwrap_or_default()
+                );
+            }
+            for m in chosen {
+                let pass = app::mailbox::poll_once(&store, m).await?;
+                println!(
+                    "mailbox {}: {} fetched, {} received, {} duplicate(s)",
+                    m.name, pass.fetched, pass.received, pass.duplicates
+                );
+            }
+            let n = app::intake::drain(&store, &config.intake).await?;
+            println!("{n} message(s) processed");
+            Ok(())
+        }
         Command::Watch { dir, once } => {
             let store = open(&config).await?;
             if once {
                 let pass = app::intake::watch_pass(&store, &dir, Duration::ZERO).await?;
-                println!("{}: {} received, {} duplicate(s)", dir.display(), pass.received, pass.duplicates);
+                println!(
+                    "{}: {} received, {} duplicate(s)",
+                    dir.display(),
+                    pass.received,
+                    pass.duplicates
+                );
                 Ok(())
             } else {
                 println!("watching {} (Ctrl-C to stop)", dir.display());
@@ -263,6 +298,9 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
     tokio::spawn(app::intake::run_worker(store.clone(), config.intake.clone()));
+    for mailbox in &config.mailboxes {
+        tokio::spawn(app::mailbox::run(store.clone(), mailbox.clone()));
+    }
     for dir in &config.intake.watch_dirs {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
@@ -549,8 +587,13 @@ async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     let received = started.elapsed().as_secs_f64();
     let processed = app::intake::drain(&store, &config.intake).await?;
     let total = started.elapsed().as_secs_f64();
-    println!("received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",
-        summary.received, summary.duplicates, total - received, count as f64 / total);
+    println!(
+        "received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",
+        summary.received,
+        summary.duplicates,
+        total - received,
+        count as f64 / total
+    );
     if let Some(peak) = peak_rss_mib() {
         println!("peak RSS: {peak:.0} MiB");
     }

@@ -355,3 +355,28 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 }
+
+impl Store {
+    /// The stored reading position of a mailbox: `(uid_validity, last_uid)`.
+    pub async fn mailbox_state(&self, name: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        let row = sqlx::query("SELECT uid_validity, last_uid FROM mailbox_state WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+
+    pub async fn set_mailbox_state(&self, name: &str, uid_validity: i64, last_uid: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO mailbox_state (name, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+        )
+        .bind(name.to_owned())
+        .bind(uid_validity)
+        .bind(last_uid)
+        .bind(timestamp_text(jiff::Timestamp::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

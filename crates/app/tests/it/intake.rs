@@ -239,20 +239,41 @@ async fn a_job_left_by_a_dead_worker_is_taken_over_and_yields_one_result() {
 async fn a_watched_folder_takes_in_finished_files_and_moves_them() {
     let t = store::testing::fresh_sqlite().await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("order.edi"), b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO-9+9'UNT+2+1'").unwrap();
+    std::fs::write(
+        dir.path().join("order.edi"),
+        b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO-9+9'UNT+2+1'",
+    )
+    .unwrap();
     std::fs::write(dir.path().join(".partial.edi"), b"UNH+1").unwrap();
-    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::ZERO).await.unwrap();
+    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!((pass.received, pass.duplicates), (1, 0));
     assert!(!dir.path().join("order.edi").exists());
     assert!(dir.path().join(".partial.edi").exists(), "hidden files are left alone");
-    let moved: Vec<_> = std::fs::read_dir(dir.path().join("processed")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let moved: Vec<_> = std::fs::read_dir(dir.path().join("processed"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(moved.len(), 1);
     assert!(moved[0].to_string_lossy().ends_with("-order.edi"));
     // The same drop again is a duplicate, and a file still being written waits.
-    std::fs::write(dir.path().join("again.edi"), b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO-9+9'UNT+2+1'").unwrap();
-    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::from_secs(3600)).await.unwrap();
-    assert_eq!(pass, app::intake::WatchPass::default(), "a fresh file waits until it has settled");
-    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::ZERO).await.unwrap();
+    std::fs::write(
+        dir.path().join("again.edi"),
+        b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO-9+9'UNT+2+1'",
+    )
+    .unwrap();
+    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(
+        pass,
+        app::intake::WatchPass::default(),
+        "a fresh file waits until it has settled"
+    );
+    let pass = app::intake::watch_pass(&t.store, dir.path(), std::time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!((pass.received, pass.duplicates), (0, 1));
     assert_eq!(drain(&t.store, &settings()).await.unwrap(), 1);
     let m = t.store.messages(None, 10).await.unwrap();

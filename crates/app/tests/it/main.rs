@@ -5,6 +5,7 @@ mod demo;
 mod export;
 mod import;
 mod intake;
+mod mailbox;
 
 use std::path::{Path, PathBuf};
 
