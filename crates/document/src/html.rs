@@ -81,9 +81,11 @@ pub fn to_text(html: &str) -> (String, Vec<Table>) {
             rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
             continue;
         }
-        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[1..end.saturating_sub(1).max(1)];
-        rest = &rest[end..];
+        let (tag, after) = match rest.find('>') {
+            Some(e) => (&rest[1..e], &rest[e + 1..]),
+            None => (&rest[1..], ""),
+        };
+        rest = after;
         let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
