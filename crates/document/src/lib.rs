@@ -8,13 +8,15 @@
 //!
 //! Formats: MIME mail (`email`, with `html` bodies), CSV and spreadsheets
 //! (`sheet`), EDI X12 and EDIFACT (`edi`), UBL and openTRANS (`xml`), plain
-//! text. PDFs are recognised and flagged; their text layer is not read yet.
+//! text, PDF text layers with positions (`pdf`, one block per line with its box).
 
 pub mod edi;
 mod email;
 pub use email::{MailHeaders, headers as mail_headers};
 mod html;
 pub mod model;
+#[cfg(feature = "pdf")]
+mod pdf;
 pub mod sheet;
 pub mod xml;
 
@@ -179,21 +181,16 @@ pub(crate) fn parse_part(
             docs
         }
         Format::Ubl | Format::Opentrans | Format::Xml => vec![xml::parse(bytes, part, owned_name)],
+        #[cfg(feature = "pdf")]
+        Format::Pdf => vec![pdf::parse(bytes, part, owned_name)],
+        #[cfg(not(feature = "pdf"))]
         Format::Pdf => {
             let mut doc = Document::new(part, owned_name, Format::Pdf);
-            if bytes.windows(8).any(|w| w == b"/Encrypt") {
-                doc.diagnose(
-                    Severity::Error,
-                    "pdf_encrypted",
-                    "the PDF is encrypted; ask the sender for an unprotected copy",
-                );
-            } else {
-                doc.diagnose(
-                    Severity::Error,
-                    "pdf_not_read",
-                    "PDF text extraction is not available in this version; the file is kept for review",
-                );
-            }
+            doc.diagnose(
+                Severity::Error,
+                "pdf_not_read",
+                "this build reads no PDFs; the file is kept for review",
+            );
             vec![doc]
         }
         Format::Text => {

@@ -171,7 +171,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_logging(server: bool) {
-    let default = if server { "info,sqlx=warn" } else { "warn" };
+    let default = if server { "info,sqlx=warn" } else { "warn,sqlx=error" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ORDERDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()

@@ -123,7 +123,7 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
     let t = store::testing::fresh_sqlite().await;
     let s = &t.store;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<<".to_vec(), "pdf_not_read"),
+        ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<<".to_vec(), "pdf_unreadable"),
         (
             "encrypted.pdf",
             b"%PDF-1.6\ntrailer << /Encrypt 5 0 R >>".to_vec(),

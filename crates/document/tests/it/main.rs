@@ -1,4 +1,5 @@
 //! Document parsing against real files from outside the project (tests/fixtures,
 //! with their sources and licences) and files made here.
 
+mod pdf;
 mod samples;

@@ -1,0 +1,137 @@
+//! PDF: the text layer with positions, one text block per line.
+//!
+//! pdf_oxide extracts text spans with their boxes; spans are grouped into lines
+//! by their vertical position and sorted left to right, so a line of an order
+//! table comes out as one block whose box spans its columns. Boxes are in
+//! points from the page's top-left corner. A PDF without a text layer (a scan)
+//! is flagged; encrypted and damaged files are diagnostics, never panics.
+
+use crate::model::{BoundingBox, Document, Format, Severity, TextBlock};
+
+struct Span {
+    text: String,
+    x: f32,
+    top: f32,
+    width: f32,
+    height: f32,
+}
+
+pub fn parse(bytes: &[u8], part: &str, name: Option<String>) -> Document {
+    let mut doc = Document::new(part, name, Format::Pdf);
+    // pdf_oxide is young; a panic inside it must not take the worker down.
+    let parsed = std::panic::catch_unwind(|| read(bytes));
+    match parsed {
+        Ok(Ok((pages, blocks, encrypted))) => {
+            doc.pages = pages;
+            doc.text_blocks = blocks;
+            if encrypted && doc.text_blocks.is_empty() {
+                doc.diagnose(
+                    Severity::Error,
+                    "pdf_encrypted",
+                    "the PDF is encrypted; ask the sender for an unprotected copy",
+                );
+            } else if doc.text_blocks.is_empty() {
+                doc.diagnose(
+                    Severity::Error,
+                    "pdf_no_text",
+                    "the PDF has no text layer (a scan?); it needs a person or OCR",
+                );
+            }
+        }
+        Ok(Err(message)) => {
+            let code = if bytes.windows(8).any(|w| w == b"/Encrypt") {
+                "pdf_encrypted"
+            } else {
+                "pdf_unreadable"
+            };
+            doc.diagnose(Severity::Error, code, format!("the PDF cannot be read: {message}"));
+        }
+        Err(_) => doc.diagnose(
+            Severity::Error,
+            "pdf_unreadable",
+            "the PDF cannot be read: the PDF reader failed on it",
+        ),
+    }
+    doc
+}
+
+fn read(bytes: &[u8]) -> Result<(u32, Vec<TextBlock>, bool), String> {
+    let pdf = pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| e.to_string())?;
+    let encrypted = pdf.is_encrypted();
+    let pages = pdf.page_count().map_err(|e| e.to_string())?;
+    let mut blocks = Vec::new();
+    let mut offset = 0;
+    for page in 0..pages {
+        let (_, _, _, page_height) = pdf.get_page_media_box(page).unwrap_or((0.0, 0.0, 595.0, 842.0));
+        let spans = match pdf.extract_spans(page) {
+            Ok(s) => s,
+            Err(_) => continue,
+        };
+        let mut spans: Vec<Span> = spans
+            .into_iter()
+            .filter(|s| !s.text.trim().is_empty())
+            .map(|s| Span {
+                text: s.text.trim().to_owned(),
+                x: s.bbox.x,
+                top: page_height - s.bbox.y - s.bbox.height,
+                width: s.bbox.width,
+                height: s.bbox.height.max(1.0),
+            })
+            .collect();
+        spans.sort_by(|a, b| a.top.total_cmp(&b.top).then(a.x.total_cmp(&b.x)));
+        for line in lines(spans) {
+            let text = join_line(&line);
+            let x = line.iter().map(|s| s.x).fold(f32::MAX, f32::min);
+            let top = line.iter().map(|s| s.top).fold(f32::MAX, f32::min);
+            let right = line.iter().map(|s| s.x + s.width).fold(f32::MIN, f32::max);
+            let bottom = line.iter().map(|s| s.top + s.height).fold(f32::MIN, f32::max);
+            let chars = text.chars().count();
+            blocks.push(TextBlock {
+                page: page as u32 + 1,
+                text,
+                char_start: offset,
+                bbox: Some(BoundingBox {
+                    x,
+                    y: top,
+                    width: right - x,
+                    height: bottom - top,
+                }),
+            });
+            offset += chars + 1;
+        }
+    }
+    Ok((pages as u32, blocks, encrypted))
+}
+
+/// Groups spans (sorted by top, then x) into lines: a span joins the current
+/// line when its vertical middle lies within the line's first span.
+fn lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
+    let mut out: Vec<Vec<Span>> = Vec::new();
+    for span in spans {
+        let middle = span.top + span.height / 2.0;
+        match out.last_mut() {
+            Some(line) if middle >= line[0].top && middle <= line[0].top + line[0].height => line.push(span),
+            _ => out.push(vec![span]),
+        }
+    }
+    for line in &mut out {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    out
+}
+
+/// Joins a line's spans; a wide gap (a column break) becomes a tab.
+fn join_line(line: &[Span]) -> String {
+    let mut text = String::new();
+    let mut previous_end: Option<f32> = None;
+    for span in line {
+        if let Some(end) = previous_end {
+            let gap = span.x - end;
+            let char_width = span.width / span.text.chars().count().max(1) as f32;
+            text.push(if gap > 2.5 * char_width.max(2.0) { '\t' } else { ' ' });
+        }
+        text.push_str(&span.text);
+        previous_end = Some(span.x + span.width);
+    }
+    text
+}
