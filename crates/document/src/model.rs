@@ -184,6 +184,43 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The columns of the line table that structured orders (EDI, XML) produce.
+/// A public interface (docs/document-json.md): only ever extended.
+pub const LINE_COLUMNS: [&str; 10] = [
+    "line_no",
+    "quantity",
+    "unit",
+    "unit_price",
+    "buyer_part_no",
+    "vendor_part_no",
+    "gtin",
+    "upc",
+    "description",
+    "delivery_date",
+];
+
+/// An empty line of [`LINE_COLUMNS`] width.
+pub fn empty_line() -> Vec<String> {
+    vec![String::new(); LINE_COLUMNS.len()]
+}
+
+/// The line table for `lines` (each at least [`LINE_COLUMNS`] wide), with
+/// `extra` columns after the standard ones; `None` when there are no lines.
+pub fn line_table(lines: Vec<Vec<String>>, extra: &[&str]) -> Option<Table> {
+    let lines: Vec<Vec<String>> = lines.into_iter().filter(|l| l.iter().any(|c| !c.is_empty())).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let header: Vec<String> = LINE_COLUMNS.iter().chain(extra).map(|c| (*c).to_owned()).collect();
+    let width = header.len();
+    let mut rows = vec![header];
+    rows.extend(lines.into_iter().map(|mut l| {
+        l.resize(width, String::new());
+        l
+    }));
+    Some(Table::from_rows(1, None, 1, rows))
+}
+
 /// Splits text into one block per non-empty line, with char offsets.
 pub fn text_blocks(text: &str, page: u32) -> Vec<TextBlock> {
     let mut blocks = Vec::new();

@@ -7,7 +7,7 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::model::{Document, Format, Severity, Table};
+use crate::model::{Document, Format, Severity};
 
 struct Leaf {
     /// Local names from the root, joined by `/`.
@@ -146,33 +146,15 @@ pub fn root_element(bytes: &[u8]) -> Option<String> {
     None
 }
 
-const HEADER: [&str; 10] = [
-    "line_no",
-    "quantity",
-    "unit",
-    "unit_price",
-    "buyer_part_no",
-    "vendor_part_no",
-    "gtin",
-    "upc",
-    "description",
-    "delivery_date",
-];
-
 fn add_line(lines: &mut Vec<Vec<String>>, index: usize) -> &mut Vec<String> {
     while lines.len() < index {
-        lines.push(vec![String::new(); HEADER.len()]);
+        lines.push(crate::model::empty_line());
     }
     &mut lines[index - 1]
 }
 
 fn finish(mut doc: Document, lines: Vec<Vec<String>>) -> Document {
-    let lines: Vec<_> = lines.into_iter().filter(|l| l.iter().any(|c| !c.is_empty())).collect();
-    if !lines.is_empty() {
-        let mut rows = vec![HEADER.iter().map(|s| (*s).to_owned()).collect()];
-        rows.extend(lines);
-        doc.tables.push(Table::from_rows(1, None, 1, rows));
-    }
+    doc.tables.extend(crate::model::line_table(lines, &[]));
     doc
 }
 

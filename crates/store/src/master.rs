@@ -38,6 +38,15 @@ struct Spec {
 }
 
 impl MasterTable {
+    pub const ALL: [MasterTable; 6] = [
+        MasterTable::Products,
+        MasterTable::Customers,
+        MasterTable::Addresses,
+        MasterTable::Prices,
+        MasterTable::CustomerItems,
+        MasterTable::Stock,
+    ];
+
     fn spec(self) -> &'static Spec {
         match self {
             MasterTable::Products => &Spec {
@@ -728,14 +737,7 @@ mod tests {
 
     #[test]
     fn every_table_fits_a_batch_in_the_bind_limits() {
-        for t in [
-            MasterTable::Products,
-            MasterTable::Customers,
-            MasterTable::Addresses,
-            MasterTable::Prices,
-            MasterTable::CustomerItems,
-            MasterTable::Stock,
-        ] {
+        for t in MasterTable::ALL {
             assert!(t.batch_rows() * t.spec().columns.len() <= 16_000);
             assert!(t.spec().key.iter().all(|k| t.spec().columns.contains(k)));
         }

@@ -81,14 +81,7 @@ pub async fn count_requests(State(state): State<AppState>, request: Request, nex
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    for table in [
-        MasterTable::Products,
-        MasterTable::Customers,
-        MasterTable::Addresses,
-        MasterTable::Prices,
-        MasterTable::CustomerItems,
-        MasterTable::Stock,
-    ] {
+    for table in MasterTable::ALL {
         if let Ok(n) = state.store.count(table).await {
             state
                 .metrics

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Segment, iso_date, strip_start};
-use crate::model::{Document, Format, Severity, Table};
+use crate::model::{Document, Format, Severity};
 
 /// The service characters of an interchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,19 +146,6 @@ fn split_segment(raw: &str, sep: Separators, has_release: bool) -> Segment<'_> {
     }
 }
 
-const HEADER: [&str; 10] = [
-    "line_no",
-    "quantity",
-    "unit",
-    "unit_price",
-    "buyer_part_no",
-    "vendor_part_no",
-    "gtin",
-    "upc",
-    "description",
-    "delivery_date",
-];
-
 fn party_role(code: &str) -> &str {
     match code {
         "BY" => "buyer",
@@ -290,7 +277,7 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
             b"CTA" => doc.key_value("contact.name", seg.component(2, 2), "CTA"),
             b"LIN" => {
                 in_line = true;
-                let mut line = vec![String::new(); HEADER.len()];
+                let mut line = crate::model::empty_line();
                 line[0] = if seg.el(1).is_empty() {
                     (lines.len() + 1).to_string()
                 } else {
@@ -380,11 +367,7 @@ fn finish(mut doc: Document, lines: Vec<Vec<String>>, problem: &'static str) -> 
             "the message has no UNT segment; read what was there",
         );
     }
-    if !lines.is_empty() {
-        let mut rows = vec![HEADER.iter().map(|s| (*s).to_owned()).collect()];
-        rows.extend(lines);
-        doc.tables.push(Table::from_rows(1, None, 1, rows));
-    }
+    doc.tables.extend(crate::model::line_table(lines, &[]));
     doc
 }
 

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Segment, iso_date, strip_start};
-use crate::model::{Document, Format, Severity, Table};
+use crate::model::{Document, Format, Severity};
 
 /// The separators of one interchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,19 +95,6 @@ pub fn tokenize(text: &str) -> (Vec<Segment<'_>>, Vec<String>) {
     }
     (segments, problems)
 }
-
-const HEADER: [&str; 10] = [
-    "line_no",
-    "quantity",
-    "unit",
-    "unit_price",
-    "buyer_part_no",
-    "vendor_part_no",
-    "gtin",
-    "upc",
-    "description",
-    "delivery_date",
-];
 
 fn party_role(code: &str) -> &str {
     match code {
@@ -257,7 +244,7 @@ fn item_line(
     ids: usize,
     index: usize,
 ) -> Vec<String> {
-    let mut line = vec![String::new(); HEADER.len()];
+    let mut line = crate::model::empty_line();
     line[0] = if seg.el(no).is_empty() {
         (index + 1).to_string()
     } else {
@@ -289,19 +276,11 @@ fn item_line(
 }
 
 fn finish(mut doc: Document, lines: Vec<Vec<String>>) -> Document {
-    if !lines.is_empty() {
-        let mut header: Vec<String> = HEADER.iter().map(|s| (*s).to_owned()).collect();
-        if lines.iter().any(|l| l.len() > HEADER.len()) {
-            header.push("change_type".into());
-        }
-        let width = header.len();
-        let mut rows = vec![header];
-        rows.extend(lines.into_iter().map(|mut l| {
-            l.resize(width, String::new());
-            l
-        }));
-        doc.tables.push(Table::from_rows(1, None, 1, rows));
-    }
+    let changes = lines.iter().any(|l| l.len() > crate::model::LINE_COLUMNS.len());
+    doc.tables.extend(crate::model::line_table(
+        lines,
+        if changes { &["change_type"] } else { &[] },
+    ));
     doc
 }
 
