@@ -164,4 +164,30 @@ Content-Transfer-Encoding: base64\r\n\r\nUG9zO0FydGlrZWw7TWVuZ2UKMTtIQi1NOC00MC1
         );
         assert_eq!(csv.tables[0].row(1), vec!["1", "HB-M8-40-A2", "500"]);
     }
+
+    #[test]
+    fn forwarded_mails_are_opened_with_their_attachments() {
+        let inner = "From: einkauf@muster.de\r\nSubject: Bestellung 77\r\nMessage-ID: <inner@muster.de>\r\n\
+Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\nSiehe Anhang.\r\n\
+--i\r\nContent-Type: text/csv; name=po.csv\r\nContent-Disposition: attachment; filename=po.csv\r\n\r\nArtikel;Menge\r\nHB-1;5\r\n--i--\r\n";
+        let outer = format!(
+            "From: vertrieb@example.com\r\nSubject: Fwd: Bestellung 77\r\nMessage-ID: <outer@example.com>\r\n\
+Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nBitte erfassen.\r\n\
+--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\n{inner}--o--\r\n"
+        );
+        let mut docs = Vec::new();
+        parse(outer.as_bytes(), "", 0, &mut docs);
+        let parts: Vec<(&str, Option<&str>)> = docs.iter().map(|d| (d.part.as_str(), d.value("subject"))).collect();
+        assert_eq!(
+            parts,
+            vec![
+                ("", Some("Fwd: Bestellung 77")),
+                ("1", Some("Bestellung 77")),
+                ("1.1", None)
+            ],
+            "{docs:#?}"
+        );
+        assert_eq!(docs[1].value("from"), Some("einkauf@muster.de"));
+        assert_eq!(docs[2].tables[0].row(1), vec!["HB-1", "5"]);
+    }
 }
