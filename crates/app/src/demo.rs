@@ -74,7 +74,7 @@ struct ProductSpec {
     pack: u32,
     min: u32,
     price: f64,
-    group: &'static str,
+    group: String,
     attributes: Vec<(String, String)>,
 }
 
@@ -145,7 +145,7 @@ fn fasteners() -> Vec<ProductSpec> {
                         pack,
                         min: pack,
                         price: 0.015 + size * 0.0009 * factor,
-                        group: "Schrauben",
+                        group: "Schrauben".into(),
                         attributes: vec![
                             ("standard".into(), standard.into()),
                             ("thread".into(), thread.into()),
@@ -202,7 +202,7 @@ fn fasteners() -> Vec<ProductSpec> {
                     pack,
                     min: pack,
                     price: 0.01 + base * weight * 0.02 * factor,
-                    group,
+                    group: group.into(),
                     attributes: vec![
                         ("standard".into(), standard.into()),
                         ("thread".into(), thread.into()),
@@ -228,7 +228,7 @@ fn tools_and_supplies() -> Vec<ProductSpec> {
                 pack: 10,
                 min: 10,
                 price: 0.6 + d * 0.35 * factor,
-                group: "Bohrer",
+                group: "Bohrer".into(),
                 attributes: vec![
                     ("diameter_mm".into(), format!("{d:.1}")),
                     ("material".into(), kind.into()),
@@ -246,7 +246,7 @@ fn tools_and_supplies() -> Vec<ProductSpec> {
                 pack: 100,
                 min: 100,
                 price: 0.01 + f64::from(length) * width * 0.00005,
-                group: "Kabelbinder",
+                group: "Kabelbinder".into(),
                 attributes: vec![
                     ("length_mm".into(), length.to_string()),
                     ("color".into(), color_en.into()),
@@ -268,7 +268,7 @@ fn tools_and_supplies() -> Vec<ProductSpec> {
                 pack: 12,
                 min: 12,
                 price,
-                group: "Arbeitsschutz",
+                group: "Arbeitsschutz".into(),
                 attributes: vec![("size".into(), size.to_string())],
             });
         }
@@ -285,7 +285,7 @@ fn tools_and_supplies() -> Vec<ProductSpec> {
                 pack: 1,
                 min: 5,
                 price: 0.8 + f64::from(dn) * 0.12 * (f64::from(bar) / 16.0),
-                group: "Schläuche",
+                group: "Schläuche".into(),
                 attributes: vec![
                     ("dn_mm".into(), dn.to_string()),
                     ("pressure_bar".into(), bar.to_string()),
@@ -351,7 +351,7 @@ fn tools_and_supplies() -> Vec<ProductSpec> {
             pack,
             min: pack,
             price,
-            group: "Chemie",
+            group: "Chemie".into(),
             attributes: vec![],
         });
     }
@@ -395,7 +395,7 @@ fn adventureworks_products() -> Vec<ProductSpec> {
                 pack: 1,
                 min: 1,
                 price,
-                group: Box::leak(group.to_owned().into_boxed_str()),
+                group: group.to_owned(),
                 attributes,
             })
         })
@@ -646,7 +646,7 @@ pub fn build(seed: u64, today: Date) -> DemoCompany {
             currency: Some(eur),
             cost: Some(dec(spec.price * (0.55 + rng.f64() * 0.15), 4)),
             lead_time_days: Some(rng.u32(3..30)),
-            product_group: Some(spec.group.to_owned()),
+            product_group: Some(spec.group.clone()),
             active: rng.u32(0..100) >= 2,
             attributes: spec.attributes.clone(),
         };
@@ -708,15 +708,12 @@ pub fn build(seed: u64, today: Date) -> DemoCompany {
     for (i, seed) in customer_seeds(&mut rng).into_iter().enumerate() {
         let customer_no = CustomerNo::parse(&format!("{}", 10001 + i)).expect("customer number");
         let (language, currency) = country_language(seed.country);
-        let domain = format!(
-            "{}.{}",
-            slug(&seed.name),
-            match seed.country {
-                "GB" => "co.uk",
-                "US" => "com",
-                c => Box::leak(c.to_lowercase().into_boxed_str()),
-            }
-        );
+        let tld = match seed.country {
+            "GB" => "co.uk".to_owned(),
+            "US" => "com".to_owned(),
+            c => c.to_lowercase(),
+        };
+        let domain = format!("{}.{tld}", slug(&seed.name));
         let dealer = rng.u32(0..10) < 2 && currency == "EUR";
         let price_list = if dealer {
             "DEALER-EUR".to_owned()

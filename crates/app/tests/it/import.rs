@@ -122,17 +122,21 @@ async fn columns_in_any_order_a_bom_and_a_partial_update() {
     }
 }
 
+async fn with_products_and_customers(store: &Store, dir: &std::path::Path) {
+    import(store, Entity::Products, &write(dir, "p.csv", PRODUCTS))
+        .await
+        .unwrap();
+    import(store, Entity::Customers, &write(dir, "c.csv", CUSTOMERS))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn all_six_entities_import_with_references_checked() {
     for t in fresh_stores().await {
         let dir = tempfile::tempdir().unwrap();
         let s = &t.store;
-        import(s, Entity::Products, &write(dir.path(), "p.csv", PRODUCTS))
-            .await
-            .unwrap();
-        import(s, Entity::Customers, &write(dir.path(), "c.csv", CUSTOMERS))
-            .await
-            .unwrap();
+        with_products_and_customers(s, dir.path()).await;
         let addresses = "customer_no,address_id,name,street,zip,city,region,country,default\n\
                          10042,10042-1,Muster GmbH,Industriestr. 1,70173,Stuttgart,BW,DE,true\n\
                          10042,10042-2,Muster GmbH Werk 2,Werkstr. 5,70565,Stuttgart,,DE,false\n";
@@ -232,12 +236,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_imported() {
     for t in fresh_stores().await {
         let dir = tempfile::tempdir().unwrap();
         let s = &t.store;
-        import(s, Entity::Products, &write(dir.path(), "p.csv", PRODUCTS))
-            .await
-            .unwrap();
-        import(s, Entity::Customers, &write(dir.path(), "c.csv", CUSTOMERS))
-            .await
-            .unwrap();
+        with_products_and_customers(s, dir.path()).await;
 
         // Good rows around bad ones: none of them may land.
         let errors = expect_rejected(

@@ -147,23 +147,21 @@ pub fn to_documents(segments: &[Segment<'_>], part: &str, name: Option<String>) 
             _ => {}
         }
         match seg.tag {
-            "BEG" => {
+            // BEG (order) and BCH (change) share their first four elements; BCH
+            // adds the change sequence before the date.
+            "BEG" | "BCH" => {
                 doc.key_value("purpose", seg.el(1), src(1));
                 doc.key_value("order_type", seg.el(2), src(2));
                 doc.key_value("po_number", seg.el(3), src(3));
                 doc.key_value("release_number", seg.el(4), src(4));
-                if let Some(d) = iso_date(seg.el(5)) {
-                    doc.key_value("order_date", d, src(5));
-                }
-            }
-            "BCH" => {
-                doc.key_value("purpose", seg.el(1), src(1));
-                doc.key_value("order_type", seg.el(2), src(2));
-                doc.key_value("po_number", seg.el(3), src(3));
-                doc.key_value("release_number", seg.el(4), src(4));
-                doc.key_value("change_sequence", seg.el(5), src(5));
-                if let Some(d) = iso_date(seg.el(6)) {
-                    doc.key_value("order_date", d, src(6));
+                let date_at = if seg.tag == "BCH" {
+                    doc.key_value("change_sequence", seg.el(5), src(5));
+                    6
+                } else {
+                    5
+                };
+                if let Some(d) = iso_date(seg.el(date_at)) {
+                    doc.key_value("order_date", d, src(date_at));
                 }
             }
             "CUR" => doc.key_value("currency", seg.el(2), src(2)),
