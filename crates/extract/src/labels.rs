@@ -1,0 +1,561 @@
+//! The words people print before a value or above a column, in German and English.
+//!
+//! Header labels ([`HeaderField`]) are matched at the start of a cell and the
+//! value follows (`Bestellnummer: 4500012345`) or stands in the next cell or
+//! the cell below. Column labels ([`Column`]) name the roles of a line table.
+
+/// A header value the extractor looks for by its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HeaderField {
+    PoNumber,
+    OrderDate,
+    RequestedDeliveryDate,
+    CustomerNo,
+    VatId,
+    Currency,
+    StatedTotal,
+    /// A total labelled as net: preferred over a plain or gross total.
+    NetTotal,
+    Incoterms,
+    PaymentTerms,
+    Contact,
+    Notes,
+    ShipTo,
+    DocumentNumber,
+}
+
+impl HeaderField {
+    pub const ALL: [HeaderField; 14] = [
+        HeaderField::PoNumber,
+        HeaderField::OrderDate,
+        HeaderField::RequestedDeliveryDate,
+        HeaderField::CustomerNo,
+        HeaderField::VatId,
+        HeaderField::Currency,
+        HeaderField::StatedTotal,
+        HeaderField::NetTotal,
+        HeaderField::Incoterms,
+        HeaderField::PaymentTerms,
+        HeaderField::Contact,
+        HeaderField::Notes,
+        HeaderField::ShipTo,
+        HeaderField::DocumentNumber,
+    ];
+
+    /// The name used in the extraction JSON and in layout hints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderField::PoNumber => "po_number",
+            HeaderField::OrderDate => "order_date",
+            HeaderField::RequestedDeliveryDate => "requested_delivery_date",
+            HeaderField::CustomerNo => "customer_no",
+            HeaderField::VatId => "vat_id",
+            HeaderField::Currency => "currency",
+            HeaderField::StatedTotal | HeaderField::NetTotal => "stated_total",
+            HeaderField::Incoterms => "incoterms",
+            HeaderField::PaymentTerms => "payment_terms",
+            HeaderField::Contact => "contact",
+            HeaderField::Notes => "notes",
+            HeaderField::ShipTo => "ship_to",
+            HeaderField::DocumentNumber => "document_number",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<HeaderField> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw)
+    }
+}
+
+/// Labels, lower case, longest first within a field so `bestellnummer`
+/// wins over `bestellung`. A label ending in `.` also matches without it.
+const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
+    (
+        HeaderField::NetTotal,
+        &[
+            "gesamtsumme netto",
+            "summe netto",
+            "nettosumme",
+            "nettobetrag",
+            "gesamt netto",
+            "netto gesamt",
+            "warenwert netto",
+            "net total",
+            "total net",
+            "total (net)",
+            "subtotal",
+            "net amount",
+            "total excl. vat",
+        ],
+    ),
+    (
+        HeaderField::StatedTotal,
+        &[
+            "gesamtsumme",
+            "gesamtbetrag",
+            "gesamtwert",
+            "bestellwert",
+            "auftragswert",
+            "summe",
+            "gesamt",
+            "order total",
+            "total amount",
+            "total value",
+            "grand total",
+            "total",
+        ],
+    ),
+    (
+        HeaderField::PoNumber,
+        &[
+            "bestellnummer",
+            "bestell-nummer",
+            "bestell-nr.",
+            "bestellnr.",
+            "bestellung nr.",
+            "bestellung",
+            "unsere bestellnummer",
+            "auftragsnummer",
+            "auftrags-nr.",
+            "auftrag nr.",
+            "anfragenummer",
+            "anfrage-nr.",
+            "anfrage nr.",
+            "purchase order number",
+            "purchase order no.",
+            "purchase order #",
+            "purchase order",
+            "po number",
+            "po no.",
+            "po #",
+            "po-nr.",
+            "p.o. number",
+            "p.o. no.",
+            "order number",
+            "order no.",
+            "order #",
+            "order ref.",
+            "rfq number",
+            "rfq no.",
+            "rfq #",
+            "rfq",
+            "inquiry no.",
+            "enquiry no.",
+        ],
+    ),
+    (
+        HeaderField::RequestedDeliveryDate,
+        &[
+            "gewünschter liefertermin",
+            "gewünschtes lieferdatum",
+            "liefertermin",
+            "lieferdatum",
+            "wunschtermin",
+            "anliefertermin",
+            "liefern bis",
+            "lieferung bis",
+            "requested delivery date",
+            "requested delivery",
+            "delivery date",
+            "deliver by",
+            "delivery by",
+            "required by",
+            "date required",
+            "need by",
+            "needed by",
+            "ship date",
+        ],
+    ),
+    (
+        HeaderField::OrderDate,
+        &[
+            "bestelldatum",
+            "auftragsdatum",
+            "anfragedatum",
+            "datum",
+            "order date",
+            "po date",
+            "date of order",
+            "rfq date",
+            "date",
+        ],
+    ),
+    (
+        HeaderField::CustomerNo,
+        &[
+            "unsere kundennummer bei ihnen",
+            "unsere kundennummer",
+            "ihre kundennummer",
+            "kundennummer",
+            "kunden-nr.",
+            "kundennr.",
+            "kd.-nr.",
+            "kd-nr.",
+            "kdnr.",
+            "debitorennummer",
+            "customer number",
+            "customer no.",
+            "customer id",
+            "customer #",
+            "account number",
+            "account no.",
+            "our customer no.",
+        ],
+    ),
+    (
+        HeaderField::VatId,
+        &[
+            "ust-idnr.",
+            "ust-id-nr.",
+            "ust.-idnr.",
+            "ust-id",
+            "ustid",
+            "vat reg. no.",
+            "vat number",
+            "vat no.",
+            "vat id",
+        ],
+    ),
+    (HeaderField::Currency, &["währung", "currency"]),
+    (
+        HeaderField::Incoterms,
+        &["lieferbedingungen", "lieferbedingung", "incoterms", "incoterm", "delivery terms"],
+    ),
+    (
+        HeaderField::PaymentTerms,
+        &[
+            "zahlungsbedingungen",
+            "zahlungsbedingung",
+            "zahlungsziel",
+            "payment terms",
+            "terms of payment",
+        ],
+    ),
+    (
+        HeaderField::Contact,
+        &[
+            "ansprechpartnerin",
+            "ansprechpartner",
+            "besteller",
+            "einkäufer",
+            "kontakt",
+            "contact person",
+            "contact",
+            "buyer",
+        ],
+    ),
+    (
+        HeaderField::Notes,
+        &["bemerkungen", "bemerkung", "hinweis", "anmerkung", "notes", "note", "remarks", "comments"],
+    ),
+    (
+        HeaderField::ShipTo,
+        &[
+            "lieferanschrift",
+            "lieferadresse",
+            "warenempfänger",
+            "versandanschrift",
+            "versandadresse",
+            "anlieferadresse",
+            "delivery address",
+            "shipping address",
+            "ship to",
+            "ship-to",
+            "deliver to",
+        ],
+    ),
+    (
+        HeaderField::DocumentNumber,
+        &[
+            "rechnungsnummer",
+            "rechnungs-nr.",
+            "rechnung nr.",
+            "invoice number",
+            "invoice no.",
+            "invoice #",
+            "lieferscheinnummer",
+            "lieferschein-nr.",
+        ],
+    ),
+];
+
+/// A header label at the start of `cell`: the field and the rest of the cell
+/// after the label and its `:`/`#`. The longest label wins.
+pub fn header_label(cell: &str) -> Option<(HeaderField, &str)> {
+    let lower = cell.trim_start().to_lowercase();
+    let lead = cell.len() - cell.trim_start().len();
+    let mut best: Option<(HeaderField, usize)> = None;
+    for (field, labels) in HEADER_LABELS {
+        for label in *labels {
+            for candidate in [*label, label.trim_end_matches('.')] {
+                if lower.starts_with(candidate) && best.is_none_or(|(_, len)| candidate.len() > len) {
+                    let rest = &lower[candidate.len()..];
+                    // A label must end at a word boundary: `datum` is not `datumsangabe`.
+                    if rest.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
+                        best = Some((*field, candidate.len()));
+                    }
+                }
+            }
+        }
+    }
+    let (field, len) = best?;
+    // The lowercase text can differ in byte length from the original (rare);
+    // find the same char count in the original.
+    let chars = lower[..len].chars().count();
+    let start = cell[lead..].char_indices().nth(chars).map_or(cell.len(), |(i, _)| lead + i);
+    let rest = cell[start..].trim_start_matches([' ', ':', '#', '.', '\t', '-', '/']);
+    Some((field, rest.trim()))
+}
+
+/// The role of a column in a line table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    LineNo,
+    /// A code whose owner is not said ("Artikel-Nr.", "Item no.").
+    ItemCode,
+    /// The customer's own part number.
+    CustomerPartNo,
+    /// Our (the supplier's) article number.
+    Sku,
+    Gtin,
+    Description,
+    Quantity,
+    Unit,
+    UnitPrice,
+    LineTotal,
+    DeliveryDate,
+    /// "Preiseinheit", "per": the price is per this many units.
+    PriceUnit,
+}
+
+const COLUMN_LABELS: &[(Column, &[&str])] = &[
+    (
+        Column::LineNo,
+        &["pos.", "pos", "position", "pos.-nr.", "lfd. nr.", "line", "line no.", "zeile", "nr.", "no.", "#"],
+    ),
+    (
+        Column::CustomerPartNo,
+        &[
+            "unsere artikelnummer",
+            "unsere art.-nr.",
+            "unsere art.nr.",
+            "kunden-art.-nr.",
+            "kundenartikelnummer",
+            "kunden-artikelnr.",
+            "ihre referenz",
+            "our part no.",
+            "our part number",
+            "our item no.",
+            "our ref.",
+            "buyer part no.",
+            "customer part no.",
+            "customer part number",
+            "material",
+            "materialnummer",
+            "material-nr.",
+        ],
+    ),
+    (
+        Column::Sku,
+        &[
+            "ihre artikelnummer",
+            "ihre art.-nr.",
+            "ihre art.nr.",
+            "lieferanten-art.-nr.",
+            "lieferantenartikelnummer",
+            "lief.-art.-nr.",
+            "your part no.",
+            "your item no.",
+            "your part number",
+            "supplier part no.",
+            "vendor part no.",
+            "manufacturer part no.",
+            "mfr. part no.",
+        ],
+    ),
+    (
+        Column::ItemCode,
+        &[
+            "artikelnummer",
+            "artikel-nr.",
+            "artikelnr.",
+            "art.-nr.",
+            "art.nr.",
+            "art-nr.",
+            "art. nr.",
+            "item no.",
+            "item number",
+            "item code",
+            "item #",
+            "part no.",
+            "part number",
+            "part #",
+            "product code",
+            "product no.",
+            "sku",
+            "code",
+            "ref.",
+            "reference",
+            "item",
+        ],
+    ),
+    (Column::Gtin, &["ean", "gtin", "ean-code", "ean code", "ean/gtin", "barcode"]),
+    (
+        Column::Description,
+        &[
+            "artikelbezeichnung",
+            "bezeichnung",
+            "beschreibung",
+            "artikel",
+            "benennung",
+            "leistung",
+            "text",
+            "description",
+            "product",
+            "product description",
+            "item description",
+            "produkt",
+            "name",
+        ],
+    ),
+    (
+        Column::Quantity,
+        &[
+            "bestellmenge",
+            "menge",
+            "anzahl",
+            "stückzahl",
+            "quantity",
+            "qty.",
+            "qty",
+            "order qty",
+            "ordered",
+            "quantity ordered",
+        ],
+    ),
+    (Column::Unit, &["einheit", "me", "mengeneinheit", "unit", "uom", "u/m", "um", "ve"]),
+    (
+        Column::UnitPrice,
+        &[
+            "einzelpreis",
+            "e-preis",
+            "ep",
+            "stückpreis",
+            "preis/einheit",
+            "preis je einheit",
+            "preis",
+            "nettopreis",
+            "netto-ep",
+            "unit price",
+            "price each",
+            "price/unit",
+            "net price",
+            "price",
+            "rate",
+        ],
+    ),
+    (
+        Column::LineTotal,
+        &[
+            "gesamtpreis",
+            "gesamt",
+            "betrag",
+            "summe",
+            "positionswert",
+            "wert",
+            "total",
+            "line total",
+            "amount",
+            "extended",
+            "ext. price",
+            "total price",
+            "net amount",
+        ],
+    ),
+    (
+        Column::DeliveryDate,
+        &[
+            "liefertermin",
+            "lieferdatum",
+            "termin",
+            "wunschtermin",
+            "delivery date",
+            "delivery",
+            "date required",
+            "due date",
+            "required by",
+            "need by",
+        ],
+    ),
+    (Column::PriceUnit, &["preiseinheit", "pe", "per", "price unit"]),
+];
+
+/// The role a column label names; `None` for labels the dictionary does not know.
+pub fn column_role(label: &str) -> Option<Column> {
+    let norm = label
+        .trim()
+        .trim_end_matches(':')
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if norm.is_empty() {
+        return None;
+    }
+    // Currency and units in brackets: "Preis (EUR)", "Einzelpreis €".
+    let stripped = norm
+        .split(['(', '['])
+        .next()
+        .unwrap_or(&norm)
+        .trim()
+        .trim_end_matches(" €")
+        .trim_end_matches(" eur")
+        .trim_end_matches(" usd")
+        .to_owned();
+    for (role, labels) in COLUMN_LABELS {
+        for l in *labels {
+            if *l == stripped || l.trim_end_matches('.') == stripped.trim_end_matches('.') {
+                return Some(*role);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_labels_take_the_rest_of_the_cell() {
+        assert_eq!(
+            header_label("Bestellnummer: 4500012345"),
+            Some((HeaderField::PoNumber, "4500012345"))
+        );
+        assert_eq!(header_label("PO No. 77/2026"), Some((HeaderField::PoNumber, "77/2026")));
+        assert_eq!(header_label("Datum"), Some((HeaderField::OrderDate, "")));
+        assert_eq!(
+            header_label("Liefertermin: 01.12.2026"),
+            Some((HeaderField::RequestedDeliveryDate, "01.12.2026"))
+        );
+        assert_eq!(
+            header_label("Gesamtsumme netto: 1.060,00 EUR"),
+            Some((HeaderField::NetTotal, "1.060,00 EUR"))
+        );
+        assert_eq!(header_label("Datumsangabe folgt"), None);
+        assert_eq!(header_label("Sechskantschraube"), None);
+    }
+
+    #[test]
+    fn column_labels_in_both_languages() {
+        assert_eq!(column_role("Menge"), Some(Column::Quantity));
+        assert_eq!(column_role("Qty"), Some(Column::Quantity));
+        assert_eq!(column_role("Art.-Nr."), Some(Column::ItemCode));
+        assert_eq!(column_role("Ihre Art.-Nr."), Some(Column::Sku));
+        assert_eq!(column_role("Unsere Art.-Nr."), Some(Column::CustomerPartNo));
+        assert_eq!(column_role("Einzelpreis (EUR)"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Unit price €"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Liefertermin"), Some(Column::DeliveryDate));
+        assert_eq!(column_role("Bezeichnung"), Some(Column::Description));
+        assert_eq!(column_role("Lorem"), None);
+    }
+}

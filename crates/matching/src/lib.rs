@@ -1,0 +1,501 @@
+//! Matching: who sent an order, where it goes, and which of our products each line means.
+//!
+//! A [`Catalog`] is built once from the master data ([`MasterData`]) and then
+//! answers, in memory and without IO:
+//! - [`Catalog::resolve_customer`]: from the customer number printed, an EDI
+//!   party id, the VAT id, the sender's address or domain, addresses quoted in
+//!   the document. An unknown sender is never guessed from a similar name.
+//! - [`Catalog::resolve_line`]: by the customer part number cross-reference,
+//!   our SKU, the GTIN, and only then by the description, through a tantivy
+//!   full-text index with fuzzy terms, re-ranked by token similarity; with
+//!   ranked alternatives and a score in [0,1].
+//! - [`Catalog::resolve_ship_to`]: a printed delivery address to one of the
+//!   customer's addresses.
+//!
+//! Codes are compared normalised ([`normalize_code`]): `DIN 933 M8x40 A2` and
+//! `din933-m8x40-a2` are the same code.
+
+mod customers;
+mod text;
+
+use std::collections::HashMap;
+
+use domain::customer::{Customer, ShipToAddress};
+use domain::customer_item::CustomerItem;
+use domain::pricing::PriceEntry;
+use domain::product::Product;
+use domain::stock::StockLevel;
+
+pub use customers::{CustomerCues, CustomerMatch, PrintedAddress, ShipToMatch};
+pub use text::TextIndex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatchingError {
+    #[error("the product search index cannot be built: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+/// All master data the matcher needs, as loaded from the store.
+#[derive(Debug, Default, Clone)]
+pub struct MasterData {
+    pub products: Vec<Product>,
+    pub customers: Vec<Customer>,
+    pub addresses: Vec<ShipToAddress>,
+    pub customer_items: Vec<CustomerItem>,
+    pub prices: Vec<PriceEntry>,
+    pub stock: Vec<StockLevel>,
+}
+
+/// How a line found its product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedVia {
+    CustomerPartNo,
+    Sku,
+    Gtin,
+    Description,
+}
+
+impl MatchedVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedVia::CustomerPartNo => "customer_part_no",
+            MatchedVia::Sku => "sku",
+            MatchedVia::Gtin => "gtin",
+            MatchedVia::Description => "description",
+        }
+    }
+}
+
+/// What a line says about its product.
+#[derive(Debug, Clone, Default)]
+pub struct LineCues<'a> {
+    /// A code the customer labelled as theirs.
+    pub customer_part_no: Option<&'a str>,
+    /// A code labelled as ours (supplier / vendor part number).
+    pub sku: Option<&'a str>,
+    /// A code whose owner the document does not say ("Artikel-Nr.").
+    pub item_code: Option<&'a str>,
+    pub gtin: Option<&'a str>,
+    pub description: Option<&'a str>,
+}
+
+/// The product a line resolved to, with how sure the match is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineMatch {
+    /// Index into [`Catalog::products`].
+    pub product: Option<usize>,
+    pub via: Option<MatchedVia>,
+    /// In [0,1]: 0.99 for an exact code, the similarity for a description.
+    pub score: f32,
+    /// The customer part number entry that matched, if any.
+    pub customer_item: Option<usize>,
+    /// Other candidates, best first, with their scores.
+    pub alternatives: Vec<(usize, f32)>,
+}
+
+impl LineMatch {
+    fn none() -> Self {
+        LineMatch {
+            product: None,
+            via: None,
+            score: 0.0,
+            customer_item: None,
+            alternatives: Vec::new(),
+        }
+    }
+}
+
+/// Codes compared the way people write them: case, spaces and punctuation ignored.
+pub fn normalize_code(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The master data with its lookups and the product search index.
+pub struct Catalog {
+    data: MasterData,
+    by_sku: HashMap<String, usize>,
+    by_code: HashMap<String, usize>,
+    by_gtin: HashMap<String, usize>,
+    items: HashMap<(String, String), usize>,
+    prices: HashMap<String, Vec<usize>>,
+    stock: HashMap<String, Vec<usize>>,
+    addresses: HashMap<String, Vec<usize>>,
+    customers: customers::CustomerIndex,
+    text: TextIndex,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("products", &self.data.products.len())
+            .field("customers", &self.data.customers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    /// Builds the lookups and the full-text index (the slow part: about
+    /// 5 s per million products in a release build).
+    pub fn build(data: MasterData) -> Result<Catalog, MatchingError> {
+        let text = TextIndex::build(&data.products)?;
+        Ok(Self::with_index(data, text))
+    }
+
+    fn with_index(data: MasterData, text: TextIndex) -> Catalog {
+        let mut by_sku = HashMap::with_capacity(data.products.len());
+        let mut by_code = HashMap::with_capacity(data.products.len());
+        let mut by_gtin = HashMap::new();
+        for (i, p) in data.products.iter().enumerate() {
+            by_sku.insert(p.sku.as_str().to_owned(), i);
+            by_code.entry(normalize_code(p.sku.as_str())).or_insert(i);
+            if let Some(g) = &p.gtin {
+                by_gtin.insert(g.as_str().trim_start_matches('0').to_owned(), i);
+            }
+        }
+        let mut items = HashMap::new();
+        for (i, item) in data.customer_items.iter().enumerate() {
+            items.insert(
+                (
+                    item.customer_no.as_str().to_owned(),
+                    normalize_code(item.customer_part_no.as_str()),
+                ),
+                i,
+            );
+        }
+        let mut prices: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in data.prices.iter().enumerate() {
+            prices.entry(p.sku.as_str().to_owned()).or_default().push(i);
+        }
+        let mut stock: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in data.stock.iter().enumerate() {
+            stock.entry(s.sku.as_str().to_owned()).or_default().push(i);
+        }
+        let mut addresses: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in data.addresses.iter().enumerate() {
+            addresses.entry(a.customer_no.as_str().to_owned()).or_default().push(i);
+        }
+        let customers = customers::CustomerIndex::build(&data.customers);
+        Catalog {
+            data,
+            by_sku,
+            by_code,
+            by_gtin,
+            items,
+            prices,
+            stock,
+            addresses,
+            customers,
+            text,
+        }
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.data.products
+    }
+
+    pub fn customers(&self) -> &[Customer] {
+        &self.data.customers
+    }
+
+    pub fn customer_items(&self) -> &[CustomerItem] {
+        &self.data.customer_items
+    }
+
+    pub fn product(&self, sku: &str) -> Option<&Product> {
+        self.by_sku.get(sku).map(|&i| &self.data.products[i])
+    }
+
+    pub fn customer(&self, customer_no: &str) -> Option<&Customer> {
+        self.customers.by_no(customer_no).map(|i| &self.data.customers[i])
+    }
+
+    /// The price rows of one SKU (all lists and customers).
+    pub fn prices_of(&self, sku: &str) -> Vec<PriceEntry> {
+        self.prices
+            .get(sku)
+            .map(|ix| ix.iter().map(|&i| self.data.prices[i].clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn stock_of(&self, sku: &str) -> Vec<StockLevel> {
+        self.stock
+            .get(sku)
+            .map(|ix| ix.iter().map(|&i| self.data.stock[i].clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn addresses_of(&self, customer_no: &str) -> Vec<&ShipToAddress> {
+        self.addresses
+            .get(customer_no)
+            .map(|ix| ix.iter().map(|&i| &self.data.addresses[i]).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn customer_item(&self, customer_no: &str, customer_part_no: &str) -> Option<&CustomerItem> {
+        self.items
+            .get(&(customer_no.to_owned(), normalize_code(customer_part_no)))
+            .map(|&i| &self.data.customer_items[i])
+    }
+
+    /// Adds or replaces a customer part number (what a reviewer taught).
+    pub fn learn_customer_item(&mut self, item: CustomerItem) {
+        let key = (
+            item.customer_no.as_str().to_owned(),
+            normalize_code(item.customer_part_no.as_str()),
+        );
+        match self.items.get(&key) {
+            Some(&i) => self.data.customer_items[i] = item,
+            None => {
+                self.data.customer_items.push(item);
+                self.items.insert(key, self.data.customer_items.len() - 1);
+            }
+        }
+    }
+
+    pub fn resolve_customer(&self, cues: &CustomerCues<'_>) -> Option<CustomerMatch> {
+        self.customers.resolve(&self.data.customers, cues)
+    }
+
+    pub fn resolve_ship_to(&self, customer_no: &str, printed: Option<&PrintedAddress>) -> ShipToMatch {
+        customers::resolve_ship_to(&self.addresses_of(customer_no), printed)
+    }
+
+    /// The product a line means. Codes first (customer part number for this
+    /// customer, then our SKU, then the GTIN), the description last.
+    pub fn resolve_line(&self, customer_no: Option<&str>, cues: &LineCues<'_>) -> LineMatch {
+        let mut found: Vec<LineMatch> = Vec::new();
+        let item_lookup = |code: &str| -> Option<LineMatch> {
+            let customer_no = customer_no?;
+            let i = *self.items.get(&(customer_no.to_owned(), normalize_code(code)))?;
+            let sku = self.data.customer_items[i].sku.as_ref()?;
+            let product = *self.by_sku.get(sku.as_str())?;
+            Some(LineMatch {
+                product: Some(product),
+                via: Some(MatchedVia::CustomerPartNo),
+                score: 0.99,
+                customer_item: Some(i),
+                alternatives: Vec::new(),
+            })
+        };
+        let sku_lookup = |code: &str| -> Option<LineMatch> {
+            let product = self
+                .by_sku
+                .get(code.trim())
+                .or_else(|| self.by_code.get(&normalize_code(code)))?;
+            Some(LineMatch {
+                product: Some(*product),
+                via: Some(MatchedVia::Sku),
+                score: 0.99,
+                customer_item: None,
+                alternatives: Vec::new(),
+            })
+        };
+        if let Some(code) = cues.customer_part_no {
+            found.extend(item_lookup(code).or_else(|| sku_lookup(code)));
+        }
+        if let Some(code) = cues.sku {
+            found.extend(sku_lookup(code).or_else(|| item_lookup(code)));
+        }
+        if let Some(code) = cues.item_code {
+            found.extend(item_lookup(code).or_else(|| sku_lookup(code)));
+        }
+        if let Some(gtin) = cues.gtin {
+            let key = gtin.trim().trim_start_matches('0');
+            if let Some(&product) = self.by_gtin.get(key) {
+                found.push(LineMatch {
+                    product: Some(product),
+                    via: Some(MatchedVia::Gtin),
+                    score: 0.99,
+                    customer_item: None,
+                    alternatives: Vec::new(),
+                });
+            }
+        }
+        if let Some(first) = found.first() {
+            let mut best = first.clone();
+            // Two codes pointing at different products: a person must decide.
+            let others: Vec<usize> = found
+                .iter()
+                .filter_map(|m| m.product)
+                .filter(|p| Some(*p) != best.product)
+                .collect();
+            if !others.is_empty() {
+                best.score = 0.5;
+                best.alternatives = others.into_iter().map(|p| (p, 0.5)).collect();
+            } else if best.customer_item.is_none() {
+                best.customer_item = found.iter().find_map(|m| m.customer_item);
+            }
+            return best;
+        }
+        match cues.description {
+            Some(description) if !description.trim().is_empty() => self.resolve_description(description),
+            _ => LineMatch::none(),
+        }
+    }
+
+    fn resolve_description(&self, description: &str) -> LineMatch {
+        let ranked = self.text.rank(&self.data.products, description, 8);
+        let Some(&(best, best_score)) = ranked.first() else {
+            return LineMatch::none();
+        };
+        let runner_up = ranked.get(1).map_or(0.0, |(_, s)| *s);
+        // Near ties are the dangerous case: the score carries the margin.
+        let margin = (best_score - runner_up).clamp(0.0, 1.0);
+        let score = if margin >= 0.15 {
+            best_score
+        } else {
+            best_score.min(0.5 + margin * 2.0)
+        };
+        LineMatch {
+            product: (best_score >= 0.5).then_some(best),
+            via: (best_score >= 0.5).then_some(MatchedVia::Description),
+            score: if best_score >= 0.5 { score } else { 0.0 },
+            customer_item: None,
+            alternatives: ranked
+                .into_iter()
+                .skip(if best_score >= 0.5 { 1 } else { 0 })
+                .take(4)
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use domain::values::{CustomerNo, CustomerPartNo, Sku, UnitCode};
+    use rust_decimal_macros::dec;
+
+    pub fn product(sku: &str, name: &str, description: &str) -> Product {
+        Product {
+            sku: Sku::parse(sku).unwrap(),
+            name: name.into(),
+            description: Some(description.into()),
+            gtin: None,
+            base_unit: UnitCode::parse("C62").unwrap(),
+            pack_size: dec!(1),
+            min_order_qty: dec!(1),
+            list_price: None,
+            currency: None,
+            cost: None,
+            lead_time_days: None,
+            product_group: None,
+            active: true,
+            attributes: Vec::new(),
+        }
+    }
+
+    pub fn catalog() -> Catalog {
+        let mut data = MasterData::default();
+        data.products = vec![
+            product(
+                "DIN933-M8x40-A2",
+                "Sechskantschraube DIN 933 M8x40 A2",
+                "Hexagon head screw ISO 4017 M8x40 mm, A2",
+            ),
+            product(
+                "DIN933-M8x40-A4",
+                "Sechskantschraube DIN 933 M8x40 A4",
+                "Hexagon head screw ISO 4017 M8x40 mm, A4",
+            ),
+            product(
+                "DIN912-M8x40-A2",
+                "Zylinderschraube DIN 912 Innensechskant M8x40 A2",
+                "Socket head cap screw ISO 4762 M8x40 mm, A2",
+            ),
+            product("AW-RW-R820", "HL Road Rear Wheel", "HL Road Rear Wheel"),
+        ];
+        data.customer_items = vec![CustomerItem {
+            customer_no: CustomerNo::parse("10001").unwrap(),
+            customer_part_no: CustomerPartNo::parse("77-1034").unwrap(),
+            sku: Some(Sku::parse("DIN912-M8x40-A2").unwrap()),
+            customer_uom: None,
+            factor: None,
+        }];
+        Catalog::build(data).unwrap()
+    }
+
+    fn sku_of(c: &Catalog, m: &LineMatch) -> Option<String> {
+        m.product.map(|i| c.products()[i].sku.as_str().to_owned())
+    }
+
+    #[test]
+    fn codes_resolve_exactly_however_written() {
+        let c = catalog();
+        for code in ["DIN933-M8x40-A2", "din 933 m8x40 a2", "DIN933/M8X40/A2"] {
+            let m = c.resolve_line(None, &LineCues { item_code: Some(code), ..Default::default() });
+            assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN933-M8x40-A2"), "{code}");
+            assert_eq!(m.via, Some(MatchedVia::Sku));
+        }
+    }
+
+    #[test]
+    fn customer_part_numbers_only_for_their_customer() {
+        let c = catalog();
+        let cues = LineCues { item_code: Some("77 1034"), ..Default::default() };
+        let m = c.resolve_line(Some("10001"), &cues);
+        assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN912-M8x40-A2"));
+        assert_eq!(m.via, Some(MatchedVia::CustomerPartNo));
+        assert_eq!(m.customer_item, Some(0));
+        assert_eq!(c.resolve_line(Some("10002"), &cues).product, None);
+    }
+
+    #[test]
+    fn conflicting_codes_lower_the_score() {
+        let c = catalog();
+        let m = c.resolve_line(
+            Some("10001"),
+            &LineCues {
+                customer_part_no: Some("77-1034"),
+                sku: Some("DIN933-M8x40-A2"),
+                ..Default::default()
+            },
+        );
+        assert!(m.score <= 0.5);
+        assert_eq!(m.alternatives.len(), 1);
+    }
+
+    #[test]
+    fn descriptions_with_typos_find_their_product_and_rank_the_rest() {
+        let c = catalog();
+        let m = c.resolve_line(
+            None,
+            &LineCues { description: Some("Sechskantschraub M8x40 A2"), ..Default::default() },
+        );
+        assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN933-M8x40-A2"));
+        assert_eq!(m.via, Some(MatchedVia::Description));
+        assert!(m.score >= 0.8, "{m:?}");
+        assert!(!m.alternatives.is_empty());
+        let english = c.resolve_line(
+            None,
+            &LineCues { description: Some("socket head cap screw M8x40 A2"), ..Default::default() },
+        );
+        assert_eq!(sku_of(&c, &english).as_deref(), Some("DIN912-M8x40-A2"));
+    }
+
+    #[test]
+    fn a_description_that_fits_nothing_matches_nothing() {
+        let c = catalog();
+        let m = c.resolve_line(None, &LineCues { description: Some("Kaffeemaschine"), ..Default::default() });
+        assert_eq!(m.product, None);
+        assert_eq!(m.score, 0.0);
+    }
+
+    #[test]
+    fn learning_a_customer_part_number_takes_effect_at_once() {
+        let mut c = catalog();
+        let cues = LineCues { item_code: Some("XY-9"), ..Default::default() };
+        assert_eq!(c.resolve_line(Some("10002"), &cues).product, None);
+        c.learn_customer_item(CustomerItem {
+            customer_no: CustomerNo::parse("10002").unwrap(),
+            customer_part_no: CustomerPartNo::parse("XY-9").unwrap(),
+            sku: Some(Sku::parse("AW-RW-R820").unwrap()),
+            customer_uom: None,
+            factor: None,
+        });
+        assert_eq!(sku_of(&c, &c.resolve_line(Some("10002"), &cues)).as_deref(), Some("AW-RW-R820"));
+    }
+}
