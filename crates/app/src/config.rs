@@ -24,6 +24,66 @@ pub struct Config {
     pub intake: IntakeSettings,
     /// IMAP mailboxes `serve` takes mail in from (`[[mailboxes]]` in orderdesk.toml).
     pub mailboxes: Vec<mail::MailboxConfig>,
+    /// Drafting: confidence thresholds, tolerances, exception severities.
+    #[serde(default)]
+    pub extraction: ExtractionSettings,
+}
+
+/// How drafts are checked and decided (`[extraction]` in orderdesk.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExtractionSettings {
+    /// Every value read must reach this confidence for straight-through (0–1).
+    pub confidence_threshold: f32,
+    /// Thresholds per field where they differ: `customer`, `po_number`,
+    /// `order_date`, `requested_delivery_date`, `currency`, `stated_total`,
+    /// `ship_to`, `line`.
+    pub thresholds: std::collections::BTreeMap<String, f32>,
+    /// A stated price may differ from ours by this share (`"0.005"` = 0.5 %) …
+    pub price_tolerance_relative: rust_decimal::Decimal,
+    /// … or by this amount, whichever is larger.
+    pub price_tolerance_absolute: rust_decimal::Decimal,
+    /// Severity per exception code (`info`, `warning`, `blocking`), e.g.
+    /// `duplicate_po = "blocking"` to stop re-sent orders.
+    pub severities: std::collections::BTreeMap<String, String>,
+    /// Customer numbers whose orders always go to review.
+    pub review_customers: Vec<String>,
+    /// How often a running worker reloads master data (seconds).
+    pub catalog_refresh_seconds: u64,
+}
+
+impl Default for ExtractionSettings {
+    fn default() -> Self {
+        Self {
+            confidence_threshold: 0.9,
+            thresholds: std::collections::BTreeMap::new(),
+            price_tolerance_relative: rust_decimal::Decimal::new(5, 3),
+            price_tolerance_absolute: rust_decimal::Decimal::new(5, 3),
+            severities: std::collections::BTreeMap::new(),
+            review_customers: Vec::new(),
+            catalog_refresh_seconds: 300,
+        }
+    }
+}
+
+impl ExtractionSettings {
+    /// Names what in the settings is not a known code or severity.
+    pub fn check(&self) -> Result<(), String> {
+        for (code, severity) in &self.severities {
+            if domain::exception::ExceptionCode::parse(code).is_none() {
+                return Err(format!("[extraction.severities]: unknown exception code \"{code}\""));
+            }
+            if domain::exception::Severity::parse(severity).is_none() {
+                return Err(format!(
+                    "[extraction.severities] {code}: unknown severity \"{severity}\" (info, warning or blocking)"
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.confidence_threshold) {
+            return Err("[extraction] confidence_threshold must be between 0 and 1".into());
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,13 +129,18 @@ impl Default for Config {
             },
             intake: IntakeSettings::default(),
             mailboxes: Vec::new(),
+            extraction: ExtractionSettings::default(),
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("configuration: {0}")]
-pub struct ConfigError(#[from] Box<figment::Error>);
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Read(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
 
 impl Config {
     /// Loads defaults, then `file` (if it exists), then the environment.
@@ -83,8 +148,9 @@ impl Config {
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("ORDERDESK_").split("__"))
-            .extract()
-            .map_err(|e| ConfigError(Box::new(e)))
+            .extract::<Config>()
+            .map_err(|e| ConfigError::Read(Box::new(e)))
+            .and_then(|c| c.extraction.check().map(|()| c).map_err(ConfigError::Invalid))
     }
 }
 

@@ -15,7 +15,9 @@ use document::{Document, Severity};
 use store::intake::{Job, NewMessage, ProcessedMessage, Received};
 use store::{Store, StoreError};
 
-use crate::config::IntakeSettings;
+use crate::config::{Config, ExtractionSettings, IntakeSettings};
+use crate::draft::{CatalogCache, make_draft};
+use store::drafts::NewDraft;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -111,20 +113,53 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What drafting needs besides the store: settings and the catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Pipeline {
+    pub intake: IntakeSettings,
+    pub extraction: ExtractionSettings,
+    pub catalog: CatalogCache,
+}
+
+impl Pipeline {
+    pub fn new(config: &Config) -> Pipeline {
+        Pipeline {
+            intake: config.intake.clone(),
+            extraction: config.extraction.clone(),
+            catalog: CatalogCache::default(),
+        }
+    }
+}
+
+/// The documents and the kind of one message, or why they could not be read.
+pub struct Understood {
+    pub documents: Vec<Document>,
+    pub classification: extract::Classification,
+    pub processed: ProcessedMessage,
+}
+
 /// Parses and classifies raw bytes into the result stored for a message.
-pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -> ProcessedMessage {
+pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -> Understood {
     if bytes.len() as u64 > settings.max_parse_bytes {
-        return ProcessedMessage {
-            sender: None,
-            subject: None,
-            kind: domain::message::MessageKind::Other.as_str().into(),
-            kind_reason: "not read".into(),
-            documents_json: "[]".into(),
-            error: Some(format!(
-                "the message is {} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
-                bytes.len(),
-                settings.max_parse_bytes
-            )),
+        return Understood {
+            documents: Vec::new(),
+            classification: extract::Classification {
+                kind: domain::message::MessageKind::Other,
+                reason: "not read".into(),
+            },
+            processed: ProcessedMessage {
+                sender: None,
+                subject: None,
+                kind: domain::message::MessageKind::Other.as_str().into(),
+                kind_reason: "not read".into(),
+                documents_json: "[]".into(),
+                error: Some(format!(
+                    "the message is {} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
+                    bytes.len(),
+                    settings.max_parse_bytes
+                )),
+                draft: None,
+            },
         };
     }
     let documents: Vec<Document> = document::parse_file(bytes, name);
@@ -147,13 +182,19 @@ pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -
                 .map(move |x| format!("{label}: {} ({})", x.message, x.code))
         })
         .collect();
-    ProcessedMessage {
+    let processed = ProcessedMessage {
         sender: documents.iter().find_map(|d| d.value("from")).map(str::to_owned),
         subject: documents.iter().find_map(|d| d.value("subject")).map(str::to_owned),
         kind: classification.kind.as_str().into(),
-        kind_reason: classification.reason,
+        kind_reason: classification.reason.clone(),
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
         error: (!errors.is_empty()).then(|| errors.join("; ")),
+        draft: None,
+    };
+    Understood {
+        documents,
+        classification,
+        processed,
     }
 }
 
@@ -176,16 +217,17 @@ pub enum JobOutcome {
 }
 
 /// Claims and processes the next job, if there is one.
-pub async fn process_next(store: &Store, settings: &IntakeSettings) -> Result<Option<JobOutcome>, IntakeError> {
+pub async fn process_next(store: &Store, pipeline: &Pipeline) -> Result<Option<JobOutcome>, IntakeError> {
     let now = jiff::Timestamp::now();
-    let lease = now + jiff::SignedDuration::from_secs(settings.lease_seconds as i64);
+    let lease = now + jiff::SignedDuration::from_secs(pipeline.intake.lease_seconds as i64);
     let Some(job) = store.claim_job(now, lease).await? else {
         return Ok(None);
     };
-    Ok(Some(process_job(store, job, settings).await?))
+    Ok(Some(process_job(store, job, pipeline).await?))
 }
 
-async fn process_job(store: &Store, job: Job, settings: &IntakeSettings) -> Result<JobOutcome, IntakeError> {
+async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<JobOutcome, IntakeError> {
+    let settings = &pipeline.intake;
     let message = store.message(job.message_id).await?;
     let Some(message) = message else {
         let error = "the message row is missing".to_owned();
@@ -195,24 +237,87 @@ async fn process_job(store: &Store, job: Job, settings: &IntakeSettings) -> Resu
             error,
         });
     };
+    let catalog = match pipeline
+        .catalog
+        .get(store, Duration::from_secs(pipeline.extraction.catalog_refresh_seconds))
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let error = format!("master data cannot be loaded for drafting: {e}");
+            store
+                .fail_job(job, &error, settings.max_attempts, jiff::Timestamp::now())
+                .await?;
+            tracing::error!(message = job.message_id, %error, "drafting failed");
+            return Ok(JobOutcome::Failed {
+                message: job.message_id,
+                error,
+            });
+        }
+    };
+    let hints: Vec<extract::LayoutHint> = match &message.sender {
+        Some(sender) => store
+            .layout_hints(sender)
+            .await?
+            .into_iter()
+            .map(|h| extract::LayoutHint {
+                field: h.field,
+                label: h.label,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let blobs = store.blobs().clone();
     let settings_owned = settings.clone();
+    let extraction = pipeline.extraction.clone();
     let name = message.source_name.clone();
     let sha = message.sha256.clone();
+    let today = jiff::Zoned::now().date();
     let result = tokio::task::spawn_blocking(move || {
         let bytes = blobs.get(&sha)?;
-        Ok::<_, StoreError>(understand(&bytes, name.as_deref(), &settings_owned))
+        let understood = understand(&bytes, name.as_deref(), &settings_owned);
+        let mut processed = understood.processed;
+        let draft = (!understood.documents.is_empty()).then(|| {
+            let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            make_draft(
+                &understood.documents,
+                &understood.classification,
+                &hints,
+                &catalog,
+                &extraction,
+                today,
+            )
+        });
+        processed.draft = None;
+        Ok::<_, StoreError>((processed, draft))
     })
     .await;
     let now = jiff::Timestamp::now();
     match result {
-        Ok(Ok(processed)) => {
+        Ok(Ok((mut processed, draft))) => {
+            if let Some(mut draft) = draft {
+                if let (Some(c), Some(po)) = (&draft.customer, &draft.po_number)
+                    && draft.kind == "order"
+                    && store.po_number_taken(&c.customer_no, po, job.message_id).await?
+                {
+                    draft.mark_duplicate_po(&pipeline.extraction);
+                }
+                processed.draft = Some(NewDraft {
+                    kind: draft.kind.clone(),
+                    customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
+                    po_number: draft.po_number.clone(),
+                    decision: draft.decision.clone(),
+                    extraction: serde_json::to_string(&draft).unwrap_or_default(),
+                });
+            }
             let kind = processed.kind.clone();
             let error = processed.error.clone();
+            let decision = processed.draft.as_ref().map(|d| d.decision.clone());
             if store.complete_job(job, &processed, now).await? {
                 tracing::info!(
                     message = job.message_id,
                     kind,
+                    decision = decision.as_deref(),
                     error = error.as_deref(),
                     "message processed"
                 );
@@ -250,20 +355,20 @@ async fn process_job(store: &Store, job: Job, settings: &IntakeSettings) -> Resu
 }
 
 /// Processes jobs until the queue is empty; returns how many were handled.
-pub async fn drain(store: &Store, settings: &IntakeSettings) -> Result<u64, IntakeError> {
+pub async fn drain(store: &Store, pipeline: &Pipeline) -> Result<u64, IntakeError> {
     let mut n = 0;
-    while process_next(store, settings).await?.is_some() {
+    while process_next(store, pipeline).await?.is_some() {
         n += 1;
     }
     Ok(n)
 }
 
-/// Processes jobs forever, pausing when the queue is empty. Errors are logged, not fatal.
-pub async fn run_worker(store: Store, settings: IntakeSettings) {
+/// Processes jobs forever, resting briefly whenever the queue is empty.
+pub async fn run_worker(store: Store, pipeline: Pipeline) {
     loop {
-        match process_next(&store, &settings).await {
+        match process_next(&store, &pipeline).await {
             Ok(Some(_)) => continue,
-            Ok(None) => tokio::time::sleep(Duration::from_millis(settings.idle_poll_ms)).await,
+            Ok(None) => tokio::time::sleep(Duration::from_millis(pipeline.intake.idle_poll_ms)).await,
             Err(e) => {
                 tracing::error!(error = %e, "worker: cannot process the queue");
                 tokio::time::sleep(Duration::from_secs(2)).await;

@@ -4,10 +4,13 @@
 //! - [`import`]: master data files into the store, all or nothing.
 //! - [`export`]: master data back to CSV in the import format.
 //! - [`demo`]: the demo distributor, generated deterministically.
+//! - [`intake`]: inbound messages stored raw, then parsed, classified and drafted.
+//! - [`draft`]: documents to a draft order: extraction, matching, checks, decision.
 
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod draft;
 pub mod export;
 pub mod import;
 pub mod intake;

@@ -73,8 +73,15 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
     let body_text = message.body_text(0).map(|t| t.into_owned());
     let body_html = message.body_html(0).map(|t| t.into_owned());
     let mut body = headers;
+    // A plain-text-only mail has its one part in both lists; mail-parser then
+    // offers an HTML rendering of it that would lose the spacing of text tables.
+    let first_is_html = message
+        .html_body
+        .first()
+        .and_then(|&i| message.parts.get(i as usize))
+        .is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)));
     match (&body_text, &body_html) {
-        (_, Some(html)) if message.text_body.first() == message.html_body.first() || body_text.is_none() => {
+        (_, Some(html)) if first_is_html && (message.text_body.first() == message.html_body.first() || body_text.is_none()) => {
             body.format = Format::EmailHtml;
             let (text, tables) = crate::html::to_text(html);
             body.text_blocks = text_blocks(&text, 1);

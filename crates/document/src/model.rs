@@ -2,7 +2,7 @@
 //!
 //! This is also the JSON of `orderdesk parse FILE --json` (docs/document-json.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The format a document was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,7 +108,7 @@ pub struct TextBlock {
 }
 
 /// A box on a page, in points from the top-left corner.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoundingBox {
     pub x: f32,
     pub y: f32,

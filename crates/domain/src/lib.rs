@@ -11,6 +11,8 @@
 //! - [`order`]: sales orders, their lines and the status machine.
 //! - [`exception`]: what a check found wrong with an order, with a stable code.
 //! - [`event`]: the append-only record of every change.
+//! - [`validation`]: the checks on a draft order (stable exception codes) and
+//!   the straight-through decision.
 
 pub mod customer;
 pub mod customer_item;
@@ -21,6 +23,7 @@ pub mod order;
 pub mod pricing;
 pub mod product;
 pub mod stock;
+pub mod validation;
 pub mod values;
 
 pub use values::{CurrencyCode, CustomerNo, Money, Quantity, Sku, UnitCode, ValueError};

@@ -15,7 +15,7 @@
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use document::{BoundingBox, Document, Format, Table};
 
@@ -26,11 +26,11 @@ use crate::values::{
 
 /// Where a value was read: the part, the page, and a char range, a box or a
 /// structured source (`BEG03`, `table 1 row 4 column 2`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub part: String,
     pub page: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub char_start: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub char_end: Option<usize>,
@@ -457,12 +457,27 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
         let ends_table = labelled.first().is_some_and(|l| {
             l.is_some_and(|(f, _)| matches!(f, HeaderField::StatedTotal | HeaderField::NetTotal))
         });
-        if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table)
-            && let Some(line) = parse_row(row, roles, ctx, from_table)
-        {
-            reading.lines.push(line);
-            i += 1;
-            continue;
+        if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table) {
+            if let Some(line) = parse_row(row, roles, ctx, from_table).or_else(|| {
+                let refined = refine(row, ctx);
+                (!from_table && refined.cells.len() > row.cells.len())
+                    .then(|| parse_row(&refined, roles, ctx, false))
+                    .flatten()
+            }) {
+                reading.lines.push(line);
+                i += 1;
+                continue;
+            }
+            if unreadable_item_row(row, &labelled) {
+                // Never drop what looks like an item: keep it for a person to read.
+                reading.lines.push(ExtractedLine {
+                    description: Some(Field::new(texts.join(" "), 0.0, row.source(ctx.part, None))),
+                    source: row.source(ctx.part, None),
+                    ..Default::default()
+                });
+                i += 1;
+                continue;
+            }
         }
         if ends_table && !texts[0].to_lowercase().contains("übertrag") {
             table_done = columns.is_some();
@@ -471,6 +486,49 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
         i += 1;
     }
     reading
+}
+
+/// A row inside a line table that could not be read but looks like an item:
+/// several cells, with letters and digits, and no header label.
+fn unreadable_item_row(row: &Row, labelled: &[Option<(HeaderField, &str)>]) -> bool {
+    let text: String = row.texts().join(" ");
+    row.cells.len() >= 3
+        && labelled.iter().all(Option::is_none)
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().any(char::is_alphabetic)
+}
+
+/// Splits numbers and units off the edges of multi-word cells, for rows
+/// where a single space joined two columns (`Karton 12,00`).
+fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
+    let mut cells = Vec::new();
+    for (text, at) in &row.cells {
+        let tokens = tokens_with_offsets(text);
+        let edge = |t: &str| parse_number(t, ctx.style).is_some() || unit_code(t).is_some() || parse_date(t, ctx.order).is_some();
+        let mut first = 0;
+        while first < tokens.len() && edge(tokens[first].0) {
+            first += 1;
+        }
+        let mut last = tokens.len();
+        while last > first && edge(tokens[last - 1].0) {
+            last -= 1;
+        }
+        for &(t, start, _) in &tokens[..first] {
+            cells.push((t.to_owned(), at + start));
+        }
+        if first < last {
+            let (start, end) = (tokens[first].1, tokens[last - 1].2);
+            let middle: String = text.chars().skip(start).take(end - start).collect();
+            cells.push((middle, at + start));
+        }
+        for &(t, start, _) in &tokens[last.max(first)..] {
+            cells.push((t.to_owned(), at + start));
+        }
+    }
+    Row {
+        cells,
+        ..row.clone()
+    }
 }
 
 /// The column roles when `cells` is the label row of a line table.
@@ -1251,6 +1309,21 @@ mod tests {
         assert_eq!(x.lines[1].quantity.as_ref().unwrap().value, dec("2"));
         assert_eq!(x.lines[1].unit_price.as_ref().unwrap().value, dec("120"));
         assert!(x.lines[1].confidence() < 0.95);
+    }
+
+    #[test]
+    fn columns_joined_by_one_space_are_split_and_nothing_is_dropped() {
+        let doc = text_doc(
+            "Pos  Artikel-Nr.  Bezeichnung      Menge   ME    Einzelpreis\n\
+             1    10-1000      Zylinderschraube  2       Karton 12,00\n\
+             2    ???          unlesbar 7 Zeichen  ?  ?  ?\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.lines.len(), 2, "{:#?}", x.lines);
+        assert_eq!(x.lines[0].unit.as_ref().unwrap().value, "BX");
+        assert_eq!(x.lines[0].unit_price.as_ref().unwrap().value, dec("12"));
+        assert_eq!(x.lines[1].quantity, None);
+        assert_eq!(x.lines[1].confidence(), 0.0);
     }
 
     #[test]

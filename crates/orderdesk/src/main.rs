@@ -109,6 +109,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read one inbound file against the current master data and print the draft
+    /// (the extraction JSON, orderdesk.extraction/1); stores nothing.
+    Extract {
+        file: PathBuf,
+        /// Print JSON (the default; kept for scripts that pass it).
+        #[arg(long)]
+        json: bool,
+        /// The sender to assume when the file is not a mail (for customer matching and layout hints).
+        #[arg(long)]
+        sender: Option<String>,
+    },
     /// Measure Orderdesk's speed on this machine and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -194,6 +205,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
         Command::Parse { file, json } => parse(&file, json),
+        Command::Extract { file, json: _, sender } => extract_file(&config, &file, sender.as_deref()).await,
         Command::Ingest {
             paths,
             no_process,
@@ -202,13 +214,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Worker { once } => {
             let store = open(&config).await?;
             if once {
-                let n = app::intake::drain(&store, &config.intake).await?;
+                let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
                 println!("{n} message(s) processed");
                 Ok(())
             } else {
                 println!("worker started; processing received messages (Ctrl-C to stop)");
                 tokio::select! {
-                    _ = app::intake::run_worker(store, config.intake.clone()) => Ok(()),
+                    _ = app::intake::run_worker(store, app::intake::Pipeline::new(&config)) => Ok(()),
                     _ = tokio::signal::ctrl_c() => Ok(()),
                 }
             }
@@ -234,7 +246,7 @@ async fn run(cli: Cli) -> Result<()> {
                     m.name, pass.fetched, pass.received, pass.duplicates
                 );
             }
-            let n = app::intake::drain(&store, &config.intake).await?;
+            let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
             println!("{n} message(s) processed");
             Ok(())
         }
@@ -286,6 +298,23 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let store = open(config).await?;
+    let catalog = app::draft::load_catalog(&store).await?;
+    let draft = app::draft::extract_bytes(
+        &store,
+        &catalog,
+        &bytes,
+        file.file_name().and_then(|n| n.to_str()),
+        sender,
+        config,
+    )
+    .await?;
+    println!("{}", serde_json::to_string_pretty(&draft)?);
+    Ok(())
+}
+
 async fn open(config: &Config) -> Result<Store> {
     Store::open(&config.database_url, config.blob_dir.as_deref())
         .await
@@ -297,7 +326,7 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
-    tokio::spawn(app::intake::run_worker(store.clone(), config.intake.clone()));
+    tokio::spawn(app::intake::run_worker(store.clone(), app::intake::Pipeline::new(config)));
     for mailbox in &config.mailboxes {
         tokio::spawn(app::mailbox::run(store.clone(), mailbox.clone()));
     }
@@ -519,7 +548,7 @@ async fn ingest(config: &Config, paths: &[PathBuf], no_process: bool, channel: &
         failed += summary.failed.len();
     }
     if !no_process {
-        let n = app::intake::drain(&store, &config.intake).await?;
+        let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
         println!("{n} message(s) processed");
     }
     if failed > 0 {
@@ -585,7 +614,7 @@ async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     let started = Instant::now();
     let summary = app::intake::ingest_path(&store, &inbox, "upload").await?;
     let received = started.elapsed().as_secs_f64();
-    let processed = app::intake::drain(&store, &config.intake).await?;
+    let processed = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
     let total = started.elapsed().as_secs_f64();
     println!(
         "received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",

@@ -77,6 +77,8 @@ pub struct ProcessedMessage {
     pub documents_json: String,
     /// Problems worth showing on the message (errors of its parts).
     pub error: Option<String>,
+    /// The draft order or quote made from it, stored in the same transaction.
+    pub draft: Option<crate::drafts::NewDraft>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
@@ -275,6 +277,9 @@ impl Store {
             ],
         })
         .await?;
+        if let Some(draft) = &result.draft {
+            tx.insert_draft(job.message_id, draft, now).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

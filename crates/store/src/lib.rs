@@ -11,6 +11,7 @@
 
 pub mod blobs;
 mod connect;
+pub mod drafts;
 mod error;
 pub mod events;
 pub mod intake;

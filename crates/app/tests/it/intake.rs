@@ -2,6 +2,7 @@
 //! and a job taken over after a crash yields exactly one result.
 
 use app::config::IntakeSettings;
+use app::intake::Pipeline;
 use app::intake::{JobOutcome, drain, process_next, receive};
 use store::Store;
 use store::testing::fresh_stores;
@@ -10,8 +11,8 @@ fn mail(message_id: &str, subject: &str, body: &str) -> Vec<u8> {
     format!("From: Anna Schmidt <einkauf@muster.de>\r\nTo: orders@example.com\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\nDate: Fri, 20 Nov 2026 09:30:00 +0100\r\n\r\n{body}\r\n").into_bytes()
 }
 
-fn settings() -> IntakeSettings {
-    IntakeSettings::default()
+fn settings() -> Pipeline {
+    Pipeline::default()
 }
 
 async fn processed_events(store: &Store, id: i64) -> usize {
@@ -184,8 +185,11 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
 #[tokio::test]
 async fn an_oversized_message_is_kept_but_not_parsed() {
     let t = store::testing::fresh_sqlite().await;
-    let small = IntakeSettings {
-        max_parse_bytes: 1000,
+    let small = Pipeline {
+        intake: IntakeSettings {
+            max_parse_bytes: 1000,
+            ..IntakeSettings::default()
+        },
         ..settings()
     };
     let bytes = mail("big@x", "Bestellung", &"0123456789".repeat(200));
@@ -223,8 +227,9 @@ async fn a_job_left_by_a_dead_worker_is_taken_over_and_yields_one_result() {
         let result = app::intake::understand(
             &s.blobs().get(&s.message(r.id).await.unwrap().unwrap().sha256).unwrap(),
             None,
-            &settings(),
-        );
+            &IntakeSettings::default(),
+        )
+        .processed;
         assert!(
             !s.complete_job(stale, &result, jiff::Timestamp::now()).await.unwrap(),
             "{:?}",

@@ -84,7 +84,7 @@ async fn new_mail_is_taken_in_once_and_processed() {
     assert_eq!(poll_once(&t.store, &config).await.unwrap().received, 1);
 
     assert_eq!(
-        app::intake::drain(&t.store, &app::config::IntakeSettings::default())
+        app::intake::drain(&t.store, &app::intake::Pipeline::default())
             .await
             .unwrap(),
         3
@@ -111,7 +111,7 @@ async fn new_mail_is_taken_in_once_and_processed() {
         }
     );
     assert_eq!(
-        app::intake::drain(&t.store, &app::config::IntakeSettings::default())
+        app::intake::drain(&t.store, &app::intake::Pipeline::default())
             .await
             .unwrap(),
         0,
