@@ -74,3 +74,106 @@ Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: mult
     }
     Ok(bytes)
 }
+
+/// Builds a catalog of `products` generated products and resolves `queries`
+/// lines against it: by SKU, by customer-written code variants and by
+/// description with a typo. Returns the figures as text.
+pub fn line_resolution(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
+    use domain::product::Product;
+    use domain::values::{Sku, UnitCode};
+    use std::time::Instant;
+    let mut rng = fastrand::Rng::with_seed(11);
+    let kinds = [
+        ("Sechskantschraube", "Hexagon head screw"),
+        ("Zylinderschraube", "Socket head cap screw"),
+        ("Senkschraube", "Countersunk screw"),
+        ("Gewindestange", "Threaded rod"),
+        ("Sechskantmutter", "Hexagon nut"),
+        ("Unterlegscheibe", "Flat washer"),
+        ("Kabelbinder", "Cable tie"),
+        ("Schlauchschelle", "Hose clamp"),
+    ];
+    let threads = ["M3", "M4", "M5", "M6", "M8", "M10", "M12", "M16", "M20", "M24"];
+    let materials = ["A2", "A4", "8.8 verzinkt", "10.9", "Messing"];
+    let unit = UnitCode::parse("C62").map_err(|e| matching::MatchingError::Data(e.to_string()))?;
+    let mut list = Vec::with_capacity(products);
+    for i in 0..products {
+        let (de, en) = kinds[rng.usize(..kinds.len())];
+        let thread = threads[rng.usize(..threads.len())];
+        let material = materials[rng.usize(..materials.len())];
+        let length = 5 * rng.u32(2..80);
+        let variant = i / 40_000;
+        list.push(Product {
+            sku: Sku::parse(&format!("BM-{i:08}")).map_err(|e| matching::MatchingError::Data(e.to_string()))?,
+            name: format!("{de} {thread}x{length} {material} V{variant}"),
+            description: Some(format!("{en} {thread}x{length} mm, {material}, series {variant}")),
+            gtin: None,
+            base_unit: unit.clone(),
+            pack_size: rust_decimal::Decimal::ONE,
+            min_order_qty: rust_decimal::Decimal::ONE,
+            list_price: None,
+            currency: None,
+            cost: None,
+            lead_time_days: None,
+            product_group: None,
+            active: true,
+            attributes: Vec::new(),
+        });
+    }
+    let started = Instant::now();
+    let catalog = matching::Catalog::build(matching::MasterData {
+        products: list,
+        ..Default::default()
+    })?;
+    let build = started.elapsed().as_secs_f64();
+    let mut by_code = Vec::new();
+    let mut by_description = Vec::new();
+    let mut right = 0usize;
+    for q in 0..queries {
+        let i = rng.usize(..products);
+        let p = &catalog.products()[i];
+        let description_only = q % 10 == 0;
+        let code = p.sku.as_str().replace('-', " ").to_lowercase();
+        let text = if description_only { p.name.replacen("schraube", "schraub", 1) } else { String::new() };
+        let cues = matching::LineCues {
+            item_code: (!description_only).then_some(code.as_str()),
+            description: description_only.then_some(text.as_str()),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let m = catalog.resolve_line(None, &cues);
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        if m.product == Some(i) {
+            right += 1;
+        }
+        if description_only { &mut by_description } else { &mut by_code }.push(ms);
+    }
+    let pct = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0)
+    };
+    let mut all: Vec<f64> = by_code.iter().chain(&by_description).copied().collect();
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map_or("unknown".to_owned(), |kib| format!("{:.0} MiB", kib / 1024.0));
+    Ok(format!(
+        "catalog of {products} generated products: index built in {build:.2} s, peak RSS {rss}\n\
+         line resolution, {queries} lines ({} by code, {} by description with a typo), {right} resolved to the intended product:\n\
+         \x20 by code:        p50 {:.3} ms  p99 {:.3} ms\n\
+         \x20 by description: p50 {:.3} ms  p99 {:.3} ms\n\
+         \x20 all lines:      p50 {:.3} ms  p99 {:.3} ms\n",
+        by_code.len(),
+        by_description.len(),
+        pct(&mut by_code, 0.5),
+        pct(&mut by_code, 0.99),
+        pct(&mut by_description, 0.5),
+        pct(&mut by_description, 0.99),
+        pct(&mut all, 0.5),
+        pct(&mut all, 0.99),
+    ))
+}

@@ -7,6 +7,7 @@
 //! - [`intake`]: inbound messages stored raw, then parsed, classified and drafted.
 //! - [`draft`]: documents to a draft order: extraction, matching, checks, decision.
 
+pub mod accuracy;
 pub mod bench;
 pub mod config;
 pub mod demo;

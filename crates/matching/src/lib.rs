@@ -33,6 +33,8 @@ pub use text::TextIndex;
 pub enum MatchingError {
     #[error("the product search index cannot be built: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("the master data cannot be used: {0}")]
+    Data(String),
 }
 
 /// All master data the matcher needs, as loaded from the store.

@@ -120,9 +120,25 @@ enum Command {
         #[arg(long)]
         sender: Option<String>,
     },
+    /// The test corpus: generated orders and RFQs with their ground truth.
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
     /// Measure Orderdesk's speed on this machine and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum CorpusCommand {
+    /// Write COUNT generated files (mails, PDFs, sheets, EDI, UBL) with NAME.truth.json beside each,
+    /// made from the master data in the database (the demo company).
+    Generate {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 100)]
+        count: usize,
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +155,24 @@ enum BenchCommand {
     Intake {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
+    },
+    /// Draft every file of a corpus directory and compare with its truth: per-field
+    /// precision and recall, order-level exact match, STP rate, false-accept rate.
+    Accuracy {
+        dir: PathBuf,
+        /// Also list the files with mistakes.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Drafting speed: per-format latency on a generated corpus, and line resolution
+    /// and index build on a catalog of N generated products.
+    Speed {
+        /// Documents to generate and draft.
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        /// Products in the generated catalog for the line-resolution figures.
+        #[arg(long, default_value_t = 1_000_000)]
+        products: usize,
     },
     /// Parse files repeatedly on one core and print throughput and latency.
     Parse {
@@ -271,6 +305,25 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
         Command::Bench(BenchCommand::Parse { files, seconds }) => bench_parse(&files, seconds),
+        Command::Bench(BenchCommand::Accuracy { dir, verbose }) => {
+            let store = open(&config).await?;
+            let catalog = app::draft::load_catalog(&store).await?;
+            let report = app::accuracy::measure(&store, &catalog, &dir, &config).await?;
+            print!("{}", report.print());
+            if verbose {
+                for m in &report.mistakes {
+                    println!("  {m}");
+                }
+            }
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Speed { count, products }) => bench_speed(&config, count, products).await,
+        Command::Corpus(CorpusCommand::Generate { seed, count, dir }) => {
+            let store = open(&config).await?;
+            let n = app::accuracy::generate_corpus(&store, seed, count, &dir).await?;
+            println!("{n} file(s) with their truth written to {}", dir.display());
+            Ok(())
+        }
         Command::Bench(BenchCommand::Intake { count }) => bench_intake(&config, count).await,
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
@@ -499,6 +552,35 @@ fn parse(file: &Path, json: bool) -> Result<()> {
         for diag in &d.diagnostics {
             println!("  {:?} {}: {}", diag.severity, diag.code, diag.message);
         }
+    }
+    Ok(())
+}
+
+async fn bench_speed(config: &Config, count: usize, products: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = open(config).await?;
+    let started = Instant::now();
+    let catalog = app::draft::load_catalog(&store).await?;
+    println!(
+        "catalog of the database ({} products) loaded and indexed in {:.2} s",
+        catalog.products().len(),
+        started.elapsed().as_secs_f64()
+    );
+    app::accuracy::generate_corpus(&store, 7, count, dir.path()).await?;
+    let report = app::accuracy::measure(&store, &catalog, dir.path(), config).await?;
+    let total: f64 = report.latency_ms.values().flatten().sum();
+    for line in report.print().lines().skip_while(|l| !l.starts_with("latency")) {
+        println!("{line}");
+    }
+    println!(
+        "{} documents in {:.2} s: {:.0} documents/s on one task",
+        report.documents,
+        total / 1e3,
+        report.documents as f64 / (total / 1e3)
+    );
+    if products > 0 {
+        let figures = app::bench::line_resolution(products, 20_000)?;
+        print!("{figures}");
     }
     Ok(())
 }
