@@ -134,7 +134,11 @@ pub fn line_resolution(products: usize, queries: usize) -> Result<String, matchi
         let p = &catalog.products()[i];
         let description_only = q % 10 == 0;
         let code = p.sku.as_str().replace('-', " ").to_lowercase();
-        let text = if description_only { p.name.replacen("schraube", "schraub", 1) } else { String::new() };
+        let text = if description_only {
+            p.name.replacen("schraube", "schraub", 1)
+        } else {
+            String::new()
+        };
         let cues = matching::LineCues {
             item_code: (!description_only).then_some(code.as_str()),
             description: description_only.then_some(text.as_str()),
@@ -146,11 +150,18 @@ pub fn line_resolution(products: usize, queries: usize) -> Result<String, matchi
         if m.product == Some(i) {
             right += 1;
         }
-        if description_only { &mut by_description } else { &mut by_code }.push(ms);
+        if description_only {
+            &mut by_description
+        } else {
+            &mut by_code
+        }
+        .push(ms);
     }
     let pct = |v: &mut Vec<f64>, q: f64| {
         v.sort_by(f64::total_cmp);
-        v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0)
+        v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
     };
     let mut all: Vec<f64> = by_code.iter().chain(&by_description).copied().collect();
     let rss = std::fs::read_to_string("/proc/self/status")

@@ -90,6 +90,9 @@ pub struct DraftLine {
     pub matched_via: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_type: Option<String>,
+    /// The product code as the customer printed it (their part number, our SKU or a code of unknown owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<extract::Source>,
 }
@@ -229,7 +232,10 @@ pub fn make_draft(
         x.requested_delivery_date.as_ref().map(|f| (f.confidence, &f.source)),
     );
     note_field("currency", x.currency.as_ref().map(|f| (f.confidence, &f.source)));
-    note_field("stated_total", x.stated_total.as_ref().map(|f| (f.confidence, &f.source)));
+    note_field(
+        "stated_total",
+        x.stated_total.as_ref().map(|f| (f.confidence, &f.source)),
+    );
     note_field("ship_to", x.ship_to.as_ref().map(|f| (f.confidence, &f.source)));
     note_field("customer_no", x.customer_no.as_ref().map(|f| (f.confidence, &f.source)));
 
@@ -333,7 +339,10 @@ pub fn make_draft(
     unsure("ship_to", x.ship_to.as_ref().map(|f| f.confidence));
     for r in &resolved {
         if r.confidence < threshold("line") {
-            review_reasons.push(format!("line {} read or matched with confidence {:.2}", r.facts.line_no, r.confidence));
+            review_reasons.push(format!(
+                "line {} read or matched with confidence {:.2}",
+                r.facts.line_no, r.confidence
+            ));
         }
     }
     if kind == MessageKind::Order {
@@ -492,7 +501,12 @@ fn resolve_line<'a>(
         Decimal::ONE
     };
     let base_quantity = quantity.map(|q| q * factor);
-    let requested = line.delivery_date.as_ref().map(|f| f.value).or(header_requested).unwrap_or(order_date);
+    let requested = line
+        .delivery_date
+        .as_ref()
+        .map(|f| f.value)
+        .or(header_requested)
+        .unwrap_or(order_date);
     let expected = match (product, customer, base_quantity) {
         (Some(p), Some(c), Some(bq)) => {
             let entries = catalog.prices_of(p.sku.as_str());
@@ -513,7 +527,9 @@ fn resolve_line<'a>(
         .unwrap_or("(no code or description)")
         .to_owned();
     // A quantity the unit of which cannot be read is not trusted.
-    let unit_ok = printed_unit.as_deref().is_none_or(|u| extract::values::unit_code(u).is_some());
+    let unit_ok = printed_unit
+        .as_deref()
+        .is_none_or(|u| extract::values::unit_code(u).is_some());
     let mut confidence = line.confidence().min(if product.is_some() { m.score } else { 0.0 });
     if !unit_ok {
         confidence = confidence.min(0.5);
@@ -546,6 +562,7 @@ fn resolve_line<'a>(
         expected_price: expected.map(|p| dec_text(p.round_dp(6))),
         matched_via: m.via.map(|v: MatchedVia| v.as_str().to_owned()),
         change_type: line.change_type.clone(),
+        printed_code: cues.customer_part_no.or(cues.sku).or(cues.item_code).map(str::to_owned),
         source: Some(line.source.clone()),
     };
     ResolvedLine {

@@ -6,6 +6,8 @@
 //! - [`demo`]: the demo distributor, generated deterministically.
 //! - [`intake`]: inbound messages stored raw, then parsed, classified and drafted.
 //! - [`draft`]: documents to a draft order: extraction, matching, checks, decision.
+//! - [`learning`]: reviewer corrections on drafts, and what they teach.
+//! - [`accuracy`]: the generated test corpus on disk and how well drafts match its truth.
 
 pub mod accuracy;
 pub mod bench;
@@ -15,6 +17,7 @@ pub mod draft;
 pub mod export;
 pub mod import;
 pub mod intake;
+pub mod learning;
 pub mod mailbox;
 
 pub use config::Config;

@@ -108,8 +108,13 @@ impl Case {
             po_number: Some(self.po_number.clone()),
             order_date: Some(self.order_date.to_string()),
             requested_delivery_date: self.requested.map(|d| d.to_string()),
-            currency: Some(self.currency.clone()),
-            stated_total: if self.print_total { self.total().map(|t| t.normalize().to_string()) } else { None },
+            // An unknown sender's currency is only known where it is printed.
+            currency: self.customer.as_ref().map(|_| self.currency.clone()),
+            stated_total: if self.print_total {
+                self.total().map(|t| t.normalize().to_string())
+            } else {
+                None
+            },
             ship_to_address_id: if self.foreign_ship_to {
                 None
             } else {
@@ -174,13 +179,23 @@ impl<'a> Planner<'a> {
         if active.is_empty() {
             return Err(CorpusError::Empty("active products"));
         }
+        // Customers a sender address identifies: their first address is theirs alone.
+        let mut owners: HashMap<&str, usize> = HashMap::new();
+        for c in master.customers {
+            for e in &c.emails {
+                *owners.entry(e.as_str()).or_default() += 1;
+            }
+        }
         let customers: Vec<&Customer> = master
             .customers
             .iter()
-            .filter(|c| !c.emails.is_empty() && c.currency.is_some() && c.price_list.is_some())
+            .filter(|c| c.currency.is_some() && c.price_list.is_some())
+            .filter(|c| c.emails.first().is_some_and(|e| owners.get(e.as_str()) == Some(&1)))
             .collect();
         if customers.is_empty() {
-            return Err(CorpusError::Empty("customers with mail addresses, currency and price list"));
+            return Err(CorpusError::Empty(
+                "customers with mail addresses, currency and price list",
+            ));
         }
         let mut items_of: HashMap<&str, Vec<&CustomerItem>> = HashMap::new();
         for i in master.customer_items {
@@ -233,14 +248,20 @@ impl<'a> Planner<'a> {
         let customer = self.customers[rng.usize(0..self.customers.len())];
         let german = matches!(customer.language.as_deref(), Some("de"));
         let first = Date::new(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).unwrap_or_default();
-        let order_date = first.checked_add(jiff::Span::new().days(rng.i64(0..50))).unwrap_or(first);
+        let order_date = first
+            .checked_add(jiff::Span::new().days(rng.i64(0..50)))
+            .unwrap_or(first);
         let po_number = match rng.u8(0..4) {
             0 => format!("45{:08}", rng.u32(0..100_000_000)),
             1 => format!("PO-{}-{:05}", order_date.year(), rng.u32(0..100_000)),
             2 => format!("B{:06}", rng.u32(0..1_000_000)),
             _ => format!("{}/{:04}", order_date.year() % 100, rng.u32(0..10_000)),
         };
-        let addresses = self.addresses_of.get(customer.customer_no.as_str()).cloned().unwrap_or_default();
+        let addresses = self
+            .addresses_of
+            .get(customer.customer_no.as_str())
+            .cloned()
+            .unwrap_or_default();
         let default = addresses.iter().find(|a| a.is_default).copied();
         let mut expected_exceptions = Vec::new();
         // Problems only on some orders, one at a time, so each can be checked.
@@ -249,6 +270,8 @@ impl<'a> Planner<'a> {
         } else {
             u8::MAX
         };
+        // Structured formats name their delivery address by id: no foreign one.
+        let problem = if problem == 3 && structured { 2 } else { problem };
         let (ship_to, print_ship_to, foreign_ship_to) = if problem == 3 {
             expected_exceptions.push("unknown_ship_to".to_owned());
             (default.cloned(), true, true)
@@ -262,7 +285,11 @@ impl<'a> Planner<'a> {
         } else {
             rng.usize(1..9)
         };
-        let items = self.items_of.get(customer.customer_no.as_str()).cloned().unwrap_or_default();
+        let items = self
+            .items_of
+            .get(customer.customer_no.as_str())
+            .cloned()
+            .unwrap_or_default();
         let mut lines = Vec::new();
         let mut max_lead = 0;
         let mut used = Vec::new();
@@ -283,7 +310,9 @@ impl<'a> Planner<'a> {
             let l = &mut lines[i];
             match problem {
                 0 if l.unit_price.is_some() => {
-                    l.unit_price = l.unit_price.map(|p| (p * Decimal::new(115, 2)).round_dp(2) + Decimal::new(1, 2));
+                    l.unit_price = l
+                        .unit_price
+                        .map(|p| (p * Decimal::new(115, 2)).round_dp(2) + Decimal::new(1, 2));
                     expected_exceptions.push("price_mismatch".to_owned());
                 }
                 1 if l.product.as_ref().is_some_and(|p| p.pack_size > Decimal::ONE) && l.customer_part_no.is_none() => {
@@ -294,7 +323,12 @@ impl<'a> Planner<'a> {
                     l.product = None;
                     l.customer_part_no = None;
                     l.code = Some(format!("XZ-{:05}", rng.u32(0..100_000)));
-                    l.description = if german { "Sonderanfertigung laut Zeichnung" } else { "Custom part per drawing" }.into();
+                    l.description = if german {
+                        "Sonderanfertigung laut Zeichnung"
+                    } else {
+                        "Custom part per drawing"
+                    }
+                    .into();
                     l.unit = "C62".into();
                     expected_exceptions.push("unknown_product".to_owned());
                 }
@@ -302,7 +336,10 @@ impl<'a> Planner<'a> {
             }
         }
         let (sender, sender_name) = if unknown_customer {
-            (format!("einkauf@unbekannt-{}.example", rng.u32(0..10_000)), "Neukunde".to_owned())
+            (
+                format!("einkauf@unbekannt-{}.example", rng.u32(0..10_000)),
+                "Neukunde".to_owned(),
+            )
         } else {
             (customer.emails[0].clone(), contact_name(rng, german))
         };
@@ -317,7 +354,11 @@ impl<'a> Planner<'a> {
             po_number,
             order_date,
             requested,
-            currency: customer.currency.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_else(|| "EUR".into()),
+            currency: customer
+                .currency
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_else(|| "EUR".into()),
             ship_to,
             print_ship_to: print_ship_to || structured && rng.bool(),
             foreign_ship_to,
@@ -380,7 +421,11 @@ impl<'a> Planner<'a> {
             None => (product.base_unit.as_str().to_owned(), Decimal::ONE),
         };
         // Quantities the product can be ordered in: packs, at least the minimum.
-        let base_step = if factor == Decimal::ONE { product.pack_size.max(Decimal::ONE) } else { Decimal::ONE };
+        let base_step = if factor == Decimal::ONE {
+            product.pack_size.max(Decimal::ONE)
+        } else {
+            Decimal::ONE
+        };
         let min_packs = if factor == Decimal::ONE {
             (product.min_order_qty / base_step).ceil().max(Decimal::ONE)
         } else {
@@ -435,8 +480,20 @@ impl<'a> Planner<'a> {
 }
 
 fn contact_name(rng: &mut fastrand::Rng, german: bool) -> String {
-    let de = ["Jürgen Müller", "Sabine Köhler", "Thomas Weiß", "Anja Schäfer", "Martin Groß"];
-    let en = ["John Miller", "Sarah Connor", "Peter Walsh", "Linda Brooks", "Mark Evans"];
+    let de = [
+        "Jürgen Müller",
+        "Sabine Köhler",
+        "Thomas Weiß",
+        "Anja Schäfer",
+        "Martin Groß",
+    ];
+    let en = [
+        "John Miller",
+        "Sarah Connor",
+        "Peter Walsh",
+        "Linda Brooks",
+        "Mark Evans",
+    ];
     let list = if german { &de } else { &en };
     list[rng.usize(0..list.len())].to_owned()
 }

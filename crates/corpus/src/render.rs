@@ -69,7 +69,17 @@ fn price(p: Decimal, locale: Locale) -> String {
 
 fn date(d: Date, style: DateStyle) -> String {
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     const DE: [&str; 12] = [
@@ -107,42 +117,88 @@ pub(crate) fn render(case: &Case, rng: &mut fastrand::Rng) -> Result<Generated, 
     let base = format!("order-{:05}", case.n);
     let (file_name, bytes, layout) = match case.format {
         Format::X12 => (format!("{base}.edi"), x12(case).into_bytes(), "x12-850".to_owned()),
-        Format::Edifact => (format!("{base}.edifact"), edifact(case).into_bytes(), "orders-d96a".to_owned()),
+        Format::Edifact => (
+            format!("{base}.edifact"),
+            edifact(case).into_bytes(),
+            "orders-d96a".to_owned(),
+        ),
         Format::Ubl => (format!("{base}.xml"), ubl(case).into_bytes(), "ubl-order".to_owned()),
-        Format::MailTable => (format!("{base}.eml"), mail(case, &text_table_body(case), None, None, rng), "text-table".into()),
-        Format::MailFreeForm => (format!("{base}.eml"), mail(case, &free_form_body(case), None, None, rng), "free-form".into()),
+        Format::MailTable => (
+            format!("{base}.eml"),
+            mail(case, &text_table_body(case), None, None, rng),
+            "text-table".into(),
+        ),
+        Format::MailFreeForm => (
+            format!("{base}.eml"),
+            mail(case, &free_form_body(case), None, None, rng),
+            "free-form".into(),
+        ),
         Format::MailHtml => {
             let (text, html) = html_body(case);
-            (format!("{base}.eml"), mail(case, &text, Some(&html), None, rng), "html-table".into())
+            (
+                format!("{base}.eml"),
+                mail(case, &text, Some(&html), None, rng),
+                "html-table".into(),
+            )
         }
         Format::MailPdf(layout) => {
             let pdf = pdf(case, layout)?;
-            let name = if case.german { format!("Bestellung_{}.pdf", safe(&case.po_number)) } else { format!("PO_{}.pdf", safe(&case.po_number)) };
+            let name = if case.german {
+                format!("Bestellung_{}.pdf", safe(&case.po_number))
+            } else {
+                format!("PO_{}.pdf", safe(&case.po_number))
+            };
             let body = cover_body(case);
-            (format!("{base}.eml"), mail(case, &body, None, Some((&name, "application/pdf", &pdf)), rng), format!("pdf-{layout}"))
+            (
+                format!("{base}.eml"),
+                mail(case, &body, None, Some((&name, "application/pdf", &pdf)), rng),
+                format!("pdf-{layout}"),
+            )
         }
         Format::MailXlsx => {
             let sheet = xlsx(case)?;
             let name = format!("{}.xlsx", safe(&case.po_number));
             let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-            (format!("{base}.eml"), mail(case, &cover_body(case), None, Some((&name, mime, &sheet)), rng), "xlsx".into())
+            (
+                format!("{base}.eml"),
+                mail(case, &cover_body(case), None, Some((&name, mime, &sheet)), rng),
+                "xlsx".into(),
+            )
         }
         Format::MailCsv => {
             let csv = csv(case);
             let name = format!("{}.csv", safe(&case.po_number));
-            (format!("{base}.eml"), mail(case, &cover_body(case), None, Some((&name, "text/csv", csv.as_bytes())), rng), "csv".into())
+            (
+                format!("{base}.eml"),
+                mail(
+                    case,
+                    &cover_body(case),
+                    None,
+                    Some((&name, "text/csv", csv.as_bytes())),
+                    rng,
+                ),
+                "csv".into(),
+            )
         }
     };
     let truth = case.truth(&file_name, &layout);
-    Ok(Generated { file_name, bytes, truth })
+    Ok(Generated {
+        file_name,
+        bytes,
+        truth,
+    })
 }
 
 fn safe(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect()
 }
 
 fn customer_name(case: &Case) -> String {
-    case.customer.as_ref().map_or_else(|| "Neukunde GmbH".to_owned(), |c| c.name.clone())
+    case.customer
+        .as_ref()
+        .map_or_else(|| "Neukunde GmbH".to_owned(), |c| c.name.clone())
 }
 
 fn word(case: &Case, de: &str, en: &str) -> String {
@@ -160,7 +216,9 @@ fn subject(case: &Case) -> String {
 
 fn greeting_and_ask(case: &Case) -> String {
     match (case.kind, case.german) {
-        ("rfq", true) => "Sehr geehrte Damen und Herren,\n\nbitte senden Sie uns ein Angebot für folgende Artikel:\n".into(),
+        ("rfq", true) => {
+            "Sehr geehrte Damen und Herren,\n\nbitte senden Sie uns ein Angebot für folgende Artikel:\n".into()
+        }
         ("rfq", false) => "Dear Sir or Madam,\n\nplease send us your quotation for the following items:\n".into(),
         (_, true) => "Sehr geehrte Damen und Herren,\n\nhiermit bestellen wir:\n".into(),
         (_, false) => "Hello,\n\nplease supply the following:\n".into(),
@@ -171,12 +229,28 @@ fn signature(case: &Case) -> String {
     let c = case.customer.as_ref();
     let street = c.and_then(|c| c.billing_address.street.clone()).unwrap_or_default();
     let city = c
-        .map(|c| format!("{} {}", c.billing_address.zip.clone().unwrap_or_default(), c.billing_address.city.clone().unwrap_or_default()))
+        .map(|c| {
+            format!(
+                "{} {}",
+                c.billing_address.zip.clone().unwrap_or_default(),
+                c.billing_address.city.clone().unwrap_or_default()
+            )
+        })
         .unwrap_or_default();
     if case.german {
-        format!("\nMit freundlichen Grüßen\n\n{}\nEinkauf\n{}\n{street}\n{city}\nTel. +49 30 {:07}\n", case.sender_name, customer_name(case), case.n * 37 % 10_000_000)
+        format!(
+            "\nMit freundlichen Grüßen\n\n{}\nEinkauf\n{}\n{street}\n{city}\nTel. +49 30 {:07}\n",
+            case.sender_name,
+            customer_name(case),
+            case.n * 37 % 10_000_000
+        )
     } else {
-        format!("\nKind regards,\n\n{}\nPurchasing\n{}\n{street}\n{city}\nPhone +1 555 {:07}\n", case.sender_name, customer_name(case), case.n * 37 % 10_000_000)
+        format!(
+            "\nKind regards,\n\n{}\nPurchasing\n{}\n{street}\n{city}\nPhone +1 555 {:07}\n",
+            case.sender_name,
+            customer_name(case),
+            case.n * 37 % 10_000_000
+        )
     }
 }
 
@@ -195,7 +269,11 @@ fn ship_to_lines(case: &Case) -> Option<Vec<String>> {
     Some(vec![
         a.name.clone().unwrap_or_else(|| customer_name(case)),
         a.street.clone().unwrap_or_default(),
-        format!("{} {}", a.zip.clone().unwrap_or_default(), a.city.clone().unwrap_or_default()),
+        format!(
+            "{} {}",
+            a.zip.clone().unwrap_or_default(),
+            a.city.clone().unwrap_or_default()
+        ),
     ])
 }
 
@@ -215,7 +293,11 @@ fn header_block(case: &Case, locale: Locale) -> String {
         }
     }
     if let Some(lines) = ship_to_lines(case) {
-        out.push_str(&format!("\n{}\n{}\n", word(case, "Lieferanschrift:", "Ship to:"), lines.join("\n")));
+        out.push_str(&format!(
+            "\n{}\n{}\n",
+            word(case, "Lieferanschrift:", "Ship to:"),
+            lines.join("\n")
+        ));
     }
     out
 }
@@ -226,7 +308,10 @@ fn locale_of(case: &Case) -> Locale {
     } else if case.n % 2 == 0 {
         ENGLISH
     } else {
-        Locale { date: DateStyle::Iso, ..ENGLISH }
+        Locale {
+            date: DateStyle::Iso,
+            ..ENGLISH
+        }
     }
 }
 
@@ -248,7 +333,9 @@ fn text_table_body(case: &Case) -> String {
             l.unit_price.map(|p| price(p, locale)).unwrap_or_default(),
         ]);
     }
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut table = String::new();
     for r in &rows {
         let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
@@ -263,7 +350,12 @@ fn text_table_body(case: &Case) -> String {
     if case.print_total
         && let Some(t) = case.total()
     {
-        body.push_str(&format!("\n{} {} {}\n", word(case, "Gesamtsumme netto:", "Total net:"), price(t, locale), case.currency));
+        body.push_str(&format!(
+            "\n{} {} {}\n",
+            word(case, "Gesamtsumme netto:", "Total net:"),
+            price(t, locale),
+            case.currency
+        ));
     }
     body.push_str(&signature(case));
     body
@@ -279,7 +371,7 @@ fn free_form_body(case: &Case) -> String {
         let p = l.unit_price.map(|p| price(p, locale));
         let line = match (case.n + l.quantity.mantissa() as usize) % 3 {
             0 => format!("- {} {unit} {code} {}", quantity(l.quantity, locale), l.description),
-            1 => format!("* {} {unit} {code}", quantity(l.quantity, locale)),
+            1 if l.code.is_some() => format!("* {} {unit} {code}", quantity(l.quantity, locale)),
             _ => format!("{} {unit} {code} ({})", quantity(l.quantity, locale), l.description),
         };
         let line = match p {
@@ -289,6 +381,16 @@ fn free_form_body(case: &Case) -> String {
         };
         body.push_str(&line);
         body.push('\n');
+    }
+    if case.print_total
+        && let Some(t) = case.total()
+    {
+        body.push_str(&format!(
+            "\n{} {} {}\n",
+            word(case, "Gesamtsumme netto:", "Total net:"),
+            price(t, locale),
+            case.currency
+        ));
     }
     body.push('\n');
     body.push_str(&header_block(case, locale));
@@ -308,8 +410,14 @@ fn html_body(case: &Case) -> (String, String) {
         ["#", "Part no.", "Description", "Quantity", "UOM", "Price"]
     };
     let mut html = String::from("<html><body>");
-    html.push_str(&format!("<p>{}</p>", escape_html(&greeting_and_ask(case)).replace('\n', "<br>")));
-    html.push_str(&format!("<p>{}</p>", escape_html(&header_block(case, locale)).replace('\n', "<br>")));
+    html.push_str(&format!(
+        "<p>{}</p>",
+        escape_html(&greeting_and_ask(case)).replace('\n', "<br>")
+    ));
+    html.push_str(&format!(
+        "<p>{}</p>",
+        escape_html(&header_block(case, locale)).replace('\n', "<br>")
+    ));
     html.push_str("<table border=\"1\"><tr>");
     for h in head {
         html.push_str(&format!("<th>{h}</th>"));
@@ -330,15 +438,26 @@ fn html_body(case: &Case) -> (String, String) {
     if case.print_total
         && let Some(t) = case.total()
     {
-        html.push_str(&format!("<p>{} {} {}</p>", word(case, "Gesamtsumme netto:", "Total net:"), price(t, locale), case.currency));
+        html.push_str(&format!(
+            "<p>{} {} {}</p>",
+            word(case, "Gesamtsumme netto:", "Total net:"),
+            price(t, locale),
+            case.currency
+        ));
     }
-    html.push_str(&format!("<p>{}</p></body></html>", escape_html(&signature(case)).replace('\n', "<br>")));
+    html.push_str(&format!(
+        "<p>{}</p></body></html>",
+        escape_html(&signature(case)).replace('\n', "<br>")
+    ));
     (text_table_body(case), html)
 }
 
 fn cover_body(case: &Case) -> String {
     let ask = match (case.kind, case.german) {
-        ("rfq", true) => format!("anbei unsere Anfrage {}. Bitte senden Sie uns Ihr Angebot.", case.po_number),
+        ("rfq", true) => format!(
+            "anbei unsere Anfrage {}. Bitte senden Sie uns Ihr Angebot.",
+            case.po_number
+        ),
         ("rfq", false) => format!("please find attached our request for quotation {}.", case.po_number),
         (_, true) => format!("anbei erhalten Sie unsere Bestellung {}.", case.po_number),
         (_, false) => format!("please find attached our purchase order {}.", case.po_number),
@@ -359,18 +478,29 @@ fn mail(
     let alt = format!("=_alt_{:016x}", rng.u64(..));
     let date = case.order_date;
     let mut out = String::new();
-    out.push_str(&format!("From: {} <{}>\r\n", encode_word(&case.sender_name), case.sender));
+    out.push_str(&format!(
+        "From: {} <{}>\r\n",
+        encode_word(&case.sender_name),
+        case.sender
+    ));
     out.push_str("To: auftrag@orderdesk.example\r\n");
     out.push_str(&format!("Subject: {}\r\n", encode_word(&subject(case))));
     out.push_str(&format!(
         "Date: {}, {:02} {} {} 09:{:02}:00 +0100\r\n",
         ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][date.weekday().to_monday_zero_offset() as usize],
         date.day(),
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.month() as usize - 1],
+        [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+        ][date.month() as usize - 1],
         date.year(),
         case.n % 60
     ));
-    out.push_str(&format!("Message-ID: <corpus-{}-{:x}@{}>\r\n", case.n, rng.u64(..), case.sender.split('@').nth(1).unwrap_or("example")));
+    out.push_str(&format!(
+        "Message-ID: <corpus-{}-{:x}@{}>\r\n",
+        case.n,
+        rng.u64(..),
+        case.sender.split('@').nth(1).unwrap_or("example")
+    ));
     out.push_str("MIME-Version: 1.0\r\n");
     let text_part = |t: &str| {
         format!(
@@ -389,7 +519,9 @@ fn mail(
     match attachment {
         None => out.push_str(&body_part),
         Some((name, mime, bytes)) => {
-            out.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"));
+            out.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+            ));
             out.push_str(&format!("--{boundary}\r\n{body_part}"));
             out.push_str(&format!(
                 "--{boundary}\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--{boundary}--\r\n",
@@ -450,7 +582,15 @@ fn pdf_layout(n: u8) -> PdfLayout {
             german: true,
             locale: GERMAN,
             label_value_lines: true,
-            columns: &[(Pos, "Pos", 40.0), (Code, "Artikel-Nr.", 70.0), (Description, "Bezeichnung", 170.0), (Quantity, "Menge", 380.0), (Unit, "ME", 425.0), (Price, "Einzelpreis", 460.0), (Total, "Gesamt", 525.0)],
+            columns: &[
+                (Pos, "Pos", 40.0),
+                (Code, "Artikel-Nr.", 70.0),
+                (Description, "Bezeichnung", 170.0),
+                (Quantity, "Menge", 380.0),
+                (Unit, "ME", 425.0),
+                (Price, "Einzelpreis", 460.0),
+                (Total, "Gesamt", 525.0),
+            ],
             font_size: 8.0,
             row_gap: 13.0,
         },
@@ -459,61 +599,132 @@ fn pdf_layout(n: u8) -> PdfLayout {
             german: false,
             locale: ENGLISH,
             label_value_lines: false,
-            columns: &[(Pos, "Line", 40.0), (Code, "Item no.", 72.0), (Description, "Description", 170.0), (Quantity, "Qty", 390.0), (Unit, "Unit", 430.0), (Price, "Unit price", 465.0), (Total, "Amount", 528.0)],
+            columns: &[
+                (Pos, "Line", 40.0),
+                (Code, "Item no.", 72.0),
+                (Description, "Description", 170.0),
+                (Quantity, "Qty", 390.0),
+                (Unit, "Unit", 430.0),
+                (Price, "Unit price", 465.0),
+                (Total, "Amount", 528.0),
+            ],
             font_size: 8.0,
             row_gap: 14.0,
         },
         2 => PdfLayout {
             title: "Bestellung",
             german: true,
-            locale: Locale { date: DateStyle::ShortDots, ..GERMAN },
+            locale: Locale {
+                date: DateStyle::ShortDots,
+                ..GERMAN
+            },
             label_value_lines: true,
-            columns: &[(CustomerCode, "Unsere Art.-Nr.", 40.0), (OurCode, "Ihre Art.-Nr.", 115.0), (Description, "Bezeichnung", 200.0), (Quantity, "Menge", 400.0), (Unit, "Einheit", 440.0), (Price, "Preis (EUR)", 485.0)],
+            columns: &[
+                (CustomerCode, "Unsere Art.-Nr.", 40.0),
+                (OurCode, "Ihre Art.-Nr.", 115.0),
+                (Description, "Bezeichnung", 200.0),
+                (Quantity, "Menge", 400.0),
+                (Unit, "Einheit", 440.0),
+                (Price, "Preis (EUR)", 485.0),
+            ],
             font_size: 8.0,
             row_gap: 12.0,
         },
         3 => PdfLayout {
             title: "Purchase Order",
             german: false,
-            locale: Locale { date: DateStyle::UkSlash, ..ENGLISH },
+            locale: Locale {
+                date: DateStyle::UkSlash,
+                ..ENGLISH
+            },
             label_value_lines: true,
-            columns: &[(Quantity, "Qty", 40.0), (Unit, "Unit", 80.0), (Code, "Part no.", 115.0), (Description, "Description", 205.0), (Price, "Price each", 440.0), (Total, "Total", 510.0)],
+            columns: &[
+                (Quantity, "Qty", 40.0),
+                (Unit, "Unit", 80.0),
+                (Code, "Part no.", 115.0),
+                (Description, "Description", 205.0),
+                (Price, "Price each", 440.0),
+                (Total, "Total", 510.0),
+            ],
             font_size: 8.0,
             row_gap: 13.0,
         },
         4 => PdfLayout {
             title: "Auftrag",
             german: true,
-            locale: Locale { date: DateStyle::LongDe, ..GERMAN },
+            locale: Locale {
+                date: DateStyle::LongDe,
+                ..GERMAN
+            },
             label_value_lines: false,
-            columns: &[(Pos, "Pos.", 40.0), (Quantity, "Menge", 70.0), (Unit, "ME", 115.0), (Code, "Art.-Nr.", 150.0), (Description, "Artikelbezeichnung", 240.0), (Price, "E-Preis", 460.0), (Total, "Gesamtpreis", 520.0)],
+            columns: &[
+                (Pos, "Pos.", 40.0),
+                (Quantity, "Menge", 70.0),
+                (Unit, "ME", 115.0),
+                (Code, "Art.-Nr.", 150.0),
+                (Description, "Artikelbezeichnung", 240.0),
+                (Price, "E-Preis", 460.0),
+                (Total, "Gesamtpreis", 520.0),
+            ],
             font_size: 8.0,
             row_gap: 13.0,
         },
         5 => PdfLayout {
             title: "PURCHASE ORDER",
             german: false,
-            locale: Locale { date: DateStyle::UsSlash, ..ENGLISH },
+            locale: Locale {
+                date: DateStyle::UsSlash,
+                ..ENGLISH
+            },
             label_value_lines: true,
-            columns: &[(Pos, "#", 40.0), (OurCode, "SKU", 60.0), (Description, "Product", 155.0), (Quantity, "Quantity", 380.0), (Unit, "UOM", 425.0), (Price, "Rate", 460.0), (Total, "Extended", 520.0)],
+            columns: &[
+                (Pos, "#", 40.0),
+                (OurCode, "SKU", 60.0),
+                (Description, "Product", 155.0),
+                (Quantity, "Quantity", 380.0),
+                (Unit, "UOM", 425.0),
+                (Price, "Rate", 460.0),
+                (Total, "Extended", 520.0),
+            ],
             font_size: 8.0,
             row_gap: 15.0,
         },
         6 => PdfLayout {
             title: "Bestellung",
             german: true,
-            locale: Locale { decimal_comma: false, group: Some('\''), date: DateStyle::Iso },
+            locale: Locale {
+                decimal_comma: false,
+                group: Some('\''),
+                date: DateStyle::Iso,
+            },
             label_value_lines: true,
-            columns: &[(Pos, "Position", 40.0), (Code, "Artikelnummer", 85.0), (Description, "Beschreibung", 175.0), (Quantity, "Anzahl", 385.0), (Unit, "Einheit", 425.0), (Price, "Stückpreis", 465.0), (DeliveryDate, "Liefertermin", 520.0)],
+            columns: &[
+                (Pos, "Position", 40.0),
+                (Code, "Artikelnummer", 85.0),
+                (Description, "Beschreibung", 175.0),
+                (Quantity, "Anzahl", 385.0),
+                (Unit, "Einheit", 425.0),
+                (Price, "Stückpreis", 465.0),
+                (DeliveryDate, "Liefertermin", 520.0),
+            ],
             font_size: 7.5,
             row_gap: 12.0,
         },
         _ => PdfLayout {
             title: "Order",
             german: false,
-            locale: Locale { date: DateStyle::Iso, ..ENGLISH },
+            locale: Locale {
+                date: DateStyle::Iso,
+                ..ENGLISH
+            },
             label_value_lines: false,
-            columns: &[(Description, "Description", 40.0), (Code, "Item code", 270.0), (Quantity, "Qty", 370.0), (Unit, "Unit", 420.0), (Price, "Price", 470.0)],
+            columns: &[
+                (Description, "Description", 40.0),
+                (Code, "Item code", 270.0),
+                (Quantity, "Qty", 370.0),
+                (Unit, "Unit", 420.0),
+                (Price, "Price", 470.0),
+            ],
             font_size: 8.0,
             row_gap: 13.0,
         },
@@ -534,13 +745,29 @@ fn cell(case: &Case, layout: &PdfLayout, col: PdfColumn, i: usize, l: &CaseLine)
             }
         }
         PdfColumn::Description => {
-            let max = if layout.columns.iter().any(|c| c.0 == PdfColumn::Total) { 44 } else { 50 };
-            l.description.chars().take(max).collect()
+            // As much as fits before the next column, as a printed form would cut it.
+            let at = layout
+                .columns
+                .iter()
+                .position(|c| c.0 == PdfColumn::Description)
+                .unwrap_or(0);
+            let x = layout.columns[at].2;
+            let next = layout.columns.get(at + 1).map_or(560.0, |c| c.2);
+            let max = ((next - x - 10.0) / (layout.font_size * 0.56)).max(8.0) as usize;
+            l.description
+                .chars()
+                .take(max)
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
         }
         PdfColumn::Quantity => quantity(l.quantity, loc),
         PdfColumn::Unit => unit_word(&l.unit, layout.german),
         PdfColumn::Price => l.unit_price.map(|p| price(p, loc)).unwrap_or_default(),
-        PdfColumn::Total => l.unit_price.map(|p| price((p * l.quantity).round_dp(2), loc)).unwrap_or_default(),
+        PdfColumn::Total => l
+            .unit_price
+            .map(|p| price((p * l.quantity).round_dp(2), loc))
+            .unwrap_or_default(),
         PdfColumn::DeliveryDate => case.requested.map(|d| date(d, loc.date)).unwrap_or_default(),
     }
 }
@@ -562,24 +789,47 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
     push(&mut page, 400.0, y, layout.title.to_owned(), true);
     y -= 14.0;
     if let Some(c) = &case.customer {
-        push(&mut page, 40.0, y, format!("{} · {} {}", c.billing_address.street.clone().unwrap_or_default(), c.billing_address.zip.clone().unwrap_or_default(), c.billing_address.city.clone().unwrap_or_default()), false);
+        push(
+            &mut page,
+            40.0,
+            y,
+            format!(
+                "{} · {} {}",
+                c.billing_address.street.clone().unwrap_or_default(),
+                c.billing_address.zip.clone().unwrap_or_default(),
+                c.billing_address.city.clone().unwrap_or_default()
+            ),
+            false,
+        );
     }
     y -= 30.0;
     let loc = layout.locale;
     let labels: Vec<(String, String)> = {
         let mut v = vec![
-            (if layout.german { "Bestellnummer" } else { "PO Number" }.to_owned(), case.po_number.clone()),
-            (if layout.german { "Datum" } else { "Order Date" }.to_owned(), date(case.order_date, loc.date)),
+            (
+                if layout.german { "Bestellnummer" } else { "PO Number" }.to_owned(),
+                case.po_number.clone(),
+            ),
+            (
+                if layout.german { "Datum" } else { "Order Date" }.to_owned(),
+                date(case.order_date, loc.date),
+            ),
         ];
         if let Some(c) = &case.customer
             && n % 2 == 0
         {
-            v.push((if layout.german { "Kundennummer" } else { "Customer No." }.to_owned(), c.customer_no.as_str().to_owned()));
+            v.push((
+                if layout.german { "Kundennummer" } else { "Customer No." }.to_owned(),
+                c.customer_no.as_str().to_owned(),
+            ));
         }
         if let Some(r) = case.requested
             && !layout.columns.iter().any(|c| c.0 == PdfColumn::DeliveryDate)
         {
-            v.push((if layout.german { "Liefertermin" } else { "Delivery Date" }.to_owned(), date(r, loc.date)));
+            v.push((
+                if layout.german { "Liefertermin" } else { "Delivery Date" }.to_owned(),
+                date(r, loc.date),
+            ));
         }
         v
     };
@@ -597,7 +847,13 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
     }
     if let Some(lines) = ship_to_lines(case) {
         y -= 8.0;
-        push(&mut page, 340.0, y, if layout.german { "Lieferanschrift:" } else { "Ship to:" }.to_owned(), true);
+        push(
+            &mut page,
+            340.0,
+            y,
+            if layout.german { "Lieferanschrift:" } else { "Ship to:" }.to_owned(),
+            true,
+        );
         for l in lines {
             y -= 11.0;
             push(&mut page, 340.0, y, l, false);
@@ -606,7 +862,7 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
     y -= 24.0;
     let header = |page: &mut Vec<(f32, f32, String, bool)>, y: f32| {
         for (_, label, x) in layout.columns {
-            push(page, *x, y, (*label).to_owned(), true);
+            push(page, *x, y, label.replace("EUR", &case.currency), true);
         }
     };
     header(&mut page, y);
@@ -627,8 +883,18 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
     if case.print_total
         && let Some(t) = case.total()
     {
-        let label = if layout.german { "Gesamtsumme netto" } else { "Total net" };
-        push(&mut page, 380.0, y, format!("{label}: {} {}", price(t, loc), case.currency), true);
+        let label = if layout.german {
+            "Gesamtsumme netto"
+        } else {
+            "Total net"
+        };
+        push(
+            &mut page,
+            380.0,
+            y,
+            format!("{label}: {} {}", price(t, loc), case.currency),
+            true,
+        );
         y -= 14.0;
     }
     let _ = y;
@@ -640,15 +906,31 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
         .enumerate()
         .map(|(p, texts)| {
             let mut ops = Vec::new();
-            let footer = if layout.german { format!("Seite {} von {count}", p + 1) } else { format!("Page {} of {count}", p + 1) };
-            for (x, y, t, bold) in texts.iter().cloned().chain(std::iter::once((270.0, 30.0, footer, false))) {
+            let footer = if layout.german {
+                format!("Seite {} von {count}", p + 1)
+            } else {
+                format!("Page {} of {count}", p + 1)
+            };
+            for (x, y, t, bold) in texts
+                .iter()
+                .cloned()
+                .chain(std::iter::once((270.0, 30.0, footer, false)))
+            {
                 ops.push(Op::StartTextSection);
                 ops.push(Op::SetFont {
-                    font: PdfFontHandle::Builtin(if bold { BuiltinFont::HelveticaBold } else { BuiltinFont::Helvetica }),
+                    font: PdfFontHandle::Builtin(if bold {
+                        BuiltinFont::HelveticaBold
+                    } else {
+                        BuiltinFont::Helvetica
+                    }),
                     size: Pt(size),
                 });
-                ops.push(Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } });
-                ops.push(Op::ShowText { items: vec![TextItem::Text(t)] });
+                ops.push(Op::SetTextCursor {
+                    pos: Point { x: Pt(x), y: Pt(y) },
+                });
+                ops.push(Op::ShowText {
+                    items: vec![TextItem::Text(t)],
+                });
                 ops.push(Op::EndTextSection);
             }
             PdfPage::new(Mm(210.0), Mm(297.0), ops)
@@ -667,11 +949,28 @@ fn sheet_rows(case: &Case) -> Vec<Vec<String>> {
     if let Some(r) = case.requested {
         rows.push(vec![word(case, "Liefertermin", "Delivery date"), r.to_string()]);
     }
+    if let Some(lines) = ship_to_lines(case) {
+        rows.push(vec![word(case, "Lieferanschrift", "Ship to"), lines.join(", ")]);
+    }
     rows.push(vec![]);
     rows.push(if case.german {
-        vec!["Pos".into(), "Artikelnummer".into(), "Bezeichnung".into(), "Menge".into(), "Einheit".into(), "Einzelpreis".into()]
+        vec![
+            "Pos".into(),
+            "Artikelnummer".into(),
+            "Bezeichnung".into(),
+            "Menge".into(),
+            "Einheit".into(),
+            "Einzelpreis".into(),
+        ]
     } else {
-        vec!["Line".into(), "Item number".into(), "Description".into(), "Quantity".into(), "Unit".into(), "Unit price".into()]
+        vec![
+            "Line".into(),
+            "Item number".into(),
+            "Description".into(),
+            "Quantity".into(),
+            "Unit".into(),
+            "Unit price".into(),
+        ]
     });
     for (i, l) in case.lines.iter().enumerate() {
         rows.push(vec![
@@ -680,7 +979,22 @@ fn sheet_rows(case: &Case) -> Vec<Vec<String>> {
             l.description.clone(),
             quantity(l.quantity, Locale { group: None, ..locale }),
             unit_word(&l.unit, case.german),
-            l.unit_price.map(|p| price(p, Locale { group: None, ..locale })).unwrap_or_default(),
+            l.unit_price
+                .map(|p| price(p, Locale { group: None, ..locale }))
+                .unwrap_or_default(),
+        ]);
+    }
+    if case.print_total
+        && let Some(t) = case.total()
+    {
+        rows.push(vec![]);
+        rows.push(vec![
+            word(case, "Summe netto", "Total net"),
+            String::new(),
+            String::new(),
+            String::new(),
+            case.currency.clone(),
+            price(t, Locale { group: None, ..locale }),
         ]);
     }
     rows
@@ -692,7 +1006,13 @@ fn csv(case: &Case) -> String {
         .into_iter()
         .map(|r| {
             r.into_iter()
-                .map(|c| if c.contains(sep) || c.contains('"') { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
+                .map(|c| {
+                    if c.contains(sep) || c.contains('"') {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(&sep.to_string())
         })
@@ -701,13 +1021,16 @@ fn csv(case: &Case) -> String {
 }
 
 fn xlsx(case: &Case) -> Result<Vec<u8>, CorpusError> {
-    let err = |e: rust_xlsxwriter::XlsxError| CorpusError::Render { format: "xlsx", message: e.to_string() };
+    let err = |e: rust_xlsxwriter::XlsxError| CorpusError::Render {
+        format: "xlsx",
+        message: e.to_string(),
+    };
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (r, row) in sheet_rows(case).into_iter().enumerate() {
         for (c, v) in row.into_iter().enumerate() {
             // Quantities and prices as numbers, the way spreadsheets hold them.
-            let numeric = r > 4 && (c == 3 || c == 5);
+            let numeric = r > 5 && (c == 3 || c == 5);
             let value = v.replace(',', ".");
             match value.parse::<f64>() {
                 Ok(n) if numeric => sheet.write_number(r as u32, c as u16, n).map_err(err)?,
@@ -747,11 +1070,20 @@ fn x12(case: &Case) -> String {
     if let Some(r) = case.requested {
         segs.push(format!("DTM*002*{}", edi_date(r)));
     }
-    segs.push(format!("N1*BY*{}*92*{}", customer_name(case).replace('*', " "), c.map_or("UNKNOWN", |c| c.customer_no.as_str())));
-    if case.print_ship_to && !case.foreign_ship_to
+    segs.push(format!(
+        "N1*BY*{}*92*{}",
+        customer_name(case).replace('*', " "),
+        c.map_or("UNKNOWN", |c| c.customer_no.as_str())
+    ));
+    if case.print_ship_to
+        && !case.foreign_ship_to
         && let Some(a) = &case.ship_to
     {
-        segs.push(format!("N1*ST*{}*92*{}", a.name.clone().unwrap_or_default().replace('*', " "), a.address_id.as_str()));
+        segs.push(format!(
+            "N1*ST*{}*92*{}",
+            a.name.clone().unwrap_or_default().replace('*', " "),
+            a.address_id.as_str()
+        ));
     }
     for (i, l) in case.lines.iter().enumerate() {
         let mut po1 = format!(
@@ -767,7 +1099,10 @@ fn x12(case: &Case) -> String {
             (None, None) => po1.push_str(&format!("*BP*{}", l.code.clone().unwrap_or_default())),
         }
         segs.push(po1);
-        segs.push(format!("PID*F****{}", l.description.replace('*', " ").replace('~', " ")));
+        segs.push(format!(
+            "PID*F****{}",
+            l.description.replace('*', " ").replace('~', " ")
+        ));
     }
     segs.push(format!("CTT*{}", case.lines.len()));
     if case.print_total
@@ -796,7 +1131,13 @@ fn x12(case: &Case) -> String {
 
 fn edifact_escape(s: &str) -> String {
     s.chars()
-        .flat_map(|c| if matches!(c, '?' | '+' | ':' | '\'') { vec!['?', c] } else { vec![c] })
+        .flat_map(|c| {
+            if matches!(c, '?' | '+' | ':' | '\'') {
+                vec!['?', c]
+            } else {
+                vec![c]
+            }
+        })
         .collect()
 }
 
@@ -828,7 +1169,8 @@ fn edifact(case: &Case) -> String {
         c.map_or("UNKNOWN", |c| c.customer_no.as_str()),
         edifact_escape(&customer_name(case))
     ));
-    if case.print_ship_to && !case.foreign_ship_to
+    if case.print_ship_to
+        && !case.foreign_ship_to
         && let Some(a) = &case.ship_to
     {
         segs.push(format!("NAD+DP+{}::92{}", a.address_id.as_str(), addr(Some(a))));
@@ -846,7 +1188,10 @@ fn edifact(case: &Case) -> String {
                 segs.push(format!("PIA+5+{}:IN", edifact_escape(l.code.as_deref().unwrap_or(""))));
             }
         }
-        segs.push(format!("IMD+F++:::{}", edifact_escape(&l.description.chars().take(35).collect::<String>())));
+        segs.push(format!(
+            "IMD+F++:::{}",
+            edifact_escape(&l.description.chars().take(35).collect::<String>())
+        ));
         segs.push(format!("QTY+21:{}:{}", l.quantity.normalize(), l.unit));
         if let Some(p) = l.unit_price {
             segs.push(format!("PRI+AAA:{}", p.normalize()));
@@ -884,7 +1229,10 @@ fn edifact(case: &Case) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn ubl(case: &Case) -> String {
@@ -894,15 +1242,24 @@ fn ubl(case: &Case) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n",
     );
     x.push_str("  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>\n");
-    x.push_str(&format!("  <cbc:ID>{}</cbc:ID>\n  <cbc:IssueDate>{}</cbc:IssueDate>\n", xml_escape(&case.po_number), case.order_date));
-    x.push_str(&format!("  <cbc:DocumentCurrencyCode>{cur}</cbc:DocumentCurrencyCode>\n"));
+    x.push_str(&format!(
+        "  <cbc:ID>{}</cbc:ID>\n  <cbc:IssueDate>{}</cbc:IssueDate>\n",
+        xml_escape(&case.po_number),
+        case.order_date
+    ));
+    x.push_str(&format!(
+        "  <cbc:DocumentCurrencyCode>{cur}</cbc:DocumentCurrencyCode>\n"
+    ));
     x.push_str(&format!(
         "  <cac:BuyerCustomerParty><cac:Party><cac:PartyIdentification><cbc:ID>{}</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name>{}</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>\n",
         c.map_or("UNKNOWN", |c| c.customer_no.as_str()),
         xml_escape(&customer_name(case))
     ));
     x.push_str("  <cac:SellerSupplierParty><cac:Party><cac:PartyName><cbc:Name>Orderdesk Demo GmbH</cbc:Name></cac:PartyName></cac:Party></cac:SellerSupplierParty>\n");
-    let ship = case.ship_to.as_ref().filter(|_| case.print_ship_to && !case.foreign_ship_to);
+    let ship = case
+        .ship_to
+        .as_ref()
+        .filter(|_| case.print_ship_to && !case.foreign_ship_to);
     if ship.is_some() || case.requested.is_some() {
         x.push_str("  <cac:Delivery>");
         if let Some(a) = ship {
@@ -915,7 +1272,9 @@ fn ubl(case: &Case) -> String {
             ));
         }
         if let Some(r) = case.requested {
-            x.push_str(&format!("<cac:RequestedDeliveryPeriod><cbc:StartDate>{r}</cbc:StartDate></cac:RequestedDeliveryPeriod>"));
+            x.push_str(&format!(
+                "<cac:RequestedDeliveryPeriod><cbc:StartDate>{r}</cbc:StartDate></cac:RequestedDeliveryPeriod>"
+            ));
         }
         x.push_str("</cac:Delivery>\n");
     }
@@ -935,15 +1294,30 @@ fn ubl(case: &Case) -> String {
             l.quantity.normalize()
         ));
         if let Some(p) = l.unit_price {
-            x.push_str(&format!("<cac:Price><cbc:PriceAmount currencyID=\"{cur}\">{}</cbc:PriceAmount></cac:Price>", p.normalize()));
+            x.push_str(&format!(
+                "<cac:Price><cbc:PriceAmount currencyID=\"{cur}\">{}</cbc:PriceAmount></cac:Price>",
+                p.normalize()
+            ));
         }
-        x.push_str(&format!("<cac:Item><cbc:Name>{}</cbc:Name>", xml_escape(&l.description)));
+        x.push_str(&format!(
+            "<cac:Item><cbc:Name>{}</cbc:Name>",
+            xml_escape(&l.description)
+        ));
         if let Some(cpn) = &l.customer_part_no {
-            x.push_str(&format!("<cac:BuyersItemIdentification><cbc:ID>{}</cbc:ID></cac:BuyersItemIdentification>", xml_escape(cpn)));
+            x.push_str(&format!(
+                "<cac:BuyersItemIdentification><cbc:ID>{}</cbc:ID></cac:BuyersItemIdentification>",
+                xml_escape(cpn)
+            ));
         } else if let Some(p) = &l.product {
-            x.push_str(&format!("<cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification>", xml_escape(p.sku.as_str())));
+            x.push_str(&format!(
+                "<cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification>",
+                xml_escape(p.sku.as_str())
+            ));
         } else if let Some(code) = &l.code {
-            x.push_str(&format!("<cac:BuyersItemIdentification><cbc:ID>{}</cbc:ID></cac:BuyersItemIdentification>", xml_escape(code)));
+            x.push_str(&format!(
+                "<cac:BuyersItemIdentification><cbc:ID>{}</cbc:ID></cac:BuyersItemIdentification>",
+                xml_escape(code)
+            ));
         }
         x.push_str("</cac:Item></cac:LineItem></cac:OrderLine>\n");
     }

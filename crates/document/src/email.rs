@@ -81,7 +81,9 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
         .and_then(|&i| message.parts.get(i as usize))
         .is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)));
     match (&body_text, &body_html) {
-        (_, Some(html)) if first_is_html && (message.text_body.first() == message.html_body.first() || body_text.is_none()) => {
+        (_, Some(html))
+            if first_is_html && (message.text_body.first() == message.html_body.first() || body_text.is_none()) =>
+        {
             body.format = Format::EmailHtml;
             let (text, tables) = crate::html::to_text(html);
             body.text_blocks = text_blocks(&text, 1);

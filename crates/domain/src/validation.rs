@@ -100,7 +100,12 @@ pub fn validate(order: &OrderFacts<'_>, policy: &ValidationPolicy) -> Vec<OrderE
             None,
             "the sender is not a known customer: no customer number, VAT id, mail address or domain matched".into(),
         ));
-        found.extend(order.lines.iter().flat_map(|l| line_exceptions(l, order, policy, false)));
+        found.extend(
+            order
+                .lines
+                .iter()
+                .flat_map(|l| line_exceptions(l, order, policy, false)),
+        );
         return found;
     };
     let currency_differs = match (order.stated_currency, &customer.currency) {
@@ -450,7 +455,9 @@ mod tests {
         let mut o = order(&c, vec![unknown]);
         o.customer = None;
         let mut policy = ValidationPolicy::default();
-        policy.severities.insert(ExceptionCode::UnknownProduct, Severity::Warning);
+        policy
+            .severities
+            .insert(ExceptionCode::UnknownProduct, Severity::Warning);
         let found = validate(&o, &policy);
         assert_eq!(codes(&found), ["unknown_customer", "unknown_product"]);
         assert_eq!(found[1].severity, Severity::Warning);

@@ -218,7 +218,13 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
     (HeaderField::Currency, &["währung", "currency"]),
     (
         HeaderField::Incoterms,
-        &["lieferbedingungen", "lieferbedingung", "incoterms", "incoterm", "delivery terms"],
+        &[
+            "lieferbedingungen",
+            "lieferbedingung",
+            "incoterms",
+            "incoterm",
+            "delivery terms",
+        ],
     ),
     (
         HeaderField::PaymentTerms,
@@ -245,7 +251,16 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
     ),
     (
         HeaderField::Notes,
-        &["bemerkungen", "bemerkung", "hinweis", "anmerkung", "notes", "note", "remarks", "comments"],
+        &[
+            "bemerkungen",
+            "bemerkung",
+            "hinweis",
+            "anmerkung",
+            "notes",
+            "note",
+            "remarks",
+            "comments",
+        ],
     ),
     (
         HeaderField::ShipTo,
@@ -301,7 +316,10 @@ pub fn header_label(cell: &str) -> Option<(HeaderField, &str)> {
     // The lowercase text can differ in byte length from the original (rare);
     // find the same char count in the original.
     let chars = lower[..len].chars().count();
-    let start = cell[lead..].char_indices().nth(chars).map_or(cell.len(), |(i, _)| lead + i);
+    let start = cell[lead..]
+        .char_indices()
+        .nth(chars)
+        .map_or(cell.len(), |(i, _)| lead + i);
     let rest = cell[start..].trim_start_matches([' ', ':', '#', '.', '\t', '-', '/']);
     Some((field, rest.trim()))
 }
@@ -330,7 +348,9 @@ pub enum Column {
 const COLUMN_LABELS: &[(Column, &[&str])] = &[
     (
         Column::LineNo,
-        &["pos.", "pos", "position", "pos.-nr.", "lfd. nr.", "line", "line no.", "zeile", "nr.", "no.", "#"],
+        &[
+            "pos.", "pos", "position", "pos.-nr.", "lfd. nr.", "line", "line no.", "zeile", "nr.", "no.", "#",
+        ],
     ),
     (
         Column::CustomerPartNo,
@@ -398,7 +418,10 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "item",
         ],
     ),
-    (Column::Gtin, &["ean", "gtin", "ean-code", "ean code", "ean/gtin", "barcode"]),
+    (
+        Column::Gtin,
+        &["ean", "gtin", "ean-code", "ean code", "ean/gtin", "barcode"],
+    ),
     (
         Column::Description,
         &[
@@ -432,7 +455,10 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "quantity ordered",
         ],
     ),
-    (Column::Unit, &["einheit", "me", "mengeneinheit", "unit", "uom", "u/m", "um", "ve"]),
+    (
+        Column::Unit,
+        &["einheit", "me", "mengeneinheit", "unit", "uom", "u/m", "um", "ve"],
+    ),
     (
         Column::UnitPrice,
         &[

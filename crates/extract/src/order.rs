@@ -155,7 +155,10 @@ pub struct LayoutHint {
 /// Reads the header and lines of the order the documents of one message carry.
 pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted {
     let mut out = Extracted::default();
-    if let Some(mail) = documents.iter().find(|d| d.value("from").is_some() || d.value("subject").is_some()) {
+    if let Some(mail) = documents
+        .iter()
+        .find(|d| d.value("from").is_some() || d.value("subject").is_some())
+    {
         out.sender = mail.value("from").map(str::to_owned);
         out.sender_name = mail.value("from_name").map(str::to_owned);
         out.subject = mail.value("subject").map(str::to_owned);
@@ -165,8 +168,10 @@ pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted 
             .and_then(|d| d.parse::<Date>().ok());
     }
     let structured = documents.iter().find(|d| {
-        matches!(d.format, Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans)
-            && (d.value("po_number").is_some() || !d.tables.is_empty())
+        matches!(
+            d.format,
+            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
+        ) && (d.value("po_number").is_some() || !d.tables.is_empty())
     });
     if let Some(doc) = structured {
         read_structured(doc, &mut out);
@@ -176,7 +181,12 @@ pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted 
     let mut readings: Vec<(usize, Reading)> = documents
         .iter()
         .enumerate()
-        .filter(|(_, d)| !matches!(d.format, Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans))
+        .filter(|(_, d)| {
+            !matches!(
+                d.format,
+                Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
+            )
+        })
         .map(|(i, d)| (i, read_document(d, hints)))
         .collect();
     // The lines come from the document with the most of them; attachments win ties.
@@ -251,7 +261,11 @@ impl Row {
                     self.origin.clone(),
                 )
             }
-            (Some(c), None) => (None, None, self.origin.as_ref().map(|o| format!("{o} column {}", c + 1))),
+            (Some(c), None) => (
+                None,
+                None,
+                self.origin.as_ref().map(|o| format!("{o} column {}", c + 1)),
+            ),
             (None, s) => (s, None, self.origin.clone()),
         };
         Source {
@@ -353,6 +367,9 @@ fn read_document(doc: &Document, hints: &[LayoutHint]) -> Reading {
     }
     let style = if doc.value("decimal_separator") == Some(",") {
         NumberStyle::DecimalComma
+    } else if matches!(doc.format, Format::Xlsx | Format::Xls | Format::Ods) {
+        // Numeric cells come out of spreadsheets as `0.096`, whatever the locale.
+        NumberStyle::DecimalPoint
     } else {
         NumberStyle::detect(&all_text)
     };
@@ -362,6 +379,7 @@ fn read_document(doc: &Document, hints: &[LayoutHint]) -> Reading {
         part: &doc.part,
         style,
         order,
+        order_known: crate::values::date_order_known(&all_text),
         hints,
     };
     // Tables from sheets and HTML keep their cells; table rows keep column positions.
@@ -389,7 +407,9 @@ fn read_document(doc: &Document, hints: &[LayoutHint]) -> Reading {
             reading.currency_seen.push(code);
         }
         if token.contains('@') && token.contains('.') {
-            reading.emails.push(token.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
+            reading
+                .emails
+                .push(token.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
         }
     }
     reading
@@ -406,14 +426,16 @@ struct Ctx<'a> {
     part: &'a str,
     style: NumberStyle,
     order: DateOrder,
+    order_known: bool,
     hints: &'a [LayoutHint],
 }
 
 impl Ctx<'_> {
     fn candidate(&self, text: &str, confidence: f32, source: Source) -> Candidate {
+        let ambiguous = !self.order_known && crate::values::ambiguous_slash_date(text);
         Candidate {
             text: text.to_owned(),
-            confidence,
+            confidence: if ambiguous { confidence.min(0.6) } else { confidence },
             source,
             style: self.style,
             order: self.order,
@@ -440,6 +462,7 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
     let mut reading = Reading::default();
     let mut columns: Option<Vec<Option<Column>>> = None;
     let mut table_done = false;
+    let mut misses = 0;
     let mut i = 0;
     while i < rows.len() {
         let row = &rows[i];
@@ -447,6 +470,7 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
         if let Some(roles) = line_header(&texts) {
             columns = Some(roles);
             table_done = false;
+            misses = 0;
             i += 1;
             continue;
         }
@@ -454,21 +478,24 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
             .iter()
             .map(|t| hinted_label(t, ctx.hints).or_else(|| header_label(t)))
             .collect();
-        let ends_table = labelled.first().is_some_and(|l| {
-            l.is_some_and(|(f, _)| matches!(f, HeaderField::StatedTotal | HeaderField::NetTotal))
-        });
+        let ends_table = labelled
+            .first()
+            .is_some_and(|l| l.is_some_and(|(f, _)| matches!(f, HeaderField::StatedTotal | HeaderField::NetTotal)));
         if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table) {
-            if let Some(line) = parse_row(row, roles, ctx, from_table).or_else(|| {
+            let in_table =
+                from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
+            if let Some(line) = parse_row(row, roles, ctx, from_table).filter(|_| in_table).or_else(|| {
                 let refined = refine(row, ctx);
                 (!from_table && refined.cells.len() > row.cells.len())
                     .then(|| parse_row(&refined, roles, ctx, false))
                     .flatten()
             }) {
                 reading.lines.push(line);
+                misses = 0;
                 i += 1;
                 continue;
             }
-            if unreadable_item_row(row, &labelled) {
+            if in_table && unreadable_item_row(row, &labelled) {
                 // Never drop what looks like an item: keep it for a person to read.
                 reading.lines.push(ExtractedLine {
                     description: Some(Field::new(texts.join(" "), 0.0, row.source(ctx.part, None))),
@@ -477,6 +504,13 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
                 });
                 i += 1;
                 continue;
+            }
+            // Two lines in a row after the rows that are no rows end the table
+            // (one may be a wrapped description); a repeated column header on
+            // the next page opens it again.
+            if !reading.lines.is_empty() {
+                misses += 1;
+                table_done = misses >= 2;
             }
         }
         if ends_table && !texts[0].to_lowercase().contains("übertrag") {
@@ -504,7 +538,9 @@ fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
     let mut cells = Vec::new();
     for (text, at) in &row.cells {
         let tokens = tokens_with_offsets(text);
-        let edge = |t: &str| parse_number(t, ctx.style).is_some() || unit_code(t).is_some() || parse_date(t, ctx.order).is_some();
+        let edge = |t: &str| {
+            parse_number(t, ctx.style).is_some() || unit_code(t).is_some() || parse_date(t, ctx.order).is_some()
+        };
         let mut first = 0;
         while first < tokens.len() && edge(tokens[first].0) {
             first += 1;
@@ -525,33 +561,44 @@ fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
             cells.push((t.to_owned(), at + start));
         }
     }
-    Row {
-        cells,
-        ..row.clone()
-    }
+    Row { cells, ..row.clone() }
 }
 
-/// The column roles when `cells` is the label row of a line table.
+/// The column roles when `cells` is the label row of a line table. A cell
+/// that is no label may be two labels printed close together (`# SKU`).
 fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
-    let roles: Vec<Option<Column>> = cells.iter().map(|c| column_role(c)).collect();
+    let mut roles: Vec<Option<Column>> = Vec::new();
+    for c in cells {
+        match column_role(c) {
+            Some(r) => roles.push(Some(r)),
+            None => {
+                let parts: Vec<Option<Column>> = c.split_whitespace().map(column_role).collect();
+                if parts.len() > 1 && parts.iter().all(Option::is_some) {
+                    roles.extend(parts);
+                } else {
+                    roles.push(None);
+                }
+            }
+        }
+    }
     let known = roles.iter().flatten().count();
     let has = |c: Column| roles.contains(&Some(c));
-    let identifies = has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
-    (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= cells.len() * 2).then_some(roles)
+    let identifies =
+        has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
+    (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= roles.len() * 2).then_some(roles)
 }
 
-fn read_labels(
-    rows: &[Row],
-    i: usize,
-    labelled: &[Option<(HeaderField, &str)>],
-    ctx: &Ctx<'_>,
-    reading: &mut Reading,
-) {
+fn read_labels(rows: &[Row], i: usize, labelled: &[Option<(HeaderField, &str)>], ctx: &Ctx<'_>, reading: &mut Reading) {
     let row = &rows[i];
     let all_labels = labelled.iter().all(Option::is_some) && labelled.iter().flatten().all(|(_, v)| v.is_empty());
     for (c, label) in labelled.iter().enumerate() {
         let Some((field, rest)) = label else { continue };
         if *field == HeaderField::ShipTo {
+            let rest = if rest.is_empty() {
+                row.cells.get(c + 1).map_or("", |(t, _)| t.as_str())
+            } else {
+                rest
+            };
             reading.ship_to = reading.ship_to.take().or_else(|| address_block(rows, i, c, rest, ctx));
             continue;
         }
@@ -564,8 +611,13 @@ fn read_labels(
                 let _ = at;
             }
             (rest.to_string(), source)
-        } else if let Some((next, _)) = row.cells.get(c + 1).filter(|_| labelled.get(c + 1).is_some_and(Option::is_none)) {
-            (next.clone(), row.source(ctx.part, Some(c + 1)))
+        } else if row.cells.get(c + 1).is_some() && labelled.get(c + 1).is_some_and(Option::is_none) {
+            // The value stands in the next cells (up to the next label): `Summe | EUR | 151.20`.
+            let end = (c + 1..row.cells.len())
+                .find(|&k| labelled.get(k).is_some_and(Option::is_some))
+                .unwrap_or(row.cells.len());
+            let value: Vec<&str> = row.cells[c + 1..end].iter().map(|(t, _)| t.as_str()).collect();
+            (value.join(" "), row.source(ctx.part, Some(c + 1)))
         } else if all_labels
             && let Some(below) = rows.get(i + 1)
             && below.cells.len() == row.cells.len()
@@ -574,7 +626,11 @@ fn read_labels(
         } else {
             continue;
         };
-        let confidence = if ctx.hints.iter().any(|h| h.field == field.as_str()) { 0.97 } else { 0.95 };
+        let confidence = if ctx.hints.iter().any(|h| h.field == field.as_str()) {
+            0.97
+        } else {
+            0.95
+        };
         reading
             .header
             .entry(*field)
@@ -590,7 +646,8 @@ fn address_block(rows: &[Row], i: usize, column: usize, rest: &str, ctx: &Ctx<'_
         lines.extend(rest.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
     }
     let width = rows[i].cells.len();
-    for row in rows.iter().skip(i + 1).take(5) {
+    let inline = lines.len() >= 2;
+    for row in rows.iter().skip(i + 1).take(if inline { 0 } else { 5 }) {
         if lines.len() >= 4 {
             break;
         }
@@ -617,24 +674,31 @@ fn address_block(rows: &[Row], i: usize, column: usize, rest: &str, ctx: &Ctx<'_
     (!address.is_empty()).then(|| Field::new(address, 0.93, rows[i].source(ctx.part, Some(column))))
 }
 
-/// Name, street, `zip city` and country from the lines of a printed address.
+/// Name, street, `zip city` and country from the lines of a printed address:
+/// the street is the line before `zip city`, the name the first line above it.
 pub fn parse_address(lines: &[String]) -> Address {
     let mut address = Address::default();
-    for line in lines {
-        let l = line.trim();
-        if let Some((zip, city)) = zip_city(l) {
-            address.zip = Some(zip);
-            address.city = Some(city);
-        } else if address.zip.is_some() {
-            if address.country.is_none() && l.chars().all(|c| c.is_alphabetic() || c == ' ') {
-                address.country = country_code(l);
+    let lines: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    let zip_at = lines.iter().position(|l| zip_city(l).is_some());
+    match zip_at {
+        Some(z) => {
+            if let Some((zip, city)) = zip_city(lines[z]) {
+                address.zip = Some(zip);
+                address.city = Some(city);
             }
-        } else if l.chars().any(|c| c.is_ascii_digit()) && address.street.is_none() {
-            address.street = Some(l.to_owned());
-        } else if address.name.is_none() {
-            address.name = Some(l.to_owned());
-        } else if address.street.is_none() {
-            address.street = Some(l.to_owned());
+            if z >= 1 {
+                address.street = Some(lines[z - 1].to_owned());
+            }
+            if z >= 2 {
+                address.name = Some(lines[0].to_owned());
+            }
+            if let Some(country) = lines.get(z + 1).and_then(|l| country_code(l)) {
+                address.country = Some(country);
+            }
+        }
+        None => {
+            address.name = lines.first().map(|l| (*l).to_owned());
+            address.street = lines.get(1).map(|l| (*l).to_owned());
         }
     }
     address
@@ -642,9 +706,38 @@ pub fn parse_address(lines: &[String]) -> Address {
 
 fn zip_city(line: &str) -> Option<(String, String)> {
     let (first, rest) = line.split_once(' ')?;
-    let zip = first.trim_start_matches("D-").trim_start_matches("A-").trim_start_matches("CH-");
-    if (4..=5).contains(&zip.len()) && zip.bytes().all(|b| b.is_ascii_digit()) && !rest.trim().is_empty() {
+    let zip = first
+        .trim_start_matches("D-")
+        .trim_start_matches("A-")
+        .trim_start_matches("CH-");
+    let digits = zip.bytes().filter(u8::is_ascii_digit).count();
+    if (4..=9).contains(&zip.len())
+        && digits >= 4
+        && zip.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && !rest.trim().is_empty()
+    {
         return Some((zip.to_owned(), rest.trim().to_owned()));
+    }
+    // British postcodes: `S1 2HH Sheffield` or `Sheffield S1 2HH`.
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let outward = |w: &str| {
+        (2..=4).contains(&w.len())
+            && w.starts_with(|c: char| c.is_ascii_uppercase())
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    let inward = |w: &str| {
+        w.len() == 3 && w.starts_with(|c: char| c.is_ascii_digit()) && w[1..].chars().all(|c| c.is_ascii_uppercase())
+    };
+    if words.len() >= 3 && outward(words[0]) && inward(words[1]) {
+        return Some((format!("{} {}", words[0], words[1]), words[2..].join(" ")));
+    }
+    if words.len() >= 3 && outward(words[words.len() - 2]) && inward(words[words.len() - 1]) {
+        let n = words.len();
+        return Some((
+            format!("{} {}", words[n - 2], words[n - 1]),
+            words[..n - 2].join(" ").trim_end_matches(',').to_owned(),
+        ));
     }
     // `Springfield, IL 62704` and `London SW1A 1AA` style: the zip at the end.
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -679,7 +772,7 @@ fn country_code(name: &str) -> Option<String> {
 
 /// How well a cell fits a column, or `None` when it cannot be that column.
 fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32> {
-    let number = parse_number(cell, ctx.style).is_some();
+    let number = number_in_cell(cell, ctx.style).is_some();
     let words = cell.split_whitespace().count();
     let has_digit = cell.chars().any(|c| c.is_ascii_digit());
     let has_alpha = cell.chars().any(char::is_alphabetic);
@@ -747,6 +840,16 @@ fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32> {
     })
 }
 
+/// A number in a table cell: in the document's style, else in the other one
+/// (a sheet's string cell `0,12` among numeric cells).
+fn number_in_cell(text: &str, style: NumberStyle) -> Option<Decimal> {
+    let other = match style {
+        NumberStyle::DecimalComma => NumberStyle::DecimalPoint,
+        NumberStyle::DecimalPoint => NumberStyle::DecimalComma,
+    };
+    parse_number(text, style).or_else(|| parse_number(text, other))
+}
+
 /// `500 Stk` → (500, `C62`).
 fn quantity_with_unit(cell: &str, style: NumberStyle) -> Option<(Decimal, &'static str)> {
     let (n, u) = cell.trim().split_once(char::is_whitespace)?;
@@ -756,7 +859,12 @@ fn quantity_with_unit(cell: &str, style: NumberStyle) -> Option<(Decimal, &'stat
 /// Assigns cells to columns in order: by position when the counts fit and
 /// every cell fits its column, else the best order-keeping assignment by shape.
 fn assign(cells: &[&str], roles: &[Option<Column>], ctx: &Ctx<'_>) -> Option<(Vec<Option<usize>>, bool)> {
-    if cells.len() == roles.len() && cells.iter().zip(roles).all(|(c, r)| r.is_none() || fit(c, *r, ctx).is_some()) {
+    if cells.len() == roles.len()
+        && cells
+            .iter()
+            .zip(roles)
+            .all(|(c, r)| r.is_none() || fit(c, *r, ctx).is_some())
+    {
         return Some(((0..cells.len()).map(Some).collect(), true));
     }
     let (n, m) = (cells.len(), roles.len());
@@ -828,7 +936,7 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
         ..Default::default()
     };
     let (qk, qtext) = cell(Column::Quantity)?;
-    let (quantity, unit_in_cell) = match parse_number(qtext, ctx.style) {
+    let (quantity, unit_in_cell) = match number_in_cell(qtext, ctx.style) {
         Some(q) => (q, None),
         None => {
             let (q, u) = quantity_with_unit(qtext, ctx.style)?;
@@ -862,7 +970,7 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
         .filter(|p| *p > Decimal::ZERO)
         .unwrap_or(Decimal::ONE);
     if let Some((k, t)) = cell(Column::UnitPrice)
-        && let Some(price) = parse_number(t, ctx.style)
+        && let Some(price) = number_in_cell(t, ctx.style)
     {
         line.unit_price = Some(Field::new(
             (price / per).normalize(),
@@ -870,7 +978,7 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
             row.source(ctx.part, Some(k)),
         ));
     }
-    line.line_total = cell(Column::LineTotal).and_then(|(_, t)| parse_number(t, ctx.style));
+    line.line_total = cell(Column::LineTotal).and_then(|(_, t)| number_in_cell(t, ctx.style));
     if let Some((k, t)) = cell(Column::DeliveryDate)
         && let Some(date) = parse_date(t, ctx.order)
     {
@@ -910,13 +1018,18 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
     }
     let body = text.trim_start_matches(['-', '*', '•', '·', ' ']);
     let tokens = tokens_with_offsets(body);
-    let words: Vec<&str> = tokens.iter().map(|(t, _, _)| t.trim_end_matches([',', ';', ':'])).collect();
+    let words: Vec<&str> = tokens
+        .iter()
+        .map(|(t, _, _)| t.trim_end_matches([',', ';', ':']))
+        .collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let mut used = vec![false; words.len()];
     // The quantity: a number followed by a unit or `x`, or after Menge/Qty.
     let mut quantity: Option<(Decimal, Option<&'static str>)> = None;
     for k in 0..words.len() {
-        let Some(n) = parse_number(words[k], ctx.style) else { continue };
+        let Some(n) = parse_number(words[k], ctx.style) else {
+            continue;
+        };
         let next = lower.get(k + 1).map(String::as_str);
         let prev = if k > 0 { lower[k - 1].as_str() } else { "" };
         if let Some(u) = next.and_then(unit_code) {
@@ -951,12 +1064,18 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
         if used[k] {
             continue;
         }
-        let before = matches!(lower[k].as_str(), "à" | "á" | "@" | "je" | "zu" | "at" | "a" | "preis" | "price");
+        let before = matches!(
+            lower[k].as_str(),
+            "à" | "á" | "@" | "je" | "zu" | "at" | "a" | "preis" | "price"
+        );
         if before && let Some(p) = words.get(k + 1).and_then(|w| parse_number(w, ctx.style)) {
             price = Some(p);
             used[k] = true;
             used[k + 1] = true;
-            if lower.get(k + 2).is_some_and(|w| currency_code(w).is_some() || w.starts_with("eur")) {
+            if lower
+                .get(k + 2)
+                .is_some_and(|w| currency_code(w).is_some() || w.starts_with("eur"))
+            {
                 used[k + 2] = true;
             }
             break;
@@ -968,7 +1087,18 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
         }
     }
     // The code: after Art./Artikel/Item/#, else the first token mixing letters or dashes with digits.
-    let filler = ["art.", "art.-nr.", "artikel", "artikelnr.", "artikel-nr.", "item", "part", "#", "nr.", "no."];
+    let filler = [
+        "art.",
+        "art.-nr.",
+        "artikel",
+        "artikelnr.",
+        "artikel-nr.",
+        "item",
+        "part",
+        "#",
+        "nr.",
+        "no.",
+    ];
     let mut code = None;
     for k in 0..words.len() {
         if used[k] {
@@ -1001,10 +1131,17 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
     let description = description.join(" ");
     let letters = description.chars().filter(|c| c.is_alphabetic()).count();
     if code.is_none() && letters < 4 {
-        return None;
+        // `* 100 pcs` with nothing else is still an item line: kept for a person.
+        let bullet = text.trim_start().starts_with(['-', '*', '•', '·']);
+        return (bullet && unit.is_some()).then(|| ExtractedLine {
+            quantity: Some(Field::new(quantity, 0.0, row.source(ctx.part, None))),
+            unit: unit.map(|u| Field::new(u.to_owned(), 0.0, row.source(ctx.part, None))),
+            source: row.source(ctx.part, None),
+            ..Default::default()
+        });
     }
     // A sentence with a number in it is not an item line: too many words.
-    if description.split_whitespace().count() > 8 {
+    if description.split_whitespace().count() > 14 {
         return None;
     }
     let confidence = if code.is_some() && unit.is_some() { 0.93 } else { 0.85 };
@@ -1024,8 +1161,17 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
 fn read_subject(subject: &str, reading: &mut Reading) {
     let words: Vec<&str> = subject.split_whitespace().collect();
     let keys = [
-        "bestellung", "order", "po", "auftrag", "anfrage", "rfq", "bestellnummer", "bestellnr.", "p.o.",
-        "inquiry", "enquiry",
+        "bestellung",
+        "order",
+        "po",
+        "auftrag",
+        "anfrage",
+        "rfq",
+        "bestellnummer",
+        "bestellnr.",
+        "p.o.",
+        "inquiry",
+        "enquiry",
     ];
     for k in 0..words.len() {
         let w = words[k].trim_end_matches(':').to_lowercase();
@@ -1033,22 +1179,35 @@ fn read_subject(subject: &str, reading: &mut Reading) {
             continue;
         }
         let mut j = k + 1;
-        while j < words.len() && matches!(words[j].to_lowercase().trim_end_matches(':'), "nr." | "nr" | "no." | "no" | "#" | "number" | "nummer") {
+        while j < words.len()
+            && matches!(
+                words[j].to_lowercase().trim_end_matches(':'),
+                "nr." | "nr" | "no." | "no" | "#" | "number" | "nummer"
+            )
+        {
             j += 1;
         }
-        if let Some(value) = words.get(j).map(|v| v.trim_matches(|c: char| !c.is_alphanumeric())).filter(|v| v.chars().any(|c| c.is_ascii_digit())) {
-            reading.header.entry(HeaderField::PoNumber).or_default().push(Candidate {
-                text: value.to_owned(),
-                confidence: 0.9,
-                source: Source {
-                    part: String::new(),
-                    page: 1,
-                    origin: Some("Subject".into()),
-                    ..Default::default()
-                },
-                style: NumberStyle::DecimalPoint,
-                order: DateOrder::DayFirst,
-            });
+        if let Some(value) = words
+            .get(j)
+            .map(|v| v.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|v| v.chars().any(|c| c.is_ascii_digit()))
+        {
+            reading
+                .header
+                .entry(HeaderField::PoNumber)
+                .or_default()
+                .push(Candidate {
+                    text: value.to_owned(),
+                    confidence: 0.9,
+                    source: Source {
+                        part: String::new(),
+                        page: 1,
+                        origin: Some("Subject".into()),
+                        ..Default::default()
+                    },
+                    style: NumberStyle::DecimalPoint,
+                    order: DateOrder::DayFirst,
+                });
             return;
         }
     }
@@ -1067,7 +1226,9 @@ fn settle_header(mut all: Reading, out: &mut Extracted) {
     out.po_number = settle(take(HeaderField::PoNumber), |c| reference(&c.text));
     out.customer_no = settle(take(HeaderField::CustomerNo), |c| reference(&c.text));
     out.document_number = settle(take(HeaderField::DocumentNumber), |c| reference(&c.text));
-    out.order_date = settle(take(HeaderField::OrderDate), |c| find_date(&c.text, c.order).map(|d| d.0));
+    out.order_date = settle(take(HeaderField::OrderDate), |c| {
+        find_date(&c.text, c.order).map(|d| d.0)
+    });
     out.requested_delivery_date = settle(take(HeaderField::RequestedDeliveryDate), |c| {
         find_date(&c.text, c.order).map(|d| d.0)
     });
@@ -1128,10 +1289,15 @@ fn settle_header(mut all: Reading, out: &mut Extracted) {
 
 /// The first readable candidate; a different reading of another labelled
 /// candidate makes it uncertain.
-fn settle<T: PartialEq + Clone>(candidates: Vec<Candidate>, read: impl Fn(&Candidate) -> Option<T>) -> Option<Field<T>> {
+fn settle<T: PartialEq + Clone>(
+    candidates: Vec<Candidate>,
+    read: impl Fn(&Candidate) -> Option<T>,
+) -> Option<Field<T>> {
     let readings: Vec<(T, &Candidate)> = candidates.iter().filter_map(|c| read(c).map(|v| (v, c))).collect();
     let (value, first) = readings.first()?;
-    let disagree = readings.iter().any(|(v, c)| v != value && c.source.origin.as_deref() != Some("Subject"));
+    let disagree = readings
+        .iter()
+        .any(|(v, c)| v != value && c.source.origin.as_deref() != Some("Subject"));
     let confidence = if disagree { 0.6 } else { first.confidence };
     Some(Field::new(value.clone(), confidence, first.source.clone()))
 }
@@ -1148,7 +1314,11 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
         Source {
             part: doc.part.clone(),
             page: 1,
-            origin: doc.key_values.iter().find(|kv| kv.key == key).and_then(|kv| kv.source.clone()),
+            origin: doc
+                .key_values
+                .iter()
+                .find(|kv| kv.key == key)
+                .and_then(|kv| kv.source.clone()),
             ..Default::default()
         }
     };
@@ -1171,10 +1341,15 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
     out.payment_terms = text("payment_terms");
     out.incoterms = text("incoterms");
     out.contact = text("contact.name");
-    out.buyer_ids = ["party.buyer.id", "party.bill_to.id", "customer_reference", "party.buyer.customer_no"]
-        .iter()
-        .filter_map(|k| doc.value(k).map(str::to_owned))
-        .collect();
+    out.buyer_ids = [
+        "party.buyer.id",
+        "party.bill_to.id",
+        "customer_reference",
+        "party.buyer.customer_no",
+    ]
+    .iter()
+    .filter_map(|k| doc.value(k).map(str::to_owned))
+    .collect();
     out.buyer_name = doc.value("party.buyer.name").map(str::to_owned);
     out.vat_id = text("party.buyer.vat_id");
     out.quoted_emails = doc.value("party.buyer.email").map(str::to_owned).into_iter().collect();
@@ -1208,8 +1383,9 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
         };
         let f = |name: &str| cell(name).map(|t| Field::new(t.to_owned(), 0.99, source.clone()));
         let number = |name: &str| {
-            cell(name)
-                .and_then(|t| parse_number(t, NumberStyle::DecimalPoint).or_else(|| parse_number(t, NumberStyle::DecimalComma)))
+            cell(name).and_then(|t| {
+                parse_number(t, NumberStyle::DecimalPoint).or_else(|| parse_number(t, NumberStyle::DecimalComma))
+            })
         };
         let mut line = ExtractedLine {
             customer_line_no: cell("line_no").map(str::to_owned),
@@ -1219,7 +1395,11 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
             description: f("description"),
             quantity: number("quantity").map(|q| Field::new(q, 0.99, source.clone())),
             unit: cell("unit").map(|u| {
-                Field::new(unit_code(u).map_or_else(|| u.to_owned(), str::to_owned), 0.99, source.clone())
+                Field::new(
+                    unit_code(u).map_or_else(|| u.to_owned(), str::to_owned),
+                    0.99,
+                    source.clone(),
+                )
             }),
             unit_price: number("unit_price").map(|p| Field::new(p, 0.99, source.clone())),
             delivery_date: cell("delivery_date")
@@ -1279,7 +1459,10 @@ mod tests {
         assert_eq!(x.po_number.as_ref().unwrap().value, "4500012345");
         assert_eq!(x.customer_no.as_ref().unwrap().value, "10042");
         assert_eq!(x.order_date.as_ref().unwrap().value, Date::new(2026, 11, 20).unwrap());
-        assert_eq!(x.requested_delivery_date.as_ref().unwrap().value, Date::new(2026, 12, 1).unwrap());
+        assert_eq!(
+            x.requested_delivery_date.as_ref().unwrap().value,
+            Date::new(2026, 12, 1).unwrap()
+        );
         assert_eq!(x.stated_total.as_ref().unwrap().value, dec("360"));
         assert_eq!(x.currency.as_ref().unwrap().value, "EUR");
         assert_eq!(x.lines.len(), 2);

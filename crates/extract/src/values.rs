@@ -25,10 +25,18 @@ impl NumberStyle {
         for token in text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '(' | ')' | '=')) {
             let t = token.trim_matches(|c: char| !c.is_ascii_digit());
             if let Some(vote) = decimal_separator(t) {
-                if vote == ',' {
-                    comma += 1;
+                // `8.8` and `10.9` are steel grades as often as numbers; prices
+                // with two or more decimals say more.
+                let decimals = t.len() - t.rfind(vote).map_or(t.len(), |i| i + 1);
+                let weight = if decimals >= 2 || t.matches(['.', ',']).count() > 1 {
+                    3
                 } else {
-                    point += 1;
+                    1
+                };
+                if vote == ',' {
+                    comma += weight;
+                } else {
+                    point += weight;
                 }
             }
         }
@@ -62,7 +70,8 @@ fn decimal_separator(t: &str) -> Option<char> {
     let (last_at, last) = *seps.last()?;
     let decimals = t.len() - last_at - 1;
     let groups_ok = seps[..seps.len() - 1].iter().all(|(_, c)| *c != last);
-    if groups_ok && (1..=2).contains(&decimals) && last_at > 0 {
+    let leading_zero = &t[..last_at] == "0";
+    if groups_ok && ((1..=2).contains(&decimals) || (seps.len() == 1 && leading_zero && decimals <= 6)) && last_at > 0 {
         Some(last)
     } else if seps.len() >= 2 && groups_ok && decimals >= 3 {
         Some(last)
@@ -83,7 +92,10 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<Decimal> {
     if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    if !s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | ' ' | '\u{a0}' | '\u{202f}')) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | ' ' | '\u{a0}' | '\u{202f}'))
+    {
         return None;
     }
     let (group, decimal) = match style {
@@ -146,6 +158,34 @@ impl DateOrder {
             DateOrder::DayFirst
         }
     }
+}
+
+/// Whether `text` holds a slashed date that reads differently day first and
+/// month first (`03/10/2026`): without another date that settles the order,
+/// such a date is not trusted.
+pub fn ambiguous_slash_date(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .any(|token| {
+            let parts: Vec<&str> = token.split('/').collect();
+            parts.len() == 3
+                && matches!(
+                    (parts[0].parse::<u32>(), parts[1].parse::<u32>()),
+                    (Ok(a), Ok(b)) if a <= 12 && b <= 12 && a != b
+                )
+        })
+}
+
+/// Whether a slashed date in `text` settles the order of day and month.
+pub fn date_order_known(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .any(|token| {
+            let parts: Vec<&str> = token.split('/').collect();
+            parts.len() == 3
+                && matches!(
+                    (parts[0].parse::<u32>(), parts[1].parse::<u32>()),
+                    (Ok(a), Ok(b)) if (a > 12) != (b > 12)
+                )
+        })
 }
 
 const MONTHS: &[(&str, i8)] = &[
@@ -214,7 +254,11 @@ pub fn parse_date(raw: &str, order: DateOrder) -> Option<Date> {
     }
     for sep in ['.', '-', '/'] {
         let parts: Vec<&str> = s.split(sep).collect();
-        if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
             let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
             return if parts[0].len() == 4 {
                 build(nums[0] as i16, nums[1] as i8, nums[2] as i8)
@@ -423,7 +467,10 @@ mod tests {
             NumberStyle::detect("500 pcs at 0.12 = 60.00, total 1,060.00"),
             NumberStyle::DecimalPoint
         );
-        assert_eq!(NumberStyle::detect("Datum 22.11.2026 Menge 5"), NumberStyle::DecimalComma);
+        assert_eq!(
+            NumberStyle::detect("Datum 22.11.2026 Menge 5"),
+            NumberStyle::DecimalComma
+        );
     }
 
     #[test]
@@ -444,7 +491,10 @@ mod tests {
             assert_eq!(parse_date(s, DateOrder::DayFirst), Some(want), "{s}");
         }
         assert_eq!(parse_date("11/22/2026", DateOrder::MonthFirst), Some(want));
-        assert_eq!(parse_date("3. März 2027", DateOrder::DayFirst), Date::new(2027, 3, 3).ok());
+        assert_eq!(
+            parse_date("3. März 2027", DateOrder::DayFirst),
+            Date::new(2027, 3, 3).ok()
+        );
         assert_eq!(parse_date("31.02.2026", DateOrder::DayFirst), None);
         assert_eq!(parse_date("M8x40", DateOrder::DayFirst), None);
         assert_eq!(DateOrder::detect("due 11/22/2026"), DateOrder::MonthFirst);

@@ -32,7 +32,7 @@ pub struct CustomerMatch {
 
 pub(crate) struct CustomerIndex {
     by_no: HashMap<String, usize>,
-    by_email: HashMap<String, usize>,
+    by_email: HashMap<String, Vec<usize>>,
     by_domain: HashMap<String, Vec<usize>>,
     by_vat: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
@@ -67,7 +67,7 @@ impl CustomerIndex {
         for (i, c) in customers.iter().enumerate() {
             index.by_no.insert(c.customer_no.as_str().to_owned(), i);
             for e in &c.emails {
-                index.by_email.insert(e.trim().to_lowercase(), i);
+                index.by_email.entry(e.trim().to_lowercase()).or_default().push(i);
             }
             for d in &c.email_domains {
                 index.by_domain.entry(d.trim().to_lowercase()).or_default().push(i);
@@ -86,8 +86,11 @@ impl CustomerIndex {
 
     fn by_address(&self, email: &str) -> Option<(usize, &'static str)> {
         let email = email.trim().trim_matches(['<', '>']).to_lowercase();
-        if let Some(&i) = self.by_email.get(&email) {
-            return Some((i, "email"));
+        // An address shared by several customers identifies none of them.
+        match self.by_email.get(&email).map(Vec::as_slice) {
+            Some([only]) => return Some((*only, "email")),
+            Some(_) => return None,
+            None => {}
         }
         let domain = domain_of(&email)?;
         match self.by_domain.get(&domain).map(Vec::as_slice) {
@@ -99,15 +102,27 @@ impl CustomerIndex {
     pub(crate) fn resolve(&self, customers: &[Customer], cues: &CustomerCues<'_>) -> Option<CustomerMatch> {
         let mut votes: Vec<CustomerMatch> = Vec::new();
         if let Some(i) = cues.customer_no.and_then(|n| self.by_no(n)) {
-            votes.push(CustomerMatch { index: i, via: "customer_no", confidence: 0.98 });
+            votes.push(CustomerMatch {
+                index: i,
+                via: "customer_no",
+                confidence: 0.98,
+            });
         }
         for id in &cues.buyer_ids {
             if let Some(i) = self.by_no(id) {
-                votes.push(CustomerMatch { index: i, via: "buyer_id", confidence: 0.98 });
+                votes.push(CustomerMatch {
+                    index: i,
+                    via: "buyer_id",
+                    confidence: 0.98,
+                });
             }
         }
         if let Some(i) = cues.vat_id.and_then(|v| self.by_vat.get(&norm_vat(v)).copied()) {
-            votes.push(CustomerMatch { index: i, via: "vat_id", confidence: 0.97 });
+            votes.push(CustomerMatch {
+                index: i,
+                via: "vat_id",
+                confidence: 0.97,
+            });
         }
         if let Some((i, how)) = cues.sender.and_then(|s| self.by_address(s)) {
             let (via, confidence) = if how == "email" {
@@ -115,19 +130,36 @@ impl CustomerIndex {
             } else {
                 ("sender_domain", 0.96)
             };
-            votes.push(CustomerMatch { index: i, via, confidence });
+            votes.push(CustomerMatch {
+                index: i,
+                via,
+                confidence,
+            });
         }
         for e in &cues.quoted_emails {
             if let Some((i, _)) = self.by_address(e) {
-                votes.push(CustomerMatch { index: i, via: "quoted_email", confidence: 0.9 });
+                votes.push(CustomerMatch {
+                    index: i,
+                    via: "quoted_email",
+                    confidence: 0.9,
+                });
             }
         }
         if let Some(i) = cues.name.and_then(|n| self.by_name.get(&norm_name(n)).copied()) {
-            votes.push(CustomerMatch { index: i, via: "name", confidence: 0.85 });
+            votes.push(CustomerMatch {
+                index: i,
+                via: "name",
+                confidence: 0.85,
+            });
         }
-        let best = votes.iter().max_by(|a, b| a.confidence.total_cmp(&b.confidence))?.clone();
+        let best = votes
+            .iter()
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?
+            .clone();
         // Cues that name different customers: keep the strongest, but not sure.
-        let disagree = votes.iter().any(|v| v.index != best.index && v.via != "quoted_email");
+        let disagree = votes
+            .iter()
+            .any(|v| v.index != best.index && v.via != "quoted_email" && v.via != "name");
         let agree = votes.iter().filter(|v| v.index == best.index).count();
         let _ = customers;
         Some(CustomerMatch {
@@ -174,7 +206,10 @@ pub enum ShipToMatch {
 
 fn norm_street(s: &str) -> String {
     let lower = s.to_lowercase().replace("straße", "str").replace("strasse", "str");
-    let lower = lower.replace("street", "st").replace("avenue", "ave").replace("road", "rd");
+    let lower = lower
+        .replace("street", "st")
+        .replace("avenue", "ave")
+        .replace("road", "rd");
     lower.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
@@ -198,7 +233,7 @@ pub(crate) fn resolve_ship_to(addresses: &[&ShipToAddress], printed: Option<&Pri
         let same_street = street.is_some() && street == a.street.as_deref().map(norm_street);
         let same_zip = zip.is_some() && zip == a.zip.as_deref().map(norm_plain);
         let same_city = city.is_some() && city == a.city.as_deref().map(norm_plain);
-        same_street && (same_zip || same_city)
+        same_street && (same_zip || same_city || (zip.is_none() && city.is_none()))
     });
     match found {
         Some(i) => ShipToMatch::Matched(i),

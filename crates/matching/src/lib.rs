@@ -428,7 +428,13 @@ pub(crate) mod tests {
     fn codes_resolve_exactly_however_written() {
         let c = catalog();
         for code in ["DIN933-M8x40-A2", "din 933 m8x40 a2", "DIN933/M8X40/A2"] {
-            let m = c.resolve_line(None, &LineCues { item_code: Some(code), ..Default::default() });
+            let m = c.resolve_line(
+                None,
+                &LineCues {
+                    item_code: Some(code),
+                    ..Default::default()
+                },
+            );
             assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN933-M8x40-A2"), "{code}");
             assert_eq!(m.via, Some(MatchedVia::Sku));
         }
@@ -437,7 +443,10 @@ pub(crate) mod tests {
     #[test]
     fn customer_part_numbers_only_for_their_customer() {
         let c = catalog();
-        let cues = LineCues { item_code: Some("77 1034"), ..Default::default() };
+        let cues = LineCues {
+            item_code: Some("77 1034"),
+            ..Default::default()
+        };
         let m = c.resolve_line(Some("10001"), &cues);
         assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN912-M8x40-A2"));
         assert_eq!(m.via, Some(MatchedVia::CustomerPartNo));
@@ -465,7 +474,10 @@ pub(crate) mod tests {
         let c = catalog();
         let m = c.resolve_line(
             None,
-            &LineCues { description: Some("Sechskantschraub M8x40 A2"), ..Default::default() },
+            &LineCues {
+                description: Some("Sechskantschraub M8x40 A2"),
+                ..Default::default()
+            },
         );
         assert_eq!(sku_of(&c, &m).as_deref(), Some("DIN933-M8x40-A2"));
         assert_eq!(m.via, Some(MatchedVia::Description));
@@ -473,7 +485,10 @@ pub(crate) mod tests {
         assert!(!m.alternatives.is_empty());
         let english = c.resolve_line(
             None,
-            &LineCues { description: Some("socket head cap screw M8x40 A2"), ..Default::default() },
+            &LineCues {
+                description: Some("socket head cap screw M8x40 A2"),
+                ..Default::default()
+            },
         );
         assert_eq!(sku_of(&c, &english).as_deref(), Some("DIN912-M8x40-A2"));
     }
@@ -481,7 +496,13 @@ pub(crate) mod tests {
     #[test]
     fn a_description_that_fits_nothing_matches_nothing() {
         let c = catalog();
-        let m = c.resolve_line(None, &LineCues { description: Some("Kaffeemaschine"), ..Default::default() });
+        let m = c.resolve_line(
+            None,
+            &LineCues {
+                description: Some("Kaffeemaschine"),
+                ..Default::default()
+            },
+        );
         assert_eq!(m.product, None);
         assert_eq!(m.score, 0.0);
     }
@@ -489,7 +510,10 @@ pub(crate) mod tests {
     #[test]
     fn learning_a_customer_part_number_takes_effect_at_once() {
         let mut c = catalog();
-        let cues = LineCues { item_code: Some("XY-9"), ..Default::default() };
+        let cues = LineCues {
+            item_code: Some("XY-9"),
+            ..Default::default()
+        };
         assert_eq!(c.resolve_line(Some("10002"), &cues).product, None);
         c.learn_customer_item(CustomerItem {
             customer_no: CustomerNo::parse("10002").unwrap(),
@@ -498,6 +522,9 @@ pub(crate) mod tests {
             customer_uom: None,
             factor: None,
         });
-        assert_eq!(sku_of(&c, &c.resolve_line(Some("10002"), &cues)).as_deref(), Some("AW-RW-R820"));
+        assert_eq!(
+            sku_of(&c, &c.resolve_line(Some("10002"), &cues)).as_deref(),
+            Some("AW-RW-R820")
+        );
     }
 }

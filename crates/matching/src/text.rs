@@ -114,7 +114,12 @@ impl TextIndex {
 }
 
 fn searchable_text(p: &Product) -> String {
-    let mut text = format!("{} {} {}", p.sku.as_str(), p.name, p.description.as_deref().unwrap_or(""));
+    let mut text = format!(
+        "{} {} {}",
+        p.sku.as_str(),
+        p.name,
+        p.description.as_deref().unwrap_or("")
+    );
     for (_, v) in &p.attributes {
         text.push(' ');
         text.push_str(v);
@@ -126,7 +131,11 @@ fn searchable_text(p: &Product) -> String {
 fn product_tokens(index: &TextIndex, p: &Product) -> [Vec<String>; 2] {
     [
         index.tokens(&format!("{} {}", p.sku.as_str(), p.name)),
-        index.tokens(&format!("{} {}", p.sku.as_str(), p.description.as_deref().unwrap_or(""))),
+        index.tokens(&format!(
+            "{} {}",
+            p.sku.as_str(),
+            p.description.as_deref().unwrap_or("")
+        )),
     ]
 }
 

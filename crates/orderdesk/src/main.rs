@@ -379,7 +379,10 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
-    tokio::spawn(app::intake::run_worker(store.clone(), app::intake::Pipeline::new(config)));
+    tokio::spawn(app::intake::run_worker(
+        store.clone(),
+        app::intake::Pipeline::new(config),
+    ));
     for mailbox in &config.mailboxes {
         tokio::spawn(app::mailbox::run(store.clone(), mailbox.clone()));
     }

@@ -115,10 +115,12 @@ impl StoreTx {
 
 impl Store {
     pub async fn draft(&self, id: i64) -> Result<Option<StoredDraft>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(decode_draft).transpose()
     }
 

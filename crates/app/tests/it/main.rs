@@ -2,6 +2,7 @@
 //! test script has started one.
 
 mod demo;
+mod drafting;
 mod export;
 mod import;
 mod intake;

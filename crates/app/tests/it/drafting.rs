@@ -1,0 +1,205 @@
+//! The pipeline drafts what it receives; corrections teach it.
+
+use app::Config;
+use app::intake::{Pipeline, drain, receive};
+use app::learning::{Correction, correct};
+
+use crate::write;
+
+const PRODUCTS: &str = "sku,name,description,uom,pack_size,min_order_qty,list_price,currency,lead_time_days,active\n\
+A-100,Sechskantschraube M8x40 A2,Hexagon head screw M8x40,C62,50,50,0.12,EUR,0,true\n\
+B-200,Zylinderschraube M6x20 A4,Socket head cap screw M6x20,C62,1,1,0.30,EUR,0,true\n";
+const CUSTOMERS: &str = "customer_no,name,emails,email_domains,language,currency,price_list\n\
+10042,Muster GmbH,einkauf@muster.example,muster.example,de,EUR,STD\n";
+const PRICES: &str = "price_list,sku,min_qty,customer_no,valid_from,unit_price,currency\n\
+STD,A-100,1,,,0.12,EUR\nSTD,B-200,1,,,0.30,EUR\n";
+
+async fn master(store: &store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::default();
+    for (entity, name, content) in [
+        (masterdata::Entity::Products, "p.csv", PRODUCTS),
+        (masterdata::Entity::Customers, "c.csv", CUSTOMERS),
+        (masterdata::Entity::Prices, "pr.csv", PRICES),
+    ] {
+        let path = write(dir.path(), name, content);
+        app::import::import_file(
+            store,
+            entity,
+            &path,
+            &config.import,
+            None,
+            domain::event::Actor::System("test".into()),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+fn order_mail(id: &str, po_label: &str, po: &str, lines: &str) -> Vec<u8> {
+    format!(
+        "From: Einkauf <einkauf@muster.example>\r\nTo: auftrag@example.com\r\nSubject: Auftrag\r\n\
+         Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMessage-ID: <{id}@muster.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Guten Tag,\r\n\r\n{po_label}: {po}\r\n\r\n\
+         Pos  Artikel-Nr.  Bezeichnung              Menge  ME   Einzelpreis\r\n{lines}\r\n\
+         Mit freundlichen Gruessen\r\nMax Muster\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let pipeline = Pipeline::default();
+        let clean = order_mail(
+            "m1",
+            "Bestellnummer",
+            "4500012345",
+            "1    A-100        Sechskantschraube M8x40  500    Stk  0,12\r\n2    B-200        Zylinderschraube         3      Stk  0,30",
+        );
+        let problem = order_mail(
+            "m2",
+            "Bestellnummer",
+            "4500012346",
+            "1    A-100        Sechskantschraube M8x40  510    Stk  0,15",
+        );
+        let r1 = receive(s, "upload", None, &clean).await.unwrap();
+        let r2 = receive(s, "upload", None, &problem).await.unwrap();
+        assert_eq!(drain(s, &pipeline).await.unwrap(), 2);
+
+        let d1 = s
+            .draft_of_message(r1.id)
+            .await
+            .unwrap()
+            .expect("a draft for the first mail");
+        assert_eq!(d1.decision, "straight_through", "{}", d1.extraction);
+        assert_eq!(d1.customer_no.as_deref(), Some("10042"));
+        assert_eq!(d1.po_number.as_deref(), Some("4500012345"));
+        let json: serde_json::Value = serde_json::from_str(&d1.extraction).unwrap();
+        assert_eq!(json["schema"], "orderdesk.extraction/1");
+        assert_eq!(json["lines"][0]["sku"], "A-100");
+        assert_eq!(json["lines"][0]["quantity"], "500");
+        assert_eq!(json["lines"][0]["unit_price"], "0.12");
+        assert_eq!(json["order_date"], "2026-11-20");
+
+        let d2 = s.draft_of_message(r2.id).await.unwrap().unwrap();
+        assert_eq!(d2.decision, "review");
+        let json: serde_json::Value = serde_json::from_str(&d2.extraction).unwrap();
+        let codes: Vec<&str> = json["exceptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["pack_size", "price_mismatch"], "{:?}", t.backend);
+
+        // The same PO again is a duplicate (a warning by default).
+        let again = order_mail(
+            "m3",
+            "Bestellnummer",
+            "4500012345",
+            "1    B-200        Zylinderschraube  1  Stk  0,30",
+        );
+        let r3 = receive(s, "upload", None, &again).await.unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d3 = s.draft_of_message(r3.id).await.unwrap().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&d3.extraction).unwrap();
+        assert_eq!(json["exceptions"][0]["code"], "duplicate_po");
+        assert_eq!(json["exceptions"][0]["severity"], "warning");
+        assert_eq!(d3.decision, "straight_through");
+        let events = s.events_for("draft", &d1.id.to_string()).await.unwrap();
+        assert_eq!(events[0].action, "drafted");
+    }
+}
+
+#[tokio::test]
+async fn after_one_correction_the_same_senders_next_order_passes() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let pipeline = Pipeline::default();
+        // An unknown label for the PO number and the customer's own code for B-200.
+        let first = order_mail(
+            "k1",
+            "Vorgang",
+            "VG-7001",
+            "1    K-77         Schraube nach Muster     3      Stk  0,30",
+        );
+        let r1 = receive(s, "upload", None, &first).await.unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d1 = s.draft_of_message(r1.id).await.unwrap().unwrap();
+        assert_eq!(d1.decision, "review");
+        assert_eq!(d1.po_number, None);
+        let json: serde_json::Value = serde_json::from_str(&d1.extraction).unwrap();
+        assert_eq!(json["lines"][0]["sku"], serde_json::Value::Null);
+
+        let learned = correct(
+            s,
+            &pipeline.catalog,
+            d1.id,
+            d1.version,
+            &Correction::Header {
+                field: "po_number".into(),
+                value: "VG-7001".into(),
+            },
+            "clerk",
+        )
+        .await
+        .unwrap();
+        assert_eq!(learned.layout_hint, Some(("po_number".into(), "Vorgang".into())));
+        // A second reviewer still holding version 1 is refused.
+        let stale = correct(
+            s,
+            &pipeline.catalog,
+            d1.id,
+            d1.version,
+            &Correction::LineProduct {
+                line_no: 1,
+                sku: "B-200".into(),
+            },
+            "other",
+        )
+        .await;
+        assert!(
+            matches!(stale, Err(app::learning::LearningError::Conflict { .. })),
+            "{stale:?}"
+        );
+        let learned = correct(
+            s,
+            &pipeline.catalog,
+            d1.id,
+            d1.version + 1,
+            &Correction::LineProduct {
+                line_no: 1,
+                sku: "B-200".into(),
+            },
+            "clerk",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            learned.customer_item,
+            Some(("10042".into(), "K-77".into(), "B-200".into()))
+        );
+        let events = s.events_for("draft", &d1.id.to_string()).await.unwrap();
+        assert!(events.iter().filter(|e| e.action == "corrected").count() == 2);
+
+        let next = order_mail(
+            "k2",
+            "Vorgang",
+            "VG-7002",
+            "1    K-77         Schraube nach Muster     5      Stk  0,30",
+        );
+        let r2 = receive(s, "upload", None, &next).await.unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d2 = s.draft_of_message(r2.id).await.unwrap().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&d2.extraction).unwrap();
+        assert_eq!(d2.po_number.as_deref(), Some("VG-7002"));
+        assert_eq!(json["lines"][0]["sku"], "B-200");
+        assert_eq!(json["lines"][0]["customer_part_no"], "K-77");
+        assert_eq!(d2.decision, "straight_through", "{}", d2.extraction);
+    }
+}
