@@ -108,7 +108,7 @@ pub fn line_resolution(products: usize, queries: usize) -> Result<String, matchi
             name: format!("{de} {thread}x{length} {material} V{variant}"),
             description: Some(format!("{en} {thread}x{length} mm, {material}, series {variant}")),
             gtin: None,
-            base_unit: unit.clone(),
+            base_unit: unit,
             pack_size: rust_decimal::Decimal::ONE,
             min_order_qty: rust_decimal::Decimal::ONE,
             list_price: None,

@@ -697,11 +697,14 @@ pub async fn load_catalog(store: &Store) -> Result<Catalog, CatalogError> {
         .map_err(CatalogError::from)
 }
 
+/// A shared catalog and when it was loaded.
+type LoadedCatalog = (Arc<RwLock<Catalog>>, Instant);
+
 /// The catalog a worker drafts with, rebuilt when older than the refresh
 /// interval; what reviewers teach is applied to it in place.
 #[derive(Clone, Default)]
 pub struct CatalogCache {
-    inner: Arc<tokio::sync::Mutex<Option<(Arc<RwLock<Catalog>>, Instant)>>>,
+    inner: Arc<tokio::sync::Mutex<Option<LoadedCatalog>>>,
 }
 
 impl std::fmt::Debug for CatalogCache {

@@ -415,7 +415,7 @@ impl<'a> Planner<'a> {
             }
         };
         let german = matches!(customer.language.as_deref(), Some("de"));
-        let factor = item.and_then(|i| i.factor.zip(i.customer_uom.clone()));
+        let factor = item.and_then(|i| i.factor.zip(i.customer_uom));
         let (unit, factor) = match factor {
             Some((f, u)) => (u.as_str().to_owned(), f),
             None => (product.base_unit.as_str().to_owned(), Decimal::ONE),

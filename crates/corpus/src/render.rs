@@ -47,7 +47,7 @@ fn number(value: Decimal, min_decimals: u32, locale: Locale) -> String {
     let mut grouped = String::new();
     let digits: Vec<char> = int.chars().collect();
     for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && locale.group.is_some() && digits.len() >= 4 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && locale.group.is_some() && digits.len() >= 4 {
             grouped.push(locale.group.unwrap_or(' '));
         }
         grouped.push(*c);
@@ -305,7 +305,7 @@ fn header_block(case: &Case, locale: Locale) -> String {
 fn locale_of(case: &Case) -> Locale {
     if case.german {
         GERMAN
-    } else if case.n % 2 == 0 {
+    } else if case.n.is_multiple_of(2) {
         ENGLISH
     } else {
         Locale {
@@ -816,7 +816,7 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
             ),
         ];
         if let Some(c) = &case.customer
-            && n % 2 == 0
+            && n.is_multiple_of(2)
         {
             v.push((
                 if layout.german { "Kundennummer" } else { "Customer No." }.to_owned(),
@@ -1099,10 +1099,7 @@ fn x12(case: &Case) -> String {
             (None, None) => po1.push_str(&format!("*BP*{}", l.code.clone().unwrap_or_default())),
         }
         segs.push(po1);
-        segs.push(format!(
-            "PID*F****{}",
-            l.description.replace('*', " ").replace('~', " ")
-        ));
+        segs.push(format!("PID*F****{}", l.description.replace(['*', '~'], " ")));
     }
     segs.push(format!("CTT*{}", case.lines.len()));
     if case.print_total

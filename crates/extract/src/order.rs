@@ -193,7 +193,7 @@ pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted 
     let chosen = readings
         .iter()
         .enumerate()
-        .max_by_key(|(k, (i, r))| (r.lines.len(), documents[*i].part != "", usize::MAX - k))
+        .max_by_key(|(k, (i, r))| (r.lines.len(), !documents[*i].part.is_empty(), usize::MAX - k))
         .map(|(k, _)| k);
     if let Some(k) = chosen {
         let (i, reading) = readings.remove(k);

@@ -71,9 +71,9 @@ fn decimal_separator(t: &str) -> Option<char> {
     let decimals = t.len() - last_at - 1;
     let groups_ok = seps[..seps.len() - 1].iter().all(|(_, c)| *c != last);
     let leading_zero = &t[..last_at] == "0";
-    if groups_ok && ((1..=2).contains(&decimals) || (seps.len() == 1 && leading_zero && decimals <= 6)) && last_at > 0 {
-        Some(last)
-    } else if seps.len() >= 2 && groups_ok && decimals >= 3 {
+    let as_decimal = (1..=2).contains(&decimals) || (seps.len() == 1 && leading_zero && decimals <= 6);
+    let as_grouped = seps.len() >= 2 && decimals >= 3;
+    if groups_ok && ((as_decimal && last_at > 0) || as_grouped) {
         Some(last)
     } else {
         None

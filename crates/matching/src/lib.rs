@@ -391,8 +391,7 @@ pub(crate) mod tests {
     }
 
     pub fn catalog() -> Catalog {
-        let mut data = MasterData::default();
-        data.products = vec![
+        let products = vec![
             product(
                 "DIN933-M8x40-A2",
                 "Sechskantschraube DIN 933 M8x40 A2",
@@ -410,14 +409,19 @@ pub(crate) mod tests {
             ),
             product("AW-RW-R820", "HL Road Rear Wheel", "HL Road Rear Wheel"),
         ];
-        data.customer_items = vec![CustomerItem {
+        let customer_items = vec![CustomerItem {
             customer_no: CustomerNo::parse("10001").unwrap(),
             customer_part_no: CustomerPartNo::parse("77-1034").unwrap(),
             sku: Some(Sku::parse("DIN912-M8x40-A2").unwrap()),
             customer_uom: None,
             factor: None,
         }];
-        Catalog::build(data).unwrap()
+        Catalog::build(MasterData {
+            products,
+            customer_items,
+            ..Default::default()
+        })
+        .unwrap()
     }
 
     fn sku_of(c: &Catalog, m: &LineMatch) -> Option<String> {

@@ -633,7 +633,7 @@ async fn ingest(config: &Config, paths: &[PathBuf], no_process: bool, channel: &
         failed += summary.failed.len();
     }
     if !no_process {
-        let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
+        let n = app::intake::drain(&store, &app::intake::Pipeline::new(config)).await?;
         println!("{n} message(s) processed");
     }
     if failed > 0 {
@@ -699,7 +699,7 @@ async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     let started = Instant::now();
     let summary = app::intake::ingest_path(&store, &inbox, "upload").await?;
     let received = started.elapsed().as_secs_f64();
-    let processed = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
+    let processed = app::intake::drain(&store, &app::intake::Pipeline::new(config)).await?;
     let total = started.elapsed().as_secs_f64();
     println!(
         "received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",
