@@ -2,6 +2,7 @@
 
 mod architecture;
 mod cli;
+mod extraction;
 mod intake;
 mod serve;
 

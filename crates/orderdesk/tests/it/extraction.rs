@@ -1,0 +1,80 @@
+//! `orderdesk corpus generate`, `orderdesk extract` and `orderdesk bench accuracy`, end to end.
+
+use crate::{orderdesk, text};
+
+const SHARED_850: &str = "../document/tests/fixtures/edi/x12/004010_850.edi";
+
+#[test]
+fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let out = orderdesk(dir.path(), &url, &["demo", "--no-serve"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = orderdesk(dir.path(), &url, &["corpus", "generate", "--seed", "3", "--count", "40", "corpus"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("40 file(s)"));
+
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir.path().join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".truth.json") {
+            continue;
+        }
+        let truth: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("corpus").join(format!("{name}.truth.json"))).unwrap())
+                .unwrap();
+        let out = orderdesk(dir.path(), &url, &["extract", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let draft: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The contract's fields, always present.
+        for field in [
+            "schema", "kind", "customer", "po_number", "order_date", "requested_delivery_date", "currency",
+            "stated_total", "ship_to", "lines", "exceptions", "decision",
+        ] {
+            assert!(draft.get(field).is_some(), "{name}: {field} missing");
+        }
+        assert_eq!(draft["schema"], "orderdesk.extraction/1");
+        assert!(["straight_through", "review"].contains(&draft["decision"].as_str().unwrap()));
+        assert_eq!(draft["kind"], truth["kind"], "{name}");
+        assert_eq!(draft["po_number"], truth["po_number"], "{name}");
+        assert_eq!(draft["lines"].as_array().unwrap().len(), truth["lines"].as_array().unwrap().len(), "{name}");
+        for line in draft["lines"].as_array().unwrap() {
+            // Decimals are strings, never JSON numbers.
+            assert!(line["quantity"].is_string() || line["quantity"].is_null(), "{name}");
+            let c = line["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&c));
+        }
+        if truth["clean"] == false && draft["decision"] == "straight_through" {
+            panic!("{name}: a document with a deliberate problem went straight through: {draft}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 40);
+
+    let out = orderdesk(dir.path(), &url, &["bench", "accuracy", "corpus"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("documents: 40"), "{report}");
+    assert!(report.contains("false-accept rate"), "{report}");
+    let accuracy: f64 = report
+        .lines()
+        .find_map(|l| l.strip_prefix("field-level accuracy: "))
+        .and_then(|v| v.trim_end_matches('%').parse().ok())
+        .expect("a field-level figure");
+    assert!(accuracy > 95.0, "{report}");
+
+    // A real EDI purchase order from outside the project.
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SHARED_850);
+    {
+        let out = orderdesk(dir.path(), &url, &["extract", sample.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let draft: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(draft["po_number"], "A99999-01");
+        assert_eq!(draft["order_date"], "1997-02-14");
+        assert_eq!(draft["lines"].as_array().unwrap().len(), 7);
+        assert_eq!(draft["customer"], serde_json::Value::Null, "an unknown buyer is not guessed");
+        assert_eq!(draft["exceptions"][0]["code"], "unknown_customer");
+        assert_eq!(draft["decision"], "review");
+    }
+}
