@@ -10,7 +10,11 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
     let url = format!("sqlite://{}/od.db", dir.path().display());
     let out = orderdesk(dir.path(), &url, &["demo", "--no-serve"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = orderdesk(dir.path(), &url, &["corpus", "generate", "--seed", "3", "--count", "40", "corpus"]);
+    let out = orderdesk(
+        dir.path(),
+        &url,
+        &["corpus", "generate", "--seed", "3", "--count", "40", "corpus"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("40 file(s)"));
 
@@ -21,16 +25,27 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
         if name.ends_with(".truth.json") {
             continue;
         }
-        let truth: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("corpus").join(format!("{name}.truth.json"))).unwrap())
-                .unwrap();
+        let truth: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join("corpus").join(format!("{name}.truth.json"))).unwrap(),
+        )
+        .unwrap();
         let out = orderdesk(dir.path(), &url, &["extract", path.to_str().unwrap()]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         let draft: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         // The contract's fields, always present.
         for field in [
-            "schema", "kind", "customer", "po_number", "order_date", "requested_delivery_date", "currency",
-            "stated_total", "ship_to", "lines", "exceptions", "decision",
+            "schema",
+            "kind",
+            "customer",
+            "po_number",
+            "order_date",
+            "requested_delivery_date",
+            "currency",
+            "stated_total",
+            "ship_to",
+            "lines",
+            "exceptions",
+            "decision",
         ] {
             assert!(draft.get(field).is_some(), "{name}: {field} missing");
         }
@@ -38,7 +53,11 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
         assert!(["straight_through", "review"].contains(&draft["decision"].as_str().unwrap()));
         assert_eq!(draft["kind"], truth["kind"], "{name}");
         assert_eq!(draft["po_number"], truth["po_number"], "{name}");
-        assert_eq!(draft["lines"].as_array().unwrap().len(), truth["lines"].as_array().unwrap().len(), "{name}");
+        assert_eq!(
+            draft["lines"].as_array().unwrap().len(),
+            truth["lines"].as_array().unwrap().len(),
+            "{name}"
+        );
         for line in draft["lines"].as_array().unwrap() {
             // Decimals are strings, never JSON numbers.
             assert!(line["quantity"].is_string() || line["quantity"].is_null(), "{name}");
@@ -73,7 +92,11 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
         assert_eq!(draft["po_number"], "A99999-01");
         assert_eq!(draft["order_date"], "1997-02-14");
         assert_eq!(draft["lines"].as_array().unwrap().len(), 7);
-        assert_eq!(draft["customer"], serde_json::Value::Null, "an unknown buyer is not guessed");
+        assert_eq!(
+            draft["customer"],
+            serde_json::Value::Null,
+            "an unknown buyer is not guessed"
+        );
         assert_eq!(draft["exceptions"][0]["code"], "unknown_customer");
         assert_eq!(draft["decision"], "review");
     }
