@@ -252,7 +252,8 @@ pub async fn measure(
                 report.exceptions_found += 1;
             }
         }
-        if (!wrong.is_empty() || (truth.clean && !stp)) && report.mistakes.len() < 40 {
+        // Every false accept is listed; other mistakes up to 40.
+        if (!wrong.is_empty() || (truth.clean && !stp)) && (stp || report.mistakes.len() < 40) {
             let why = if wrong.is_empty() {
                 format!("review: {}", draft.review_reasons.join("; "))
             } else {

@@ -210,8 +210,26 @@ pub fn make_draft(
     settings: &ExtractionSettings,
     today: Date,
 ) -> Draft {
-    let x = extract::extract_order(documents, hints);
+    let mut x = extract::extract_order(documents, hints);
     let kind = classification.kind;
+    // Slashed dates that read both ways: the customer's country decides.
+    let unsure_date = |f: &Option<extract::Field<Date>>| f.as_ref().is_some_and(|f| f.confidence <= 0.6);
+    if unsure_date(&x.order_date) || unsure_date(&x.requested_delivery_date) {
+        let cues = customer_cues(&x);
+        if let Some(m) = catalog.resolve_customer(&cues).filter(|m| m.confidence >= 0.9) {
+            let country = catalog.customers()[m.index]
+                .billing_address
+                .country
+                .as_ref()
+                .map(|c| c.as_str().to_owned());
+            let order = if country.as_deref() == Some("US") {
+                extract::values::DateOrder::MonthFirst
+            } else {
+                extract::values::DateOrder::DayFirst
+            };
+            x = extract::extract_order_with(documents, hints, Some(order));
+        }
+    }
     let mut review_reasons = Vec::new();
     let mut fields = BTreeMap::new();
     let mut note_field = |name: &str, f: Option<(f32, &extract::Source)>| {
@@ -240,21 +258,7 @@ pub fn make_draft(
     note_field("customer_no", x.customer_no.as_ref().map(|f| (f.confidence, &f.source)));
 
     // The customer.
-    let sender_domain_ours = |e: &&str| Some(*e) != x.sender.as_deref();
-    let cues = CustomerCues {
-        sender: x.sender.as_deref(),
-        customer_no: x.customer_no.as_ref().map(|f| f.value.as_str()),
-        buyer_ids: x.buyer_ids.iter().map(String::as_str).collect(),
-        vat_id: x.vat_id.as_ref().map(|f| f.value.as_str()),
-        quoted_emails: x
-            .quoted_emails
-            .iter()
-            .map(String::as_str)
-            .filter(sender_domain_ours)
-            .collect(),
-        name: x.buyer_name.as_deref(),
-    };
-    let matched = catalog.resolve_customer(&cues);
+    let matched = catalog.resolve_customer(&customer_cues(&x));
     let customer: Option<&Customer> = matched.as_ref().map(|m| &catalog.customers()[m.index]);
     let customer_no = customer.map(|c| c.customer_no.as_str().to_owned());
 
@@ -274,7 +278,7 @@ pub fn make_draft(
         .clone()
         .or_else(|| customer.and_then(|c| c.currency.as_ref().map(|c| c.as_str().to_owned())));
 
-    let (ship_to, unknown_ship_to) = ship_to(&x, customer, catalog);
+    let (ship_to, unknown_ship_to, ambiguous_ship_to) = ship_to(&x, customer, catalog);
 
     // Lines.
     let check_date = order_date.unwrap_or(today);
@@ -345,6 +349,9 @@ pub fn make_draft(
             ));
         }
     }
+    if ambiguous_ship_to {
+        review_reasons.push("the delivery address fits several of the customer's addresses".into());
+    }
     if kind == MessageKind::Order {
         if x.po_number.is_none() {
             review_reasons.push("no PO number found".into());
@@ -400,7 +407,25 @@ pub fn make_draft(
     }
 }
 
-fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Option<DraftShipTo>, bool) {
+/// What the extracted message says about its sender.
+fn customer_cues(x: &Extracted) -> CustomerCues<'_> {
+    CustomerCues {
+        sender: x.sender.as_deref(),
+        customer_no: x.customer_no.as_ref().map(|f| f.value.as_str()),
+        buyer_ids: x.buyer_ids.iter().map(String::as_str).collect(),
+        vat_id: x.vat_id.as_ref().map(|f| f.value.as_str()),
+        quoted_emails: x
+            .quoted_emails
+            .iter()
+            .map(String::as_str)
+            .filter(|e| Some(*e) != x.sender.as_deref())
+            .collect(),
+        name: x.buyer_name.as_deref(),
+    }
+}
+
+/// The draft's delivery address, whether it is unknown, and whether it is ambiguous.
+fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Option<DraftShipTo>, bool, bool) {
     let printed = x.ship_to.as_ref().map(|f| PrintedAddress {
         id: f.value.id.clone(),
         name: f.value.name.clone(),
@@ -420,6 +445,7 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
                 country: p.country,
             }),
             false,
+            false,
         );
     };
     let addresses = catalog.addresses_of(customer.customer_no.as_str());
@@ -435,9 +461,13 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
         }
     };
     match catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref()) {
-        ShipToMatch::Matched(i) | ShipToMatch::Default(Some(i)) => (Some(from_address(i)), false),
-        ShipToMatch::Default(None) => (None, false),
-        ShipToMatch::Unknown => {
+        ShipToMatch::Matched(i) | ShipToMatch::Default(Some(i)) => (Some(from_address(i)), false, false),
+        ShipToMatch::Default(None) => (None, false, false),
+        ShipToMatch::Ambiguous | ShipToMatch::Unknown => {
+            let ambiguous = matches!(
+                catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref()),
+                ShipToMatch::Ambiguous
+            );
             let p = printed.unwrap_or_default();
             (
                 Some(DraftShipTo {
@@ -448,7 +478,8 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
                     city: p.city,
                     country: p.country,
                 }),
-                true,
+                !ambiguous,
+                ambiguous,
             )
         }
     }
@@ -479,15 +510,29 @@ fn resolve_line<'a>(
     };
     let m = catalog.resolve_line(customer_no, &cues);
     let product = m.product.map(|i| &catalog.products()[i]);
-    let item = m.customer_item.map(|i| &catalog.customer_items()[i]).or_else(|| {
-        let c = customer_no?;
-        let code = cues.customer_part_no.or(cues.item_code)?;
-        catalog
-            .customer_item(c, code)
-            .filter(|it| product.is_some_and(|p| it.sku.as_ref() == Some(&p.sku)))
-    });
-    let quantity = line.quantity.as_ref().map(|f| f.value);
     let printed_unit = line.unit.as_ref().map(|f| f.value.clone());
+    let item = m
+        .customer_item
+        .map(|i| &catalog.customer_items()[i])
+        .or_else(|| {
+            let c = customer_no?;
+            let code = cues.customer_part_no.or(cues.item_code)?;
+            catalog
+                .customer_item(c, code)
+                .filter(|it| product.is_some_and(|p| it.sku.as_ref() == Some(&p.sku)))
+        })
+        .or_else(|| {
+            // No code printed, but the unit is this customer's own unit for the
+            // product (`3 Karton`): its factor applies.
+            let (c, p, unit) = (customer_no?, product?, printed_unit.as_deref()?);
+            let items = catalog.customer_items_for_sku(c, p.sku.as_str());
+            let mut fitting = items
+                .into_iter()
+                .filter(|it| it.factor.is_some() && it.customer_uom.as_ref().is_some_and(|u| u.as_str() == unit));
+            let first = fitting.next()?;
+            fitting.next().is_none().then_some(first)
+        });
+    let quantity = line.quantity.as_ref().map(|f| f.value);
     let customer_unit = item.and_then(|it| it.factor.and(it.customer_uom.as_ref()));
     let uom = printed_unit.clone().or_else(|| {
         customer_unit

@@ -673,7 +673,7 @@ fn pdf_layout(n: u8) -> PdfLayout {
             title: "PURCHASE ORDER",
             german: false,
             locale: Locale {
-                date: DateStyle::UsSlash,
+                date: DateStyle::LongEn,
                 ..ENGLISH
             },
             label_value_lines: true,
@@ -738,7 +738,10 @@ fn cell(case: &Case, layout: &PdfLayout, col: PdfColumn, i: usize, l: &CaseLine)
         PdfColumn::Code => l.code.clone().unwrap_or_default(),
         PdfColumn::CustomerCode => l.customer_part_no.clone().unwrap_or_default(),
         PdfColumn::OurCode => {
-            if l.customer_part_no.is_some() {
+            // With a column for their own number beside it, a customer leaves
+            // ours empty when they only know theirs.
+            let both = layout.columns.iter().any(|c| c.0 == PdfColumn::CustomerCode);
+            if both && l.customer_part_no.is_some() {
                 String::new()
             } else {
                 l.code.clone().unwrap_or_default()
@@ -773,7 +776,16 @@ fn cell(case: &Case, layout: &PdfLayout, col: PdfColumn, i: usize, l: &CaseLine)
 }
 
 fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
-    let layout = pdf_layout(n);
+    let mut layout = pdf_layout(n);
+    // The American layout writes American dates for American customers.
+    let american = case
+        .customer
+        .as_ref()
+        .and_then(|c| c.billing_address.country.as_ref())
+        .is_some_and(|c| c.as_str() == "US");
+    if n == 5 && american {
+        layout.locale.date = DateStyle::UsSlash;
+    }
     let size = layout.font_size;
     let mut pages: Vec<Vec<(f32, f32, String, bool)>> = Vec::new();
     let mut page: Vec<(f32, f32, String, bool)> = Vec::new();

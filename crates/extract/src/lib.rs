@@ -13,4 +13,4 @@ pub mod order;
 pub mod values;
 
 pub use classify::{Classification, classify};
-pub use order::{Address, Extracted, ExtractedLine, Field, LayoutHint, Source, extract_order};
+pub use order::{Address, Extracted, ExtractedLine, Field, LayoutHint, Source, extract_order, extract_order_with};

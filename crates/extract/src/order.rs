@@ -154,6 +154,12 @@ pub struct LayoutHint {
 
 /// Reads the header and lines of the order the documents of one message carry.
 pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted {
+    extract_order_with(documents, hints, None)
+}
+
+/// As [`extract_order`], with the order of day and month to assume where the
+/// documents leave slashed dates ambiguous (from the customer's country).
+pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: Option<DateOrder>) -> Extracted {
     let mut out = Extracted::default();
     if let Some(mail) = documents
         .iter()
@@ -187,7 +193,7 @@ pub fn extract_order(documents: &[Document], hints: &[LayoutHint]) -> Extracted 
                 Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
             )
         })
-        .map(|(i, d)| (i, read_document(d, hints)))
+        .map(|(i, d)| (i, read_document(d, hints, dates)))
         .collect();
     // The lines come from the document with the most of them; attachments win ties.
     let chosen = readings
@@ -353,7 +359,7 @@ fn rows_of_table(t: usize, table: &Table) -> Vec<Row> {
         .collect()
 }
 
-fn read_document(doc: &Document, hints: &[LayoutHint]) -> Reading {
+fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>) -> Reading {
     let text = doc.full_text();
     let mut all_text = text.clone();
     for t in &doc.tables {
@@ -373,13 +379,17 @@ fn read_document(doc: &Document, hints: &[LayoutHint]) -> Reading {
     } else {
         NumberStyle::detect(&all_text)
     };
-    let order = DateOrder::detect(&all_text);
+    let known = crate::values::date_order_known(&all_text);
+    let order = match dates {
+        Some(preferred) if !known => preferred,
+        _ => DateOrder::detect(&all_text),
+    };
     let mut reading = Reading::default();
     let ctx = Ctx {
         part: &doc.part,
         style,
         order,
-        order_known: crate::values::date_order_known(&all_text),
+        order_known: known || dates.is_some(),
         hints,
     };
     // Tables from sheets and HTML keep their cells; table rows keep column positions.
@@ -1068,7 +1078,7 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
             lower[k].as_str(),
             "à" | "á" | "@" | "je" | "zu" | "at" | "a" | "preis" | "price"
         );
-        if before && let Some(p) = words.get(k + 1).and_then(|w| parse_number(w, ctx.style)) {
+        if before && let Some(p) = words.get(k + 1).and_then(|w| number_in_cell(w, ctx.style)) {
             price = Some(p);
             used[k] = true;
             used[k + 1] = true;
@@ -1554,6 +1564,21 @@ mod tests {
         assert_eq!(x.po_number.as_ref().unwrap().value, "PO-7781");
         assert_eq!(x.order_date.as_ref().unwrap().value, Date::new(2026, 11, 20).unwrap());
         assert_eq!(x.customer_no.as_ref().unwrap().value, "10007");
+    }
+
+    #[test]
+    fn an_ambiguous_slashed_date_is_unsure_until_the_order_is_known() {
+        let doc = text_doc("Order date: 03/10/2026\n");
+        let x = extract_order(std::slice::from_ref(&doc), &[]);
+        assert!(x.order_date.as_ref().unwrap().confidence <= 0.6);
+        let us = extract_order_with(std::slice::from_ref(&doc), &[], Some(DateOrder::MonthFirst));
+        let date = us.order_date.unwrap();
+        assert_eq!(date.value, Date::new(2026, 3, 10).unwrap());
+        assert!(date.confidence >= 0.9);
+        // A date that settles the order wins over the preference.
+        let settled = text_doc("Order date: 03/10/2026\nDelivery date: 25/10/2026\n");
+        let x = extract_order_with(&[settled], &[], Some(DateOrder::MonthFirst));
+        assert_eq!(x.order_date.unwrap().value, Date::new(2026, 10, 3).unwrap());
     }
 
     #[test]

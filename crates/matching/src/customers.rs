@@ -202,6 +202,8 @@ pub enum ShipToMatch {
     Default(Option<usize>),
     /// A printed address that matches none of the customer's.
     Unknown,
+    /// A printed address that fits several of the customer's equally.
+    Ambiguous,
 }
 
 fn norm_street(s: &str) -> String {
@@ -229,13 +231,24 @@ pub(crate) fn resolve_ship_to(addresses: &[&ShipToAddress], printed: Option<&Pri
     let street = printed.street.as_deref().map(norm_street);
     let zip = printed.zip.as_deref().map(norm_plain);
     let city = printed.city.as_deref().map(norm_plain);
-    let found = addresses.iter().position(|a| {
-        let same_street = street.is_some() && street == a.street.as_deref().map(norm_street);
-        let same_zip = zip.is_some() && zip == a.zip.as_deref().map(norm_plain);
-        let same_city = city.is_some() && city == a.city.as_deref().map(norm_plain);
-        same_street && (same_zip || same_city || (zip.is_none() && city.is_none()))
-    });
-    match found {
+    let mut found: Vec<usize> = (0..addresses.len())
+        .filter(|&i| {
+            let a = addresses[i];
+            let same_street = street.is_some() && street == a.street.as_deref().map(norm_street);
+            let same_zip = zip.is_some() && zip == a.zip.as_deref().map(norm_plain);
+            let same_city = city.is_some() && city == a.city.as_deref().map(norm_plain);
+            same_street && (same_zip || same_city || (zip.is_none() && city.is_none()))
+        })
+        .collect();
+    if found.len() > 1 {
+        // Two plants at one street: the name tells them apart, or nothing does.
+        let name = printed.name.as_deref().map(norm_plain);
+        found.retain(|&i| name.is_some() && name == addresses[i].name.as_deref().map(norm_plain));
+        if found.len() != 1 {
+            return ShipToMatch::Ambiguous;
+        }
+    }
+    match found.first().copied() {
         Some(i) => ShipToMatch::Matched(i),
         None if street.is_none() && printed.id.is_none() => {
             // Only a town: enough when it picks exactly one address.
@@ -300,5 +313,14 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(resolve_ship_to(&list, Some(&elsewhere)), ShipToMatch::Unknown);
+        let mut plant = address("10001-3", "Hafenweg 3", "20457", "Hamburg", false);
+        plant.name = Some("Muster GmbH Werk 3".into());
+        let list = [&a, &b, &plant];
+        assert_eq!(resolve_ship_to(&list, Some(&printed)), ShipToMatch::Ambiguous);
+        let named = PrintedAddress {
+            name: Some("Muster GmbH – Werk 3".into()),
+            ..printed
+        };
+        assert_eq!(resolve_ship_to(&list, Some(&named)), ShipToMatch::Matched(2));
     }
 }

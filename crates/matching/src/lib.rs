@@ -122,6 +122,7 @@ pub struct Catalog {
     by_code: HashMap<String, usize>,
     by_gtin: HashMap<String, usize>,
     items: HashMap<(String, String), usize>,
+    items_by_sku: HashMap<(String, String), Vec<usize>>,
     prices: HashMap<String, Vec<usize>>,
     stock: HashMap<String, Vec<usize>>,
     addresses: HashMap<String, Vec<usize>>,
@@ -158,7 +159,14 @@ impl Catalog {
             }
         }
         let mut items = HashMap::new();
+        let mut items_by_sku: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, item) in data.customer_items.iter().enumerate() {
+            if let Some(sku) = &item.sku {
+                items_by_sku
+                    .entry((item.customer_no.as_str().to_owned(), sku.as_str().to_owned()))
+                    .or_default()
+                    .push(i);
+            }
             items.insert(
                 (
                     item.customer_no.as_str().to_owned(),
@@ -186,6 +194,7 @@ impl Catalog {
             by_code,
             by_gtin,
             items,
+            items_by_sku,
             prices,
             stock,
             addresses,
@@ -242,17 +251,39 @@ impl Catalog {
             .map(|&i| &self.data.customer_items[i])
     }
 
+    /// The customer's part numbers that point at `sku`.
+    pub fn customer_items_for_sku(&self, customer_no: &str, sku: &str) -> Vec<&CustomerItem> {
+        self.items_by_sku
+            .get(&(customer_no.to_owned(), sku.to_owned()))
+            .map(|ix| ix.iter().map(|&i| &self.data.customer_items[i]).collect())
+            .unwrap_or_default()
+    }
+
     /// Adds or replaces a customer part number (what a reviewer taught).
     pub fn learn_customer_item(&mut self, item: CustomerItem) {
         let key = (
             item.customer_no.as_str().to_owned(),
             normalize_code(item.customer_part_no.as_str()),
         );
-        match self.items.get(&key) {
-            Some(&i) => self.data.customer_items[i] = item,
+        let i = match self.items.get(&key) {
+            Some(&i) => {
+                self.data.customer_items[i] = item;
+                i
+            }
             None => {
                 self.data.customer_items.push(item);
                 self.items.insert(key, self.data.customer_items.len() - 1);
+                self.data.customer_items.len() - 1
+            }
+        };
+        let item = &self.data.customer_items[i];
+        if let Some(sku) = &item.sku {
+            let list = self
+                .items_by_sku
+                .entry((item.customer_no.as_str().to_owned(), sku.as_str().to_owned()))
+                .or_default();
+            if !list.contains(&i) {
+                list.push(i);
             }
         }
     }

@@ -48,13 +48,25 @@ impl TextIndex {
         if tokens.is_empty() {
             return Vec::new();
         }
-        let exact = self.query(&tokens, false);
+        let searcher = self.reader.searcher();
+        let known: Vec<bool> = tokens
+            .iter()
+            .map(|t| {
+                searcher
+                    .doc_freq(&Term::from_field_text(self.text, t))
+                    .is_ok_and(|n| n > 0)
+            })
+            .collect();
+        let exact = self.query(&tokens, &known, false);
         let mut candidates = self.search(&exact, limit * 4);
-        let needs_fuzzy = candidates
-            .first()
-            .is_none_or(|&i| similarity(&tokens, &product_tokens(self, &products[i])) < 0.9);
+        // Fuzzy terms only for words the catalog does not have (typos), and
+        // only when the exact words found nothing convincing.
+        let needs_fuzzy = known.iter().any(|k| !k)
+            && candidates
+                .first()
+                .is_none_or(|&i| similarity(&tokens, &product_tokens(self, &products[i])) < 0.9);
         if needs_fuzzy {
-            let fuzzy = self.query(&tokens, true);
+            let fuzzy = self.query(&tokens, &known, true);
             for c in self.search(&fuzzy, limit * 4) {
                 if !candidates.contains(&c) {
                     candidates.push(c);
@@ -70,17 +82,27 @@ impl TextIndex {
         ranked
     }
 
-    fn query(&self, tokens: &[String], fuzzy: bool) -> BooleanQuery {
+    /// Sizes and grades the catalog knows must be present (they narrow a
+    /// million products to a few hundred); the other words count towards the score.
+    fn query(&self, tokens: &[String], known: &[bool], fuzzy: bool) -> BooleanQuery {
         let clauses: Vec<(Occur, Box<dyn Query>)> = tokens
             .iter()
-            .map(|t| {
+            .zip(known)
+            .filter(|(_, known)| **known || fuzzy)
+            .map(|(t, known)| {
                 let term = Term::from_field_text(self.text, t);
-                let q: Box<dyn Query> = if fuzzy && t.len() >= 5 && !t.chars().any(|c| c.is_ascii_digit()) {
-                    Box::new(FuzzyTermQuery::new(term, if t.len() >= 9 { 2 } else { 1 }, true))
-                } else {
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-                };
-                (Occur::Should, q)
+                let sized = t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(char::is_alphabetic);
+                if !known {
+                    let q: Box<dyn Query> = if t.len() >= 5 && !t.chars().any(|c| c.is_ascii_digit()) {
+                        Box::new(FuzzyTermQuery::new(term, if t.len() >= 9 { 2 } else { 1 }, true))
+                    } else {
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                    };
+                    return (Occur::Should, q);
+                }
+                let occur = if sized { Occur::Must } else { Occur::Should };
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (occur, q)
             })
             .collect();
         BooleanQuery::new(clauses)
@@ -142,16 +164,32 @@ fn product_tokens(index: &TextIndex, p: &Product) -> [Vec<String>; 2] {
 /// How well a line's words fit a product's, in [0,1]: mostly whether every word
 /// of the line is found (recall), a little whether the product has words the
 /// line does not (precision). The better of name and description counts.
+/// Sizes and grades (`m8x40`, `a2`: letters with digits) weigh three times a
+/// plain word and the kind of product (a long word) twice: they are what
+/// tells neighbouring products apart.
 pub fn similarity(query: &[String], product: &[Vec<String>; 2]) -> f32 {
+    let weight = |w: &str| {
+        let digits = w.chars().any(|c| c.is_ascii_digit());
+        let letters = w.chars().any(char::is_alphabetic);
+        if digits && letters {
+            3.0
+        } else if letters && w.chars().count() >= 6 {
+            2.0
+        } else {
+            1.0
+        }
+    };
+    let total: f32 = query.iter().map(|q| weight(q)).sum();
     product
         .iter()
         .map(|words| {
             if query.is_empty() || words.is_empty() {
                 return 0.0;
             }
-            let found: f32 = query.iter().map(|q| word_match(q, words)).sum();
-            let recall = found / query.len() as f32;
-            let precision = (found / words.len() as f32).min(1.0);
+            let found: f32 = query.iter().map(|q| word_match(q, words) * weight(q)).sum();
+            let plain: f32 = query.iter().map(|q| word_match(q, words)).sum();
+            let recall = found / total;
+            let precision = (plain / words.len() as f32).min(1.0);
             0.8 * recall + 0.2 * precision
         })
         .fold(0.0, f32::max)
