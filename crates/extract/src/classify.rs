@@ -188,6 +188,24 @@ pub fn classify(documents: &[Document]) -> Classification {
             };
         }
     }
+    // A file of structured messages that are none of these (an order response,
+    // an invoice, a despatch advice) is not read for wording.
+    let machine = |d: &Document| {
+        matches!(
+            d.format,
+            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
+        )
+    };
+    if !documents.is_empty() && documents.iter().all(machine) {
+        let types: Vec<&str> = documents.iter().filter_map(|d| d.message_type.as_deref()).collect();
+        return Classification {
+            kind: MessageKind::Other,
+            reason: format!(
+                "structured message of type {} (not an order, change, RFQ or inquiry)",
+                types.join(", ")
+            ),
+        };
+    }
 
     let subject = documents
         .iter()
@@ -323,6 +341,16 @@ mod tests {
             classify(&parse_file(ubl.as_bytes(), None)).kind,
             MessageKind::Cancellation
         );
+    }
+
+    #[test]
+    fn order_responses_and_invoices_are_other() {
+        let mut d = Document::new("", None, Format::Edifact);
+        d.message_type = Some("ORDRSP".into());
+        d.text_blocks = document::model::text_blocks("Order response for order 4711", 1);
+        let c = classify(&[d]);
+        assert_eq!(c.kind, MessageKind::Other, "{c:?}");
+        assert!(c.reason.contains("ORDRSP"));
     }
 
     #[test]
