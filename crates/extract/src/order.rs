@@ -689,7 +689,8 @@ fn address_block(rows: &[Row], i: usize, column: usize, rest: &str, ctx: &Ctx<'_
 pub fn parse_address(lines: &[String]) -> Address {
     let mut address = Address::default();
     let lines: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
-    let zip_at = lines.iter().position(|l| zip_city(l).is_some());
+    // The last `zip city` line: `2743 Bering St.` above `99508 Anchorage` is the street.
+    let zip_at = lines.iter().rposition(|l| zip_city(l).is_some());
     match zip_at {
         Some(z) => {
             if let Some((zip, city)) = zip_city(lines[z]) {

@@ -114,9 +114,10 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<Decimal> {
             seen_decimal = true;
             normal.push('.');
         } else if c == group || matches!(c, '\'' | ' ' | '\u{a0}' | '\u{202f}') {
-            // A group separator must be followed by exactly three digits.
+            // A group separator must be followed by exactly three digits, and
+            // the first group cannot start with a zero (`0,028` is no 28).
             let digits = s[i + c.len_utf8()..].chars().take_while(char::is_ascii_digit).count();
-            if digits != 3 || seen_decimal {
+            if digits != 3 || seen_decimal || normal.starts_with('0') {
                 return None;
             }
         } else {
@@ -452,6 +453,8 @@ mod tests {
         assert_eq!(parse_number("500", DecimalComma), Some(d("500")));
         assert_eq!(parse_number("12,5-", DecimalComma), Some(d("-12.5")));
         assert_eq!(parse_number("1,23,4", DecimalPoint), None);
+        assert_eq!(parse_number("0,028", DecimalPoint), None);
+        assert_eq!(parse_number("0.028", DecimalComma), None);
         assert_eq!(parse_number("M8x40", DecimalPoint), None);
         assert_eq!(parse_number("22.11.2026", DecimalComma), None);
         assert_eq!(parse_number("", DecimalComma), None);

@@ -363,8 +363,19 @@ impl Catalog {
             }
             return best;
         }
+        // A "code" that is no code may be part of the description (`M12x20`).
+        let unresolved: Vec<&str> = [cues.item_code, cues.sku, cues.customer_part_no]
+            .into_iter()
+            .flatten()
+            .collect();
         match cues.description {
-            Some(description) if !description.trim().is_empty() => self.resolve_description(description),
+            Some(description) if !description.trim().is_empty() => {
+                if unresolved.is_empty() {
+                    self.resolve_description(description)
+                } else {
+                    self.resolve_description(&format!("{description} {}", unresolved.join(" ")))
+                }
+            }
             _ => LineMatch::none(),
         }
     }
