@@ -747,23 +747,7 @@ fn cell(case: &Case, layout: &PdfLayout, col: PdfColumn, i: usize, l: &CaseLine)
                 l.code.clone().unwrap_or_default()
             }
         }
-        PdfColumn::Description => {
-            // As much as fits before the next column, as a printed form would cut it.
-            let at = layout
-                .columns
-                .iter()
-                .position(|c| c.0 == PdfColumn::Description)
-                .unwrap_or(0);
-            let x = layout.columns[at].2;
-            let next = layout.columns.get(at + 1).map_or(560.0, |c| c.2);
-            let max = ((next - x - 10.0) / (layout.font_size * 0.56)).max(8.0) as usize;
-            l.description
-                .chars()
-                .take(max)
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
-        }
+        PdfColumn::Description => description_parts(layout, l).0,
         PdfColumn::Quantity => quantity(l.quantity, loc),
         PdfColumn::Unit => unit_word(&l.unit, layout.german),
         PdfColumn::Price => l.unit_price.map(|p| price(p, loc)).unwrap_or_default(),
@@ -773,6 +757,39 @@ fn cell(case: &Case, layout: &PdfLayout, col: PdfColumn, i: usize, l: &CaseLine)
             .unwrap_or_default(),
         PdfColumn::DeliveryDate => case.requested.map(|d| date(d, loc.date)).unwrap_or_default(),
     }
+}
+
+/// The description as printed in its column: what fits on the row, and the
+/// rest wrapped onto a second line (cut there, as forms do).
+fn description_parts(layout: &PdfLayout, l: &CaseLine) -> (String, Option<String>) {
+    let at = layout
+        .columns
+        .iter()
+        .position(|c| c.0 == PdfColumn::Description)
+        .unwrap_or(0);
+    let x = layout.columns[at].2;
+    let next = layout.columns.get(at + 1).map_or(560.0, |c| c.2);
+    let max = ((next - x - 10.0) / (layout.font_size * 0.56)).max(8.0) as usize;
+    if l.description.chars().count() <= max {
+        return (l.description.clone(), None);
+    }
+    let mut first = String::new();
+    let mut rest = String::new();
+    for word in l.description.split(' ') {
+        if rest.is_empty() && first.chars().count() + word.chars().count() < max {
+            if !first.is_empty() {
+                first.push(' ');
+            }
+            first.push_str(word);
+        } else {
+            if !rest.is_empty() {
+                rest.push(' ');
+            }
+            rest.push_str(word);
+        }
+    }
+    let rest: String = rest.chars().take(max).collect();
+    (first, Some(rest).filter(|r| !r.is_empty()))
 }
 
 fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
@@ -888,6 +905,12 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
         }
         for (col, _, x) in layout.columns {
             push(&mut page, *x, y, cell(case, &layout, *col, i, l), false);
+        }
+        if let Some(rest) = description_parts(&layout, l).1
+            && let Some((_, _, x)) = layout.columns.iter().find(|c| c.0 == PdfColumn::Description)
+        {
+            y -= layout.row_gap * 0.8;
+            push(&mut page, *x, y, rest, false);
         }
         y -= layout.row_gap;
     }

@@ -496,7 +496,8 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
                 from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
             if let Some(line) = parse_row(row, roles, ctx, from_table).filter(|_| in_table).or_else(|| {
                 let refined = refine(row, ctx);
-                (!from_table && refined.cells.len() > row.cells.len())
+                let n = refined.cells.len();
+                (!from_table && n > row.cells.len() && n >= 3 && n * 2 >= roles.iter().flatten().count())
                     .then(|| parse_row(&refined, roles, ctx, false))
                     .flatten()
             }) {
@@ -515,6 +516,17 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
                 i += 1;
                 continue;
             }
+            // A single indented cell right after a row continues its description.
+            if misses == 0
+                && let Some(last) = reading.lines.last_mut()
+                && is_continuation(row, rows.get(i.wrapping_sub(1)), &labelled)
+                && let Some(description) = last.description.as_mut()
+            {
+                description.value.push(' ');
+                description.value.push_str(&row.cells[0].0);
+                i += 1;
+                continue;
+            }
             // Two lines in a row after the rows that are no rows end the table
             // (one may be a wrapped description); a repeated column header on
             // the next page opens it again.
@@ -530,6 +542,21 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
         i += 1;
     }
     reading
+}
+
+/// A wrapped description: one cell, no label, no page footer, indented
+/// further than the row above starts (by its box on a page, by its position in text).
+fn is_continuation(row: &Row, above: Option<&Row>, labelled: &[Option<(HeaderField, &str)>]) -> bool {
+    let Some(above) = above else { return false };
+    let text = row.cells.first().map_or("", |(t, _)| t.as_str()).to_lowercase();
+    let footer = ["seite ", "page ", "übertrag", "carried forward"]
+        .iter()
+        .any(|w| text.starts_with(w));
+    let indented = match (row.bbox, above.bbox) {
+        (Some(b), Some(a)) => b.x > a.x + 20.0 && b.y - a.y < 3.0 * a.height.max(8.0),
+        _ => row.cells.first().is_some_and(|(_, at)| *at > 0),
+    };
+    row.cells.len() == 1 && labelled.iter().all(Option::is_none) && !footer && indented
 }
 
 /// A row inside a line table that could not be read but looks like an item:
@@ -1518,6 +1545,25 @@ mod tests {
         assert_eq!(x.lines[0].unit_price.as_ref().unwrap().value, dec("12"));
         assert_eq!(x.lines[1].quantity, None);
         assert_eq!(x.lines[1].confidence(), 0.0);
+    }
+
+    #[test]
+    fn a_wrapped_description_continues_its_line() {
+        let doc = text_doc(
+            "Pos  Bezeichnung                      Menge  ME\n\
+             1    Zylinderschraube DIN 912         100    Stk\n\
+             \x20    Innensechskant M6x25 A4\n\
+             \x20    8.8 verzinkt\n\
+             2    Sechskantmutter M8 A2            50     Stk\n\
+             Mit freundlichen Grüßen\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.lines.len(), 2);
+        assert_eq!(
+            x.lines[0].description.as_ref().unwrap().value,
+            "Zylinderschraube DIN 912 Innensechskant M6x25 A4 8.8 verzinkt"
+        );
+        assert_eq!(x.lines[1].description.as_ref().unwrap().value, "Sechskantmutter M8 A2");
     }
 
     #[test]
