@@ -415,6 +415,12 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>)
             && !matches!(token, "Fr." | "fr.")
         {
             reading.currency_seen.push(code);
+        } else if let Some(sign) = token.chars().next().filter(|c| matches!(c, '$' | '€' | '£'))
+            && token[sign.len_utf8()..].starts_with(|c: char| c.is_ascii_digit())
+            && let Some(code) = currency_code(&sign.to_string())
+        {
+            // `$4.11`: the sign stuck to the amount.
+            reading.currency_seen.push(code);
         }
         if token.contains('@') && token.contains('.') {
             reading
@@ -639,7 +645,19 @@ fn read_labels(rows: &[Row], i: usize, labelled: &[Option<(HeaderField, &str)>],
             reading.ship_to = reading.ship_to.take().or_else(|| address_block(rows, i, c, rest, ctx));
             continue;
         }
-        let (value, source) = if !rest.is_empty() {
+        let total = matches!(field, HeaderField::StatedTotal | HeaderField::NetTotal);
+        let (value, source) = if !rest.is_empty() && total {
+            // `Total for this invoice | $4.11`: the amount may stand in the next cells.
+            let end = (c + 1..row.cells.len())
+                .find(|&k| labelled.get(k).is_some_and(Option::is_some))
+                .unwrap_or(row.cells.len());
+            let mut value = rest.to_string();
+            for (t, _) in &row.cells[c + 1..end] {
+                value.push(' ');
+                value.push_str(t);
+            }
+            (value, row.source(ctx.part, Some(c)))
+        } else if !rest.is_empty() {
             let (text, at) = &row.cells[c];
             let mut source = row.source(ctx.part, Some(c));
             if let Some(start) = source.char_start {
@@ -1277,11 +1295,22 @@ fn settle_header(mut all: Reading, out: &mut Extracted) {
             .find(|t| t.len() >= 8 && t[..2].chars().all(|c| c.is_ascii_uppercase()))
             .map(str::to_owned)
     });
+    // The amount after a total label: the first that looks like money (two
+    // decimals or a currency sign), else the last number; `Total due on
+    // August 3, 2014 $4.11` is 4.11, not 2014.
     let amount = |c: &Candidate| -> Option<Decimal> {
-        c.text
-            .split_whitespace()
-            .rev()
-            .find_map(|t| parse_number(t, c.style))
+        let tokens: Vec<&str> = c.text.split_whitespace().collect();
+        let money = |t: &str| {
+            let bare = t.trim_start_matches(['$', '€', '£']);
+            let decimals = bare.rsplit_once([',', '.']).map_or(0, |(_, d)| d.len());
+            (decimals == 2 || bare.len() < t.len())
+                .then(|| parse_number(t, c.style))
+                .flatten()
+        };
+        tokens
+            .iter()
+            .find_map(|t| money(t))
+            .or_else(|| tokens.iter().rev().find_map(|t| parse_number(t, c.style)))
             .or_else(|| parse_number(&c.text, c.style))
     };
     // The last printed total is the final one (earlier ones carry over pages).
@@ -1545,6 +1574,16 @@ mod tests {
         assert_eq!(x.lines[0].unit_price.as_ref().unwrap().value, dec("12"));
         assert_eq!(x.lines[1].quantity, None);
         assert_eq!(x.lines[1].confidence(), 0.0);
+    }
+
+    #[test]
+    fn totals_take_the_amount_that_looks_like_money() {
+        let doc = text_doc("TOTAL AMOUNT DUE ON August 3 , 2014\t$4.11\nArt.-Nr.\tMenge\nA-1\t1\n");
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.stated_total.unwrap().value, dec("4.11"));
+        assert_eq!(x.currency.unwrap().value, "USD");
+        let doc = text_doc("Exclusief BTW\t€ 593,36\tSubtotaal\t€ 717,97\nTotaal\t€ 717,97\n");
+        assert_eq!(extract_order(&[doc], &[]).stated_total.unwrap().value, dec("593.36"));
     }
 
     #[test]

@@ -101,3 +101,27 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
         assert_eq!(draft["decision"], "review");
     }
 }
+
+#[test]
+fn real_invoices_give_their_currency_and_net_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../document/tests/fixtures/invoice2data");
+    // invoice2data's expected `currency` and `amount_untaxed` for each.
+    for (file, currency, net) in [
+        ("AmazonWebServices.pdf", "USD", "4.11"),
+        ("AzureInterior.pdf", "USD", "262.9"),
+        ("coolblue1.pdf", "EUR", "593.36"),
+        ("free_fiber.pdf", "EUR", "24.99"),
+    ] {
+        let out = orderdesk(dir.path(), &url, &["extract", fixtures.join(file).to_str().unwrap()]);
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        let draft: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(draft["currency"], currency, "{file}");
+        assert_eq!(draft["stated_total"], net, "{file}");
+        assert_ne!(
+            draft["decision"], "straight_through",
+            "{file}: an invoice is not an order"
+        );
+    }
+}
