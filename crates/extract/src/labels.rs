@@ -89,6 +89,8 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "totaal excl. btw",
             "montant ht",
             "total ht",
+            // Polish invoices print net, VAT and gross after "Razem": the first is the net.
+            "razem",
         ],
     ),
     (
@@ -106,6 +108,8 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "total value",
             "grand total",
             "total for this invoice",
+            "należność ogółem",
+            "do zapłaty",
             "subtotaal",
             "totaal",
             "total facture",

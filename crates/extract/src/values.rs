@@ -427,7 +427,7 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
         "sek" => Some("SEK"),
         "dkk" => Some("DKK"),
         "czk" => Some("CZK"),
-        "inr" | "₹" => Some("INR"),
+        "inr" | "₹" | "rs" | "rs." => Some("INR"),
         "jpy" | "¥" => Some("JPY"),
         _ => None,
     }
