@@ -185,11 +185,6 @@ impl Draft {
             self.decision = domain::validation::Decision::Review.as_str().into();
         }
     }
-
-    /// Whether the checks of the contract apply to this kind of message.
-    pub fn is_order_like(&self) -> bool {
-        self.kind == "order" || self.kind == "order_change"
-    }
 }
 
 fn exception_json(e: &OrderException) -> DraftException {
@@ -460,14 +455,12 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
             country: a.country.as_ref().map(|c| c.as_str().to_owned()),
         }
     };
-    match catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref()) {
+    let resolved = catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref());
+    let ambiguous = resolved == ShipToMatch::Ambiguous;
+    match resolved {
         ShipToMatch::Matched(i) | ShipToMatch::Default(Some(i)) => (Some(from_address(i)), false, false),
         ShipToMatch::Default(None) => (None, false, false),
         ShipToMatch::Ambiguous | ShipToMatch::Unknown => {
-            let ambiguous = matches!(
-                catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref()),
-                ShipToMatch::Ambiguous
-            );
             let p = printed.unwrap_or_default();
             (
                 Some(DraftShipTo {
@@ -646,18 +639,7 @@ pub async fn extract_bytes(
         first.key_value("from", sender, "--sender");
     }
     let from = documents.iter().find_map(|d| d.value("from")).map(str::to_owned);
-    let hints: Vec<LayoutHint> = match &from {
-        Some(s) => store
-            .layout_hints(s)
-            .await?
-            .into_iter()
-            .map(|h| LayoutHint {
-                field: h.field,
-                label: h.label,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let hints = hints_for(store, from.as_deref()).await?;
     let today = jiff::Zoned::now().date();
     let mut draft = make_draft(
         &documents,
@@ -667,12 +649,7 @@ pub async fn extract_bytes(
         &config.extraction,
         today,
     );
-    if let (Some(c), Some(po)) = (&draft.customer, &draft.po_number)
-        && draft.kind == "order"
-        && store.po_number_taken(&c.customer_no, po, -1).await?
-    {
-        draft.mark_duplicate_po(&config.extraction);
-    }
+    check_duplicate_po(store, &mut draft, -1, &config.extraction).await?;
     if let Some(error) = understood.processed.error {
         draft.review_reasons.push(error);
         draft.decision = domain::validation::Decision::Review.as_str().into();
@@ -682,45 +659,46 @@ pub async fn extract_bytes(
 
 /// Loads all master data the matcher needs from the store.
 pub async fn load_master_data(store: &Store) -> Result<MasterData, StoreError> {
-    const PAGE: i64 = 20_000;
-    let mut data = MasterData::default();
-    store
-        .for_each_page(MasterTable::Products, PAGE, master::decode_product, |p| {
-            data.products.extend(p);
-            Ok(())
+    Ok(MasterData {
+        products: store.all_rows(MasterTable::Products, master::decode_product).await?,
+        customers: store.all_rows(MasterTable::Customers, master::decode_customer).await?,
+        addresses: store.all_rows(MasterTable::Addresses, master::decode_address).await?,
+        prices: store.all_rows(MasterTable::Prices, master::decode_price).await?,
+        customer_items: store
+            .all_rows(MasterTable::CustomerItems, master::decode_customer_item)
+            .await?,
+        stock: store.all_rows(MasterTable::Stock, master::decode_stock).await?,
+    })
+}
+
+/// The layout hints learned for a sender, as extraction takes them.
+pub async fn hints_for(store: &Store, sender: Option<&str>) -> Result<Vec<LayoutHint>, StoreError> {
+    let Some(sender) = sender else { return Ok(Vec::new()) };
+    Ok(store
+        .layout_hints(sender)
+        .await?
+        .into_iter()
+        .map(|h| LayoutHint {
+            field: h.field,
+            label: h.label,
         })
-        .await?;
-    store
-        .for_each_page(MasterTable::Customers, PAGE, master::decode_customer, |p| {
-            data.customers.extend(p);
-            Ok(())
-        })
-        .await?;
-    store
-        .for_each_page(MasterTable::Addresses, PAGE, master::decode_address, |p| {
-            data.addresses.extend(p);
-            Ok(())
-        })
-        .await?;
-    store
-        .for_each_page(MasterTable::Prices, PAGE, master::decode_price, |p| {
-            data.prices.extend(p);
-            Ok(())
-        })
-        .await?;
-    store
-        .for_each_page(MasterTable::CustomerItems, PAGE, master::decode_customer_item, |p| {
-            data.customer_items.extend(p);
-            Ok(())
-        })
-        .await?;
-    store
-        .for_each_page(MasterTable::Stock, PAGE, master::decode_stock, |p| {
-            data.stock.extend(p);
-            Ok(())
-        })
-        .await?;
-    Ok(data)
+        .collect())
+}
+
+/// Adds `duplicate_po` when another stored order of the customer has the PO number.
+pub async fn check_duplicate_po(
+    store: &Store,
+    draft: &mut Draft,
+    message_id: i64,
+    settings: &ExtractionSettings,
+) -> Result<(), StoreError> {
+    if let (Some(c), Some(po)) = (&draft.customer, &draft.po_number)
+        && draft.kind == "order"
+        && store.po_number_taken(&c.customer_no, po, message_id).await?
+    {
+        draft.mark_duplicate_po(settings);
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

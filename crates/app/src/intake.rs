@@ -255,18 +255,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
             });
         }
     };
-    let hints: Vec<extract::LayoutHint> = match &message.sender {
-        Some(sender) => store
-            .layout_hints(sender)
-            .await?
-            .into_iter()
-            .map(|h| extract::LayoutHint {
-                field: h.field,
-                label: h.label,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let hints = crate::draft::hints_for(store, message.sender.as_deref()).await?;
     let blobs = store.blobs().clone();
     let settings_owned = settings.clone();
     let extraction = pipeline.extraction.clone();
@@ -296,12 +285,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     match result {
         Ok(Ok((mut processed, draft))) => {
             if let Some(mut draft) = draft {
-                if let (Some(c), Some(po)) = (&draft.customer, &draft.po_number)
-                    && draft.kind == "order"
-                    && store.po_number_taken(&c.customer_no, po, job.message_id).await?
-                {
-                    draft.mark_duplicate_po(&pipeline.extraction);
-                }
+                crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &pipeline.extraction).await?;
                 processed.draft = Some(NewDraft {
                     kind: draft.kind.clone(),
                     customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),

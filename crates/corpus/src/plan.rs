@@ -137,7 +137,6 @@ impl Case {
 }
 
 pub(crate) struct Planner<'a> {
-    master: Master<'a>,
     active: Vec<&'a Product>,
     items_of: HashMap<&'a str, Vec<&'a CustomerItem>>,
     addresses_of: HashMap<&'a str, Vec<&'a ShipToAddress>>,
@@ -213,7 +212,6 @@ impl<'a> Planner<'a> {
         }
         let products = master.products.iter().map(|p| (p.sku.as_str(), p)).collect();
         Ok(Planner {
-            master,
             active,
             items_of,
             addresses_of,
@@ -471,11 +469,6 @@ impl<'a> Planner<'a> {
             expected: price,
             delivery_date: None,
         }
-    }
-
-    #[allow(dead_code)]
-    pub(crate) fn master(&self) -> Master<'a> {
-        self.master
     }
 }
 

@@ -658,12 +658,10 @@ fn read_labels(rows: &[Row], i: usize, labelled: &[Option<(HeaderField, &str)>],
             }
             (value, row.source(ctx.part, Some(c)))
         } else if !rest.is_empty() {
-            let (text, at) = &row.cells[c];
+            let text = &row.cells[c].0;
             let mut source = row.source(ctx.part, Some(c));
             if let Some(start) = source.char_start {
-                let offset = text.chars().count() - rest.chars().count();
-                source.char_start = Some(start + offset);
-                let _ = at;
+                source.char_start = Some(start + text.chars().count() - rest.chars().count());
             }
             (rest.to_string(), source)
         } else if row.cells.get(c + 1).is_some() && labelled.get(c + 1).is_some_and(Option::is_none) {
@@ -1454,7 +1452,7 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
                 parse_number(t, NumberStyle::DecimalPoint).or_else(|| parse_number(t, NumberStyle::DecimalComma))
             })
         };
-        let mut line = ExtractedLine {
+        let line = ExtractedLine {
             customer_line_no: cell("line_no").map(str::to_owned),
             customer_part_no: f("buyer_part_no"),
             sku: f("vendor_part_no"),
@@ -1478,9 +1476,6 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
         };
         if line.quantity.is_none() && line.customer_part_no.is_none() && line.sku.is_none() && line.gtin.is_none() {
             continue;
-        }
-        if line.quantity.is_none() {
-            line.quantity = None;
         }
         out.lines.push(line);
     }

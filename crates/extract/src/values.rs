@@ -139,18 +139,12 @@ impl DateOrder {
     /// Month first only where a slashed date in `text` cannot be day first
     /// (`11/22/2026`); otherwise day first, as in Europe.
     pub fn detect(text: &str) -> DateOrder {
-        let mut month_first = 0;
-        let mut day_first = 0;
-        for token in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
-            let parts: Vec<&str> = token.split('/').collect();
-            if parts.len() == 3
-                && let (Ok(a), Ok(b)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>())
-            {
-                if a <= 12 && b > 12 {
-                    month_first += 1;
-                } else if a > 12 && b <= 12 {
-                    day_first += 1;
-                }
+        let (mut month_first, mut day_first) = (0, 0);
+        for (a, b) in slashed_dates(text) {
+            if a <= 12 && b > 12 {
+                month_first += 1;
+            } else if a > 12 && b <= 12 {
+                day_first += 1;
             }
         }
         if month_first > day_first {
@@ -161,32 +155,28 @@ impl DateOrder {
     }
 }
 
+/// The first two numbers of every `a/b/year` token in `text`.
+fn slashed_dates(text: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter_map(|token| {
+            let parts: Vec<&str> = token.split('/').collect();
+            match (parts.len(), parts.first()?.parse::<u32>(), parts.get(1)?.parse::<u32>()) {
+                (3, Ok(a), Ok(b)) => Some((a, b)),
+                _ => None,
+            }
+        })
+}
+
 /// Whether `text` holds a slashed date that reads differently day first and
 /// month first (`03/10/2026`): without another date that settles the order,
 /// such a date is not trusted.
 pub fn ambiguous_slash_date(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .any(|token| {
-            let parts: Vec<&str> = token.split('/').collect();
-            parts.len() == 3
-                && matches!(
-                    (parts[0].parse::<u32>(), parts[1].parse::<u32>()),
-                    (Ok(a), Ok(b)) if a <= 12 && b <= 12 && a != b
-                )
-        })
+    slashed_dates(text).any(|(a, b)| a <= 12 && b <= 12 && a != b)
 }
 
 /// Whether a slashed date in `text` settles the order of day and month.
 pub fn date_order_known(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .any(|token| {
-            let parts: Vec<&str> = token.split('/').collect();
-            parts.len() == 3
-                && matches!(
-                    (parts[0].parse::<u32>(), parts[1].parse::<u32>()),
-                    (Ok(a), Ok(b)) if (a > 12) != (b > 12)
-                )
-        })
+    slashed_dates(text).any(|(a, b)| (a > 12) != (b > 12))
 }
 
 const MONTHS: &[(&str, i8)] = &[

@@ -99,7 +99,7 @@ impl CustomerIndex {
         }
     }
 
-    pub(crate) fn resolve(&self, customers: &[Customer], cues: &CustomerCues<'_>) -> Option<CustomerMatch> {
+    pub(crate) fn resolve(&self, cues: &CustomerCues<'_>) -> Option<CustomerMatch> {
         let mut votes: Vec<CustomerMatch> = Vec::new();
         if let Some(i) = cues.customer_no.and_then(|n| self.by_no(n)) {
             votes.push(CustomerMatch {
@@ -161,7 +161,6 @@ impl CustomerIndex {
             .iter()
             .any(|v| v.index != best.index && v.via != "quoted_email" && v.via != "name");
         let agree = votes.iter().filter(|v| v.index == best.index).count();
-        let _ = customers;
         Some(CustomerMatch {
             confidence: if disagree {
                 0.6

@@ -289,7 +289,7 @@ impl Catalog {
     }
 
     pub fn resolve_customer(&self, cues: &CustomerCues<'_>) -> Option<CustomerMatch> {
-        self.customers.resolve(&self.data.customers, cues)
+        self.customers.resolve(cues)
     }
 
     pub fn resolve_ship_to(&self, customer_no: &str, printed: Option<&PrintedAddress>) -> ShipToMatch {

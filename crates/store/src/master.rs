@@ -438,6 +438,21 @@ impl Store {
         }
     }
 
+    /// Every row of `table`, read page by page.
+    pub async fn all_rows<T>(
+        &self,
+        table: MasterTable,
+        decode: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut rows = Vec::new();
+        self.for_each_page(table, 20_000, decode, |page| {
+            rows.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
+    }
+
     /// Products whose SKU, name or GTIN contains `needle` (case-insensitive; all
     /// when empty), in SKU order, after the SKU `after` (keyset paging).
     pub async fn search_products(
