@@ -50,6 +50,10 @@ pub struct ExtractionSettings {
     pub review_customers: Vec<String>,
     /// How often a running worker reloads master data (seconds).
     pub catalog_refresh_seconds: u64,
+    /// Review SLA: an order draft is due this many minutes after it was received …
+    pub review_sla_minutes: u64,
+    /// … and a quote draft (RFQ) this many.
+    pub quote_sla_minutes: u64,
 }
 
 impl Default for ExtractionSettings {
@@ -62,6 +66,8 @@ impl Default for ExtractionSettings {
             severities: std::collections::BTreeMap::new(),
             review_customers: Vec::new(),
             catalog_refresh_seconds: 300,
+            review_sla_minutes: 240,
+            quote_sla_minutes: 1440,
         }
     }
 }

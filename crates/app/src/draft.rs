@@ -103,6 +103,11 @@ pub struct DraftException {
     pub severity: String,
     pub line_no: Option<u32>,
     pub message: String,
+    /// Who accepted or cleared it in review, and why (an exception stays on record once resolved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
 }
 
 /// Confidence and source of one header value.
@@ -193,6 +198,8 @@ fn exception_json(e: &OrderException) -> DraftException {
         severity: severity_text(e.severity),
         line_no: e.line_no,
         message: e.message.clone(),
+        resolved_by: None,
+        resolution: None,
     }
 }
 

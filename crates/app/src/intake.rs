@@ -286,7 +286,16 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         Ok(Ok((mut processed, draft))) => {
             if let Some(mut draft) = draft {
                 crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &pipeline.extraction).await?;
+                let received = message.received_at.parse::<jiff::Timestamp>().unwrap_or(now);
+                let sla = if draft.kind == "rfq" {
+                    pipeline.extraction.quote_sla_minutes
+                } else {
+                    pipeline.extraction.review_sla_minutes
+                };
                 processed.draft = Some(NewDraft {
+                    due_at: received + jiff::SignedDuration::from_mins(sla as i64),
+                    order: (draft.decision == "straight_through" && draft.kind == "order")
+                        .then(|| crate::review::new_order(&draft)),
                     kind: draft.kind.clone(),
                     customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
                     po_number: draft.po_number.clone(),

@@ -27,6 +27,12 @@ pub enum Correction {
     Header { field: String, value: String },
     /// The product of line `line_no` (1-based) set to `sku`.
     LineProduct { line_no: u32, sku: String },
+    /// A value of line `line_no`: `quantity`, `unit_price`, `uom` or `delivery_date`.
+    LineValue { line_no: u32, field: String, value: String },
+    /// The customer set to `customer_no` (the reviewer knows who sent it).
+    Customer { customer_no: String },
+    /// Exception `index` (in the draft's list) accepted or cleared, with the reviewer's note.
+    ResolveException { index: usize, note: String },
 }
 
 /// What a correction taught.
@@ -50,6 +56,17 @@ pub enum LearningError {
     UnknownField { id: i64, field: String },
     #[error("draft {id}: product {sku} does not exist")]
     UnknownProduct { id: i64, sku: String },
+    #[error("draft {id}: customer {customer_no} does not exist")]
+    UnknownCustomer { id: i64, customer_no: String },
+    #[error("draft {id}: {field} '{value}' is not valid: {why}")]
+    InvalidValue {
+        id: i64,
+        field: String,
+        value: String,
+        why: String,
+    },
+    #[error("draft {id}: exception {index} does not exist")]
+    NoException { id: i64, index: usize },
     #[error("draft {id}: the stored draft cannot be read: {message}")]
     Corrupt { id: i64, message: String },
     #[error(transparent)]
@@ -166,10 +183,58 @@ pub async fn correct(
             }
             (format!("lines[{line_no}].sku"), before, Some(sku.clone()))
         }
+        Correction::LineValue { line_no, field, value } => {
+            let value = normalized_line_value(id, field, value)?;
+            let line = draft
+                .lines
+                .iter_mut()
+                .find(|l| l.line_no == *line_no)
+                .ok_or(LearningError::NoLine { id, line_no: *line_no })?;
+            let slot = match field.as_str() {
+                "quantity" => &mut line.quantity,
+                "unit_price" => &mut line.unit_price,
+                "uom" => &mut line.uom,
+                "delivery_date" => &mut line.delivery_date,
+                _ => unreachable!("normalized_line_value accepts only these fields"),
+            };
+            let before = std::mem::replace(slot, value.clone());
+            (format!("lines[{line_no}].{field}"), before, value)
+        }
+        Correction::Customer { customer_no } => {
+            let customer = store
+                .customer(customer_no)
+                .await?
+                .ok_or_else(|| LearningError::UnknownCustomer {
+                    id,
+                    customer_no: customer_no.clone(),
+                })?;
+            let before = draft.customer.as_ref().map(|c| c.customer_no.clone());
+            draft.customer = Some(crate::draft::DraftCustomer {
+                customer_no: customer.customer_no.to_string(),
+                confidence: 1.0,
+                name: Some(customer.name.clone()),
+                matched_via: Some("reviewer".into()),
+            });
+            draft.exceptions.retain(|e| e.code != "unknown_customer");
+            ("customer_no".to_owned(), before, Some(customer_no.clone()))
+        }
+        Correction::ResolveException { index, note } => {
+            let exception = draft
+                .exceptions
+                .get_mut(*index)
+                .ok_or(LearningError::NoException { id, index: *index })?;
+            exception.resolved_by = Some(user.to_owned());
+            exception.resolution = Some(note.trim().to_owned());
+            (
+                format!("exceptions[{index}]"),
+                Some(exception.code.clone()),
+                Some(format!("resolved: {}", note.trim())),
+            )
+        }
     };
     draft.exceptions.retain(|e| match correction {
         Correction::LineProduct { line_no, .. } => !(e.line_no == Some(*line_no) && e.code == "unknown_product"),
-        Correction::Header { .. } => true,
+        _ => true,
     });
     let json = serde_json::to_string(&draft).unwrap_or_default();
     let changed = store
@@ -186,6 +251,40 @@ pub async fn correct(
         return Err(LearningError::Conflict { id, seen: version });
     }
     Ok(learned)
+}
+
+/// A line value as stored: decimals with a point, ISO dates, Rec. 20 unit codes.
+pub(crate) fn normalized_line_value(id: i64, field: &str, raw: &str) -> Result<Option<String>, LearningError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |why: &str| LearningError::InvalidValue {
+        id,
+        field: field.to_owned(),
+        value: raw.to_owned(),
+        why: why.to_owned(),
+    };
+    match field {
+        "quantity" | "unit_price" => {
+            let number = extract::values::parse_number(raw, extract::values::NumberStyle::detect(raw))
+                .ok_or_else(|| invalid("not a number"))?;
+            if number < rust_decimal::Decimal::ZERO || (field == "quantity" && number.is_zero()) {
+                return Err(invalid("must be more than zero"));
+            }
+            Ok(Some(number.normalize().to_string()))
+        }
+        "uom" => extract::values::unit_code(raw)
+            .map(|u| Some(u.to_owned()))
+            .ok_or_else(|| invalid("not a known unit (use a UN/ECE Rec. 20 code such as C62, KGM, MTR)")),
+        "delivery_date" => extract::values::parse_date(raw, extract::values::DateOrder::DayFirst)
+            .map(|d| Some(d.to_string()))
+            .ok_or_else(|| invalid("not a date (use 2026-11-22 or 22.11.2026)")),
+        _ => Err(LearningError::UnknownField {
+            id,
+            field: field.to_owned(),
+        }),
+    }
 }
 
 fn parse<T, E: std::fmt::Display>(raw: &str, f: impl Fn(&str) -> Result<T, E>, id: i64) -> Result<T, LearningError> {

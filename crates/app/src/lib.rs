@@ -13,11 +13,14 @@ pub mod accuracy;
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod demo_inbox;
 pub mod draft;
 pub mod export;
 pub mod import;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;
+pub mod review;
+pub mod users;
 
 pub use config::Config;

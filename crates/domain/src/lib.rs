@@ -4,6 +4,7 @@
 //! of SQL, HTTP, files, clocks or async; adapters around it (`store`,
 //! `masterdata`, `web`) convert to and from these types at their edges.
 //!
+//! - [`access`]: roles and what each may do.
 //! - [`values`]: validated identifiers and amounts (`Sku`, `CustomerNo`,
 //!   `CurrencyCode`, `UnitCode`, `Money`, `Quantity`).
 //! - [`customer`], [`product`], [`pricing`], [`customer_item`], [`stock`]:
@@ -14,6 +15,7 @@
 //! - [`validation`]: the checks on a draft order (stable exception codes) and
 //!   the straight-through decision.
 
+pub mod access;
 pub mod customer;
 pub mod customer_item;
 pub mod event;

@@ -123,9 +123,54 @@ enum Command {
     /// The test corpus: generated orders and RFQs with their ground truth.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// People who log in to the web UI and the API.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for integrations.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Measure Orderdesk's speed on this machine and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints a generated password unless one is given.
+    Add {
+        username: String,
+        /// clerk, sales_admin, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// Full name shown in the UI and the audit trail.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// The password (at least 10 characters); generated when left out.
+        #[arg(long, env = "ORDERDESK_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Set a new password (generated and printed unless given); ends the user's sessions.
+    Password {
+        username: String,
+        #[arg(long, env = "ORDERDESK_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Disable a user; their sessions end and their API tokens stop working.
+    Disable { username: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token acting as a user; the token is printed once.
+    Add {
+        /// What uses it (erp-bridge, edi-gateway …).
+        name: String,
+        /// The user it acts as; that user's role decides what it may do.
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -330,6 +375,16 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&config).await?;
             serve(store, listen.unwrap_or(config.listen.clone()), &config).await
         }
+        Command::User(command) => user(&config, command).await,
+        Command::Token(TokenCommand::Add { name, user }) => {
+            let store = open(&config).await?;
+            let token = app::users::create_api_token(&store, &user, &name, &cli_actor()).await?;
+            println!("{token}");
+            eprintln!(
+                "API token '{name}' acting as {user} created; send it as 'Authorization: Bearer {token}'. It is not shown again."
+            );
+            Ok(())
+        }
         Command::Demo { listen, seed, no_serve } => {
             let started = Instant::now();
             let store = open(&config).await?;
@@ -343,12 +398,90 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 None => println!("the database already holds data; the demo company was not created again"),
             }
+            let users = app::demo_inbox::create_users(&store).await?;
+            for (username, role, password) in &users {
+                println!("demo user {username:<8} ({:<19}) password {password}", role.label());
+            }
+            if users.is_empty() {
+                println!("the demo users exist already; set a new password with `orderdesk user password NAME`");
+            }
+            if store.messages(None, 1).await?.is_empty() {
+                let started = Instant::now();
+                let pipeline = app::intake::Pipeline::new(&config);
+                let count = app::demo_inbox::load_inbox(&store, &pipeline, seed, 60).await?;
+                println!(
+                    "demo inbox: {count} messages received and processed in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             if no_serve {
                 return Ok(());
             }
             serve(store, listen.unwrap_or(config.listen.clone()), &config).await
         }
     }
+}
+
+fn cli_actor() -> domain::event::Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    domain::event::Actor::System(format!("cli:{who}"))
+}
+
+async fn user(config: &Config, command: UserCommand) -> Result<()> {
+    let store = open(config).await?;
+    let actor = cli_actor();
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            password,
+        } => {
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (app::users::generate_password()?, true),
+            };
+            let user = app::users::add_user(&store, &username, &name, &role, &password, &actor).await?;
+            println!("user {} ({}) created", user.username, user.role);
+            if generated {
+                println!("password {password}");
+            }
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                let state = if u.active { "active" } else { "disabled" };
+                println!("{:<20} {:<12} {:<9} {}", u.username, u.role, state, u.display_name);
+            }
+        }
+        UserCommand::Password { username, password } => {
+            let (password, generated) = match password {
+                Some(p) if p.chars().count() >= app::users::MIN_PASSWORD_CHARS => (p, false),
+                Some(_) => return Err(app::users::UserError::WeakPassword.into()),
+                None => (app::users::generate_password()?, true),
+            };
+            let hash = app::users::hash_password(&password)?;
+            if !store
+                .update_user(&username, None, None, Some(&hash), &actor, jiff::Timestamp::now())
+                .await?
+            {
+                anyhow::bail!("user '{username}' does not exist");
+            }
+            println!("password of {username} changed");
+            if generated {
+                println!("password {password}");
+            }
+        }
+        UserCommand::Disable { username } => {
+            if !store
+                .update_user(&username, None, Some(false), None, &actor, jiff::Timestamp::now())
+                .await?
+            {
+                anyhow::bail!("user '{username}' does not exist");
+            }
+            println!("user {username} disabled");
+        }
+    }
+    Ok(())
 }
 
 async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Result<()> {
@@ -368,6 +501,10 @@ async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Res
     Ok(())
 }
 
+async fn users_missing(store: &Store) -> Result<bool> {
+    Ok(store.users().await?.is_empty())
+}
+
 async fn open(config: &Config) -> Result<Store> {
     Store::open(&config.database_url, config.blob_dir.as_deref())
         .await
@@ -379,10 +516,9 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
-    tokio::spawn(app::intake::run_worker(
-        store.clone(),
-        app::intake::Pipeline::new(config),
-    ));
+    let pipeline = app::intake::Pipeline::new(config);
+    let catalog = pipeline.catalog.clone();
+    tokio::spawn(app::intake::run_worker(store.clone(), pipeline));
     for mailbox in &config.mailboxes {
         tokio::spawn(app::mailbox::run(store.clone(), mailbox.clone()));
     }
@@ -391,9 +527,16 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     }
     let address = listener.local_addr().context("reading the listening address")?;
     println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
-    web::serve(listener, web::AppState::new(store))
-        .await
-        .context("serving HTTP")?;
+    // Beyond loopback the session cookie must only travel over HTTPS (a proxy in front).
+    let secure_cookies = !address.ip().is_loopback();
+    let state = web::AppState::new(store)
+        .with_config(config.clone())
+        .with_catalog(catalog)
+        .with_secure_cookies(secure_cookies);
+    if users_missing(&state.store).await? {
+        println!("No user exists yet: create one with `orderdesk user add NAME --role admin`.");
+    }
+    web::serve(listener, state).await.context("serving HTTP")?;
     Ok(())
 }
 

@@ -18,6 +18,10 @@ pub struct NewDraft {
     pub decision: String,
     /// The extraction JSON (contracts §2).
     pub extraction: String,
+    /// When a person should have dealt with it (received + the review SLA).
+    pub due_at: jiff::Timestamp,
+    /// Set for a straight-through draft: the order the system confirms at once.
+    pub order: Option<crate::orders::NewOrder>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +39,16 @@ pub struct StoredDraft {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The reviewer who took it, if any.
+    pub assigned_to: Option<String>,
+    pub due_at: Option<String>,
+    pub escalated: bool,
+    /// Why it was rejected, forwarded or escalated.
+    pub status_reason: Option<String>,
 }
 
-const DRAFT_COLUMNS: &str =
-    "id, message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at";
+const DRAFT_COLUMNS: &str = "id, message_id, kind, customer_no, po_number, decision, status, extraction, version, \
+     created_at, updated_at, assigned_to, due_at, escalated, status_reason";
 
 fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
     Ok(StoredDraft {
@@ -53,6 +63,10 @@ fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
         version: row.try_get(8)?,
         created_at: row.try_get(9)?,
         updated_at: row.try_get(10)?,
+        assigned_to: row.try_get(11)?,
+        due_at: row.try_get(12)?,
+        escalated: row.try_get::<i64, _>(13)? != 0,
+        status_reason: row.try_get(14)?,
     })
 }
 
@@ -74,8 +88,8 @@ impl StoreTx {
     ) -> Result<i64, StoreError> {
         let now_text = timestamp_text(now);
         let row = sqlx::query(
-            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
+            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10) RETURNING id",
         )
         .bind(message_id)
         .bind(draft.kind.clone())
@@ -86,6 +100,7 @@ impl StoreTx {
         .bind(draft.extraction.clone())
         .bind(now_text.clone())
         .bind(now_text)
+        .bind(timestamp_text(draft.due_at))
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -109,6 +124,10 @@ impl StoreTx {
             ],
         })
         .await?;
+        if let Some(order) = &draft.order {
+            self.insert_order(id, message_id, order, &Actor::System("straight-through".into()), now)
+                .await?;
+        }
         Ok(id)
     }
 }
@@ -150,6 +169,115 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(decode_draft).collect()
+    }
+
+    /// The review queue: drafts waiting for a person, soonest due first,
+    /// after the keyset `(due_at, id)`; only those assigned to `assignee` when given.
+    pub async fn review_queue(
+        &self,
+        after: Option<(&str, i64)>,
+        assignee: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredDraft>, StoreError> {
+        let (due, id) = after.unwrap_or(("", 0));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE status = 'review' AND (due_at > $1 OR (due_at = $1 AND id > $2)) \
+             AND ($3 = '' OR assigned_to = $3) ORDER BY due_at, id LIMIT $4"
+        )))
+        .bind(due.to_owned())
+        .bind(id)
+        .bind(assignee.unwrap_or("").to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
+    }
+
+    /// How many drafts wait for review, how many of them are overdue at `now`.
+    pub async fn queue_counts(&self, now: jiff::Timestamp) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0) FROM drafts WHERE status = 'review'",
+        )
+        .bind(timestamp_text(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    /// The drafts of several messages at once (for a page of the inbox).
+    pub async fn drafts_of_messages(&self, message_ids: &[i64]) -> Result<Vec<StoredDraft>, StoreError> {
+        if message_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = message_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE message_id IN ({list})"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
+    }
+
+    /// Assigns a draft (or releases it with `None`) if it still has `version`.
+    pub async fn assign_draft(
+        &self,
+        id: i64,
+        version: i64,
+        assignee: Option<&str>,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE drafts SET assigned_to = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(assignee.map(str::to_owned))
+        .bind(timestamp_text(event.occurred_at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves a draft to `status` (`review`, `rejected`, `forwarded`) with a reason,
+    /// escalated or not, if it still has `version`.
+    pub async fn set_draft_status(
+        &self,
+        id: i64,
+        version: i64,
+        status: &str,
+        escalated: bool,
+        reason: Option<&str>,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE drafts SET status = $1, escalated = $2, status_reason = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(status.to_owned())
+        .bind(i64::from(escalated))
+        .bind(reason.map(str::to_owned))
+        .bind(timestamp_text(event.occurred_at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Whether another order draft of this customer carries this PO number.

@@ -14,10 +14,13 @@ mod connect;
 pub mod drafts;
 mod error;
 pub mod events;
+pub mod inbox;
 pub mod intake;
 pub mod master;
+pub mod orders;
 #[doc(hidden)]
 pub mod testing;
+pub mod users;
 
 pub use connect::{Backend, Store, StoreTx, redact};
 pub use error::StoreError;

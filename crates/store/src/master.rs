@@ -566,7 +566,7 @@ impl Store {
 }
 
 /// `%needle%` with LIKE's wildcards escaped.
-fn like_pattern(needle: &str) -> String {
+pub(crate) fn like_pattern(needle: &str) -> String {
     let escaped = needle
         .trim()
         .replace('\\', "\\\\")

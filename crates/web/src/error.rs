@@ -11,6 +11,8 @@ pub enum WebError {
     Store(#[from] store::StoreError),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
 }
 
 impl IntoResponse for WebError {

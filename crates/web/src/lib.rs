@@ -1,17 +1,25 @@
-//! The HTTP server: health, metrics, and the web UI.
+//! The HTTP server: the clerk's web UI, the JSON API, health and metrics.
 //!
-//! [`router`] builds the whole app for a [`Store`] and can be driven with
+//! [`router`] builds the whole app for an [`AppState`] and can be driven with
 //! `tower::ServiceExt::oneshot` in tests; [`serve`] runs it on a listener
-//! until Ctrl-C or SIGTERM.
+//! until Ctrl-C or SIGTERM. Every request passes [`auth::guard`] first, which
+//! applies the one access table ([`auth::access`]).
 
+pub mod api;
+pub mod auth;
 mod error;
+mod login;
 mod metrics;
 mod pages;
+mod settings;
+mod workspace;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use store::Store;
 
 pub use error::WebError;
@@ -21,6 +29,12 @@ pub use error::WebError;
 pub struct AppState {
     pub store: Store,
     metrics: Arc<metrics::Metrics>,
+    /// The worker's catalog, so what reviewers teach applies to the next draft at once.
+    pub catalog: app::draft::CatalogCache,
+    pub throttle: Arc<auth::LoginThrottle>,
+    /// Mark the session cookie `Secure` (when served over HTTPS or beyond loopback).
+    pub secure_cookies: bool,
+    pub config: Arc<app::config::Config>,
 }
 
 impl AppState {
@@ -28,9 +42,31 @@ impl AppState {
         Self {
             store,
             metrics: Arc::new(metrics::Metrics::new()),
+            catalog: app::draft::CatalogCache::default(),
+            throttle: Arc::new(auth::LoginThrottle::default()),
+            secure_cookies: false,
+            config: Arc::new(app::config::Config::default()),
         }
     }
+
+    pub fn with_config(mut self, config: app::config::Config) -> Self {
+        self.config = Arc::new(config);
+        self
+    }
+
+    pub fn with_catalog(mut self, catalog: app::draft::CatalogCache) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
 }
+
+/// Largest upload accepted through the browser or the API.
+const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 
 /// All routes of the server.
 pub fn router(state: AppState) -> Router {
@@ -38,24 +74,49 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::metrics))
+        .route("/login", get(login::login_page).post(login::login_submit))
+        .route("/logout", post(login::logout))
+        .route("/inbox", get(workspace::inbox))
+        .route("/messages/upload", post(workspace::upload))
+        .route("/messages/{id}", get(workspace::message))
+        .route("/messages/{id}/raw", get(workspace::raw))
+        .route("/queue", get(workspace::queue))
+        .route("/drafts/{id}", get(workspace::draft))
+        .route("/drafts/{id}/correct", post(workspace::correct))
+        .route("/drafts/{id}/{action}", post(workspace::draft_action))
+        .route("/orders", get(workspace::orders))
+        .route("/orders/{id}", get(workspace::order))
+        .route("/orders/{id}/amend", post(workspace::amend))
         .route("/customers", get(pages::customers))
         .route("/customers/{customer_no}", get(pages::customer))
         .route("/products", get(pages::products))
         .route("/products/{sku}", get(pages::product))
+        .route("/settings", get(settings::settings))
+        .route("/settings/users", post(settings::add_user))
+        .route("/settings/users/{username}", post(settings::update_user))
+        .route("/settings/tokens", post(settings::add_token))
         .route("/assets/style.css", get(pages::stylesheet))
+        .route("/assets/app.js", get(pages::script))
+        .merge(api::routes())
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_requests,
         ))
+        .layer(axum::middleware::from_fn(pages::security_headers))
         .with_state(state)
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes open requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use store::master::MasterTable;
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::WebError;
+use axum::Extension;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -20,8 +22,47 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-fn render(template: impl Template) -> Result<Html<String>, WebError> {
+pub(crate) fn render(template: impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(template.render()?))
+}
+
+/// Renders a page with a status other than 200.
+pub(crate) fn render_status(status: StatusCode, template: impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// The logged-in person as the page header shows them.
+pub struct UserView {
+    pub name: String,
+    pub username: String,
+    pub role: String,
+    pub csrf: String,
+    pub admin: bool,
+}
+
+impl From<&CurrentUser> for UserView {
+    fn from(u: &CurrentUser) -> Self {
+        UserView {
+            name: u.display_name.clone(),
+            username: u.username.clone(),
+            role: u.role.label().to_owned(),
+            csrf: u.csrf.clone(),
+            admin: u.can(domain::access::Permission::ManageSettings),
+        }
+    }
+}
+
+/// A page that only says what went wrong.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub nav: &'static str,
+    pub user: Option<UserView>,
+    pub title: String,
+    pub message: String,
 }
 
 #[derive(Deserialize)]
@@ -69,11 +110,11 @@ struct Tile {
     count: i64,
 }
 
-struct EventRow {
-    when: String,
-    actor: String,
-    what: String,
-    details: String,
+pub(crate) struct EventRow {
+    pub when: String,
+    pub actor: String,
+    pub what: String,
+    pub details: String,
 }
 
 impl From<&Event> for EventRow {
@@ -88,7 +129,10 @@ impl From<&Event> for EventRow {
             details: e
                 .changes
                 .iter()
-                .map(|c| format!("{}: {}", c.field, c.after.as_deref().unwrap_or("—")))
+                .map(|c| match &c.before {
+                    Some(before) => format!("{}: {} → {}", c.field, before, c.after.as_deref().unwrap_or("—")),
+                    None => format!("{}: {}", c.field, c.after.as_deref().unwrap_or("—")),
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         }
@@ -99,11 +143,15 @@ impl From<&Event> for EventRow {
 #[template(path = "home.html")]
 struct HomePage {
     nav: &'static str,
+    user: Option<UserView>,
     tiles: Vec<Tile>,
     recent: Vec<EventRow>,
 }
 
-pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
     let mut tiles = Vec::new();
     for (label, href, table) in [
         ("Customers", "/customers", MasterTable::Customers),
@@ -126,7 +174,12 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebErro
         .iter()
         .map(EventRow::from)
         .collect();
-    render(HomePage { nav: "", tiles, recent })
+    render(HomePage {
+        nav: "",
+        user: Some((&me).into()),
+        tiles,
+        recent,
+    })
 }
 
 struct CustomerRow {
@@ -165,6 +218,7 @@ impl From<&Customer> for CustomerRow {
 #[template(path = "customers.html")]
 struct CustomersPage {
     nav: &'static str,
+    user: Option<UserView>,
     q: String,
     summary: String,
     customers: Vec<CustomerRow>,
@@ -182,6 +236,7 @@ fn summary(shown: usize, q: &str, more: bool) -> String {
 
 pub async fn customers(
     State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
     let found = state
@@ -192,6 +247,7 @@ pub async fn customers(
         .then(|| found.last().map(|c| c.customer_no.to_string()))
         .flatten();
     render(CustomersPage {
+        user: Some((&me).into()),
         nav: "customers",
         summary: summary(found.len(), &query.q, next.is_some()),
         q: query.q,
@@ -235,6 +291,7 @@ struct ItemRow {
 #[template(path = "customer.html")]
 struct CustomerPage {
     nav: &'static str,
+    user: Option<UserView>,
     c: CustomerDetail,
     addresses: Vec<AddressRow>,
     items: Vec<ItemRow>,
@@ -251,6 +308,7 @@ fn join_address(parts: &[&Option<String>], country: String) -> String {
 
 pub async fn customer(
     State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
     Path(customer_no): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let c = state
@@ -263,6 +321,7 @@ pub async fn customer(
     let events = state.store.events_for("customer", &customer_no).await?;
     let country = |c: Option<domain::customer::CountryCode>| c.map(|c| c.as_str().to_owned()).unwrap_or_default();
     render(CustomerPage {
+        user: Some((&me).into()),
         nav: "customers",
         c: CustomerDetail {
             customer_no: c.customer_no.to_string(),
@@ -361,13 +420,18 @@ impl From<&Product> for ProductRow {
 #[template(path = "products.html")]
 struct ProductsPage {
     nav: &'static str,
+    user: Option<UserView>,
     q: String,
     summary: String,
     products: Vec<ProductRow>,
     next: Option<String>,
 }
 
-pub async fn products(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Html<String>, WebError> {
+pub async fn products(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
     let found = state
         .store
         .search_products(&query.q, query.after.as_deref(), PAGE_SIZE)
@@ -376,6 +440,7 @@ pub async fn products(State(state): State<AppState>, Query(query): Query<ListQue
         .then(|| found.last().map(|p| p.sku.to_string()))
         .flatten();
     render(ProductsPage {
+        user: Some((&me).into()),
         nav: "products",
         summary: summary(found.len(), &query.q, next.is_some()),
         q: query.q,
@@ -403,12 +468,17 @@ struct StockRow {
 #[template(path = "product.html")]
 struct ProductPage {
     nav: &'static str,
+    user: Option<UserView>,
     p: ProductRow,
     prices: Vec<PriceRow>,
     stock: Vec<StockRow>,
 }
 
-pub async fn product(State(state): State<AppState>, Path(sku): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn product(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(sku): Path<String>,
+) -> Result<Html<String>, WebError> {
     let p = state
         .store
         .product(&sku)
@@ -417,6 +487,7 @@ pub async fn product(State(state): State<AppState>, Path(sku): Path<String>) -> 
     let prices = state.store.prices_of_sku(&sku).await?;
     let stock = state.store.stock_of(&sku).await?;
     render(ProductPage {
+        user: Some((&me).into()),
         nav: "products",
         p: ProductRow::from(&p),
         prices: prices
@@ -445,4 +516,31 @@ pub async fn product(State(state): State<AppState>, Path(sku): Path<String>) -> 
             })
             .collect(),
     })
+}
+
+pub async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../templates/app.js"),
+    )
+        .into_response()
+}
+
+/// Headers every answer carries: no inline scripts, no framing, no sniffing.
+pub async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+    response
 }

@@ -1,0 +1,243 @@
+//! Confirmed sales orders: made from a draft by a reviewer's confirmation or
+//! by straight-through processing, amended later with a reason.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use domain::event::{Actor, Event, FieldChange};
+
+use crate::events::timestamp_text;
+use crate::{Store, StoreError, StoreTx};
+
+/// An order as it is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub customer_no: Option<String>,
+    pub po_number: Option<String>,
+    pub currency: Option<String>,
+    /// Sum of the lines' quantity × unit price, as decimal text.
+    pub total: Option<String>,
+    pub line_count: i64,
+    /// The confirmed draft (contracts §2 shape).
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub id: i64,
+    pub draft_id: i64,
+    pub message_id: i64,
+    pub customer_no: Option<String>,
+    pub po_number: Option<String>,
+    /// `confirmed`, `sent_to_erp`, … (`domain::order::OrderStatus`).
+    pub status: String,
+    pub currency: Option<String>,
+    pub total: Option<String>,
+    pub line_count: i64,
+    pub content: String,
+    pub version: i64,
+    pub confirmed_by: String,
+    pub confirmed_at: String,
+    pub updated_at: String,
+}
+
+const ORDER_COLUMNS: &str = "id, draft_id, message_id, customer_no, po_number, status, currency, total, line_count, \
+     content, version, confirmed_by, confirmed_at, updated_at";
+
+fn decode_order(row: &AnyRow) -> Result<StoredOrder, StoreError> {
+    Ok(StoredOrder {
+        id: row.try_get(0)?,
+        draft_id: row.try_get(1)?,
+        message_id: row.try_get(2)?,
+        customer_no: row.try_get(3)?,
+        po_number: row.try_get(4)?,
+        status: row.try_get(5)?,
+        currency: row.try_get(6)?,
+        total: row.try_get(7)?,
+        line_count: row.try_get(8)?,
+        content: row.try_get(9)?,
+        version: row.try_get(10)?,
+        confirmed_by: row.try_get(11)?,
+        confirmed_at: row.try_get(12)?,
+        updated_at: row.try_get(13)?,
+    })
+}
+
+fn change(field: &str, after: Option<String>) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        before: None,
+        after,
+    }
+}
+
+impl StoreTx {
+    /// Inserts the confirmed order of a draft and its `confirmed` event.
+    pub async fn insert_order(
+        &mut self,
+        draft_id: i64,
+        message_id: i64,
+        order: &NewOrder,
+        actor: &Actor,
+        now: jiff::Timestamp,
+    ) -> Result<i64, StoreError> {
+        let now_text = timestamp_text(now);
+        let id: i64 = sqlx::query(
+            "INSERT INTO orders (draft_id, message_id, customer_no, po_number, status, currency, total, line_count, \
+             content, version, confirmed_by, confirmed_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'confirmed', $5, $6, $7, $8, 1, $9, $10, $11) RETURNING id",
+        )
+        .bind(draft_id)
+        .bind(message_id)
+        .bind(order.customer_no.clone())
+        .bind(order.po_number.clone())
+        .bind(order.currency.clone())
+        .bind(order.total.clone())
+        .bind(order.line_count)
+        .bind(order.content.clone())
+        .bind(actor.to_storage())
+        .bind(now_text.clone())
+        .bind(now_text)
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        self.append_event(&Event {
+            occurred_at: now,
+            actor: actor.clone(),
+            entity_type: "order".into(),
+            entity_id: id.to_string(),
+            action: "confirmed".into(),
+            changes: vec![
+                change("draft_id", Some(draft_id.to_string())),
+                change("message_id", Some(message_id.to_string())),
+                change("customer_no", order.customer_no.clone()),
+                change("po_number", order.po_number.clone()),
+                change("total", order.total.clone()),
+                change("currency", order.currency.clone()),
+                change("lines", Some(order.line_count.to_string())),
+            ],
+        })
+        .await?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Confirms a draft under review that still has `version`: the draft
+    /// becomes `confirmed` and its order is stored, in one transaction.
+    /// `Ok(None)` when the draft changed meanwhile or is not under review.
+    pub async fn confirm_draft(
+        &self,
+        draft_id: i64,
+        version: i64,
+        order: &NewOrder,
+        actor: &Actor,
+        now: jiff::Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "UPDATE drafts SET status = 'confirmed', extraction = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND version = $4 AND status = 'review' RETURNING message_id",
+        )
+        .bind(order.content.clone())
+        .bind(timestamp_text(now))
+        .bind(draft_id)
+        .bind(version)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let message_id: i64 = row.try_get(0)?;
+        tx.append_event(&Event {
+            occurred_at: now,
+            actor: actor.clone(),
+            entity_type: "draft".into(),
+            entity_id: draft_id.to_string(),
+            action: "confirmed".into(),
+            changes: vec![FieldChange {
+                field: "status".into(),
+                before: Some("review".into()),
+                after: Some("confirmed".into()),
+            }],
+        })
+        .await?;
+        let id = tx.insert_order(draft_id, message_id, order, actor, now).await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn order(&self, id: i64) -> Result<Option<StoredOrder>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode_order).transpose()
+    }
+
+    pub async fn order_of_draft(&self, draft_id: i64) -> Result<Option<StoredOrder>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE draft_id = $1"
+        )))
+        .bind(draft_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode_order).transpose()
+    }
+
+    /// Orders newest first, optionally of one customer, before the id `before` (keyset paging).
+    pub async fn orders(
+        &self,
+        customer_no: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoredOrder>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id < $1 AND ($2 = '' OR customer_no = $2) ORDER BY id DESC LIMIT $3"
+        )))
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(customer_no.unwrap_or("").to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_order).collect()
+    }
+
+    /// Replaces a confirmed order's content if it still has `version`;
+    /// `event` (an `amended` event with the reason and the changes) goes with it.
+    pub async fn amend_order(
+        &self,
+        id: i64,
+        version: i64,
+        order: &NewOrder,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE orders SET content = $1, total = $2, line_count = $3, po_number = $4, currency = $5, \
+             status = 'confirmed', version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 \
+             AND status IN ('confirmed', 'sent_to_erp')",
+        )
+        .bind(order.content.clone())
+        .bind(order.total.clone())
+        .bind(order.line_count)
+        .bind(order.po_number.clone())
+        .bind(order.currency.clone())
+        .bind(timestamp_text(event.occurred_at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,309 @@
+//! People, their sessions and API tokens.
+//!
+//! Passwords arrive here already hashed, and session and API tokens only as
+//! hashes: the store never sees a secret it could leak.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use domain::event::{Actor, Event, FieldChange};
+
+use crate::events::timestamp_text;
+use crate::{Store, StoreError};
+
+/// A person who can log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    /// `clerk`, `sales_admin`, `manager` or `admin`.
+    pub role: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub username: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.active, u.created_at";
+
+fn decode_user(row: &AnyRow) -> Result<User, StoreError> {
+    Ok(User {
+        username: row.try_get(0)?,
+        display_name: row.try_get(1)?,
+        role: row.try_get(2)?,
+        active: row.try_get::<i64, _>(3)? != 0,
+        created_at: row.try_get(4)?,
+    })
+}
+
+fn user_event(actor: &Actor, username: &str, action: &str, changes: Vec<FieldChange>, now: jiff::Timestamp) -> Event {
+    Event {
+        occurred_at: now,
+        actor: actor.clone(),
+        entity_type: "user".into(),
+        entity_id: username.to_owned(),
+        action: action.into(),
+        changes,
+    }
+}
+
+fn set(field: &str, after: &str) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        before: None,
+        after: Some(after.to_owned()),
+    }
+}
+
+impl Store {
+    /// Creates a user; `Ok(false)` when the username is taken.
+    pub async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        actor: &Actor,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let taken = sqlx::query("SELECT COUNT(*) FROM users WHERE username = $1")
+            .bind(user.username.clone())
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get::<i64, _>(0)?
+            > 0;
+        if taken {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO users (username, display_name, role, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user.username.clone())
+        .bind(user.display_name.clone())
+        .bind(user.role.clone())
+        .bind(password_hash.to_owned())
+        .bind(i64::from(user.active))
+        .bind(timestamp_text(now))
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.append_event(&user_event(
+            actor,
+            &user.username,
+            "created",
+            vec![set("display_name", &user.display_name), set("role", &user.role)],
+            now,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The user and their password hash, for logging in.
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"
+        )))
+        .bind(username.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((decode_user(&r)?, r.try_get(5)?))).transpose()
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.user_for_login(username).await?.map(|(u, _)| u))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.username"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_user).collect()
+    }
+
+    /// Changes role, activity or password; ends the user's sessions when they are disabled or get a new password.
+    pub async fn update_user(
+        &self,
+        username: &str,
+        role: Option<&str>,
+        active: Option<bool>,
+        password_hash: Option<&str>,
+        actor: &Actor,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        let Some(before) = self.user(username).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.begin().await?;
+        let mut changes = Vec::new();
+        if let Some(role) = role.filter(|r| *r != before.role) {
+            sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+                .bind(role.to_owned())
+                .bind(username.to_owned())
+                .execute(&mut *tx.tx)
+                .await?;
+            changes.push(FieldChange {
+                field: "role".into(),
+                before: Some(before.role.clone()),
+                after: Some(role.to_owned()),
+            });
+        }
+        if let Some(active) = active.filter(|a| *a != before.active) {
+            sqlx::query("UPDATE users SET active = $1 WHERE username = $2")
+                .bind(i64::from(active))
+                .bind(username.to_owned())
+                .execute(&mut *tx.tx)
+                .await?;
+            changes.push(FieldChange {
+                field: "active".into(),
+                before: Some(before.active.to_string()),
+                after: Some(active.to_string()),
+            });
+        }
+        if let Some(hash) = password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+                .bind(hash.to_owned())
+                .bind(username.to_owned())
+                .execute(&mut *tx.tx)
+                .await?;
+            changes.push(set("password", "changed"));
+        }
+        if active == Some(false) || password_hash.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE username = $1")
+                .bind(username.to_owned())
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        if !changes.is_empty() {
+            tx.append_event(&user_event(actor, username, "updated", changes, now))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        csrf_token: &str,
+        now: jiff::Timestamp,
+        expires_at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash.to_owned())
+        .bind(username.to_owned())
+        .bind(csrf_token.to_owned())
+        .bind(timestamp_text(now))
+        .bind(timestamp_text(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The active user of an unexpired session, with the session's CSRF token.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.username = s.username \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
+        )))
+        .bind(token_hash.to_owned())
+        .bind(timestamp_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((decode_user(&r)?, r.try_get(5)?))).transpose()
+    }
+
+    /// Ends a session, and any expired ones on the way.
+    pub async fn delete_session(&self, token_hash: &str, now: jiff::Timestamp) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+            .bind(token_hash.to_owned())
+            .bind(timestamp_text(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_api_token(
+        &self,
+        name: &str,
+        username: &str,
+        token_hash: &str,
+        actor: &Actor,
+        now: jiff::Timestamp,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO api_tokens (name, username, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(name.to_owned())
+        .bind(username.to_owned())
+        .bind(token_hash.to_owned())
+        .bind(timestamp_text(now))
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get(0)?;
+        tx.append_event(&user_event(
+            actor,
+            username,
+            "api_token_created",
+            vec![set("token", name)],
+            now,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The active user an API token acts for; notes when it was used.
+    pub async fn api_token_user(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, t.id FROM api_tokens t JOIN users u ON u.username = t.username \
+             WHERE t.token_hash = $1 AND u.active = 1"
+        )))
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = row.try_get(5)?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(timestamp_text(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        decode_user(&row).map(Some)
+    }
+
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, username, created_at, last_used_at FROM api_tokens ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    username: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                    last_used_at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,381 @@
+//! Who is asking, and may they: sessions, API tokens, CSRF, login throttling.
+//!
+//! [`access`] is the one table of what each route needs; the [`guard`]
+//! middleware applies it to every request before any handler runs, so a
+//! route cannot be forgotten. Browsers carry a session cookie and must send
+//! the session's CSRF token with every change; integrations send
+//! `Authorization: Bearer od_…` and need no CSRF token (a browser cannot
+//! attach that header on another site's behalf).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::{Permission, Role};
+
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "od_session";
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// The person (or integration) behind a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The session's CSRF token; empty for API tokens.
+    pub csrf: String,
+    /// The session cookie's value, for logging out.
+    pub session_token: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Needs(Permission),
+}
+
+/// The access table: every route of the server by method and path.
+pub fn access(method: &Method, path: &str) -> Access {
+    use Permission::*;
+    let read = *method == Method::GET || *method == Method::HEAD;
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (read, segments.as_slice()) {
+        (true, ["healthz"]) | (_, ["login"]) | (false, ["api", "login"]) | (true, ["assets", ..]) => Access::Public,
+        (_, ["settings", ..]) => Access::Needs(ManageSettings),
+        (_, ["api", "users", ..]) | (_, ["api", "tokens", ..]) => Access::Needs(ManageUsers),
+        (true, ["metrics"]) => Access::Needs(ViewKpis),
+        (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
+        (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),
+        (false, ["logout"]) => Access::Needs(ViewWork),
+        (true, _) => Access::Needs(ViewWork),
+        (false, _) => Access::Needs(ReviewDrafts),
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, app::users::UserError> {
+    let user = |u: store::users::User, csrf: String, session_token: Option<String>| {
+        Role::parse(&u.role).map(|role| CurrentUser {
+            username: u.username,
+            display_name: u.display_name,
+            role,
+            csrf,
+            session_token,
+        })
+    };
+    if let Some(token) = bearer(headers) {
+        return Ok(app::users::api_token_user(&state.store, &token)
+            .await?
+            .and_then(|u| user(u, String::new(), None)));
+    }
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        return Ok(app::users::session(&state.store, &token)
+            .await?
+            .and_then(|(u, csrf)| user(u, csrf, Some(token))));
+    }
+    Ok(None)
+}
+
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "error": message }).to_string(),
+    )
+        .into_response()
+}
+
+fn page_error(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = crate::pages::ErrorPage {
+        nav: "",
+        user: None,
+        title: title.to_owned(),
+        message: message.to_owned(),
+    };
+    crate::pages::render_status(status, page)
+}
+
+fn refuse(path: &str, status: StatusCode, message: &str) -> Response {
+    if is_api(path) {
+        json_error(status, message)
+    } else {
+        let title = match status {
+            StatusCode::UNAUTHORIZED => "Please log in",
+            StatusCode::FORBIDDEN => "Not allowed",
+            _ => "Request refused",
+        };
+        page_error(status, title, message)
+    }
+}
+
+/// The middleware in front of every route.
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let method = request.method().clone();
+    let Access::Needs(permission) = access(&method, &path) else {
+        return next.run(request).await;
+    };
+    let user = match identify(&state, request.headers()).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            if !is_api(&path) && (method == Method::GET || method == Method::HEAD) {
+                let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+                let next_param: String = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+                return Redirect::to(&format!("/login?{next_param}")).into_response();
+            }
+            return refuse(
+                &path,
+                StatusCode::UNAUTHORIZED,
+                "log in, or send an API token as 'Authorization: Bearer …'",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "checking the session failed");
+            return refuse(
+                &path,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "checking the login failed; the error was logged",
+            );
+        }
+    };
+    if !user.can(permission) {
+        tracing::warn!(user = user.username, role = %user.role, %method, path, "refused: missing permission");
+        return refuse(
+            &path,
+            StatusCode::FORBIDDEN,
+            &format!("your role ({}) may not do this", user.role.label()),
+        );
+    }
+    let mut request = request;
+    if user.session_token.is_some() && method != Method::GET && method != Method::HEAD {
+        match check_csrf(request, &user.csrf).await {
+            Ok(r) => request = r,
+            Err(response) => return response,
+        }
+    }
+    request.extensions_mut().insert(user);
+    next.run(request).await
+}
+
+/// Passes the request on when it carries the session's CSRF token in the
+/// `X-CSRF-Token` header, a `csrf` query parameter or a `csrf` form field.
+async fn check_csrf(request: Request, expected: &str) -> Result<Request, Response> {
+    let path = request.uri().path().to_owned();
+    let matches = |given: &str| !expected.is_empty() && constant_time_eq(given.as_bytes(), expected.as_bytes());
+    let refused = || {
+        tracing::warn!(path, "refused: missing or wrong CSRF token");
+        refuse(
+            &path,
+            StatusCode::FORBIDDEN,
+            "the form was stale or came from another site (CSRF token missing or wrong); reload the page and try again",
+        )
+    };
+    if let Some(given) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if matches(given) { Ok(request) } else { Err(refused()) };
+    }
+    let query_token = request.uri().query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v)
+    });
+    if let Some(given) = query_token {
+        return if matches(&given) { Ok(request) } else { Err(refused()) };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(refused());
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return Err(refuse(&path, StatusCode::PAYLOAD_TOO_LARGE, "the form is too large"));
+    };
+    let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    match given {
+        Some(given) if matches(&given) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(refused()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Failed logins per user name and per client address; too many lock the key for a while.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// Failures allowed before the lock starts.
+pub const FREE_ATTEMPTS: u32 = 5;
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
+
+impl LoginThrottle {
+    /// How long the keys are still locked, if any is.
+    pub fn locked_for(&self, keys: &[String], now: Instant) -> Option<Duration> {
+        let map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.iter()
+            .filter_map(|k| map.get(k)?.locked_until)
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+            .max()
+    }
+
+    pub fn failed(&self, keys: &[String], now: Instant) {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() > 100_000 {
+            map.retain(|_, f| now.duration_since(f.last) < WINDOW);
+        }
+        for key in keys {
+            let entry = map.entry(key.clone()).or_insert(Failures {
+                count: 0,
+                last: now,
+                locked_until: None,
+            });
+            if now.duration_since(entry.last) > WINDOW {
+                entry.count = 0;
+            }
+            entry.count += 1;
+            entry.last = now;
+            if entry.count >= FREE_ATTEMPTS {
+                // 30 s after the fifth failure, doubling with each further one.
+                let exponent = (entry.count - FREE_ATTEMPTS).min(10);
+                let lock = Duration::from_secs(30 * 2u64.pow(exponent)).min(MAX_LOCK);
+                entry.locked_until = Some(now + lock);
+            }
+        }
+    }
+
+    pub fn succeeded(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for key in keys {
+            map.remove(key);
+        }
+    }
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        app::users::SESSION_HOURS * 3600
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_keeps_admin_routes_for_admins() {
+        assert_eq!(access(&Method::GET, "/healthz"), Access::Public);
+        assert_eq!(access(&Method::POST, "/login"), Access::Public);
+        assert_eq!(
+            access(&Method::GET, "/settings"),
+            Access::Needs(Permission::ManageSettings)
+        );
+        assert_eq!(
+            access(&Method::POST, "/api/users"),
+            Access::Needs(Permission::ManageUsers)
+        );
+        assert_eq!(
+            access(&Method::GET, "/api/messages"),
+            Access::Needs(Permission::ViewWork)
+        );
+        assert_eq!(
+            access(&Method::POST, "/api/messages"),
+            Access::Needs(Permission::UploadMessages)
+        );
+        assert_eq!(
+            access(&Method::POST, "/drafts/3/confirm"),
+            Access::Needs(Permission::ReviewDrafts)
+        );
+        assert_eq!(
+            access(&Method::DELETE, "/anything"),
+            Access::Needs(Permission::ReviewDrafts)
+        );
+    }
+
+    #[test]
+    fn throttle_locks_after_five_failures_and_doubles() {
+        let t = LoginThrottle::default();
+        let keys = vec!["user:anna".to_owned()];
+        let now = Instant::now();
+        for _ in 0..4 {
+            t.failed(&keys, now);
+        }
+        assert_eq!(t.locked_for(&keys, now), None);
+        t.failed(&keys, now);
+        assert_eq!(t.locked_for(&keys, now), Some(Duration::from_secs(30)));
+        t.failed(&keys, now);
+        assert_eq!(t.locked_for(&keys, now), Some(Duration::from_secs(60)));
+        assert_eq!(t.locked_for(&keys, now + Duration::from_secs(61)), None);
+        t.succeeded(&keys);
+        assert_eq!(t.locked_for(&keys, now), None);
+    }
+
+    #[test]
+    fn cookies_and_bearer_tokens_are_read() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; od_session=abc; b=2".parse().unwrap());
+        h.insert(header::AUTHORIZATION, "Bearer od_123".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(bearer(&h).as_deref(), Some("od_123"));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+    }
+}
