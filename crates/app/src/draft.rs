@@ -409,6 +409,104 @@ pub fn make_draft(
     }
 }
 
+/// Checks a draft again after a reviewer changed it: our price, stock and
+/// the rules for each line's (possibly new) product and quantity. Exceptions
+/// that still apply keep their resolution; those that no longer apply go.
+/// The duplicate-PO and ship-to findings are kept as they were (they depend
+/// on the store and the printed address, which a line change does not touch).
+pub fn recheck(draft: &mut Draft, catalog: &Catalog, settings: &ExtractionSettings, today: Date) {
+    if !matches!(draft.kind.as_str(), "order" | "order_change") {
+        return;
+    }
+    let customer = draft.customer.as_ref().and_then(|c| catalog.customer(&c.customer_no));
+    let date = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<Date>().ok());
+    let order_date = date(&draft.order_date).unwrap_or(today);
+    let header_requested = date(&draft.requested_delivery_date);
+    let number = |s: &Option<String>| s.as_deref().and_then(|v| v.parse::<Decimal>().ok());
+    let mut facts_lines = Vec::new();
+    for line in &mut draft.lines {
+        let product = line.sku.as_deref().and_then(|s| catalog.product(s));
+        let quantity = number(&line.quantity).unwrap_or_default();
+        // The customer-unit factor the line was drafted with stays with it.
+        let factor = match (number(&line.base_quantity), number(&line.quantity)) {
+            (Some(b), Some(q)) if !q.is_zero() => b / q,
+            _ => Decimal::ONE,
+        };
+        let base_quantity = quantity * factor;
+        if number(&line.quantity).is_some() {
+            line.base_quantity = Some(dec_text(base_quantity));
+        }
+        let requested = date(&line.delivery_date).or(header_requested).unwrap_or(order_date);
+        let expected = match (product, customer) {
+            (Some(p), Some(c)) => {
+                let entries = catalog.prices_of(p.sku.as_str());
+                domain::pricing::expected_price(
+                    &entries,
+                    &c.customer_no,
+                    c.price_list.as_ref(),
+                    &p.sku,
+                    base_quantity,
+                    order_date,
+                )
+                .map(|e| e.entry.unit_price * factor)
+            }
+            _ => None,
+        };
+        line.expected_price = expected.map(dec_text);
+        let available = product
+            .map(|p| domain::stock::available_by(&catalog.stock_of(p.sku.as_str()), requested))
+            .unwrap_or_default();
+        facts_lines.push(LineFacts {
+            line_no: line.line_no,
+            label: line
+                .customer_part_no
+                .clone()
+                .or_else(|| line.printed_code.clone())
+                .or_else(|| line.sku.clone())
+                .or_else(|| line.description.clone())
+                .unwrap_or_else(|| "(no code or description)".into()),
+            product,
+            quantity,
+            base_quantity,
+            stated_price: number(&line.unit_price),
+            expected_price: expected,
+            available,
+            requested_date: requested,
+        });
+    }
+    let had = |code: &str| draft.exceptions.iter().any(|e| e.code == code);
+    let stated_currency = draft
+        .fields
+        .contains_key("currency")
+        .then(|| draft.currency.clone())
+        .flatten();
+    let facts = OrderFacts {
+        customer,
+        stated_currency: stated_currency.as_deref(),
+        order_date,
+        unknown_ship_to: had("unknown_ship_to"),
+        duplicate_po: had("duplicate_po"),
+        stated_total: number(&draft.stated_total),
+        lines: facts_lines,
+    };
+    let mut fresh: Vec<DraftException> = validate(&facts, &settings.policy())
+        .iter()
+        .map(exception_json)
+        .collect();
+    fresh.sort_by_key(|e| e.line_no.map_or(0, |n| n + 1));
+    for e in &mut fresh {
+        if let Some(old) = draft
+            .exceptions
+            .iter()
+            .find(|o| o.code == e.code && o.line_no == e.line_no && o.resolved_by.is_some())
+        {
+            e.resolved_by = old.resolved_by.clone();
+            e.resolution = old.resolution.clone();
+        }
+    }
+    draft.exceptions = fresh;
+}
+
 /// What the extracted message says about its sender.
 fn customer_cues(x: &Extracted) -> CustomerCues<'_> {
     CustomerCues {

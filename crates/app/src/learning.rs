@@ -69,6 +69,8 @@ pub enum LearningError {
     NoException { id: i64, index: usize },
     #[error("draft {id}: the stored draft cannot be read: {message}")]
     Corrupt { id: i64, message: String },
+    #[error("the catalog cannot be loaded to check the draft again: {0}")]
+    Catalog(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
     #[error(transparent)]
@@ -79,6 +81,7 @@ pub enum LearningError {
 pub async fn correct(
     store: &Store,
     catalog: &CatalogCache,
+    settings: &crate::config::ExtractionSettings,
     id: i64,
     version: i64,
     correction: &Correction,
@@ -236,6 +239,14 @@ pub async fn correct(
         Correction::LineProduct { line_no, .. } => !(e.line_no == Some(*line_no) && e.code == "unknown_product"),
         _ => true,
     });
+    if !matches!(correction, Correction::ResolveException { .. }) {
+        let loaded = catalog
+            .get(store, std::time::Duration::from_secs(settings.catalog_refresh_seconds))
+            .await
+            .map_err(|e| LearningError::Catalog(e.to_string()))?;
+        let catalog = loaded.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::draft::recheck(&mut draft, &catalog, settings, jiff::Zoned::now().date());
+    }
     let json = serde_json::to_string(&draft).unwrap_or_default();
     let changed = store
         .update_draft(

@@ -76,17 +76,29 @@ pub fn line_total(quantity: Option<&str>, unit_price: Option<&str>) -> Option<De
     Some((q * p).round_dp(2))
 }
 
+/// The price a line is sold at: the one the customer stated, else ours.
+pub fn effective_price(line: &crate::draft::DraftLine) -> Option<&str> {
+    line.unit_price.as_deref().or(line.expected_price.as_deref())
+}
+
 /// The sum of the line totals; `None` when no line has both quantity and price.
 pub fn order_total(draft: &Draft) -> Option<Decimal> {
     draft
         .lines
         .iter()
-        .filter_map(|l| line_total(l.quantity.as_deref(), l.unit_price.as_deref()))
+        .filter_map(|l| line_total(l.quantity.as_deref(), effective_price(l)))
         .reduce(|a, b| a + b)
 }
 
-/// The order a draft becomes when confirmed.
+/// The order a draft becomes when confirmed: lines without a stated price get ours.
 pub fn new_order(draft: &Draft) -> NewOrder {
+    let mut draft = draft.clone();
+    for line in &mut draft.lines {
+        if line.unit_price.is_none() {
+            line.unit_price = line.expected_price.clone();
+        }
+    }
+    let draft = &draft;
     NewOrder {
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         po_number: draft.po_number.clone(),

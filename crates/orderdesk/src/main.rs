@@ -526,7 +526,6 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
     let address = listener.local_addr().context("reading the listening address")?;
-    println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
     // Beyond loopback the session cookie must only travel over HTTPS (a proxy in front).
     let secure_cookies = !address.ip().is_loopback();
     let state = web::AppState::new(store)
@@ -536,6 +535,7 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     if users_missing(&state.store).await? {
         println!("No user exists yet: create one with `orderdesk user add NAME --role admin`.");
     }
+    println!("Orderdesk is running at http://{address}/ (Ctrl-C to stop)");
     web::serve(listener, state).await.context("serving HTTP")?;
     Ok(())
 }

@@ -443,6 +443,7 @@ async fn correct(
     let learned = app::learning::correct(
         &state.store,
         &state.catalog,
+        &state.config.extraction,
         id,
         body.version,
         &correction,

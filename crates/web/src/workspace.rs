@@ -411,6 +411,7 @@ struct QueueLine {
     customer: String,
     po_number: String,
     sender: String,
+    subject: String,
     due: String,
     overdue: bool,
     assigned_to: String,
@@ -487,6 +488,7 @@ pub async fn queue(
                     .unwrap_or_else(|| "unknown".into()),
                 po_number: opt(&d.po_number),
                 sender: parsed.as_ref().and_then(|p| p.sender.clone()).unwrap_or_default(),
+                subject: parsed.as_ref().and_then(|p| p.subject.clone()).unwrap_or_default(),
                 due: due_secs.map(|s| human_duration(-s)).map_or(String::new(), |t| {
                     if t.starts_with("in ") {
                         format!("due {t}")
@@ -659,7 +661,7 @@ pub async fn draft(
             uom: opt(&l.uom),
             unit_price: opt(&l.unit_price),
             expected_price: opt(&l.expected_price),
-            total: app::review::line_total(l.quantity.as_deref(), l.unit_price.as_deref())
+            total: app::review::line_total(l.quantity.as_deref(), app::review::effective_price(l))
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
             delivery_date: opt(&l.delivery_date),
@@ -816,6 +818,7 @@ pub async fn correct(
     match app::learning::correct(
         &state.store,
         &state.catalog,
+        &state.config.extraction,
         id,
         form.version,
         &correction,

@@ -26,6 +26,7 @@
       var q = row.querySelector("input.qty"), p = row.querySelector("input.price"), cell = row.querySelector(".line-total");
       if (!q || !p || !cell) return;
       var qv = number(q.value), pv = number(p.value);
+      if (pv === null) pv = number(p.getAttribute("data-expected"));
       if (qv !== null && pv !== null) { var t = Math.round(qv * pv * 100) / 100; cell.textContent = t.toFixed(2); sum += t; any = true; }
       else { cell.textContent = ""; }
     });

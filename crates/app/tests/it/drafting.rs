@@ -139,6 +139,7 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         let learned = correct(
             s,
             &pipeline.catalog,
+            &pipeline.extraction,
             d1.id,
             d1.version,
             &Correction::Header {
@@ -154,6 +155,7 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         let stale = correct(
             s,
             &pipeline.catalog,
+            &pipeline.extraction,
             d1.id,
             d1.version,
             &Correction::LineProduct {
@@ -170,6 +172,7 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         let learned = correct(
             s,
             &pipeline.catalog,
+            &pipeline.extraction,
             d1.id,
             d1.version + 1,
             &Correction::LineProduct {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `orderdesk` binary: real processes, real databases, real HTTP.
 
 mod architecture;
+mod browser;
 mod cli;
 mod extraction;
 mod intake;

@@ -1,0 +1,376 @@
+//! Who may do what: every route for every role and for nobody, logging in,
+//! CSRF, API tokens.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+
+use crate::{Client, get, send};
+
+/// A message with a draft, so that routes with ids have something to show.
+async fn one_message(state: &web::AppState) -> (i64, i64) {
+    let mail = b"From: buyer@example.com\r\nSubject: Order 4711\r\nMessage-ID: <m1@example.com>\r\n\r\nPlease deliver 10 pcs ABC-1.\r\n";
+    let received = app::intake::receive(&state.store, "upload", Some("order.eml"), mail)
+        .await
+        .unwrap();
+    app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+        .await
+        .unwrap();
+    let draft = state.store.draft_of_message(received.id).await.unwrap().unwrap();
+    (received.id, draft.id)
+}
+
+/// The roles in order of rising rights.
+const ROLES: [&str; 4] = ["clerk", "sales_admin", "manager", "admin"];
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    for t in store::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let (message, draft) = one_message(&state).await;
+        let mut clients = Vec::new();
+        for role in ROLES {
+            clients.push(Client::new(&state, &format!("u-{role}"), role).await);
+        }
+        // (path, the lowest role that may read it)
+        let reads: Vec<(String, &str)> = vec![
+            ("/".into(), "clerk"),
+            ("/inbox".into(), "clerk"),
+            ("/inbox?status=in_review&kind=order&q=4711".into(), "clerk"),
+            ("/queue".into(), "clerk"),
+            ("/queue?mine=true".into(), "clerk"),
+            ("/orders".into(), "clerk"),
+            ("/customers".into(), "clerk"),
+            ("/products".into(), "clerk"),
+            (format!("/messages/{message}"), "clerk"),
+            (format!("/messages/{message}/raw"), "clerk"),
+            (format!("/drafts/{draft}"), "clerk"),
+            ("/api/me".into(), "clerk"),
+            ("/api/messages".into(), "clerk"),
+            (format!("/api/messages/{message}"), "clerk"),
+            ("/api/queue".into(), "clerk"),
+            (format!("/api/drafts/{draft}"), "clerk"),
+            ("/api/orders".into(), "clerk"),
+            (format!("/api/events?entity_type=draft&entity_id={draft}"), "clerk"),
+            ("/api/customers".into(), "clerk"),
+            ("/api/products".into(), "clerk"),
+            ("/api/openapi.json".into(), "clerk"),
+            ("/metrics".into(), "manager"),
+            ("/settings".into(), "admin"),
+            ("/api/users".into(), "admin"),
+        ];
+        for (path, lowest) in &reads {
+            let allowed_from = ROLES.iter().position(|r| r == lowest).unwrap();
+            for (i, client) in clients.iter().enumerate() {
+                let (status, _, body) = client.get(path).await;
+                if i >= allowed_from {
+                    assert_eq!(
+                        status,
+                        StatusCode::OK,
+                        "{:?} {} GET {path}: {body}",
+                        t.backend,
+                        ROLES[i]
+                    );
+                } else {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{} GET {path}", ROLES[i]);
+                    assert!(body.contains("may not"), "{body}");
+                }
+            }
+            // Nobody: pages send to the login, the API answers 401.
+            let (status, location, _) = get(&state, path).await;
+            if path.starts_with("/api/") {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous GET {path}");
+            } else {
+                assert_eq!(status, StatusCode::SEE_OTHER, "anonymous GET {path}");
+                assert!(location.starts_with("location:/login?next=%2F"), "{location}");
+            }
+        }
+        // Changes only administrators may make.
+        for (i, client) in clients.iter().enumerate() {
+            let (status, _, _) = client
+                .post_form(
+                    "/settings/users",
+                    &[
+                        ("username", &format!("new-{i}")),
+                        ("role", "clerk"),
+                        ("password", "0123456789ab"),
+                    ],
+                )
+                .await;
+            let (api_status, _, _) = client
+                .post_json(
+                    "/api/users",
+                    json!({"username": format!("api-{i}"), "role": "clerk", "password": "0123456789ab"}),
+                )
+                .await;
+            let (token_status, _, _) = client
+                .post_json("/api/tokens", json!({"name": "bridge", "username": "u-clerk"}))
+                .await;
+            if ROLES[i] == "admin" {
+                assert_eq!(status, StatusCode::SEE_OTHER);
+                assert_eq!(api_status, StatusCode::CREATED);
+                assert_eq!(token_status, StatusCode::CREATED);
+            } else {
+                assert_eq!(
+                    (status, api_status, token_status),
+                    (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+                    "{}",
+                    ROLES[i]
+                );
+            }
+        }
+        assert!(t.store.user("new-3").await.unwrap().is_some());
+        assert!(t.store.user("new-0").await.unwrap().is_none());
+        // Assigning someone else's work is for managers; taking it oneself is for everyone.
+        let version = t.store.draft(draft).await.unwrap().unwrap().version;
+        let (status, _, body) = clients[0]
+            .post_form(
+                &format!("/drafts/{draft}/assign"),
+                &[("version", &version.to_string()), ("to", "u-admin")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _, _) = clients[2]
+            .post_form(
+                &format!("/drafts/{draft}/assign"),
+                &[("version", &version.to_string()), ("to", "u-clerk")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let stored = t.store.draft(draft).await.unwrap().unwrap();
+        assert_eq!(stored.assigned_to.as_deref(), Some("u-clerk"));
+        // Anonymous changes are refused before anything happens.
+        let request = Request::post(format!("/drafts/{draft}/confirm"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("version={}", stored.version)))
+            .unwrap();
+        assert_eq!(send(&state, request).await.0, StatusCode::UNAUTHORIZED);
+        let request = Request::post("/api/messages").body(Body::from("x")).unwrap();
+        assert_eq!(send(&state, request).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(t.store.draft(draft).await.unwrap().unwrap().status, "review");
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_in_the_openapi_description_needs_a_login() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "ada", "admin").await;
+    let (status, _, spec) = admin.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    for required in [
+        "/api/messages",
+        "/api/drafts/{id}",
+        "/api/orders",
+        "/api/customers",
+        "/api/products",
+        "/api/users",
+        "/api/events",
+    ] {
+        assert!(
+            paths.contains_key(required),
+            "{required} missing from the OpenAPI description"
+        );
+    }
+    let mut checked = 0;
+    for (path, methods) in paths {
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{action}", "confirm")
+            .replace("{customer_no}", "C1")
+            .replace("{sku}", "S1");
+        for method in methods.as_object().unwrap().keys() {
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&concrete)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let (status, _, body) = send(&state, request).await;
+            if path == "/api/login" {
+                assert_ne!(status, StatusCode::FORBIDDEN);
+                continue;
+            }
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
+            assert!(body.contains("\"error\""), "{body}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 19, "{checked} routes checked");
+    assert_eq!(get(&state, "/healthz").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn login_logout_and_throttling() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    app::users::add_user(
+        &t.store,
+        "anna",
+        "Anna K",
+        "clerk",
+        "correct horse battery",
+        &domain::event::Actor::System("t".into()),
+    )
+    .await
+    .unwrap();
+    let form = |user: &str, password: &str| {
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                serde_urlencoded::to_string([("username", user), ("password", password), ("next", "/queue")]).unwrap(),
+            ))
+            .unwrap()
+    };
+    let (status, _, page) = get(&state, "/login?next=/queue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"password\""));
+
+    // Right password: a cookie and back to where the user wanted to go.
+    let response = tower::ServiceExt::oneshot(web::router(state.clone()), form("anna", "correct horse battery"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/queue");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let me = Request::get("/api/me")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&state, me).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"role\":\"clerk\""), "{body}");
+
+    // Logging out ends the session on the server, not only in the browser.
+    let page = Request::get("/inbox")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, inbox) = send(&state, page).await;
+    let csrf = inbox
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let logout = Request::post("/logout")
+        .header(header::COOKIE, &session)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={csrf}")))
+        .unwrap();
+    assert_eq!(send(&state, logout).await.0, StatusCode::SEE_OTHER);
+    let me = Request::get("/api/me")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&state, me).await.0, StatusCode::UNAUTHORIZED);
+
+    // Wrong passwords: 401 with a message that does not say which part was wrong, then a lock.
+    let (status, _, page) = send(&state, form("anna", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("Wrong user name or password"));
+    let (status, _, _) = send(&state, form("nobody", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for _ in 0..4 {
+        send(&state, form("anna", "wrong")).await;
+    }
+    let (status, _, page) = send(&state, form("anna", "correct horse battery")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Too many failed logins"));
+
+    // A script logs in through the API and gets the CSRF token it must send.
+    app::users::add_user(
+        &t.store,
+        "bot",
+        "",
+        "clerk",
+        "correct horse battery",
+        &domain::event::Actor::System("t".into()),
+    )
+    .await
+    .unwrap();
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "bot", "password": "correct horse battery"}).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = send(&state, login).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("csrf_token"));
+}
+
+#[tokio::test]
+async fn changes_need_the_sessions_csrf_token() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let (_, draft) = one_message(&state).await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let uri = format!("/drafts/{draft}/take");
+    let (status, _, page) = clerk.post_raw_form(&uri, &[("version", "1")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("CSRF"), "{page}");
+    let (status, _, _) = clerk.post_raw_form(&uri, &[("csrf", "0000"), ("version", "1")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let other = Client::new(&state, "otto", "clerk").await;
+    let (status, _, _) = clerk
+        .post_raw_form(&uri, &[("csrf", &other.csrf), ("version", "1")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another session's token must not do");
+    assert_eq!(t.store.draft(draft).await.unwrap().unwrap().assigned_to, None);
+    let (status, location, _) = clerk.post_form(&uri, &[("version", "1")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("location:/drafts/{draft}"));
+    assert_eq!(
+        t.store.draft(draft).await.unwrap().unwrap().assigned_to.as_deref(),
+        Some("clara")
+    );
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_user_without_csrf() {
+    for t in store::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let actor = domain::event::Actor::System("t".into());
+        app::users::add_user(&t.store, "bridge", "", "clerk", "correct horse battery", &actor)
+            .await
+            .unwrap();
+        let token = app::users::create_api_token(&t.store, "bridge", "erp-bridge", &actor)
+            .await
+            .unwrap();
+        let upload = |token: &str| {
+            Request::post("/api/messages?name=order.edi")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261122*1200*U*00401*000000001*0*P*>~"))
+                .unwrap()
+        };
+        let (status, _, body) = send(&state, upload(&token)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let stored = t.store.message(id["id"].as_i64().unwrap()).await.unwrap().unwrap();
+        assert_eq!(stored.channel, "api:bridge");
+        assert_eq!(send(&state, upload("od_wrong")).await.0, StatusCode::UNAUTHORIZED);
+        // A clerk's token cannot do an administrator's work.
+        let users = Request::get("/api/users")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&state, users).await.0, StatusCode::FORBIDDEN);
+        assert!(t.store.api_tokens().await.unwrap()[0].last_used_at.is_some());
+        // Disabling the user stops the token.
+        t.store
+            .update_user("bridge", None, Some(false), None, &actor, jiff::Timestamp::now())
+            .await
+            .unwrap();
+        assert_eq!(send(&state, upload(&token)).await.0, StatusCode::UNAUTHORIZED);
+    }
+}

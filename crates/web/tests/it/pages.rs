@@ -1,0 +1,124 @@
+//! The master data pages, health and metrics.
+
+use axum::http::StatusCode;
+use domain::event::Actor;
+use masterdata::Entity;
+
+use crate::{Client, get, with_customers};
+
+#[tokio::test]
+async fn health_and_metrics() {
+    for t in store::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let admin = Client::new(&state, "ada", "admin").await;
+        let (status, content_type, body) = get(&state, "/healthz").await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::OK, "application/json"));
+        assert!(body.contains(r#""database":"ok""#));
+
+        admin.get("/customers").await;
+        let (status, _, metrics) = admin.get("/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            metrics.contains(r#"orderdesk_http_requests_total{method="GET",route="/customers",status="200"} 1"#),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains(r#"orderdesk_master_data_rows{table="customers"} 0"#),
+            "{metrics}"
+        );
+        assert!(metrics.contains("orderdesk_http_request_duration_seconds_bucket"));
+    }
+}
+
+#[tokio::test]
+async fn health_reports_a_dead_database() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    t.store.close().await;
+    let (status, _, body) = get(&state, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("unreachable"));
+}
+
+#[tokio::test]
+async fn customer_search_and_detail() {
+    for t in store::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let user = Client::new(&state, "clara", "clerk").await;
+        with_customers(
+            &t.store,
+            "customer_no,name,city,email_domains\n10042,Muster GmbH,Stuttgart,muster.de\n20001,Acme Ltd,Leeds,acme.co.uk\n",
+        )
+        .await;
+        let (status, _, page) = user.get("/customers?q=stutt").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Muster GmbH") && !page.contains("Acme Ltd"),
+            "{:?}",
+            t.backend
+        );
+        assert!(page.contains("1 matching “stutt”"));
+        let (status, _, detail) = user.get("/customers/10042").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(detail.contains("muster.de"));
+        let (status, _, _) = user.get("/customers/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn hostile_content_is_shown_as_text() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let user = Client::new(&state, "clara", "clerk").await;
+    with_customers(
+        &t.store,
+        "customer_no,name,city\nX1,<script>alert(1)</script>,\"<img src=x onerror=alert(2)>\"\n",
+    )
+    .await;
+    for uri in ["/customers", "/customers/X1", "/customers?q=%3Cscript"] {
+        let (_, _, page) = user.get(uri).await;
+        assert!(!page.contains("<script>alert"), "{uri}: {page}");
+        assert!(!page.contains("<img src=x"), "{uri}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || page.contains("&#60;script&#62;"),
+            "{uri}: {page}"
+        );
+    }
+    let (status, _, page) = user.get("/products/%3Cb%3Ebold").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains("<b>bold"), "{page}");
+}
+
+#[tokio::test]
+async fn products_page_and_paging() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let user = Client::new(&state, "clara", "clerk").await;
+    let company = app::demo::build(1, jiff::civil::date(2026, 11, 22));
+    let products: Vec<_> = company.products.into_iter().take(120).collect();
+    app::import::import_records(&t.store, Entity::Products, "test", products, Actor::System("t".into()))
+        .await
+        .unwrap();
+    let (_, _, first) = user.get("/products").await;
+    assert!(first.contains("50 shown (more on the next page)"), "{first}");
+    let next = first
+        .split("after=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, _, second) = user.get(&format!("/products?q=&after={next}")).await;
+    assert!(second.contains("50 shown"));
+    let (status, _, detail) = user.get("/products/DIN933-M3x6-88Z").await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert!(detail.contains("thread=M3"));
+    let (_, _, home) = user.get("/").await;
+    assert!(
+        home.contains("<span class=\"num\">120</span><span>Products</span>"),
+        "{home}"
+    );
+    assert!(home.contains("Recent activity"));
+}

@@ -1,0 +1,252 @@
+//! A clerk's day through the router: queue, review screen, correction,
+//! conflict, confirmation, order timeline, amendment; hostile mail shown as text.
+
+use axum::http::StatusCode;
+use domain::customer::Customer;
+use domain::product::Product;
+use masterdata::Record;
+
+use crate::Client;
+
+struct Company {
+    customer: Customer,
+    products: Vec<Product>,
+}
+
+/// Loads the demo company and picks a German customer with a mail address and two priced products.
+async fn company(store: &store::Store) -> Company {
+    let today = jiff::Zoned::now().date();
+    app::demo::load(store, app::demo::DEFAULT_SEED, today).await.unwrap();
+    let built = app::demo::build(app::demo::DEFAULT_SEED, today);
+    let customer = built
+        .customers
+        .iter()
+        .find_map(|r| match r {
+            Record::Customer(c) if !c.emails.is_empty() && c.language.as_deref() == Some("de") => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let products = built
+        .products
+        .iter()
+        .filter_map(|r| match r {
+            Record::Product(p) if p.active && p.list_price.is_some() && p.sku.as_str().starts_with("DIN933-M8") => {
+                Some(p.clone())
+            }
+            _ => None,
+        })
+        .take(2)
+        .collect();
+    Company { customer, products }
+}
+
+async fn receive_and_draft(state: &web::AppState, name: &str, mail: String) -> store::drafts::StoredDraft {
+    let received = app::intake::receive(&state.store, "upload", Some(name), mail.as_bytes())
+        .await
+        .unwrap();
+    app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+        .await
+        .unwrap();
+    state.store.draft_of_message(received.id).await.unwrap().unwrap()
+}
+
+fn field<'a>(page: &'a str, after: &str, attr: &str) -> &'a str {
+    let rest = &page[page.find(after).unwrap()..];
+    let start = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    let end = rest[start..].find('"').unwrap();
+    &rest[start..start + end]
+}
+
+#[tokio::test]
+async fn a_clerk_fixes_a_line_confirms_and_amends() {
+    for t in store::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let c = company(&t.store).await;
+        let (a, b) = (&c.products[0], &c.products[1]);
+        let mail = format!(
+            "From: {}\r\nSubject: Bestellung 4500099001\r\nMessage-ID: <po-4500099001@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nwir bestellen:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             1    {}   {}   200\r\n\
+             2    QX-77731   Sechskantschraube Sonderteil   50\r\n\r\nMit freundlichen Grüßen\r\n",
+            c.customer.emails[0], a.sku, a.name,
+        );
+        let draft = receive_and_draft(&state, "po.eml", mail).await;
+        assert_eq!(draft.status, "review", "{:?}: {}", t.backend, draft.extraction);
+        let clerk = Client::new(&state, "clara", "clerk").await;
+        let second = Client::new(&state, "otto", "clerk").await;
+
+        // The queue lists it with why it is there.
+        let (status, _, queue) = clerk.get("/queue").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(queue.contains(&format!("/drafts/{}", draft.id)), "{queue}");
+        assert!(queue.contains("unknown_product (line 2)"), "{queue}");
+
+        // The review screen: the original beside the draft, the open points on top.
+        let (status, _, page) = clerk.get(&format!("/drafts/{}", draft.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Sechskantschraube Sonderteil") && page.contains("class=\"tb\""),
+            "the original is shown"
+        );
+        assert!(page.contains("line 2 has no product"), "{page}");
+        assert!(page.contains("id=\"confirm\" title=\"Confirm (Ctrl+Enter)\" disabled"));
+        let version = field(
+            &page[page.find("id=\"confirm-form\"").unwrap()..],
+            "name=\"version\"",
+            "value",
+        );
+        assert_eq!(version, draft.version.to_string());
+
+        // Both reviewers open version 1; the first sets the product of line 2 …
+        let uri = format!("/drafts/{}/correct", draft.id);
+        let fix = [
+            ("version", version),
+            ("what", "line_product"),
+            ("line_no", "2"),
+            ("value", b.sku.as_str()),
+        ];
+        let (status, location, body) = clerk.post_form(&uri, &fix).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert_eq!(location, format!("location:/drafts/{}", draft.id));
+        // … the second gets a clear conflict and changes nothing.
+        let other = [
+            ("version", version),
+            ("what", "line_value"),
+            ("line_no", "1"),
+            ("field", "quantity"),
+            ("value", "999"),
+        ];
+        let (status, _, body) = second.post_form(&uri, &other).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body.contains("changed by someone else"), "{body}");
+        let stored = t.store.draft(draft.id).await.unwrap().unwrap();
+        assert!(!stored.extraction.contains("\"999\""));
+
+        // The correction taught the customer's code.
+        let items = t
+            .store
+            .customer_items_of(c.customer.customer_no.as_str())
+            .await
+            .unwrap();
+        assert!(
+            items
+                .iter()
+                .any(|i| i.customer_part_no.as_str() == "QX-77731" && i.sku.as_ref() == Some(&b.sku)),
+            "QX-77731 → {} learned",
+            b.sku
+        );
+
+        // Whatever else blocks is resolved with a note, then the order is confirmed.
+        let mut stored = stored;
+        let parsed: app::draft::Draft = serde_json::from_str(&stored.extraction).unwrap();
+        for (index, e) in parsed.exceptions.iter().enumerate() {
+            if e.severity == "blocking" && e.resolved_by.is_none() {
+                let (status, _, body) = clerk
+                    .post_form(
+                        &uri,
+                        &[
+                            ("version", &stored.version.to_string()),
+                            ("what", "resolve"),
+                            ("index", &index.to_string()),
+                            ("value", "checked with the customer"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+                stored = t.store.draft(draft.id).await.unwrap().unwrap();
+            }
+        }
+        let (status, location, body) = clerk
+            .post_form(
+                &format!("/drafts/{}/confirm", draft.id),
+                &[("version", &stored.version.to_string())],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let order_uri = location.strip_prefix("location:").unwrap().to_owned();
+        assert!(order_uri.starts_with("/orders/"));
+        let order_id: i64 = order_uri.rsplit('/').next().unwrap().parse().unwrap();
+        let order = t.store.order(order_id).await.unwrap().unwrap();
+        assert_eq!(order.customer_no.as_deref(), Some(c.customer.customer_no.as_str()));
+        assert_eq!(order.po_number.as_deref(), Some("4500099001"));
+        assert_eq!(order.line_count, 2);
+        assert_eq!(order.confirmed_by, "user:clara");
+
+        // The order page: lines and the timeline from receipt to confirmation.
+        let (status, _, page) = clerk.get(&order_uri).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(b.sku.as_str()));
+        for step in ["received", "drafted", "corrected", "confirmed"] {
+            assert!(page.contains(&format!(" {step}</td>")), "timeline lacks {step}: {page}");
+        }
+        // A confirmed draft cannot be confirmed again.
+        let (status, _, _) = second
+            .post_form(
+                &format!("/drafts/{}/confirm", draft.id),
+                &[("version", &(stored.version + 1).to_string())],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        // Amending needs a reason; with one it is recorded with before and after.
+        let amend = format!("{order_uri}/amend");
+        let v = order.version.to_string();
+        let base = [
+            ("version", v.as_str()),
+            ("line_no", "1"),
+            ("field", "quantity"),
+            ("value", "250"),
+        ];
+        let (status, _, _) = clerk.post_form(&amend, &[&base[..], &[("reason", "")]].concat()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, body) = clerk
+            .post_form(
+                &amend,
+                &[&base[..], &[("reason", "entry_error"), ("note", "typo")]].concat(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let amended = t.store.order(order_id).await.unwrap().unwrap();
+        assert_eq!(amended.version, 2);
+        let events = t.store.events_for("order", &order_id.to_string()).await.unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(last.action, "amended");
+        assert!(
+            last.changes
+                .iter()
+                .any(|c| c.field == "reason" && c.after.as_deref() == Some("entry_error"))
+        );
+        assert!(last.changes.iter().any(|c| c.field == "lines[1].quantity"
+            && c.before.as_deref() == Some("200")
+            && c.after.as_deref() == Some("250")));
+    }
+}
+
+#[tokio::test]
+async fn hostile_mail_is_shown_as_text_everywhere() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let mail = "From: \"<img src=x onerror=alert(1)>\" <evil@example.net>\r\n\
+                Subject: <script>alert('subject')</script> order\r\n\r\n\
+                Bitte liefern <script>alert('body')</script> 10 Stk <b onmouseover=alert(3)>X</b>\r\n"
+        .to_owned();
+    let draft = receive_and_draft(&state, "<svg onload=alert(4)>.eml", mail).await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    for uri in [
+        "/inbox".to_owned(),
+        format!("/messages/{}", draft.message_id),
+        format!("/drafts/{}", draft.id),
+        "/queue".to_owned(),
+    ] {
+        let (status, _, page) = clerk.get(&uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        for raw in ["<script>alert", "<img src=x", "<b onmouseover", "<svg onload"] {
+            assert!(!page.contains(raw), "{uri} shows {raw} unescaped");
+        }
+        assert!(
+            page.contains("&lt;script&gt;alert") || page.contains("&#60;script&#62;alert"),
+            "{uri}: {page}"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+// A clerk's day in a real headless Chromium against a running `orderdesk demo`:
+// log in → queue → fix a line's product → resolve what blocks → confirm with
+// the keyboard → the order shows its timeline; a clerk cannot open the
+// settings; a second reviewer gets the conflict message; hostile mail stays
+// text. Screenshots of the main screens go to SCREENSHOT_DIR.
+//
+// Environment: ORDERDESK_URL, CHROMIUM, SCREENSHOT_DIR, CLERK_PASSWORD,
+// SALES_PASSWORD, ADMIN_PASSWORD, DRAFT_ID (a draft in review whose line 2 has
+// no product), FIX_SKU (the product to set on it).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const base = env("ORDERDESK_URL").replace(/\/$/, "");
+const shots = env("SCREENSHOT_DIR");
+mkdirSync(shots, { recursive: true });
+const draftId = env("DRAFT_ID");
+const fixSku = env("FIX_SKU");
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+  console.log(`ok - ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: env("CHROMIUM"),
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+
+async function session(username, password) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.on("dialog", (d) => { throw new Error(`a script ran in the page: dialog "${d.message()}"`); });
+  await page.goto(`${base}/queue`);
+  check(page.url().includes("/login?next=%2Fqueue"), `${username}: the queue asks for a login first`);
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", password);
+  if (username === "clerk") await page.screenshot({ path: `${shots}/login.png` });
+  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  check(page.url().endsWith("/queue"), `${username}: after logging in the queue opens`);
+  return page;
+}
+
+try {
+  const clerk = await session("clerk", env("CLERK_PASSWORD"));
+
+  // The queue, soonest due first, with why each draft is there.
+  await clerk.screenshot({ path: `${shots}/queue.png`, fullPage: false });
+  const link = clerk.locator(`a[href="/drafts/${draftId}"]`);
+  check(await link.count() === 1, `the queue lists draft ${draftId}`);
+  await Promise.all([clerk.waitForNavigation(), link.click()]);
+
+  // The review screen: original beside the draft, open points on top.
+  check(await clerk.locator("#original .tb").count() > 0, "the original mail is shown beside the draft");
+  check(await clerk.locator("#confirm").isDisabled(), "confirm is disabled while a line has no product");
+  // Focusing a value highlights where it was read in the original.
+  await clerk.focus("#field-po_number");
+  check(await clerk.locator(".tb.hl").count() === 1, "the PO number's source is highlighted in the original");
+  await clerk.screenshot({ path: `${shots}/review.png`, fullPage: true });
+
+  // Fix line 2's product and save with Enter.
+  const sku = clerk.locator('tr.line[data-line="2"] input.sku');
+  await sku.fill(fixSku);
+  await Promise.all([clerk.waitForNavigation(), sku.press("Enter")]);
+  check((await clerk.locator('tr.line[data-line="2"] input.sku').inputValue()) === fixSku, "line 2 now has the product");
+
+  // Resolve what still blocks, each with a note.
+  for (let i = 0; i < 20; i++) {
+    const open = clerk.locator("#exceptions form input[name=value]");
+    if (await open.count() === 0) break;
+    await open.first().fill("checked with the customer by phone");
+    await Promise.all([clerk.waitForNavigation(), open.first().press("Enter")]);
+  }
+  check(!(await clerk.locator("#confirm").isDisabled()), "confirm is enabled once nothing blocks");
+
+  // Totals follow what is typed before it is saved.
+  const before = await clerk.locator("#total").textContent();
+  await clerk.locator('tr.line[data-line="1"] input.qty').fill("1000");
+  const after = await clerk.locator("#total").textContent();
+  check(before !== after, `the total is recomputed while typing (${before} → ${after})`);
+  await clerk.reload();
+
+  // Confirm with the keyboard.
+  await clerk.locator("body").click({ position: { x: 5, y: 5 } });
+  await Promise.all([clerk.waitForNavigation(), clerk.keyboard.press("Control+Enter")]);
+  check(/\/orders\/\d+$/.test(clerk.url()), `Ctrl+Enter confirmed the order (${clerk.url()})`);
+  const timeline = await clerk.locator("table.timeline").textContent();
+  for (const step of ["received", "drafted", "corrected", "confirmed"]) {
+    check(timeline.includes(step), `the order's timeline shows "${step}"`);
+  }
+  await clerk.screenshot({ path: `${shots}/order.png`, fullPage: true });
+
+  // A clerk cannot open the settings.
+  check(await clerk.locator('nav a[href="/settings"]').count() === 0, "a clerk sees no settings link");
+  const refused = await clerk.goto(`${base}/settings`);
+  check(refused.status() === 403, "a clerk opening /settings gets 403");
+  check((await clerk.textContent("#error-message")).includes("may not"), "and is told why");
+
+  // Two reviewers on one draft: the second gets the conflict message.
+  await clerk.goto(`${base}/queue`);
+  const other = await clerk.locator("#queue a[href^='/drafts/']").first().getAttribute("href");
+  const sales = await session("sales", env("SALES_PASSWORD"));
+  await clerk.goto(`${base}${other}`);
+  await sales.goto(`${base}${other}`);
+  await Promise.all([clerk.waitForNavigation(), clerk.click("text=Assign to me")]);
+  check((await clerk.textContent(".review-head")).includes("assigned to clerk"), "the clerk took the draft");
+  await Promise.all([sales.waitForNavigation(), sales.click("text=Assign to me")]);
+  check((await sales.title()).includes("Changed by someone else"), "the second reviewer is told the draft changed");
+  check((await sales.textContent("#error-message")).includes("reload it"), "with what to do about it");
+  await sales.screenshot({ path: `${shots}/conflict.png` });
+
+  // The inbox shows hostile mail as text, and no script runs.
+  await clerk.goto(`${base}/inbox`);
+  check((await clerk.textContent("#inbox")).includes("<script>alert('order')</script>"), "a hostile subject is shown as text");
+  await clerk.screenshot({ path: `${shots}/inbox.png` });
+
+  // An administrator's settings.
+  const admin = await session("admin", env("ADMIN_PASSWORD"));
+  await admin.goto(`${base}/settings`);
+  check(await admin.locator("#users tr").count() >= 5, "the administrator sees the users");
+  await admin.screenshot({ path: `${shots}/settings.png`, fullPage: true });
+  console.log("browser: all checks passed");
+} finally {
+  await browser.close();
+}
