@@ -188,3 +188,198 @@ pub fn line_resolution(products: usize, queries: usize) -> Result<String, matchi
         pct(&mut all, 0.99),
     ))
 }
+
+/// What [`seed_inbox`] made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeededInbox {
+    pub messages: i64,
+    pub drafts: i64,
+    pub in_review: i64,
+    /// A draft under review with 50 lines, for timing the review screen.
+    pub draft_50_lines: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("the store has no drafted message to copy; run `orderdesk demo --no-serve` first")]
+    NoTemplate,
+    #[error("the stored draft {0} cannot be read: {1}")]
+    Corrupt(i64, String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// Fills the store with `count` more messages like the ones already drafted
+/// (every tenth with a draft, half of those waiting for review), plus one
+/// 50-line order under review: a store the size of years of work, for
+/// timing the inbox, the queue and the review screen.
+pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox, SeedError> {
+    use store::bulk::BulkValue::{Int, Text};
+
+    // The template: the drafted order with the most lines.
+    let mut template = None;
+    for d in store.drafts(None, None, 500).await? {
+        let lines = serde_json::from_str::<crate::draft::Draft>(&d.extraction)
+            .map(|x| x.lines.len())
+            .unwrap_or(0);
+        if d.kind == "order" && template.as_ref().is_none_or(|(n, _)| lines > *n) {
+            template = Some((lines, d));
+        }
+    }
+    let (_, template) = template.ok_or(SeedError::NoTemplate)?;
+    let message = store.message(template.message_id).await?.ok_or(SeedError::NoTemplate)?;
+    let documents = message.documents_json.clone().unwrap_or_else(|| "[]".into());
+    let mut big: crate::draft::Draft =
+        serde_json::from_str(&template.extraction).map_err(|e| SeedError::Corrupt(template.id, e.to_string()))?;
+    let base_lines = big.lines.clone();
+    big.lines = (0..50)
+        .map(|i| {
+            let mut l = base_lines[i % base_lines.len().max(1)].clone();
+            l.line_no = i as u32 + 1;
+            l
+        })
+        .collect();
+    let big_json = serde_json::to_string(&big).unwrap_or_default();
+
+    let first = store.max_id("messages").await? + 1;
+    let first_draft = store.max_id("drafts").await? + 1;
+    let now = jiff::Timestamp::now();
+    let text = |s: &str| Text(Some(s.to_owned()));
+    let stamp = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let channels = ["imap:orders", "upload:clerk", "folder", "api:edi-gateway"];
+    let kinds = [
+        "order",
+        "order",
+        "order",
+        "order",
+        "order",
+        "order",
+        "rfq",
+        "inquiry",
+        "order_change",
+        "other",
+    ];
+    let mut seeded = SeededInbox {
+        messages: 0,
+        drafts: 0,
+        in_review: 0,
+        draft_50_lines: 0,
+    };
+    const CHUNK: i64 = 50_000;
+    let mut start = 0;
+    while start < count {
+        let end = (start + CHUNK).min(count);
+        let mut messages = Vec::with_capacity((end - start) as usize);
+        let mut drafts = Vec::new();
+        for i in start..end {
+            let id = first + i;
+            let received = stamp(now - jiff::SignedDuration::from_secs(count - i));
+            let drafted = i % 10 == 0 || i == count - 1;
+            let status = match i % 97 {
+                0 => "error",
+                1 => "received",
+                _ => "processed",
+            };
+            messages.push(vec![
+                Int(id),
+                text(&received),
+                text(channels[(i % 4) as usize]),
+                text(&format!("order-{id}.pdf")),
+                text(&format!("{id:064x}")),
+                Int(2_000 + i % 50_000),
+                Text(None),
+                text(&format!("buyer{}@customer{}.example", i % 5_000, i % 400)),
+                text(&format!("Order {} / PO 45{:08}", id, i)),
+                text(if drafted { "processed" } else { status }),
+                text(kinds[(i % 10) as usize]),
+                text("bench"),
+                Text((status == "error" && !drafted).then(|| "the PDF is encrypted".to_owned())),
+                Text(None),
+                Text(None),
+                text(&received),
+            ]);
+            if drafted {
+                let draft_id = first_draft + drafts.len() as i64 + seeded.drafts;
+                let last = i == count - 1;
+                let review = last || i % 20 == 0;
+                let due = stamp(now + jiff::SignedDuration::from_mins(if last { -600 } else { (i % 2_000) - 1_000 }));
+                drafts.push(vec![
+                    Int(draft_id),
+                    Int(id),
+                    text("order"),
+                    template.customer_no.clone().map_or(Text(None), |c| text(&c)),
+                    text(&format!("45{i:08}")),
+                    text(if review { "review" } else { "straight_through" }),
+                    text(if review { "review" } else { "straight_through" }),
+                    text(if last { &big_json } else { &template.extraction }),
+                    Int(1),
+                    text(&received),
+                    text(&received),
+                    Text(None),
+                    text(&due),
+                    Int(0),
+                    Text(None),
+                ]);
+                if review {
+                    seeded.in_review += 1;
+                }
+                if last {
+                    seeded.draft_50_lines = draft_id;
+                }
+            }
+        }
+        store
+            .bulk_insert(
+                "messages",
+                &[
+                    "id",
+                    "received_at",
+                    "channel",
+                    "source_name",
+                    "sha256",
+                    "size_bytes",
+                    "message_id_header",
+                    "sender",
+                    "subject",
+                    "status",
+                    "kind",
+                    "kind_reason",
+                    "error",
+                    "duplicate_of",
+                    "documents_json",
+                    "processed_at",
+                ],
+                &messages,
+            )
+            .await?;
+        seeded.drafts += drafts.len() as i64;
+        store
+            .bulk_insert(
+                "drafts",
+                &[
+                    "id",
+                    "message_id",
+                    "kind",
+                    "customer_no",
+                    "po_number",
+                    "decision",
+                    "status",
+                    "extraction",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "assigned_to",
+                    "due_at",
+                    "escalated",
+                    "status_reason",
+                ],
+                &drafts,
+            )
+            .await?;
+        seeded.messages += end - start;
+        start = end;
+    }
+    // The 50-line draft's original: the template's documents, so the review screen shows a real one.
+    store.set_documents_for_benchmark(first + count - 1, &documents).await?;
+    Ok(seeded)
+}

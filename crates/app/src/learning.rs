@@ -193,14 +193,7 @@ pub async fn correct(
                 .iter_mut()
                 .find(|l| l.line_no == *line_no)
                 .ok_or(LearningError::NoLine { id, line_no: *line_no })?;
-            let slot = match field.as_str() {
-                "quantity" => &mut line.quantity,
-                "unit_price" => &mut line.unit_price,
-                "uom" => &mut line.uom,
-                "delivery_date" => &mut line.delivery_date,
-                _ => unreachable!("normalized_line_value accepts only these fields"),
-            };
-            let before = std::mem::replace(slot, value.clone());
+            let before = set_line_value(line, field, value.clone());
             (format!("lines[{line_no}].{field}"), before, value)
         }
         Correction::Customer { customer_no } => {
@@ -262,6 +255,28 @@ pub async fn correct(
         return Err(LearningError::Conflict { id, seen: version });
     }
     Ok(learned)
+}
+
+/// Sets `field` (`quantity`, `unit_price`, `uom`, `delivery_date`) of a line
+/// to a normalized value and returns the value before. A new quantity keeps
+/// the line's customer-unit factor: the base quantity follows it.
+pub(crate) fn set_line_value(line: &mut crate::draft::DraftLine, field: &str, value: Option<String>) -> Option<String> {
+    let slot = match field {
+        "quantity" => &mut line.quantity,
+        "unit_price" => &mut line.unit_price,
+        "uom" => &mut line.uom,
+        _ => &mut line.delivery_date,
+    };
+    let before = std::mem::replace(slot, value.clone());
+    if field == "quantity" {
+        let number = |s: &Option<String>| s.as_deref().and_then(|v| v.parse::<rust_decimal::Decimal>().ok());
+        let factor = match (number(&line.base_quantity), number(&before)) {
+            (Some(b), Some(q)) if !q.is_zero() => b / q,
+            _ => rust_decimal::Decimal::ONE,
+        };
+        line.base_quantity = number(&value).map(|q| (q * factor).normalize().to_string());
+    }
+    before
 }
 
 /// A line value as stored: decimals with a point, ISO dates, Rec. 20 unit codes.

@@ -313,14 +313,8 @@ pub async fn amend(
                     id: stored.draft_id,
                     line_no: a.line_no,
                 })?;
-        let slot = match a.field.as_str() {
-            "quantity" => &mut line.quantity,
-            "unit_price" => &mut line.unit_price,
-            "uom" => &mut line.uom,
-            _ => &mut line.delivery_date,
-        };
-        if *slot != value {
-            let before = std::mem::replace(slot, value.clone());
+        let before = crate::learning::set_line_value(line, &a.field, value.clone());
+        if before != value {
             changes.push(change(&format!("lines[{}].{}", a.line_no, a.field), before, value));
         }
     }

@@ -188,6 +188,13 @@ enum CorpusCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Add COUNT messages (every tenth drafted, half of those for review) and one
+    /// 50-line draft to the database, copied from what is drafted already, to time
+    /// the inbox, queue and review pages at scale (bench/pages.sh).
+    SeedInbox {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: i64,
+    },
     /// Import a generated products file of N rows twice (new, then unchanged) and print the timings.
     Import {
         #[arg(long, default_value_t = 1_000_000)]
@@ -370,6 +377,20 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Intake { count }) => bench_intake(&config, count).await,
+        Command::Bench(BenchCommand::SeedInbox { messages }) => {
+            let store = open(&config).await?;
+            let started = Instant::now();
+            let seeded = app::bench::seed_inbox(&store, messages).await?;
+            println!(
+                "seeded {} messages, {} drafts ({} for review) in {:.1} s; 50-line draft: {}",
+                seeded.messages,
+                seeded.drafts,
+                seeded.in_review,
+                started.elapsed().as_secs_f64(),
+                seeded.draft_50_lines
+            );
+            Ok(())
+        }
         Command::Export { entity, file } => export(&config, entity.0, &file).await,
         Command::Serve { listen } => {
             let store = open(&config).await?;

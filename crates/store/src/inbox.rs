@@ -125,15 +125,23 @@ impl Store {
         let like = self.backend.ilike();
         let status = filter.status.map_or("1 = 1", InboxStatus::condition);
         let channel = filter.channel.clone().unwrap_or_default();
+        // Narrowed to a draft status, the drafts lead (index on status and
+        // message id); otherwise the messages do, newest first.
+        let (from, key) = match filter.status {
+            Some(InboxStatus::InReview | InboxStatus::StraightThrough) => {
+                ("drafts d JOIN messages m ON m.id = d.message_id", "d.message_id")
+            }
+            _ => ("messages m LEFT JOIN drafts d ON d.message_id = m.id", "m.id"),
+        };
         let sql = format!(
             "SELECT m.id, m.received_at, m.channel, m.source_name, m.sender, m.subject, m.kind, m.error, m.size_bytes, \
              m.status, d.id, d.status, d.assigned_to \
-             FROM messages m LEFT JOIN drafts d ON d.message_id = m.id \
-             WHERE m.id < $1 AND {status} AND ($2 = '' OR m.kind = $2) \
+             FROM {from} \
+             WHERE {key} < $1 AND {status} AND ($2 = '' OR m.kind = $2) \
              AND ($3 = '' OR m.channel = $3 OR ($4 <> '' AND m.channel LIKE $4)) \
              AND ($5 = '%%' OR m.sender {like} $5 ESCAPE '\\' OR m.subject {like} $5 ESCAPE '\\' \
                   OR m.source_name {like} $5 ESCAPE '\\') \
-             ORDER BY m.id DESC LIMIT $6"
+             ORDER BY {key} DESC LIMIT $6"
         );
         let prefix = if channel.ends_with(':') {
             format!("{}%", channel.replace('%', "").replace('_', "\\_"))

@@ -10,6 +10,7 @@
 //! Raw files live in a content-addressed [`blobs::BlobStore`] beside the database.
 
 pub mod blobs;
+pub mod bulk;
 mod connect;
 pub mod drafts;
 mod error;

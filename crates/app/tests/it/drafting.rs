@@ -14,7 +14,7 @@ const CUSTOMERS: &str = "customer_no,name,emails,email_domains,language,currency
 const PRICES: &str = "price_list,sku,min_qty,customer_no,valid_from,unit_price,currency\n\
 STD,A-100,1,,,0.12,EUR\nSTD,B-200,1,,,0.30,EUR\n";
 
-async fn master(store: &store::Store) {
+pub async fn master(store: &store::Store) {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::default();
     for (entity, name, content) in [
@@ -36,7 +36,7 @@ async fn master(store: &store::Store) {
     }
 }
 
-fn order_mail(id: &str, po_label: &str, po: &str, lines: &str) -> Vec<u8> {
+pub fn order_mail(id: &str, po_label: &str, po: &str, lines: &str) -> Vec<u8> {
     format!(
         "From: Einkauf <einkauf@muster.example>\r\nTo: auftrag@example.com\r\nSubject: Auftrag\r\n\
          Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMessage-ID: <{id}@muster.example>\r\n\

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod intake;
 mod mailbox;
+mod review;
 
 use std::path::{Path, PathBuf};
 

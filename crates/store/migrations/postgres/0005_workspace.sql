@@ -37,6 +37,8 @@ ALTER TABLE drafts ADD COLUMN escalated BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE drafts ADD COLUMN status_reason TEXT;
 UPDATE drafts SET due_at = created_at;
 CREATE INDEX drafts_queue ON drafts (status, due_at, id);
+-- The inbox narrowed to "in review" or "straight-through" pages by message id.
+CREATE INDEX drafts_status_message ON drafts (status, message_id);
 
 CREATE INDEX messages_by_kind ON messages (kind, id);
 CREATE INDEX messages_by_channel ON messages (channel, id);

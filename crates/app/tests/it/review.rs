@@ -1,0 +1,268 @@
+//! The review desk's actions against real databases: what may be confirmed,
+//! re-checking after corrections, reject/escalate/forward/done, amendments,
+//! the inbox status each leaves, and the audit trail.
+
+use app::intake::{Pipeline, drain, receive};
+use app::learning::{Correction, correct};
+use app::review::{self, ReviewError};
+use domain::event::Actor;
+use domain::order::AmendmentReason;
+use store::inbox::{InboxFilter, InboxStatus};
+
+use crate::drafting::{master, order_mail};
+
+async fn users(store: &store::Store) {
+    for (name, role) in [("clara", "clerk"), ("otto", "clerk"), ("mia", "manager")] {
+        app::users::add_user(
+            store,
+            name,
+            "",
+            role,
+            "correct horse battery",
+            &Actor::System("t".into()),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+async fn in_review(store: &store::Store, pipeline: &Pipeline, id: &str, lines: &str) -> store::drafts::StoredDraft {
+    let mail = order_mail(id, "Bestellnummer", &format!("PO-{id}"), lines);
+    let r = receive(store, "upload", None, &mail).await.unwrap();
+    drain(store, pipeline).await.unwrap();
+    let d = store.draft_of_message(r.id).await.unwrap().unwrap();
+    assert_eq!(d.status, "review", "{}", d.extraction);
+    d
+}
+
+fn parsed(d: &store::drafts::StoredDraft) -> app::draft::Draft {
+    serde_json::from_str(&d.extraction).unwrap()
+}
+
+#[tokio::test]
+async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        users(s).await;
+        let pipeline = Pipeline::default();
+        // Line 1 is fine; line 2 names a code nobody knows and 7 pieces.
+        let d = in_review(
+            s,
+            &pipeline,
+            "r1",
+            "1    A-100        Sechskantschraube M8x40  100    Stk  0,12\r\n\
+             2    ZZ-999       Sonderteil               7      Stk\r\n",
+        )
+        .await;
+        let before = parsed(&d);
+        assert!(
+            review::open_points(&before)
+                .iter()
+                .any(|p| p == "line 2 has no product")
+        );
+        let refused = review::confirm(s, d.id, d.version, "clara").await;
+        assert!(matches!(refused, Err(ReviewError::NotReady { .. })), "{refused:?}");
+
+        // The product A-100 comes in packs of 50: 7 pieces break the pack size,
+        // which the re-check after the correction finds, with our price filled in.
+        let settings = app::Config::default().extraction;
+        let fix = Correction::LineProduct {
+            line_no: 2,
+            sku: "A-100".into(),
+        };
+        correct(s, &pipeline.catalog, &settings, d.id, d.version, &fix, "clara")
+            .await
+            .unwrap();
+        let d = s.draft(d.id).await.unwrap().unwrap();
+        let after = parsed(&d);
+        assert_eq!(after.lines[1].expected_price.as_deref(), Some("0.12"));
+        assert!(!after.exceptions.iter().any(|e| e.code == "unknown_product"));
+        assert!(
+            after
+                .exceptions
+                .iter()
+                .any(|e| e.code == "pack_size" && e.line_no == Some(2)),
+            "{:?}",
+            after.exceptions
+        );
+        // Setting the quantity to a full pack clears it.
+        let qty = Correction::LineValue {
+            line_no: 2,
+            field: "quantity".into(),
+            value: "50".into(),
+        };
+        correct(s, &pipeline.catalog, &settings, d.id, d.version, &qty, "clara")
+            .await
+            .unwrap();
+        let bad = Correction::LineValue {
+            line_no: 2,
+            field: "unit_price".into(),
+            value: "zwölf".into(),
+        };
+        let refused = correct(s, &pipeline.catalog, &settings, d.id, d.version + 1, &bad, "clara").await;
+        assert!(
+            matches!(refused, Err(app::learning::LearningError::InvalidValue { .. })),
+            "{refused:?}"
+        );
+        let d = s.draft(d.id).await.unwrap().unwrap();
+        assert!(
+            !parsed(&d).exceptions.iter().any(|e| e.code == "pack_size"),
+            "{:?}",
+            parsed(&d).exceptions
+        );
+        assert_eq!(review::open_points(&parsed(&d)), Vec::<String>::new());
+
+        // Confirmed: one order with our price for the line that stated none.
+        let order_id = review::confirm(s, d.id, d.version, "clara").await.unwrap();
+        let order = s.order(order_id).await.unwrap().unwrap();
+        assert_eq!(order.total.as_deref(), Some("18"), "100 × 0.12 + 50 × 0.12");
+        assert_eq!(order.confirmed_by, "user:clara");
+        let again = review::confirm(s, d.id, d.version + 1, "otto").await;
+        assert!(matches!(again, Err(ReviewError::NotInReview { .. })), "{again:?}");
+        let page = s
+            .inbox(
+                &InboxFilter {
+                    status: Some(InboxStatus::Done),
+                    ..Default::default()
+                },
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        assert!(page.iter().any(|m| m.id == d.message_id));
+
+        // Amending records why and what, and refuses a stale version.
+        let change = [review::LineAmendment {
+            line_no: 1,
+            field: "quantity".into(),
+            value: "150".into(),
+        }];
+        review::amend(
+            s,
+            order_id,
+            1,
+            &change,
+            AmendmentReason::CustomerChange,
+            "phone call",
+            "clara",
+        )
+        .await
+        .unwrap();
+        let stale = review::amend(s, order_id, 1, &change, AmendmentReason::EntryError, "", "otto").await;
+        assert!(matches!(stale, Err(ReviewError::Conflict { .. })), "{stale:?}");
+        let amended = s.order(order_id).await.unwrap().unwrap();
+        assert_eq!(amended.total.as_deref(), Some("24"));
+        let events = s.events_for("order", &order_id.to_string()).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["confirmed", "amended"]);
+        assert!(
+            events[1]
+                .changes
+                .iter()
+                .any(|c| c.field == "total" && c.before.as_deref() == Some("18"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn reject_escalate_forward_assign_and_done_leave_a_trail() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        users(s).await;
+        let pipeline = Pipeline::default();
+        let lines = "1    ZZ-1         Sonderteil               7      Stk\r\n";
+        let a = in_review(s, &pipeline, "a", lines).await;
+        let b = in_review(s, &pipeline, "b", lines).await;
+
+        // Without a reason nothing happens.
+        assert!(matches!(
+            review::reject(s, a.id, a.version, "  ", "clara").await,
+            Err(ReviewError::NoReason)
+        ));
+        review::escalate(s, a.id, a.version, "price needs the head of sales", "clara")
+            .await
+            .unwrap();
+        let a2 = s.draft(a.id).await.unwrap().unwrap();
+        assert!(a2.escalated && a2.status == "review");
+        review::forward(s, a.id, a2.version, "mia", "please decide", "clara")
+            .await
+            .unwrap();
+        let a3 = s.draft(a.id).await.unwrap().unwrap();
+        assert_eq!(a3.assigned_to.as_deref(), Some("mia"));
+        assert!(a3.escalated, "forwarding keeps the escalation");
+        let mine = s.review_queue(None, Some("mia"), 10).await.unwrap();
+        assert_eq!(mine.iter().map(|d| d.id).collect::<Vec<_>>(), [a.id]);
+        assert!(matches!(
+            review::assign(s, a.id, a3.version, Some("nobody"), "mia").await,
+            Err(ReviewError::NoUser(_))
+        ));
+        review::reject(s, a.id, a3.version, "sent to the wrong supplier", "mia")
+            .await
+            .unwrap();
+        assert_eq!(s.draft(a.id).await.unwrap().unwrap().status, "rejected");
+        let actions: Vec<String> = s
+            .events_for("draft", &a.id.to_string())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["drafted", "escalated", "assigned", "forwarded", "rejected"]);
+
+        review::mark_done(s, b.id, b.version, "answered by phone", "otto")
+            .await
+            .unwrap();
+        let queue = s.review_queue(None, None, 10).await.unwrap();
+        assert!(queue.is_empty(), "{queue:?}");
+        let (waiting, _) = s.queue_counts(jiff::Timestamp::now()).await.unwrap();
+        assert_eq!(waiting, 0);
+        let in_review = s
+            .inbox(
+                &InboxFilter {
+                    status: Some(InboxStatus::InReview),
+                    ..Default::default()
+                },
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        assert!(in_review.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_queue_is_ordered_by_due_time_and_pages_by_keyset() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let mut pipeline = Pipeline::default();
+        pipeline.extraction.review_sla_minutes = 60;
+        let lines = "1    ZZ-1         Sonderteil               7      Stk\r\n";
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            ids.push(in_review(s, &pipeline, &format!("q{i}"), lines).await.id);
+        }
+        let first = s.review_queue(None, None, 2).await.unwrap();
+        assert_eq!(first.iter().map(|d| d.id).collect::<Vec<_>>(), ids[..2]);
+        let last = first.last().unwrap();
+        let next = s
+            .review_queue(Some((last.due_at.as_deref().unwrap(), last.id)), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(next.iter().map(|d| d.id).collect::<Vec<_>>(), ids[2..]);
+        let due: jiff::Timestamp = first[0].due_at.as_deref().unwrap().parse().unwrap();
+        let received: jiff::Timestamp = s
+            .message(first[0].message_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .received_at
+            .parse()
+            .unwrap();
+        assert_eq!((due.as_second() - received.as_second()) / 60, 60);
+    }
+}
