@@ -374,3 +374,41 @@ async fn api_tokens_act_as_their_user_without_csrf() {
         assert_eq!(send(&state, upload(&token)).await.0, StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn files_uploaded_in_the_browser_are_received_raw() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let boundary = "XyZ123boundary";
+    let file = "UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+261122:1200+1'UNZ+0+1'";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"order.edi\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let upload = |csrf: &str| {
+        Request::post(format!("/messages/upload?csrf={csrf}"))
+            .header(header::COOKIE, &clerk.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    // Without the session's token nothing is stored.
+    assert_eq!(send(&state, upload("forged")).await.0, StatusCode::FORBIDDEN);
+    assert!(t.store.messages(None, 10).await.unwrap().is_empty());
+    let (status, location, body) = send(&state, upload(&clerk.csrf)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = t.store.messages(None, 10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(location, format!("location:/messages/{}", stored[0].id));
+    assert_eq!(stored[0].channel, "upload:clara");
+    assert_eq!(stored[0].source_name.as_deref(), Some("order.edi"));
+    assert_eq!(t.store.blobs().get(&stored[0].sha256).unwrap(), file.as_bytes());
+    // The original comes back byte for byte.
+    let (status, _, raw) = clerk.get(&format!("/messages/{}/raw", stored[0].id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(raw, file);
+}
