@@ -1,6 +1,6 @@
 // A clerk's day in a real headless Chromium against a running `orderdesk demo`:
 // log in → queue → fix a line's product → resolve what blocks → confirm with
-// the keyboard → the order shows its timeline; a clerk cannot open the
+// the keyboard → the order shows its timeline → amend it; a clerk cannot open the
 // settings; a second reviewer gets the conflict message; hostile mail stays
 // text. Screenshots of the main screens go to SCREENSHOT_DIR.
 //
@@ -69,6 +69,15 @@ try {
   await Promise.all([clerk.waitForNavigation(), sku.press("Enter")]);
   check((await clerk.locator('tr.line[data-line="2"] input.sku').inputValue()) === fixSku, "line 2 now has the product");
 
+  // Line 2's product has no price in the customer's price list: the clerk enters the agreed one.
+  const price = clerk.locator('tr.line[data-line="2"] input.price');
+  if (!(await price.inputValue()) && !(await price.getAttribute("data-expected"))) {
+    check((await clerk.textContent("#open-points")).includes("line 2 has no price"), "a line without any price is an open point");
+    await price.fill("0,50");
+    await Promise.all([clerk.waitForNavigation(), price.press("Enter")]);
+    check((await clerk.locator('tr.line[data-line="2"] input.price').inputValue()) === "0.5", "the price is stored with a decimal point");
+  }
+
   // Resolve what still blocks, each with a note.
   for (let i = 0; i < 20; i++) {
     const open = clerk.locator("#exceptions form input[name=value]");
@@ -93,6 +102,16 @@ try {
   for (const step of ["received", "drafted", "corrected", "confirmed"]) {
     check(timeline.includes(step), `the order's timeline shows "${step}"`);
   }
+  // Amend the confirmed order: the customer phoned a new quantity.
+  await clerk.fill("form.amend input[name=line_no]", "1");
+  await clerk.selectOption("form.amend select[name=field]", "quantity");
+  await clerk.fill("form.amend input[name=value]", "150");
+  await clerk.selectOption("form.amend select[name=reason]", "customer_change");
+  await clerk.fill("form.amend input[name=note]", "phoned by the buyer");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("form.amend button[type=submit]")]);
+  const amended = await clerk.locator("table.timeline").textContent();
+  check(amended.includes("amended") && amended.includes("customer_change"), "the amendment and its reason are in the timeline");
+  check((await clerk.locator("#order-lines tbody tr").first().textContent()).includes("150"), "line 1 now orders 150");
   await clerk.screenshot({ path: `${shots}/order.png`, fullPage: true });
 
   // A clerk cannot open the settings.

@@ -237,9 +237,11 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
             error,
         });
     };
+    // Administrators may have changed the drafting settings in the web UI since the last message.
+    let settings_in_force = crate::settings::extraction(store, &pipeline.extraction).await?;
     let catalog = match pipeline
         .catalog
-        .get(store, Duration::from_secs(pipeline.extraction.catalog_refresh_seconds))
+        .get(store, Duration::from_secs(settings_in_force.catalog_refresh_seconds))
         .await
     {
         Ok(c) => c,
@@ -258,7 +260,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let hints = crate::draft::hints_for(store, message.sender.as_deref()).await?;
     let blobs = store.blobs().clone();
     let settings_owned = settings.clone();
-    let extraction = pipeline.extraction.clone();
+    let extraction = settings_in_force.clone();
     let name = message.source_name.clone();
     let sha = message.sha256.clone();
     let today = jiff::Zoned::now().date();
@@ -285,12 +287,12 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     match result {
         Ok(Ok((mut processed, draft))) => {
             if let Some(mut draft) = draft {
-                crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &pipeline.extraction).await?;
+                crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
                 let received = message.received_at.parse::<jiff::Timestamp>().unwrap_or(now);
                 let sla = if draft.kind == "rfq" {
-                    pipeline.extraction.quote_sla_minutes
+                    settings_in_force.quote_sla_minutes
                 } else {
-                    pipeline.extraction.review_sla_minutes
+                    settings_in_force.review_sla_minutes
                 };
                 processed.draft = Some(NewDraft {
                     due_at: received + jiff::SignedDuration::from_mins(sla as i64),

@@ -21,6 +21,7 @@ pub mod intake;
 pub mod learning;
 pub mod mailbox;
 pub mod review;
+pub mod settings;
 pub mod users;
 
 pub use config::Config;

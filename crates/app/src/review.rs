@@ -132,6 +132,12 @@ pub fn open_points(draft: &Draft) -> Vec<String> {
         if line.quantity.is_none() {
             out.push(format!("line {} has no quantity", line.line_no));
         }
+        if effective_price(line).is_none() {
+            out.push(format!(
+                "line {} has no price (none stated, none in our price lists)",
+                line.line_no
+            ));
+        }
     }
     for e in &draft.exceptions {
         if e.severity == "blocking" && e.resolved_by.is_none() {

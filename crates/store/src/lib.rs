@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod intake;
 pub mod master;
 pub mod orders;
+pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 pub mod users;

@@ -440,10 +440,11 @@ async fn correct(
 ) -> ApiResult<Corrected> {
     let correction = correction_of(&body.what, &body.field, body.line_no, body.index, &body.value)
         .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, format!("'{}' is not a correction", body.what)))?;
+    let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
     let learned = app::learning::correct(
         &state.store,
         &state.catalog,
-        &state.config.extraction,
+        &settings,
         id,
         body.version,
         &correction,

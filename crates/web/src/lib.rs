@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/users", post(settings::add_user))
         .route("/settings/users/{username}", post(settings::update_user))
         .route("/settings/tokens", post(settings::add_token))
+        .route("/settings/drafting", post(settings::save_drafting))
         .route("/assets/style.css", get(pages::stylesheet))
         .route("/assets/app.js", get(pages::script))
         .merge(api::routes())

@@ -29,6 +29,7 @@ struct SettingsPage {
     user: Option<UserView>,
     csrf: String,
     settings: Vec<(String, String)>,
+    drafting: DraftingView,
     severities: Vec<(String, String)>,
     mailboxes: Vec<(String, String)>,
     users: Vec<UserLine>,
@@ -38,6 +39,29 @@ struct SettingsPage {
     message: String,
 }
 
+/// The fields a threshold can be set for besides the overall one.
+const THRESHOLD_FIELDS: [&str; 8] = [
+    "customer",
+    "po_number",
+    "order_date",
+    "requested_delivery_date",
+    "currency",
+    "stated_total",
+    "ship_to",
+    "line",
+];
+
+struct DraftingView {
+    confidence_threshold: String,
+    thresholds: Vec<(&'static str, String)>,
+    tolerance_relative: String,
+    tolerance_absolute: String,
+    review_customers: String,
+    review_sla_minutes: u64,
+    quote_sla_minutes: u64,
+    catalog_refresh_seconds: u64,
+}
+
 async fn page(
     state: &AppState,
     me: &CurrentUser,
@@ -45,21 +69,23 @@ async fn page(
     message: String,
 ) -> Result<SettingsPage, WebError> {
     let c = &state.config;
-    let x = &c.extraction;
-    let mut settings = vec![
+    let x = &app::settings::extraction(&state.store, &c.extraction).await?;
+    let drafting = DraftingView {
+        confidence_threshold: x.confidence_threshold.to_string(),
+        thresholds: THRESHOLD_FIELDS
+            .iter()
+            .map(|f| (*f, x.thresholds.get(*f).map(ToString::to_string).unwrap_or_default()))
+            .collect(),
+        tolerance_relative: x.price_tolerance_relative.to_string(),
+        tolerance_absolute: x.price_tolerance_absolute.to_string(),
+        review_customers: x.review_customers.join(", "),
+        review_sla_minutes: x.review_sla_minutes,
+        quote_sla_minutes: x.quote_sla_minutes,
+        catalog_refresh_seconds: x.catalog_refresh_seconds,
+    };
+    let settings = vec![
         ("Database".to_owned(), store::redact(&c.database_url)),
         ("Listening on".to_owned(), c.listen.clone()),
-        ("Confidence threshold".to_owned(), x.confidence_threshold.to_string()),
-        (
-            "Price tolerance".to_owned(),
-            format!(
-                "{} relative or {} absolute",
-                x.price_tolerance_relative, x.price_tolerance_absolute
-            ),
-        ),
-        ("Review SLA, orders".to_owned(), format!("{} min", x.review_sla_minutes)),
-        ("Review SLA, quotes".to_owned(), format!("{} min", x.quote_sla_minutes)),
-        ("Customers always reviewed".to_owned(), x.review_customers.join(", ")),
         (
             "Watched folders".to_owned(),
             c.intake
@@ -70,9 +96,6 @@ async fn page(
                 .join(", "),
         ),
     ];
-    for (field, t) in &x.thresholds {
-        settings.push((format!("Threshold {field}"), t.to_string()));
-    }
     let severities = domain::exception::ExceptionCode::ALL
         .iter()
         .map(|code| {
@@ -88,6 +111,7 @@ async fn page(
         user: Some(me.into()),
         csrf: me.csrf.clone(),
         settings,
+        drafting,
         severities,
         mailboxes: c
             .mailboxes
@@ -277,5 +301,134 @@ pub async fn add_token(
             Err(e) => e.into_response(),
         },
         Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+    }
+}
+
+fn number<T: std::str::FromStr>(fields: &[(String, String)], name: &str) -> Result<Option<T>, String> {
+    match fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(raw) => raw
+            .replace(',', ".")
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{name}: '{raw}' is not a number")),
+    }
+}
+
+/// The drafting settings from the form, on top of those in force.
+fn drafting_from_form(
+    before: &app::config::ExtractionSettings,
+    fields: &[(String, String)],
+) -> Result<app::config::ExtractionSettings, String> {
+    let mut new = before.clone();
+    if let Some(t) = number::<f32>(fields, "confidence_threshold")? {
+        new.confidence_threshold = t;
+    }
+    for f in THRESHOLD_FIELDS {
+        match number::<f32>(fields, &format!("threshold_{f}"))? {
+            Some(t) if !(0.0..=1.0).contains(&t) => {
+                return Err(format!("the threshold for {f} must be between 0 and 1"));
+            }
+            Some(t) => {
+                new.thresholds.insert(f.to_owned(), t);
+            }
+            None => {
+                new.thresholds.remove(f);
+            }
+        }
+    }
+    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_relative")? {
+        new.price_tolerance_relative = t;
+    }
+    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_absolute")? {
+        new.price_tolerance_absolute = t;
+    }
+    if new.price_tolerance_relative.is_sign_negative() || new.price_tolerance_absolute.is_sign_negative() {
+        return Err("price tolerances cannot be negative".into());
+    }
+    if let Some(m) = number::<u64>(fields, "review_sla_minutes")? {
+        new.review_sla_minutes = m;
+    }
+    if let Some(m) = number::<u64>(fields, "quote_sla_minutes")? {
+        new.quote_sla_minutes = m;
+    }
+    if let Some(s) = number::<u64>(fields, "catalog_refresh_seconds")? {
+        new.catalog_refresh_seconds = s.max(10);
+    }
+    if let Some((_, list)) = fields.iter().find(|(k, _)| k == "review_customers") {
+        new.review_customers = list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    for (k, v) in fields {
+        if let Some(code) = k.strip_prefix("severity_") {
+            let default = domain::exception::ExceptionCode::parse(code).map(|c| c.default_severity().as_str());
+            if default == Some(v.as_str()) {
+                new.severities.remove(code);
+            } else {
+                new.severities.insert(code.to_owned(), v.clone());
+            }
+        }
+    }
+    Ok(new)
+}
+
+pub async fn save_drafting(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let before = match app::settings::extraction(&state.store, &state.config.extraction).await {
+        Ok(b) => b,
+        Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let new = match drafting_from_form(&before, &fields) {
+        Ok(n) => n,
+        Err(message) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, message),
+    };
+    match app::settings::save_extraction(&state.store, &before, &new, &me.username).await {
+        Ok(()) => Redirect::to("/settings").into_response(),
+        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_form_changes_only_what_it_names() {
+        let before = app::config::ExtractionSettings::default();
+        let new = drafting_from_form(
+            &before,
+            &form(&[
+                ("confidence_threshold", "0,95"),
+                ("threshold_line", "0.8"),
+                ("threshold_customer", ""),
+                ("severity_duplicate_po", "blocking"),
+                ("severity_price_mismatch", "blocking"),
+                ("review_customers", "10042, 20001"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(new.confidence_threshold, 0.95);
+        assert_eq!(new.thresholds.get("line"), Some(&0.8));
+        assert!(!new.thresholds.contains_key("customer"));
+        assert_eq!(new.severities.get("duplicate_po").map(String::as_str), Some("blocking"));
+        assert!(
+            !new.severities.contains_key("price_mismatch"),
+            "a default is not stored as a change"
+        );
+        assert_eq!(new.review_customers, ["10042", "20001"]);
+        assert_eq!(new.review_sla_minutes, before.review_sla_minutes);
+        assert!(drafting_from_form(&before, &form(&[("threshold_line", "2")])).is_err());
+        assert!(drafting_from_form(&before, &form(&[("review_sla_minutes", "soon")])).is_err());
     }
 }

@@ -605,7 +605,8 @@ pub async fn draft(
     let message = state.store.message(d.message_id).await?;
     let order = state.store.order_of_draft(id).await?;
     let events = state.store.events_for("draft", &id.to_string()).await?;
-    let threshold = f64::from(state.config.extraction.confidence_threshold);
+    let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
+    let threshold = f64::from(settings.confidence_threshold);
     let field = |name: &'static str, label: &'static str, value: &Option<String>| {
         let info = draft.fields.get(name);
         let confidence = info.map_or(if value.is_some() { 1.0 } else { 0.0 }, |i| i.confidence);
@@ -815,10 +816,14 @@ pub async fn correct(
             StatusCode::BAD_REQUEST,
         );
     };
+    let settings = match app::settings::extraction(&state.store, &state.config.extraction).await {
+        Ok(s) => s,
+        Err(e) => return action_failed(&me, &e, StatusCode::INTERNAL_SERVER_ERROR),
+    };
     match app::learning::correct(
         &state.store,
         &state.catalog,
-        &state.config.extraction,
+        &settings,
         id,
         form.version,
         &correction,

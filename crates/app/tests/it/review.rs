@@ -266,3 +266,70 @@ async fn the_queue_is_ordered_by_due_time_and_pages_by_keyset() {
         assert_eq!((due.as_second() - received.as_second()) / 60, 60);
     }
 }
+
+#[tokio::test]
+async fn settings_saved_by_an_administrator_apply_to_the_next_message() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let pipeline = Pipeline::default();
+        let clean = "1    A-100        Sechskantschraube M8x40  500    Stk  0,12\r\n";
+        let first = receive(s, "upload", None, &order_mail("s1", "Bestellnummer", "PO-S1", clean))
+            .await
+            .unwrap();
+        drain(s, &pipeline).await.unwrap();
+        assert_eq!(
+            s.draft_of_message(first.id).await.unwrap().unwrap().status,
+            "straight_through"
+        );
+
+        let before = app::settings::extraction(s, &pipeline.extraction).await.unwrap();
+        let mut new = before.clone();
+        new.review_customers = vec!["10042".into()];
+        new.review_sla_minutes = 30;
+        app::settings::save_extraction(s, &before, &new, "adam").await.unwrap();
+        let mut broken = new.clone();
+        broken.severities.insert("duplicate_po".into(), "urgent".into());
+        assert!(matches!(
+            app::settings::save_extraction(s, &new, &broken, "adam").await,
+            Err(app::settings::SettingsError::Invalid(_))
+        ));
+
+        // The worker was not restarted: the next order of 10042 waits for review, due in 30 minutes.
+        let second = receive(s, "upload", None, &order_mail("s2", "Bestellnummer", "PO-S2", clean))
+            .await
+            .unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d = s.draft_of_message(second.id).await.unwrap().unwrap();
+        assert_eq!(d.status, "review");
+        assert!(
+            parsed(&d)
+                .review_reasons
+                .iter()
+                .any(|r| r.contains("always go to review"))
+        );
+        let due: jiff::Timestamp = d.due_at.unwrap().parse().unwrap();
+        let received: jiff::Timestamp = s
+            .message(second.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .received_at
+            .parse()
+            .unwrap();
+        assert_eq!((due.as_second() - received.as_second()) / 60, 30);
+
+        let events = s.events_for("settings", "extraction").await.unwrap();
+        assert_eq!(events.len(), 1, "the refused change left no trace");
+        let change = events[0]
+            .changes
+            .iter()
+            .find(|c| c.field == "review_sla_minutes")
+            .unwrap();
+        assert_eq!(
+            (change.before.as_deref(), change.after.as_deref()),
+            (Some("240"), Some("30"))
+        );
+        assert_eq!(events[0].actor, Actor::User("adam".into()));
+    }
+}

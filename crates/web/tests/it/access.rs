@@ -412,3 +412,39 @@ async fn files_uploaded_in_the_browser_are_received_raw() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(raw, file);
 }
+
+#[tokio::test]
+async fn only_administrators_change_the_drafting_settings() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "ada", "admin").await;
+    let manager = Client::new(&state, "mia", "manager").await;
+    let form = [
+        ("confidence_threshold", "0.95"),
+        ("severity_duplicate_po", "blocking"),
+        ("review_customers", "10042"),
+    ];
+    let (status, _, _) = manager.post_form("/settings/drafting", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(t.store.setting("extraction").await.unwrap(), None);
+    let (status, _, body) = admin
+        .post_form("/settings/drafting", &[("confidence_threshold", "1.5")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, location, _) = admin.post_form("/settings/drafting", &form).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "location:/settings")
+    );
+    let saved = app::settings::extraction(&t.store, &app::Config::default().extraction)
+        .await
+        .unwrap();
+    assert_eq!(saved.confidence_threshold, 0.95);
+    assert_eq!(
+        saved.severities.get("duplicate_po").map(String::as_str),
+        Some("blocking")
+    );
+    assert_eq!(saved.review_customers, ["10042"]);
+    let (_, _, page) = admin.get("/settings").await;
+    assert!(page.contains("name=\"confidence_threshold\" value=\"0.95\""), "{page}");
+}

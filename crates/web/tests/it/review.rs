@@ -137,8 +137,26 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
             b.sku
         );
 
-        // Whatever else blocks is resolved with a note, then the order is confirmed.
+        // A line no price list prices gets the price agreed with the customer.
         let mut stored = stored;
+        let parsed: app::draft::Draft = serde_json::from_str(&stored.extraction).unwrap();
+        for line in &parsed.lines {
+            if line.unit_price.is_none() && line.expected_price.is_none() {
+                let no = line.line_no.to_string();
+                let v = stored.version.to_string();
+                let set = [
+                    ("version", v.as_str()),
+                    ("what", "line_value"),
+                    ("line_no", no.as_str()),
+                    ("field", "unit_price"),
+                    ("value", "0,75"),
+                ];
+                let (status, _, body) = clerk.post_form(&uri, &set).await;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+                stored = t.store.draft(draft.id).await.unwrap().unwrap();
+            }
+        }
+        // Whatever else blocks is resolved with a note, then the order is confirmed.
         let parsed: app::draft::Draft = serde_json::from_str(&stored.extraction).unwrap();
         for (index, e) in parsed.exceptions.iter().enumerate() {
             if e.severity == "blocking" && e.resolved_by.is_none() {
