@@ -72,6 +72,19 @@ impl Store {
         rows.iter().map(event_from_row).collect()
     }
 
+    /// The newest events of one kind of entity (`user`, `settings`), newest first.
+    pub async fn events_of_type(&self, entity_type: &str, limit: i64) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT occurred_at, actor, entity_type, entity_id, action, changes FROM events \
+             WHERE entity_type = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(entity_type.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
     /// The newest events of any entity, newest first.
     pub async fn recent_events(&self, limit: i64) -> Result<Vec<Event>, StoreError> {
         let rows = sqlx::query(

@@ -91,6 +91,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/products", get(products))
         .route("/api/products/{sku}", get(product))
         .route("/api/users", get(users).post(add_user))
+        .route("/api/users/{username}", post(update_user))
+        .route(
+            "/api/settings/drafting",
+            get(drafting_settings).post(save_drafting_settings),
+        )
         .route("/api/tokens", post(add_token))
 }
 
@@ -942,6 +947,110 @@ async fn add_token(
     Ok((StatusCode::CREATED, Json(TokenJson { token })))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct UserChangeJson {
+    /// clerk, sales_admin, manager, admin
+    role: Option<String>,
+    active: Option<bool>,
+    /// A new password (10 characters or more); ends the user's sessions
+    password: Option<String>,
+}
+
+/// Changes a user's role, activity or password (administrators only).
+#[utoipa::path(post, path = "/api/users/{username}", tag = "users", params(("username" = String, Path)),
+    request_body = UserChangeJson,
+    responses((status = 200, body = UserJson), (status = 404), (status = 422)))]
+async fn update_user(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(username): Path<String>,
+    Json(body): Json<UserChangeJson>,
+) -> ApiResult<UserJson> {
+    let unprocessable = |m: String| ApiError(StatusCode::UNPROCESSABLE_ENTITY, m);
+    let role = match body.role.as_deref() {
+        Some(raw) => Some(
+            domain::access::Role::parse(raw)
+                .ok_or_else(|| unprocessable(format!("role '{raw}' does not exist")))?
+                .as_str(),
+        ),
+        None => None,
+    };
+    if username == me.username && (body.active == Some(false) || role.is_some_and(|r| r != "admin")) {
+        return Err(unprocessable(
+            "you cannot disable yourself or take away your own administrator role".into(),
+        ));
+    }
+    let hash = match body.password.as_deref() {
+        Some(p) if p.chars().count() < app::users::MIN_PASSWORD_CHARS => {
+            return Err(app::users::UserError::WeakPassword.into());
+        }
+        Some(p) => Some(app::users::hash_password(p)?),
+        None => None,
+    };
+    let actor = domain::event::Actor::User(me.username.clone());
+    if !state
+        .store
+        .update_user(
+            &username,
+            role,
+            body.active,
+            hash.as_deref(),
+            &actor,
+            jiff::Timestamp::now(),
+        )
+        .await?
+    {
+        return Err(not_found(format!("user {username}")));
+    }
+    let u = state
+        .store
+        .user(&username)
+        .await?
+        .ok_or_else(|| not_found(format!("user {username}")))?;
+    Ok(Json(UserJson {
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role,
+        active: u.active,
+        created_at: u.created_at,
+    }))
+}
+
+// ------------------------------------------------------------------ settings
+
+/// The drafting settings in force (`[extraction]`, or as administrators saved them).
+#[utoipa::path(get, path = "/api/settings/drafting", tag = "settings",
+    responses((status = 200, description = "The settings as in orderdesk.toml's [extraction]")))]
+async fn drafting_settings(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let s = app::settings::extraction(&state.store, &state.config.extraction).await?;
+    Ok(Json(serde_json::to_value(s).unwrap_or(Value::Null)))
+}
+
+/// Replaces the drafting settings; they apply to the next message (administrators only).
+#[utoipa::path(post, path = "/api/settings/drafting", tag = "settings",
+    request_body(content = Object, description = "The settings as in orderdesk.toml's [extraction]; missing keys keep their defaults"),
+    responses((status = 200, description = "Saved"), (status = 422, description = "A value is not valid")))]
+async fn save_drafting_settings(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let before = app::settings::extraction(&state.store, &state.config.extraction).await?;
+    let new: app::config::ExtractionSettings = serde_json::from_value(body).map_err(|e| {
+        ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("the settings cannot be read: {e}"),
+        )
+    })?;
+    app::settings::save_extraction(&state.store, &before, &new, &me.username)
+        .await
+        .map_err(|e| match e {
+            app::settings::SettingsError::Invalid(m) => ApiError(StatusCode::UNPROCESSABLE_ENTITY, m),
+            other => ApiError(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        })?;
+    Ok(Json(serde_json::to_value(new).unwrap_or(Value::Null)))
+}
+
 // ------------------------------------------------------------------ OpenAPI
 
 struct Security;
@@ -968,7 +1077,8 @@ impl utoipa::Modify for Security {
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
-          orders, order, amend, events, customers, customer, products, product, users, add_user, add_token),
+          orders, order, amend, events, customers, customer, products, product, users, add_user, update_user,
+          add_token, drafting_settings, save_drafting_settings),
 )]
 pub struct ApiDoc;
 

@@ -57,6 +57,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (true, ["healthz"]) | (_, ["login"]) | (false, ["api", "login"]) | (true, ["assets", ..]) => Access::Public,
         (_, ["settings", ..]) => Access::Needs(ManageSettings),
         (_, ["api", "users", ..]) | (_, ["api", "tokens", ..]) => Access::Needs(ManageUsers),
+        (_, ["api", "settings", ..]) => Access::Needs(ManageSettings),
         (true, ["metrics"]) => Access::Needs(ViewKpis),
         (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
         (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),

@@ -37,6 +37,7 @@ struct SettingsPage {
     tokens: Vec<store::users::ApiToken>,
     new_token: String,
     message: String,
+    events: Vec<crate::pages::EventRow>,
 }
 
 /// The fields a threshold can be set for besides the overall one.
@@ -135,6 +136,12 @@ async fn page(
         tokens: state.store.api_tokens().await?,
         new_token,
         message,
+        events: {
+            let mut events = state.store.events_of_type("settings", 20).await?;
+            events.extend(state.store.events_of_type("user", 30).await?);
+            events.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
+            events.iter().map(crate::pages::EventRow::from).collect()
+        },
     })
 }
 

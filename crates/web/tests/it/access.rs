@@ -58,6 +58,7 @@ async fn every_route_for_every_role() {
             ("/metrics".into(), "manager"),
             ("/settings".into(), "admin"),
             ("/api/users".into(), "admin"),
+            ("/api/settings/drafting".into(), "admin"),
         ];
         for (path, lowest) in &reads {
             let allowed_from = ROLES.iter().position(|r| r == lowest).unwrap();
@@ -447,4 +448,52 @@ async fn only_administrators_change_the_drafting_settings() {
     assert_eq!(saved.review_customers, ["10042"]);
     let (_, _, page) = admin.get("/settings").await;
     assert!(page.contains("name=\"confidence_threshold\" value=\"0.95\""), "{page}");
+}
+
+#[tokio::test]
+async fn administrators_manage_users_and_settings_through_the_api() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "ada", "admin").await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (status, _, body) = admin.post_json("/api/users/clara", json!({"role": "manager"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"role\":\"manager\""));
+    let (status, _, _) = admin.post_json("/api/users/ada", json!({"active": false})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an administrator cannot lock themselves out"
+    );
+    let (status, _, _) = admin.post_json("/api/users/nobody", json!({"active": false})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A new password ends the user's sessions.
+    let (status, _, _) = admin
+        .post_json("/api/users/clara", json!({"password": "another horse battery"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(clerk.get("/api/me").await.0, StatusCode::UNAUTHORIZED);
+
+    let (status, _, body) = admin.get("/api/settings/drafting").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut settings: serde_json::Value = serde_json::from_str(&body).unwrap();
+    settings["severities"]["duplicate_po"] = json!("blocking");
+    let (status, _, body) = admin.post_json("/api/settings/drafting", settings.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    settings["confidence_threshold"] = json!(7);
+    assert_eq!(
+        admin.post_json("/api/settings/drafting", settings).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let saved = app::settings::extraction(&t.store, &app::Config::default().extraction)
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.severities.get("duplicate_po").map(String::as_str),
+        Some("blocking")
+    );
+    // Both changes are on the settings page's history.
+    let (_, _, page) = admin.get("/settings").await;
+    assert!(page.contains("severities.duplicate_po: blocking"), "{page}");
+    assert!(page.contains("role: clerk → manager"), "{page}");
 }
