@@ -108,3 +108,34 @@ async fn watch(store: &Store, config: &MailboxConfig) -> Result<(), MailboxError
         session = next;
     }
 }
+
+/// Keeps one [`run`] task per mailbox in force (orderdesk.toml and the web
+/// UI's settings), starting, restarting and stopping them as administrators
+/// change the mailboxes; looks every `interval`.
+pub async fn supervise(store: Store, configured: Vec<MailboxConfig>, interval: Duration) {
+    let mut running: Vec<(MailboxConfig, tokio::task::JoinHandle<()>)> = Vec::new();
+    loop {
+        match crate::settings::mailboxes(&store, &configured).await {
+            Ok(in_force) => {
+                let wanted: Vec<MailboxConfig> = in_force.into_iter().map(|m| m.config).collect();
+                running.retain(|(config, task)| {
+                    let keep = wanted.contains(config);
+                    if !keep {
+                        tracing::info!(mailbox = %config.name, "mailbox changed or removed; its watcher stops");
+                        task.abort();
+                    }
+                    keep
+                });
+                for config in wanted {
+                    if !running.iter().any(|(c, _)| *c == config) {
+                        tracing::info!(mailbox = %config.name, "watching mailbox");
+                        let task = tokio::spawn(run(store.clone(), config.clone()));
+                        running.push((config, task));
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading the mailboxes in force failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -104,3 +104,130 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, Strin
         other => out.push((prefix.to_owned(), other.to_string())),
     }
 }
+
+/// A mailbox's settings, as the web UI and the configuration file give them.
+pub use mail::MailboxConfig;
+
+const MAILBOXES: &str = "mailboxes";
+
+/// A mailbox in force and where it is defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxInForce {
+    pub config: mail::MailboxConfig,
+    /// Added in the web UI (`true`) or in orderdesk.toml.
+    pub from_settings: bool,
+}
+
+/// Mailboxes administrators added in the web UI.
+pub async fn stored_mailboxes(store: &Store) -> Result<Vec<mail::MailboxConfig>, store::StoreError> {
+    Ok(store
+        .setting(MAILBOXES)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// The mailboxes in force: those of orderdesk.toml, replaced or added to by
+/// those saved in the web UI (same name: the saved one wins).
+pub async fn mailboxes(
+    store: &Store,
+    configured: &[mail::MailboxConfig],
+) -> Result<Vec<MailboxInForce>, store::StoreError> {
+    let stored = stored_mailboxes(store).await?;
+    let mut out: Vec<MailboxInForce> = configured
+        .iter()
+        .filter(|c| !stored.iter().any(|s| s.name == c.name))
+        .map(|c| MailboxInForce {
+            config: c.clone(),
+            from_settings: false,
+        })
+        .collect();
+    out.extend(stored.into_iter().map(|config| MailboxInForce {
+        config,
+        from_settings: true,
+    }));
+    out.sort_by(|a, b| a.config.name.cmp(&b.config.name));
+    Ok(out)
+}
+
+fn mailbox_text(m: &mail::MailboxConfig) -> String {
+    format!(
+        "{}@{}:{} {} folder {}{}",
+        m.username,
+        m.host,
+        m.port,
+        if m.tls { "TLS" } else { "plain" },
+        m.folder,
+        m.move_to
+            .as_deref()
+            .map(|t| format!(", move to {t}"))
+            .unwrap_or_default()
+    )
+}
+
+/// Adds or replaces (by name) a mailbox; the password is never written to the event.
+pub async fn save_mailbox(store: &Store, mailbox: mail::MailboxConfig, user: &str) -> Result<(), SettingsError> {
+    let name = mailbox.name.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(SettingsError::Invalid(format!(
+            "mailbox name '{name}' is not allowed: use letters, digits, '-', '_' or '.'"
+        )));
+    }
+    if mailbox.host.trim().is_empty() || mailbox.username.trim().is_empty() {
+        return Err(SettingsError::Invalid("a mailbox needs a host and a user name".into()));
+    }
+    let mut list = stored_mailboxes(store).await?;
+    let before = list.iter().find(|m| m.name == mailbox.name).map(mailbox_text);
+    let mut mailbox = mailbox;
+    if mailbox.password.is_empty()
+        && let Some(old) = list.iter().find(|m| m.name == mailbox.name)
+    {
+        // An empty password field keeps the stored password.
+        mailbox.password = old.password.clone();
+    }
+    let after = Some(mailbox_text(&mailbox));
+    let name = mailbox.name.clone();
+    list.retain(|m| m.name != name);
+    list.push(mailbox);
+    save_mailbox_list(store, &list, &name, before, after, user).await
+}
+
+/// Removes a mailbox added in the web UI.
+pub async fn remove_mailbox(store: &Store, name: &str, user: &str) -> Result<bool, SettingsError> {
+    let mut list = stored_mailboxes(store).await?;
+    let Some(old) = list.iter().find(|m| m.name == name).cloned() else {
+        return Ok(false);
+    };
+    list.retain(|m| m.name != name);
+    save_mailbox_list(store, &list, name, Some(mailbox_text(&old)), None, user).await?;
+    Ok(true)
+}
+
+async fn save_mailbox_list(
+    store: &Store,
+    list: &[mail::MailboxConfig],
+    name: &str,
+    before: Option<String>,
+    after: Option<String>,
+    user: &str,
+) -> Result<(), SettingsError> {
+    let event = Event {
+        occurred_at: jiff::Timestamp::now(),
+        actor: Actor::User(user.to_owned()),
+        entity_type: "settings".into(),
+        entity_id: MAILBOXES.into(),
+        action: if after.is_some() { "changed" } else { "removed" }.into(),
+        changes: vec![FieldChange {
+            field: format!("mailbox {name}"),
+            before,
+            after,
+        }],
+    };
+    let json = serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+    store.save_setting(MAILBOXES, &json, user, &event).await?;
+    Ok(())
+}

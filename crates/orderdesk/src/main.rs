@@ -314,14 +314,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Messages { limit, show } => messages(&config, limit, show).await,
         Command::FetchMail { mailbox } => {
             let store = open(&config).await?;
-            let chosen: Vec<_> = config
-                .mailboxes
+            let in_force = app::settings::mailboxes(&store, &config.mailboxes).await?;
+            let chosen: Vec<_> = in_force
                 .iter()
+                .map(|m| &m.config)
                 .filter(|m| mailbox.as_ref().is_none_or(|n| *n == m.name))
                 .collect();
             if chosen.is_empty() {
                 bail!(
-                    "no mailbox configured{}: add [[mailboxes]] to orderdesk.toml",
+                    "no mailbox configured{}: add [[mailboxes]] to orderdesk.toml or add one under Settings in the web UI",
                     mailbox.map(|n| format!(" named {n}")).unwrap_or_default()
                 );
             }
@@ -540,9 +541,12 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     let pipeline = app::intake::Pipeline::new(config);
     let catalog = pipeline.catalog.clone();
     tokio::spawn(app::intake::run_worker(store.clone(), pipeline));
-    for mailbox in &config.mailboxes {
-        tokio::spawn(app::mailbox::run(store.clone(), mailbox.clone()));
-    }
+    // Mailboxes of orderdesk.toml and those administrators add in the web UI.
+    tokio::spawn(app::mailbox::supervise(
+        store.clone(),
+        config.mailboxes.clone(),
+        Duration::from_secs(10),
+    ));
     for dir in &config.intake.watch_dirs {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }

@@ -96,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/users/{username}", post(settings::update_user))
         .route("/settings/tokens", post(settings::add_token))
         .route("/settings/drafting", post(settings::save_drafting))
+        .route("/settings/mailboxes", post(settings::save_mailbox))
+        .route("/settings/mailboxes/{name}/remove", post(settings::remove_mailbox))
         .route("/assets/style.css", get(pages::stylesheet))
         .route("/assets/app.js", get(pages::script))
         .merge(api::routes())

@@ -31,7 +31,8 @@ struct SettingsPage {
     settings: Vec<(String, String)>,
     drafting: DraftingView,
     severities: Vec<(String, String)>,
-    mailboxes: Vec<(String, String)>,
+    /// (name, account, added in the web UI)
+    mailboxes: Vec<(String, String, bool)>,
     users: Vec<UserLine>,
     roles: Vec<(&'static str, &'static str)>,
     tokens: Vec<store::users::ApiToken>,
@@ -114,10 +115,25 @@ async fn page(
         settings,
         drafting,
         severities,
-        mailboxes: c
-            .mailboxes
-            .iter()
-            .map(|m| (m.name.clone(), format!("{}@{}:{}", m.username, m.host, m.port)))
+        mailboxes: app::settings::mailboxes(&state.store, &c.mailboxes)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let b = &m.config;
+                let account = format!(
+                    "{}@{}:{} ({}), folder {}{}",
+                    b.username,
+                    b.host,
+                    b.port,
+                    if b.tls { "TLS" } else { "no TLS" },
+                    b.folder,
+                    b.move_to
+                        .as_deref()
+                        .map(|t| format!(", moved to {t}"))
+                        .unwrap_or_default()
+                );
+                (b.name.clone(), account, m.from_settings)
+            })
             .collect(),
         users: state
             .store
@@ -437,5 +453,86 @@ mod tests {
         assert_eq!(new.review_sla_minutes, before.review_sla_minutes);
         assert!(drafting_from_form(&before, &form(&[("threshold_line", "2")])).is_err());
         assert!(drafting_from_form(&before, &form(&[("review_sla_minutes", "soon")])).is_err());
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MailboxForm {
+    name: String,
+    host: String,
+    #[serde(default)]
+    port: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    tls: Option<String>,
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    folder: String,
+    #[serde(default)]
+    move_to: String,
+}
+
+pub async fn save_mailbox(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(form): Form<MailboxForm>,
+) -> Response {
+    let tls = form.tls.is_some();
+    let port = match form.port.trim() {
+        "" => {
+            if tls {
+                993
+            } else {
+                143
+            }
+        }
+        raw => match raw.parse::<u16>() {
+            Ok(p) if p > 0 => p,
+            _ => {
+                return failed(
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("port '{raw}' is not a port number"),
+                );
+            }
+        },
+    };
+    let folder = form.folder.trim();
+    let mailbox = app::settings::MailboxConfig {
+        name: form.name.trim().to_owned(),
+        host: form.host.trim().to_owned(),
+        port,
+        tls,
+        username: form.username.trim().to_owned(),
+        password: form.password,
+        folder: if folder.is_empty() {
+            "INBOX".into()
+        } else {
+            folder.to_owned()
+        },
+        move_to: Some(form.move_to.trim().to_owned()).filter(|m| !m.is_empty()),
+    };
+    match app::settings::save_mailbox(&state.store, mailbox, &me.username).await {
+        Ok(()) => Redirect::to("/settings").into_response(),
+        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+pub async fn remove_mailbox(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(name): Path<String>,
+) -> Response {
+    match app::settings::remove_mailbox(&state.store, &name, &me.username).await {
+        Ok(true) => Redirect::to("/settings").into_response(),
+        Ok(false) => failed(
+            &me,
+            StatusCode::NOT_FOUND,
+            format!("mailbox '{name}' was not added here (those of orderdesk.toml are changed there)"),
+        ),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

@@ -181,3 +181,108 @@ async fn a_wrong_password_is_a_clear_error() {
     );
     assert!(!err.contains("wrong"));
 }
+
+#[tokio::test]
+async fn a_mailbox_added_in_the_settings_is_watched_and_removing_it_stops_the_watch() {
+    let Some(config) = test_mailbox("s") else { return };
+    let t = store::testing::fresh_sqlite().await;
+    let s = &t.store;
+    append(&config, &config.folder, &[order_mail(1, &config.name)]).await;
+    let supervisor = tokio::spawn(app::mailbox::supervise(
+        s.clone(),
+        Vec::new(),
+        Duration::from_millis(200),
+    ));
+
+    // Wrong first: a bad password is saved but takes nothing in.
+    let wrong = MailboxConfig {
+        password: "wrong".into(),
+        ..config.clone()
+    };
+    app::settings::save_mailbox(s, wrong, "adam").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(s.messages(None, 10).await.unwrap().is_empty());
+
+    // Corrected: the supervisor restarts the watch and the mail arrives.
+    app::settings::save_mailbox(s, config.clone(), "adam").await.unwrap();
+    let started = std::time::Instant::now();
+    while s.messages(None, 10).await.unwrap().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "the mailbox added in the settings was not watched"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let messages = s.messages(None, 10).await.unwrap();
+    assert_eq!(messages[0].channel, format!("imap:{}", config.name));
+
+    // The audit names the change but never the password.
+    let events = s.events_for("settings", "mailboxes").await.unwrap();
+    assert_eq!(events.len(), 2);
+    let text = format!("{events:?}");
+    assert!(!text.contains("orders-secret") && !text.contains("wrong\""), "{text}");
+
+    // Removed: mail that comes later stays on the server.
+    assert!(app::settings::remove_mailbox(s, &config.name, "adam").await.unwrap());
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    append(&config, &config.folder, &[order_mail(2, &config.name)]).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(s.messages(None, 10).await.unwrap().len(), 1);
+    supervisor.abort();
+}
+
+#[tokio::test]
+async fn mailbox_settings_are_checked_and_keep_the_password_when_left_empty() {
+    let t = store::testing::fresh_sqlite().await;
+    let s = &t.store;
+    let mailbox = MailboxConfig {
+        name: "orders".into(),
+        host: "imap.example.com".into(),
+        port: 993,
+        tls: true,
+        username: "orders@example.com".into(),
+        password: "s3cret".into(),
+        folder: "INBOX".into(),
+        move_to: None,
+    };
+    let bad = MailboxConfig {
+        name: "or ders".into(),
+        ..mailbox.clone()
+    };
+    assert!(matches!(
+        app::settings::save_mailbox(s, bad, "adam").await,
+        Err(app::settings::SettingsError::Invalid(_))
+    ));
+    app::settings::save_mailbox(s, mailbox.clone(), "adam").await.unwrap();
+    let renamed_folder = MailboxConfig {
+        password: String::new(),
+        folder: "Orders".into(),
+        ..mailbox.clone()
+    };
+    app::settings::save_mailbox(s, renamed_folder, "adam").await.unwrap();
+    let configured = vec![
+        MailboxConfig {
+            host: "old.example.com".into(),
+            ..mailbox.clone()
+        },
+        MailboxConfig {
+            name: "edi".into(),
+            ..mailbox.clone()
+        },
+    ];
+    let in_force = app::settings::mailboxes(s, &configured).await.unwrap();
+    assert_eq!(in_force.len(), 2, "the saved 'orders' replaces the configured one");
+    let orders = in_force.iter().find(|m| m.config.name == "orders").unwrap();
+    assert!(orders.from_settings);
+    assert_eq!(orders.config.host, "imap.example.com");
+    assert_eq!(orders.config.folder, "Orders");
+    assert_eq!(
+        orders.config.password, "s3cret",
+        "an empty password field keeps the stored one"
+    );
+    assert!(!in_force.iter().find(|m| m.config.name == "edi").unwrap().from_settings);
+    assert!(
+        !app::settings::remove_mailbox(s, "edi", "adam").await.unwrap(),
+        "configured ones are not removed here"
+    );
+}

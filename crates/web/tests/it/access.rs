@@ -497,3 +497,42 @@ async fn administrators_manage_users_and_settings_through_the_api() {
     assert!(page.contains("severities.duplicate_po: blocking"), "{page}");
     assert!(page.contains("role: clerk → manager"), "{page}");
 }
+
+#[tokio::test]
+async fn administrators_add_and_remove_mailboxes_in_the_settings() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "ada", "admin").await;
+    let manager = Client::new(&state, "mia", "manager").await;
+    let form = [
+        ("name", "orders"),
+        ("host", "imap.example.com"),
+        ("tls", "on"),
+        ("username", "orders@example.com"),
+        ("password", "s3cret-pass"),
+        ("move_to", "Orderdesk"),
+    ];
+    assert_eq!(
+        manager.post_form("/settings/mailboxes", &form).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, body) = admin
+        .post_form("/settings/mailboxes", &[("name", "x"), ("host", ""), ("username", "u")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        admin.post_form("/settings/mailboxes", &form).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, _, page) = admin.get("/settings").await;
+    assert!(
+        page.contains("orders@example.com@imap.example.com:993 (TLS), folder INBOX, moved to Orderdesk"),
+        "{page}"
+    );
+    assert!(!page.contains("s3cret-pass"), "the password is never shown");
+    assert_eq!(
+        admin.post_form("/settings/mailboxes/orders/remove", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert!(app::settings::stored_mailboxes(&t.store).await.unwrap().is_empty());
+}
