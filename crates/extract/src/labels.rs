@@ -355,6 +355,8 @@ pub enum Column {
     DeliveryDate,
     /// "Preiseinheit", "per": the price is per this many units.
     PriceUnit,
+    /// Tax rate or discount of a line ("MwSt.", "BTW", "Disc.%"): read past, not kept.
+    TaxOrDiscount,
 }
 
 const COLUMN_LABELS: &[(Column, &[&str])] = &[
@@ -450,6 +452,14 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "item description",
             "produkt",
             "name",
+            "omschrijving",
+            "désignation",
+            "designation",
+            "libellé",
+            "produit",
+            "nazwa",
+            "opis",
+            "towar",
         ],
     ),
     (
@@ -465,11 +475,29 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "order qty",
             "ordered",
             "quantity ordered",
+            "aantal",
+            "hoeveelheid",
+            "quantité",
+            "qté",
+            "ilość",
         ],
     ),
     (
         Column::Unit,
-        &["einheit", "me", "mengeneinheit", "unit", "uom", "u/m", "um", "ve"],
+        &[
+            "einheit",
+            "me",
+            "mengeneinheit",
+            "unit",
+            "uom",
+            "u/m",
+            "um",
+            "ve",
+            "eenheid",
+            "unité",
+            "jm",
+            "j.m.",
+        ],
     ),
     (
         Column::UnitPrice,
@@ -489,6 +517,16 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "net price",
             "price",
             "rate",
+            "prijs per stuk",
+            "stukprijs",
+            "eenheidsprijs",
+            "prijs",
+            "prix unitaire",
+            "prix u.",
+            "prix",
+            "cena jedn.",
+            "cena jednostkowa",
+            "cena",
         ],
     ),
     (
@@ -507,6 +545,15 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "ext. price",
             "total price",
             "net amount",
+            "bedrag",
+            "totaal",
+            "prijs incl. btw",
+            "prijs excl. btw",
+            "montant",
+            "montant ht",
+            "total ht",
+            "wartość",
+            "wartość netto",
         ],
     ),
     (
@@ -525,6 +572,31 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
         ],
     ),
     (Column::PriceUnit, &["preiseinheit", "pe", "per", "price unit"]),
+    (
+        Column::TaxOrDiscount,
+        &[
+            "mwst.",
+            "mwst",
+            "mwst.-satz",
+            "ust.",
+            "ust",
+            "steuer",
+            "rabatt",
+            "vat",
+            "vat %",
+            "tax",
+            "taxes",
+            "disc.",
+            "disc.%",
+            "discount",
+            "btw",
+            "korting",
+            "tva",
+            "remise",
+            "vat rate",
+            "stawka vat",
+        ],
+    ),
 ];
 
 /// The role a column label names; `None` for labels the dictionary does not know.
@@ -594,6 +666,10 @@ mod tests {
         assert_eq!(column_role("Unit price €"), Some(Column::UnitPrice));
         assert_eq!(column_role("Liefertermin"), Some(Column::DeliveryDate));
         assert_eq!(column_role("Bezeichnung"), Some(Column::Description));
+        assert_eq!(column_role("Prijs per stuk"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Aantal"), Some(Column::Quantity));
+        assert_eq!(column_role("Prix unitaire"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Disc.%"), Some(Column::TaxOrDiscount));
         assert_eq!(column_role("Lorem"), None);
     }
 }

@@ -409,6 +409,9 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>)
     if reading.lines.is_empty() && matches!(doc.format, Format::EmailText | Format::EmailHtml | Format::Text) {
         reading.lines = free_form_lines(&rows, &ctx);
     }
+    if reading.lines.is_empty() {
+        reading.lines = detail_lines(&rows, &ctx);
+    }
     merge(&mut reading, r);
     for token in all_text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';')) {
         if let Some(code) = currency_code(token.trim_end_matches(['.', ':']))
@@ -497,6 +500,19 @@ fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
         let ends_table = labelled
             .first()
             .is_some_and(|l| l.is_some_and(|(f, _)| matches!(f, HeaderField::StatedTotal | HeaderField::NetTotal)));
+        if ends_table
+            && !table_done
+            && let Some(roles) = columns.as_ref()
+            && !reading.lines.is_empty()
+            && rows[i + 1..rows.len().min(i + 4)]
+                .iter()
+                .any(|r| r.cells.len() >= 3 && parse_row(r, roles, ctx, from_table).is_some())
+        {
+            // A subtotal between groups of lines ("Subtotal $ 112.00", then "--- Food ---"):
+            // the table goes on, and the subtotal is not the document's total.
+            i += 1;
+            continue;
+        }
         if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table) {
             let in_table =
                 from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
@@ -618,6 +634,10 @@ fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
                 let parts: Vec<Option<Column>> = c.split_whitespace().map(column_role).collect();
                 if parts.len() > 1 && parts.iter().all(Option::is_some) {
                     roles.extend(parts);
+                } else if let Some((a, b)) = two_labels(c) {
+                    // Two labels one space apart: "BTW Prijs incl. BTW", "Disc.% Taxes".
+                    roles.push(Some(a));
+                    roles.push(Some(b));
                 } else {
                     roles.push(None);
                 }
@@ -629,6 +649,16 @@ fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
     let identifies =
         has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
     (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= roles.len() * 2).then_some(roles)
+}
+
+/// A cell holding two column labels, split at the one word boundary where both halves are labels.
+fn two_labels(cell: &str) -> Option<(Column, Column)> {
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    (1..words.len()).find_map(|k| {
+        let a = column_role(&words[..k].join(" "))?;
+        let b = column_role(&words[k..].join(" "))?;
+        Some((a, b))
+    })
 }
 
 fn read_labels(rows: &[Row], i: usize, labelled: &[Option<(HeaderField, &str)>], ctx: &Ctx<'_>, reading: &mut Reading) {
@@ -839,10 +869,20 @@ fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32> {
             }
         }
         Column::Quantity => {
+            // Above prices: a line has a quantity more surely than a price, so
+            // a bare number with a column free on either side is the quantity.
             if number {
-                2
-            } else if quantity_with_unit(cell, ctx.style).is_some() {
                 3
+            } else if quantity_with_unit(cell, ctx.style).is_some() {
+                4
+            } else {
+                return None;
+            }
+        }
+        Column::TaxOrDiscount => {
+            let rate = |t: &str| number_in_cell(t.trim_end_matches('%'), ctx.style).is_some();
+            if !cell.trim().is_empty() && cell.split_whitespace().all(rate) {
+                1
             } else {
                 return None;
             }
@@ -1007,6 +1047,15 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
     line.customer_part_no = field(Column::CustomerPartNo);
     line.gtin = field(Column::Gtin);
     line.description = field(Column::Description);
+    if line.item_code.is_none()
+        && line.sku.is_none()
+        && let Some(d) = line.description.as_mut()
+        && let Some((code, rest)) = leading_code(&d.value)
+    {
+        // "[17589684] Beeswax XL", "*987123* Olive Oil": the code printed before the name.
+        line.item_code = Some(Field::new(code.to_owned(), d.confidence, d.source.clone()));
+        d.value = rest.to_owned();
+    }
     if line.item_code.is_none() && line.sku.is_none() && line.customer_part_no.is_none() && line.gtin.is_none() {
         line.description.as_ref()?;
     }
@@ -1042,6 +1091,22 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
     Some(line)
 }
 
+/// A code in brackets or asterisks before a description: `[FURN_7777] Office Chair`.
+fn leading_code(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim_start();
+    let (open, close) = match t.chars().next()? {
+        '[' => ('[', ']'),
+        '*' => ('*', '*'),
+        _ => return None,
+    };
+    let inner = &t[open.len_utf8()..];
+    let end = inner.find(close)?;
+    let code = inner[..end].trim();
+    let rest = inner[end + close.len_utf8()..].trim();
+    let plain = !code.is_empty() && code.len() <= 30 && !code.contains(char::is_whitespace);
+    (plain && !rest.is_empty()).then_some((code, rest))
+}
+
 /// Quantity × price against the printed line total: agreeing raises the
 /// confidence of both, disagreeing drops it so a person looks.
 fn cross_check(line: &mut ExtractedLine) {
@@ -1057,6 +1122,58 @@ fn cross_check(line: &mut ExtractedLine) {
         q.confidence = q.confidence.min(0.6);
         p.confidence = p.confidence.min(0.6);
     }
+}
+
+/// Items listed under a "Detail" heading as a name and an amount, without a
+/// column header (`AWS Data Transfer   $0.01`): each becomes a line with that
+/// price and no quantity, uncertain, so a person looks. Total, tax and charge
+/// rows in between are passed over; the first row of another shape ends the list.
+fn detail_lines(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
+    const HEADINGS: [&str; 8] = [
+        "detail",
+        "details",
+        "einzelheiten",
+        "positionen",
+        "leistungen",
+        "specificatie",
+        "détail",
+        "itemized charges",
+    ];
+    const PASSED_OVER: [&str; 12] = [
+        "charges", "credits", "vat", "tax", "mwst", "ust", "btw", "tva", "gst", "discount", "rabatt", "subtotal",
+    ];
+    let Some(start) = rows.iter().position(|r| {
+        r.cells.len() == 1 && HEADINGS.contains(&r.cells[0].0.trim().trim_end_matches(':').to_lowercase().as_str())
+    }) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for row in &rows[start + 1..] {
+        let [(name, _), (amount, _)] = row.cells.as_slice() else {
+            break;
+        };
+        let Some(price) = number_in_cell(amount, ctx.style) else {
+            break;
+        };
+        let first_word = name
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if header_label(name).is_some()
+            || PASSED_OVER.contains(&first_word.as_str())
+            || !name.chars().any(char::is_alphabetic)
+        {
+            continue;
+        }
+        lines.push(ExtractedLine {
+            description: Some(Field::new(name.trim().to_owned(), 0.5, row.source(ctx.part, Some(0)))),
+            unit_price: Some(Field::new(price, 0.5, row.source(ctx.part, Some(1)))),
+            source: row.source(ctx.part, None),
+            ..Default::default()
+        });
+    }
+    lines
 }
 
 /// Item lines written as sentences in a mail: `500 Stk DIN933-M8x40-A2`,
@@ -1538,6 +1655,20 @@ mod tests {
         let src = &l.quantity.as_ref().unwrap().source;
         let full = x.lines[1].source.char_start.unwrap();
         assert!(src.char_start.unwrap() > full);
+    }
+
+    #[test]
+    fn dutch_invoice_table_with_tax_column_and_a_line_without_price() {
+        let doc = text_doc(
+            "Artikel\tAantal\tPrijs per stuk\tBTW Prijs incl. BTW\n\
+             Apple iPad Air Wifi 16 GB Zilver\t1\t€ 399,00\t21%\t€ 399,00\n\
+             Thuiskopie extra\t1\t21%\t€ 4,24\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.lines.len(), 2, "{:?}", x.lines);
+        assert_eq!(x.lines[0].unit_price.as_ref().unwrap().value, dec("399"));
+        assert_eq!(x.lines[1].unit_price, None);
+        assert_eq!(x.lines[1].line_total, Some(dec("4.24")), "{:?}", x.lines[1]);
     }
 
     #[test]

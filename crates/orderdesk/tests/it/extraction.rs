@@ -128,3 +128,47 @@ fn real_invoices_give_their_currency_and_net_total() {
         );
     }
 }
+
+/// The lines invoice2data's JSON lists for a real invoice are read: each
+/// name's first line is in a line's description, with its unit price where
+/// one is printed and its quantity where one is given.
+#[test]
+fn real_invoices_give_the_lines_their_json_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../document/tests/fixtures/invoice2data");
+    let mut checked = 0;
+    for file in ["AzureInterior.pdf", "coolblue1.pdf", "AmazonWebServices.pdf"] {
+        let truth_path = fixtures.join(file.replace(".pdf", ".json"));
+        let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(truth_path).unwrap()).unwrap();
+        let out = orderdesk(dir.path(), &url, &["extract", fixtures.join(file).to_str().unwrap()]);
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        let draft: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lines = draft["lines"].as_array().unwrap();
+        for expected in truth[0]["lines"].as_array().unwrap() {
+            let Some(name) = expected["name"].as_str() else {
+                continue;
+            };
+            let first = name.lines().next().unwrap();
+            let line = lines
+                .iter()
+                .find(|l| l["description"].as_str().is_some_and(|d| d.contains(first)))
+                .unwrap_or_else(|| panic!("{file}: no line for {first:?} in {lines:#?}"));
+            let number = |v: &serde_json::Value| -> Option<rust_decimal::Decimal> {
+                match v {
+                    serde_json::Value::String(s) => s.parse().ok(),
+                    serde_json::Value::Number(n) => n.to_string().parse().ok(),
+                    _ => None,
+                }
+            };
+            if let Some(price) = number(&expected["price_unit"]) {
+                assert_eq!(number(&line["unit_price"]), Some(price.normalize()), "{file}: {first}");
+            }
+            if let Some(qty) = number(&expected["qty"]) {
+                assert_eq!(number(&line["quantity"]), Some(qty.normalize()), "{file}: {first}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14, "{checked} lines checked");
+}
