@@ -12,9 +12,18 @@
 
 pub mod edi;
 mod email;
-pub use email::{MailHeaders, headers as mail_headers};
+pub use email::MailHeaders;
+
+/// Message-ID, sender and subject of a mail (MIME or Outlook .msg); `None` for other files.
+pub fn mail_headers(bytes: &[u8]) -> Option<MailHeaders> {
+    if msg::is_msg(bytes) {
+        return msg::headers(bytes);
+    }
+    email::headers(bytes)
+}
 mod html;
 pub mod model;
+pub mod msg;
 #[cfg(feature = "pdf")]
 mod pdf;
 pub mod sheet;
@@ -126,6 +135,11 @@ pub(crate) fn parse_part(
     depth: usize,
 ) -> Vec<Document> {
     let owned_name = name.map(str::to_owned);
+    if msg::is_msg(bytes) {
+        let mut out = Vec::new();
+        msg::parse(bytes, part, depth, &mut out);
+        return out;
+    }
     let format = detect(bytes, name, content_type);
     if depth > MAX_DEPTH {
         let mut doc = Document::new(part, owned_name, format);

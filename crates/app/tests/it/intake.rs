@@ -285,3 +285,49 @@ async fn a_watched_folder_takes_in_finished_files_and_moves_them() {
     assert_eq!(m.last().unwrap().kind.as_deref(), Some("order"));
     assert_eq!(m.last().unwrap().channel, "folder");
 }
+
+/// An Outlook message as Outlook saves it: one compound-file stream per property.
+fn outlook_mail(subject: &str, body: &str) -> Vec<u8> {
+    use std::io::Write;
+    let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+    let mut comp = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    for (path, bytes) in [
+        ("/__properties_version1.0", vec![0u8; 32]),
+        ("/__substg1.0_0037001F", utf16(subject)),
+        ("/__substg1.0_1000001F", utf16(body)),
+        ("/__substg1.0_5D01001F", utf16("einkauf@muster.de")),
+        ("/__substg1.0_1035001F", utf16("<outlook-1@muster.de>")),
+    ] {
+        comp.create_stream(path).unwrap().write_all(&bytes).unwrap();
+    }
+    comp.flush().unwrap();
+    comp.into_inner().into_inner()
+}
+
+#[tokio::test]
+async fn outlook_messages_are_taken_in_like_mails() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let bytes = outlook_mail(
+            "Bestellung 4711",
+            "Bitte liefern Sie 500 Stk DIN933-M8x40-A2.\r\nBestellnummer: 4711",
+        );
+        let r = receive(s, "upload", Some("Bestellung.msg"), &bytes).await.unwrap();
+        let again = receive(
+            s,
+            "upload",
+            Some("copy.msg"),
+            &outlook_mail("Bestellung 4711", "changed body"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.duplicate_of, Some(r.id), "the same Message-ID is the same mail");
+        drain(s, &settings()).await.unwrap();
+        let m = s.message(r.id).await.unwrap().unwrap();
+        assert_eq!(m.sender.as_deref(), Some("einkauf@muster.de"));
+        assert_eq!(m.subject.as_deref(), Some("Bestellung 4711"));
+        assert_eq!(m.message_id_header.as_deref(), Some("outlook-1@muster.de"));
+        assert_eq!(m.kind.as_deref(), Some("order"), "{:?}", m.kind_reason);
+        assert_eq!(m.error, None);
+    }
+}
