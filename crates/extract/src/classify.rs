@@ -148,6 +148,26 @@ fn structured_kind(doc: &Document) -> Option<(MessageKind, String)> {
     Some((kind, format!("{format} {t}")))
 }
 
+/// Wording only invoices and credit notes carry (an order may ask for an
+/// invoice, but it does not number or date one).
+const INVOICE_WORDS: &[&str] = &[
+    "invoice no",
+    "invoice number",
+    "invoice date",
+    "tax invoice",
+    "credit note",
+    "rechnungsnummer",
+    "rechnungsdatum",
+    "rechnung nr",
+    "gutschrift nr",
+    "factuurnummer",
+    "factuurdatum",
+    "numéro de facture",
+    "date de facture",
+    "faktura vat",
+    "numer faktury",
+];
+
 fn matches_word(text: &str, word: &str) -> bool {
     let (word, prefix) = match word.strip_suffix('*') {
         Some(w) => (w, true),
@@ -243,6 +263,23 @@ pub fn classify(documents: &[Document]) -> Classification {
             .iter()
             .any(|t| t.rows.len() > t.header_rows && t.header_rows > 0)
     });
+    let invoice: Vec<&str> = INVOICE_WORDS
+        .iter()
+        .copied()
+        .filter(|w| matches_word(&subject, w) || matches_word(&body, w))
+        .collect();
+    // An invoice mentions the order it bills ("Order ID", "Order Date"); unless
+    // the subject says otherwise it is an invoice, not an order.
+    let subject_says = best
+        .as_ref()
+        .is_some_and(|(_, _, hits)| hits.iter().any(|w| matches_word(&subject, w)));
+    if !invoice.is_empty() && !subject_says && best.as_ref().is_none_or(|(k, _, _)| *k == MessageKind::Order) {
+        let words = invoice.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+        return Classification {
+            kind: MessageKind::Other,
+            reason: format!("an invoice or credit note (wording: {words})"),
+        };
+    }
     match best {
         Some((kind, _, hits)) => {
             let words = hits.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
@@ -276,6 +313,29 @@ mod tests {
 
     fn kind(subject: &str, body: &str) -> MessageKind {
         classify(&mail(subject, body)).kind
+    }
+
+    #[test]
+    fn invoices_that_name_their_order_are_not_orders() {
+        let c = classify(&mail(
+            "Your invoice",
+            "Invoice No: 4711\nOrder ID: OD3041\nOrder Date: 15-10-2015",
+        ));
+        assert_eq!(c.kind, MessageKind::Other, "{}", c.reason);
+        assert!(c.reason.contains("invoice no"));
+        // An order that asks for an invoice is still an order.
+        assert_eq!(
+            kind(
+                "Bestellung 4711",
+                "Bitte liefern Sie 500 Stk. Die Rechnung bitte an buchhaltung@muster.de"
+            ),
+            MessageKind::Order
+        );
+        // The subject says order: an order, even with an invoice number quoted.
+        assert_eq!(
+            kind("Purchase order 88", "Please supply 5 pcs, as on invoice number 123"),
+            MessageKind::Order
+        );
     }
 
     #[test]
