@@ -126,6 +126,7 @@ fn real_invoices_give_their_currency_and_net_total() {
             draft["decision"], "straight_through",
             "{file}: an invoice is not an order"
         );
+        assert_eq!(draft["kind"], "other", "{file}: {}", draft["kind_reason"]);
     }
 }
 
