@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use document::Document;
+use document::{Document, Format};
 use domain::customer::Customer;
 use domain::exception::{ExceptionCode, OrderException, Severity};
 use domain::message::MessageKind;
@@ -201,6 +201,46 @@ fn exception_json(e: &OrderException) -> DraftException {
         resolved_by: None,
         resolution: None,
     }
+}
+
+/// When a message carries several structured orders (an EDI interchange with
+/// two purchase orders, a mail with two UBL orders attached), the documents
+/// each of their drafts reads: that order and the message's other,
+/// non-order documents (the mail that says who sent it), keyed by a part name
+/// unique in the message. `None` for a message with one order or none.
+pub fn order_groups(documents: &[Document]) -> Option<Vec<(String, Vec<Document>)>> {
+    let is_order = |d: &Document| {
+        matches!(
+            d.format,
+            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
+        ) && extract::classify(std::slice::from_ref(d)).kind != MessageKind::Other
+    };
+    let orders: Vec<usize> = (0..documents.len()).filter(|&i| is_order(&documents[i])).collect();
+    if orders.len() < 2 {
+        return None;
+    }
+    let others: Vec<&Document> = documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| {
+            !orders.contains(i)
+                && !matches!(
+                    d.format,
+                    Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
+                )
+        })
+        .map(|(_, d)| d)
+        .collect();
+    Some(
+        orders
+            .iter()
+            .map(|&i| {
+                let mut group: Vec<Document> = others.iter().map(|d| (*d).clone()).collect();
+                group.push(documents[i].clone());
+                (format!("{}#{}", documents[i].part, i + 1), group)
+            })
+            .collect(),
+    )
 }
 
 /// Reads, resolves, checks and decides one message's documents.

@@ -158,7 +158,7 @@ pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -
                     bytes.len(),
                     settings.max_parse_bytes
                 )),
-                draft: None,
+                drafts: Vec::new(),
             },
         };
     }
@@ -189,7 +189,7 @@ pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -
         kind_reason: classification.reason.clone(),
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
         error: (!errors.is_empty()).then(|| errors.join("; ")),
-        draft: None,
+        drafts: Vec::new(),
     };
     Understood {
         documents,
@@ -268,25 +268,45 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         let bytes = blobs.get(&sha)?;
         let understood = understand(&bytes, name.as_deref(), &settings_owned);
         let mut processed = understood.processed;
-        let draft = (!understood.documents.is_empty()).then(|| {
-            let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            make_draft(
-                &understood.documents,
-                &understood.classification,
-                &hints,
-                &catalog,
-                &extraction,
-                today,
-            )
-        });
-        processed.draft = None;
-        Ok::<_, StoreError>((processed, draft))
+        let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let drafts: Vec<(String, crate::draft::Draft)> = if understood.documents.is_empty() {
+            Vec::new()
+        } else {
+            match crate::draft::order_groups(&understood.documents) {
+                // One order (or none): one draft over everything, classified as the message.
+                None => vec![(
+                    String::new(),
+                    make_draft(
+                        &understood.documents,
+                        &understood.classification,
+                        &hints,
+                        &catalog,
+                        &extraction,
+                        today,
+                    ),
+                )],
+                // Several structured orders in one message: a draft for each.
+                Some(groups) => groups
+                    .into_iter()
+                    .map(|(part, docs)| {
+                        let classification = extract::classify(&docs);
+                        (
+                            part,
+                            make_draft(&docs, &classification, &hints, &catalog, &extraction, today),
+                        )
+                    })
+                    .collect(),
+            }
+        };
+        drop(catalog);
+        processed.drafts = Vec::new();
+        Ok::<_, StoreError>((processed, drafts))
     })
     .await;
     let now = jiff::Timestamp::now();
     match result {
-        Ok(Ok((mut processed, draft))) => {
-            if let Some(mut draft) = draft {
+        Ok(Ok((mut processed, drafts))) => {
+            for (part, mut draft) in drafts {
                 crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
                 let received = message.received_at.parse::<jiff::Timestamp>().unwrap_or(now);
                 let sla = if draft.kind == "rfq" {
@@ -294,7 +314,8 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                 } else {
                     settings_in_force.review_sla_minutes
                 };
-                processed.draft = Some(NewDraft {
+                processed.drafts.push(NewDraft {
+                    part,
                     due_at: received + jiff::SignedDuration::from_mins(sla as i64),
                     order: (draft.decision == "straight_through" && draft.kind == "order")
                         .then(|| crate::review::new_order(&draft)),
@@ -307,7 +328,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
             }
             let kind = processed.kind.clone();
             let error = processed.error.clone();
-            let decision = processed.draft.as_ref().map(|d| d.decision.clone());
+            let decision = processed.drafts.first().map(|d| d.decision.clone());
             if store.complete_job(job, &processed, now).await? {
                 tracing::info!(
                     message = job.message_id,

@@ -11,6 +11,8 @@ use crate::{Store, StoreError, StoreTx};
 /// A draft as the pipeline makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDraft {
+    /// The document part it reads when a message carries several orders; `""` otherwise.
+    pub part: String,
     pub kind: String,
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
@@ -45,10 +47,12 @@ pub struct StoredDraft {
     pub escalated: bool,
     /// Why it was rejected, forwarded or escalated.
     pub status_reason: Option<String>,
+    /// The document part it reads when its message carries several orders.
+    pub part: String,
 }
 
 const DRAFT_COLUMNS: &str = "id, message_id, kind, customer_no, po_number, decision, status, extraction, version, \
-     created_at, updated_at, assigned_to, due_at, escalated, status_reason";
+     created_at, updated_at, assigned_to, due_at, escalated, status_reason, part";
 
 fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
     Ok(StoredDraft {
@@ -67,6 +71,7 @@ fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
         due_at: row.try_get(12)?,
         escalated: row.try_get::<i64, _>(13)? != 0,
         status_reason: row.try_get(14)?,
+        part: row.try_get(15)?,
     })
 }
 
@@ -88,8 +93,8 @@ impl StoreTx {
     ) -> Result<i64, StoreError> {
         let now_text = timestamp_text(now);
         let row = sqlx::query(
-            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10) RETURNING id",
+            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at, part) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING id",
         )
         .bind(message_id)
         .bind(draft.kind.clone())
@@ -101,6 +106,7 @@ impl StoreTx {
         .bind(now_text.clone())
         .bind(now_text)
         .bind(timestamp_text(draft.due_at))
+        .bind(draft.part.clone())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -143,14 +149,26 @@ impl Store {
         row.as_ref().map(decode_draft).transpose()
     }
 
+    /// The (first) draft of a message.
     pub async fn draft_of_message(&self, message_id: i64) -> Result<Option<StoredDraft>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE message_id = $1"
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE message_id = $1 ORDER BY id LIMIT 1"
         )))
         .bind(message_id)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(decode_draft).transpose()
+    }
+
+    /// Every draft of a message: one per order it carries.
+    pub async fn drafts_of_message(&self, message_id: i64) -> Result<Vec<StoredDraft>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE message_id = $1 ORDER BY id"
+        )))
+        .bind(message_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
     }
 
     /// Drafts newest first, optionally of one status, before the id `before` (keyset paging).

@@ -131,7 +131,11 @@ impl Store {
             Some(InboxStatus::InReview | InboxStatus::StraightThrough) => {
                 ("drafts d JOIN messages m ON m.id = d.message_id", "d.message_id")
             }
-            _ => ("messages m LEFT JOIN drafts d ON d.message_id = m.id", "m.id"),
+            // A message with several orders shows once, with its first draft.
+            _ => (
+                "messages m LEFT JOIN drafts d ON d.id = (SELECT MIN(x.id) FROM drafts x WHERE x.message_id = m.id)",
+                "m.id",
+            ),
         };
         let sql = format!(
             "SELECT m.id, m.received_at, m.channel, m.source_name, m.sender, m.subject, m.kind, m.error, m.size_bytes, \

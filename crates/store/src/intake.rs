@@ -77,8 +77,8 @@ pub struct ProcessedMessage {
     pub documents_json: String,
     /// Problems worth showing on the message (errors of its parts).
     pub error: Option<String>,
-    /// The draft order or quote made from it, stored in the same transaction.
-    pub draft: Option<crate::drafts::NewDraft>,
+    /// The draft orders or quotes made from it (one per order it carries), stored in the same transaction.
+    pub drafts: Vec<crate::drafts::NewDraft>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
@@ -277,7 +277,7 @@ impl Store {
             ],
         })
         .await?;
-        if let Some(draft) = &result.draft {
+        for draft in &result.drafts {
             tx.insert_draft(job.message_id, draft, now).await?;
         }
         tx.commit().await?;

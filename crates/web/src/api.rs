@@ -238,7 +238,10 @@ pub struct MessageDetail {
     error: Option<String>,
     duplicate_of: Option<i64>,
     processed_at: Option<String>,
+    /// Its (first) draft
     draft_id: Option<i64>,
+    /// Every draft: one per order the message carries
+    draft_ids: Vec<i64>,
     /// The documents its parts became (docs/document-json.md)
     #[schema(value_type = Object)]
     documents: Value,
@@ -253,12 +256,13 @@ async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResul
         .message(id)
         .await?
         .ok_or_else(|| not_found(format!("message {id}")))?;
-    let draft = state.store.draft_of_message(id).await?;
+    let drafts = state.store.drafts_of_message(id).await?;
     Ok(Json(MessageDetail {
-        status: InboxStatus::of(&m.status, draft.as_ref().map(|d| d.status.as_str()))
+        status: InboxStatus::of(&m.status, drafts.first().map(|d| d.status.as_str()))
             .as_str()
             .to_owned(),
-        draft_id: draft.map(|d| d.id),
+        draft_id: drafts.first().map(|d| d.id),
+        draft_ids: drafts.iter().map(|d| d.id).collect(),
         documents: m
             .documents_json
             .as_deref()

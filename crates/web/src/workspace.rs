@@ -341,7 +341,8 @@ struct MessagePage {
     user: Option<UserView>,
     m: store::intake::StoredMessage,
     status: &'static str,
-    draft: Option<(i64, String)>,
+    /// (draft, its status, its PO number): one per order the message carries.
+    drafts: Vec<(i64, String, String)>,
     parts: Vec<PartView>,
     events: Vec<EventRow>,
 }
@@ -356,13 +357,16 @@ pub async fn message(
         .message(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Message {id}")))?;
-    let draft = state.store.draft_of_message(id).await?;
+    let drafts = state.store.drafts_of_message(id).await?;
     let events = state.store.events_for("message", &id.to_string()).await?;
     render(MessagePage {
         nav: "inbox",
         user: Some((&me).into()),
-        status: InboxStatus::of(&m.status, draft.as_ref().map(|d| d.status.as_str())).label(),
-        draft: draft.map(|d| (d.id, d.status)),
+        status: InboxStatus::of(&m.status, drafts.first().map(|d| d.status.as_str())).label(),
+        drafts: drafts
+            .into_iter()
+            .map(|d| (d.id, d.status, d.po_number.unwrap_or_default()))
+            .collect(),
         parts: parts_of(m.documents_json.as_deref()),
         events: events.iter().map(EventRow::from).collect(),
         m,

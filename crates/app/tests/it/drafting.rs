@@ -206,3 +206,37 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         assert_eq!(d2.decision, "straight_through", "{}", d2.extraction);
     }
 }
+
+#[tokio::test]
+async fn an_interchange_with_two_purchase_orders_gives_a_draft_for_each() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../document/tests/fixtures/edi/x12/x12.850.issue135.edi");
+    let bytes = std::fs::read(&fixture).unwrap();
+    let po1_segments = String::from_utf8_lossy(&bytes).matches("PO1*").count();
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        let r = receive(s, "folder", Some("x12.850.issue135.edi"), &bytes)
+            .await
+            .unwrap();
+        drain(s, &Pipeline::default()).await.unwrap();
+        let drafts = s.drafts_of_message(r.id).await.unwrap();
+        let pos: Vec<_> = drafts.iter().map(|d| d.po_number.clone().unwrap_or_default()).collect();
+        assert_eq!(pos, ["740150", "740151"], "{:?}", t.backend);
+        let lines: usize = drafts
+            .iter()
+            .map(|d| {
+                serde_json::from_str::<app::draft::Draft>(&d.extraction)
+                    .unwrap()
+                    .lines
+                    .len()
+            })
+            .sum();
+        assert_eq!(lines, po1_segments, "every line of both orders is drafted");
+        assert!(drafts.iter().all(|d| d.kind == "order" && d.status == "review"));
+        assert_ne!(drafts[0].part, drafts[1].part);
+        // The inbox shows the message once.
+        let page = s.inbox(&Default::default(), None, 10).await.unwrap();
+        assert_eq!(page.iter().filter(|m| m.id == r.id).count(), 1);
+        assert_eq!(page[0].draft_id, Some(drafts[0].id));
+    }
+}
