@@ -92,3 +92,35 @@ fn damaged_pdfs_are_diagnostics() {
         );
     }
 }
+
+/// A page turned by its /Rotate entry (as "rotate page" tools and scanners
+/// save it) reads like an upright one: its lines whole, in order.
+/// (tests/fixtures/pdf/rotated.pdf: reportlab, page 1 turned with pypdf.)
+#[test]
+fn a_page_turned_by_its_rotate_entry_reads_in_order() {
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/pdf/rotated.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let docs = parse_file(&bytes, Some("rotated.pdf"));
+    let page1: Vec<&str> = docs[0]
+        .text_blocks
+        .iter()
+        .filter(|b| b.page == 1)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(
+        page1,
+        ["Bestellung 4500012345", "Pos   Artikel-Nr.   Menge", "1   DIN933-M8x40-A2   500"]
+    );
+    // Text drawn at 90° on page 2 is read, though its two lines come out as
+    // one block (the PDF reader reports their boxes unturned).
+    let page2: String = docs[0]
+        .text_blocks
+        .iter()
+        .filter(|b| b.page == 2)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert!(page2.contains("DIN934-M8-A2") && page2.contains("ISO7380-M4x10"), "{page2}");
+}
