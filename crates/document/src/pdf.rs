@@ -5,8 +5,10 @@
 //! table comes out as one block whose box spans its columns. Boxes are in
 //! points from the page's top-left corner. A PDF without a text layer (a scan)
 //! is flagged; encrypted and damaged files are diagnostics, never panics.
+//! Runs of lines with aligned columns (cells apart by wide gaps) are also
+//! given as tables ([`table_regions`]), for people and tools reading the Document.
 
-use crate::model::{BoundingBox, Document, Format, Severity, TextBlock};
+use crate::model::{BoundingBox, Document, Format, Severity, Table, TextBlock};
 
 struct Span {
     text: String,
@@ -23,6 +25,7 @@ pub fn parse(bytes: &[u8], part: &str, name: Option<String>) -> Document {
     match parsed {
         Ok(Ok((pages, blocks, encrypted))) => {
             doc.pages = pages;
+            doc.tables = table_regions(&blocks);
             doc.text_blocks = blocks;
             if encrypted && doc.text_blocks.is_empty() {
                 doc.diagnose(
@@ -134,4 +137,96 @@ fn join_line(line: &[Span]) -> String {
         previous_end = Some(span.x + span.width);
     }
     text
+}
+
+/// Table regions: runs of at least two lines on one page with three or more
+/// cells apart by column gaps (tabs), with the single-cell lines between them
+/// (wrapped descriptions) kept as rows. A first row without numbers is the header.
+pub fn table_regions(blocks: &[TextBlock]) -> Vec<Table> {
+    let cells = |b: &TextBlock| b.text.split('\t').map(|c| c.trim().to_owned()).collect::<Vec<_>>();
+    let tabular = |b: &TextBlock| b.text.split('\t').filter(|c| !c.trim().is_empty()).count() >= 3;
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        if !tabular(&blocks[i]) {
+            i += 1;
+            continue;
+        }
+        let page = blocks[i].page;
+        let mut rows = vec![cells(&blocks[i])];
+        let mut tabular_rows = 1;
+        let mut j = i + 1;
+        while j < blocks.len() && blocks[j].page == page {
+            // A row of labels after rows of values starts the next table.
+            let starts_another = !has_number(&cells(&blocks[j])) && rows.last().is_some_and(|r| has_number(r));
+            if tabular(&blocks[j]) && starts_another {
+                break;
+            }
+            if tabular(&blocks[j]) {
+                rows.push(cells(&blocks[j]));
+                tabular_rows += 1;
+                j += 1;
+            } else if blocks.get(j + 1).is_some_and(|n| n.page == page && tabular(n)) {
+                rows.push(cells(&blocks[j]));
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if tabular_rows >= 2 {
+            let header_rows = usize::from(!has_number(&rows[0]));
+            tables.push(Table::from_rows(page, None, header_rows, rows));
+        }
+        i = j;
+    }
+    tables
+}
+
+/// Whether any cell holds a number, an amount or a date (a row of values, not of labels).
+fn has_number(cells: &[String]) -> bool {
+    cells.iter().any(|c| {
+        let t = c.trim_start_matches(['$', '€', '£']).trim();
+        t.chars().any(|ch| ch.is_ascii_digit())
+            && t.chars()
+                .all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | ',' | '%' | '-' | '/' | ' '))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(page: u32, text: &str) -> TextBlock {
+        TextBlock {
+            page,
+            text: text.to_owned(),
+            char_start: 0,
+            bbox: None,
+        }
+    }
+
+    #[test]
+    fn aligned_lines_make_a_table_with_wrapped_rows_inside() {
+        let blocks = [
+            block(1, "Invoice INV/2023/03/0008"),
+            block(1, "Invoice Date:\tDue Date:\tReference:"),
+            block(1, "03/20/2023\t04/04/2023\tCUSTREF123"),
+            block(1, "Description\tQuantity\tUnit Price\tAmount"),
+            block(1, "[17589684] Beeswax XL\t1.00 kg\t42.00\t$ 42.00"),
+            block(1, "Acme beeswax"),
+            block(1, "[FURN_7777] Office Chair\t1.00 Units\t70.00\t$ 70.00"),
+            block(1, "Subtotal $ 112.00"),
+            block(1, "Thank you"),
+            block(2, "a\tb\tc"),
+        ];
+        let tables = table_regions(&blocks);
+        assert_eq!(tables.len(), 2, "a lone aligned line is no table: {tables:?}");
+        assert_eq!(tables[0].rows.len(), 2, "labels after values start the next table");
+        let t = &tables[1];
+        assert_eq!(t.header_rows, 1);
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(t.rows[1].cells[0].text, "[17589684] Beeswax XL");
+        assert_eq!(t.rows[2].cells[0].text, "Acme beeswax");
+        assert_eq!(t.rows[3].cells[3].text, "$ 70.00");
+    }
 }

@@ -393,7 +393,8 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>)
         hints,
     };
     // Tables from sheets and HTML keep their cells; table rows keep column positions.
-    for (t, table) in doc.tables.iter().enumerate() {
+    // A PDF's tables are regions of its own text lines, which are read below with their boxes.
+    for (t, table) in doc.tables.iter().enumerate().filter(|_| doc.format != Format::Pdf) {
         let rows = rows_of_table(t, table);
         let mut r = scan_rows(&rows, &ctx, true);
         if r.lines.len() > reading.lines.len() {

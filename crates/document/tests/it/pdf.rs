@@ -98,11 +98,7 @@ fn damaged_pdfs_are_diagnostics() {
 /// (tests/fixtures/pdf/rotated.pdf: reportlab, page 1 turned with pypdf.)
 #[test]
 fn a_page_turned_by_its_rotate_entry_reads_in_order() {
-    let bytes = std::fs::read(format!(
-        "{}/tests/fixtures/pdf/rotated.pdf",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let bytes = std::fs::read(format!("{}/tests/fixtures/pdf/rotated.pdf", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let docs = parse_file(&bytes, Some("rotated.pdf"));
     let page1: Vec<&str> = docs[0]
         .text_blocks
@@ -112,7 +108,11 @@ fn a_page_turned_by_its_rotate_entry_reads_in_order() {
         .collect();
     assert_eq!(
         page1,
-        ["Bestellung 4500012345", "Pos   Artikel-Nr.   Menge", "1   DIN933-M8x40-A2   500"]
+        [
+            "Bestellung 4500012345",
+            "Pos   Artikel-Nr.   Menge",
+            "1   DIN933-M8x40-A2   500"
+        ]
     );
     // Text drawn at 90° on page 2 is read, though its two lines come out as
     // one block (the PDF reader reports their boxes unturned).
@@ -122,5 +122,25 @@ fn a_page_turned_by_its_rotate_entry_reads_in_order() {
         .filter(|b| b.page == 2)
         .map(|b| b.text.as_str())
         .collect();
-    assert!(page2.contains("DIN934-M8-A2") && page2.contains("ISO7380-M4x10"), "{page2}");
+    assert!(
+        page2.contains("DIN934-M8-A2") && page2.contains("ISO7380-M4x10"),
+        "{page2}"
+    );
+}
+
+#[test]
+fn an_invoice_table_is_given_as_a_table_region() {
+    let docs = parse_file(&fixture("AzureInterior.pdf"), None);
+    let table = docs[0]
+        .tables
+        .iter()
+        .find(|t| {
+            t.rows
+                .iter()
+                .any(|r| r.cells.iter().any(|c| c.text.contains("Beeswax XL")))
+        })
+        .expect("the line table");
+    assert_eq!(table.header_rows, 1);
+    assert_eq!(table.rows[0].cells[0].text, "Description");
+    assert!(table.rows.iter().any(|r| r.cells[0].text.contains("Office Chair")));
 }
