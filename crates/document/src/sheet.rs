@@ -182,6 +182,34 @@ pub fn parse_spreadsheet(bytes: &[u8], format: Format, part: &str, name: Option<
         );
         return doc;
     }
+    if format == Format::Xls && !plausible_xls(bytes) {
+        doc.diagnose(
+            Severity::Error,
+            "spreadsheet_unreadable",
+            "the spreadsheet cannot be read: the .xls file's structure is damaged",
+        );
+        return doc;
+    }
+    // The spreadsheet reader asserts on some damaged files; a panic must not take the worker down.
+    match std::panic::catch_unwind(|| read_workbook(bytes, doc.clone())) {
+        Ok(read) => read,
+        Err(_) => {
+            doc.diagnose(
+                Severity::Error,
+                "spreadsheet_unreadable",
+                "the spreadsheet cannot be read: the spreadsheet reader failed on it",
+            );
+            doc
+        }
+    }
+}
+
+/// An .xls is a compound file holding a `Workbook` (or, before Excel 97, `Book`) stream.
+fn plausible_xls(bytes: &[u8]) -> bool {
+    cfb::CompoundFile::open(std::io::Cursor::new(bytes)).is_ok_and(|c| c.is_stream("/Workbook") || c.is_stream("/Book"))
+}
+
+fn read_workbook(bytes: &[u8], mut doc: Document) -> Document {
     let mut workbook = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
         Ok(w) => w,
         Err(e) => {

@@ -107,3 +107,17 @@ fn a_spreadsheet_is_not_taken_for_an_outlook_message() {
     assert!(!docs.is_empty());
     assert!(docs.iter().any(|d| !d.diagnostics.is_empty()), "{docs:#?}");
 }
+
+/// A compound file the fuzzer damaged (it once made the spreadsheet reader
+/// assert): a diagnostic, no panic.
+#[test]
+fn a_damaged_compound_file_is_a_diagnostic() {
+    let bytes = std::fs::read(format!(
+        "{}/../../fuzz/corpus/parse_file/damaged-compound-file.xls",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let docs = parse_file(&bytes, Some("x.xls"));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].diagnostics[0].code, "spreadsheet_unreadable");
+}
