@@ -258,7 +258,8 @@ pub fn classify(documents: &[Document]) -> Classification {
             best = Some((*kind, score, hits));
         }
     }
-    let has_line_table = documents.iter().any(|d| {
+    // Sheets and HTML tables are item tables; a PDF's table regions are only aligned text.
+    let has_line_table = documents.iter().filter(|d| d.format != Format::Pdf).any(|d| {
         d.tables
             .iter()
             .any(|t| t.rows.len() > t.header_rows && t.header_rows > 0)
