@@ -31,6 +31,8 @@ pub enum UserError {
     Exists(String),
     #[error("user '{0}' does not exist")]
     NoUser(String),
+    #[error("you cannot disable yourself or take away your own administrator role")]
+    SelfLockout,
     #[error("hashing the password failed: {0}")]
     Hash(String),
     #[error("the system's random number source failed: {0}")]
@@ -121,6 +123,56 @@ pub async fn add_user(
         return Err(UserError::Exists(username.to_owned()));
     }
     Ok(store.user(username).await?.unwrap_or(user))
+}
+
+/// What an administrator changes about a user; `None` leaves it as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserChange<'a> {
+    pub role: Option<&'a str>,
+    pub active: Option<bool>,
+    /// A new password; ends the user's sessions.
+    pub password: Option<&'a str>,
+}
+
+/// Changes a user's role, activity or password. An administrator cannot
+/// lock themselves out (disable themselves or drop their own admin role).
+pub async fn change_user(
+    store: &Store,
+    username: &str,
+    change: UserChange<'_>,
+    actor: &Actor,
+) -> Result<User, UserError> {
+    let role = change
+        .role
+        .map(|raw| Role::parse(raw).ok_or_else(|| UserError::BadRole(raw.to_owned())))
+        .transpose()?;
+    if matches!(actor, Actor::User(me) if me == username)
+        && (change.active == Some(false) || role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(UserError::SelfLockout);
+    }
+    let hash = match change.password {
+        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => return Err(UserError::WeakPassword),
+        Some(p) => Some(hash_password(p)?),
+        None => None,
+    };
+    let found = store
+        .update_user(
+            username,
+            role.map(Role::as_str),
+            change.active,
+            hash.as_deref(),
+            actor,
+            jiff::Timestamp::now(),
+        )
+        .await?;
+    if !found {
+        return Err(UserError::NoUser(username.to_owned()));
+    }
+    store
+        .user(username)
+        .await?
+        .ok_or_else(|| UserError::NoUser(username.to_owned()))
 }
 
 /// Checks a password and opens a session; `None` for a wrong name or password

@@ -477,29 +477,25 @@ async fn user(config: &Config, command: UserCommand) -> Result<()> {
         }
         UserCommand::Password { username, password } => {
             let (password, generated) = match password {
-                Some(p) if p.chars().count() >= app::users::MIN_PASSWORD_CHARS => (p, false),
-                Some(_) => return Err(app::users::UserError::WeakPassword.into()),
+                Some(p) => (p, false),
                 None => (app::users::generate_password()?, true),
             };
-            let hash = app::users::hash_password(&password)?;
-            if !store
-                .update_user(&username, None, None, Some(&hash), &actor, jiff::Timestamp::now())
-                .await?
-            {
-                anyhow::bail!("user '{username}' does not exist");
-            }
+            let change = app::users::UserChange {
+                password: Some(&password),
+                ..Default::default()
+            };
+            app::users::change_user(&store, &username, change, &actor).await?;
             println!("password of {username} changed");
             if generated {
                 println!("password {password}");
             }
         }
         UserCommand::Disable { username } => {
-            if !store
-                .update_user(&username, None, Some(false), None, &actor, jiff::Timestamp::now())
-                .await?
-            {
-                anyhow::bail!("user '{username}' does not exist");
-            }
+            let change = app::users::UserChange {
+                active: Some(false),
+                ..Default::default()
+            };
+            app::users::change_user(&store, &username, change, &actor).await?;
             println!("user {username} disabled");
         }
     }

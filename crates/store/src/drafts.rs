@@ -244,24 +244,14 @@ impl Store {
         assignee: Option<&str>,
         event: &Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE drafts SET assigned_to = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
         )
         .bind(assignee.map(str::to_owned))
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(version);
+        self.update_with_event(update, event).await
     }
 
     /// Moves a draft to `status` (`review`, `rejected`, `forwarded`) with a reason,
@@ -275,8 +265,7 @@ impl Store {
         reason: Option<&str>,
         event: &Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE drafts SET status = $1, escalated = $2, status_reason = $3, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND version = $6",
         )
@@ -285,17 +274,8 @@ impl Store {
         .bind(reason.map(str::to_owned))
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(version);
+        self.update_with_event(update, event).await
     }
 
     /// Whether another order draft of this customer carries this PO number.
@@ -327,8 +307,7 @@ impl Store {
         status: &str,
         event: &Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE drafts SET extraction = $1, decision = $2, status = $3, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND version = $6",
         )
@@ -337,17 +316,8 @@ impl Store {
         .bind(status.to_owned())
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(version);
+        self.update_with_event(update, event).await
     }
 
     /// What was learned about one sender's layout.

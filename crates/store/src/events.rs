@@ -52,6 +52,25 @@ impl StoreTx {
 }
 
 impl Store {
+    /// Runs a change guarded by the version the writer saw (`… WHERE id = $n
+    /// AND version = $m`) and appends `event` in the same transaction.
+    /// `Ok(false)`, with nothing written, when no row matched: someone else
+    /// changed it meanwhile.
+    pub(crate) async fn update_with_event(
+        &self,
+        update: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        if update.execute(&mut *tx.tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Appends one event on its own.
     pub async fn append_event(&self, event: &Event) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;

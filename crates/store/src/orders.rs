@@ -215,8 +215,7 @@ impl Store {
         order: &NewOrder,
         event: &Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE orders SET content = $1, total = $2, line_count = $3, po_number = $4, currency = $5, \
              status = 'confirmed', version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 \
              AND status IN ('confirmed', 'sent_to_erp')",
@@ -228,16 +227,7 @@ impl Store {
         .bind(order.currency.clone())
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(version);
+        self.update_with_event(update, event).await
     }
 }

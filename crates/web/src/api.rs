@@ -50,14 +50,7 @@ impl From<app::review::ReviewError> for ApiError {
 
 impl From<app::users::UserError> for ApiError {
     fn from(e: app::users::UserError) -> Self {
-        use app::users::UserError as U;
-        let status = match &e {
-            U::Exists(_) => StatusCode::CONFLICT,
-            U::NoUser(_) => StatusCode::NOT_FOUND,
-            U::Hash(_) | U::Random(_) | U::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        ApiError(status, e.to_string())
+        ApiError(crate::settings::user_error_status(&e), e.to_string())
     }
 }
 
@@ -853,23 +846,23 @@ pub struct UserJson {
     created_at: String,
 }
 
+impl From<store::users::User> for UserJson {
+    fn from(u: store::users::User) -> Self {
+        UserJson {
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
 /// All users (administrators only).
 #[utoipa::path(get, path = "/api/users", tag = "users", responses((status = 200, body = Vec<UserJson>)))]
 async fn users(State(state): State<AppState>) -> ApiResult<Vec<UserJson>> {
     Ok(Json(
-        state
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .map(|u| UserJson {
-                username: u.username,
-                display_name: u.display_name,
-                role: u.role,
-                active: u.active,
-                created_at: u.created_at,
-            })
-            .collect(),
+        state.store.users().await?.into_iter().map(UserJson::from).collect(),
     ))
 }
 
@@ -901,16 +894,7 @@ async fn add_user(
         &domain::event::Actor::User(me.username),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(UserJson {
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role,
-            active: u.active,
-            created_at: u.created_at,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(UserJson::from(u))))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -970,54 +954,14 @@ async fn update_user(
     Path(username): Path<String>,
     Json(body): Json<UserChangeJson>,
 ) -> ApiResult<UserJson> {
-    let unprocessable = |m: String| ApiError(StatusCode::UNPROCESSABLE_ENTITY, m);
-    let role = match body.role.as_deref() {
-        Some(raw) => Some(
-            domain::access::Role::parse(raw)
-                .ok_or_else(|| unprocessable(format!("role '{raw}' does not exist")))?
-                .as_str(),
-        ),
-        None => None,
-    };
-    if username == me.username && (body.active == Some(false) || role.is_some_and(|r| r != "admin")) {
-        return Err(unprocessable(
-            "you cannot disable yourself or take away your own administrator role".into(),
-        ));
-    }
-    let hash = match body.password.as_deref() {
-        Some(p) if p.chars().count() < app::users::MIN_PASSWORD_CHARS => {
-            return Err(app::users::UserError::WeakPassword.into());
-        }
-        Some(p) => Some(app::users::hash_password(p)?),
-        None => None,
+    let change = app::users::UserChange {
+        role: body.role.as_deref(),
+        active: body.active,
+        password: body.password.as_deref(),
     };
     let actor = domain::event::Actor::User(me.username.clone());
-    if !state
-        .store
-        .update_user(
-            &username,
-            role,
-            body.active,
-            hash.as_deref(),
-            &actor,
-            jiff::Timestamp::now(),
-        )
-        .await?
-    {
-        return Err(not_found(format!("user {username}")));
-    }
-    let u = state
-        .store
-        .user(&username)
-        .await?
-        .ok_or_else(|| not_found(format!("user {username}")))?;
-    Ok(Json(UserJson {
-        username: u.username,
-        display_name: u.display_name,
-        role: u.role,
-        active: u.active,
-        created_at: u.created_at,
-    }))
+    let user = app::users::change_user(&state.store, &username, change, &actor).await?;
+    Ok(Json(UserJson::from(user)))
 }
 
 // ------------------------------------------------------------------ settings

@@ -180,7 +180,7 @@ fn failed(me: &CurrentUser, status: StatusCode, message: String) -> Response {
     )
 }
 
-fn user_error_status(e: &app::users::UserError) -> StatusCode {
+pub(crate) fn user_error_status(e: &app::users::UserError) -> StatusCode {
     use app::users::UserError as U;
     match e {
         U::Exists(_) => StatusCode::CONFLICT,
@@ -237,54 +237,19 @@ pub async fn update_user(
     Path(username): Path<String>,
     Form(form): Form<UpdateUserForm>,
 ) -> Response {
-    let role = match form.role.as_str() {
-        "" => None,
-        raw => match Role::parse(raw) {
-            Some(r) => Some(r.as_str()),
-            None => {
-                return failed(
-                    &me,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("role '{raw}' does not exist"),
-                );
-            }
+    let change = app::users::UserChange {
+        role: Some(form.role.as_str()).filter(|r| !r.is_empty()),
+        active: match form.active.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
         },
-    };
-    let active = match form.active.as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    };
-    if username == me.username && (active == Some(false) || role.is_some_and(|r| r != "admin")) {
-        return failed(
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "you cannot disable yourself or take away your own administrator role".into(),
-        );
-    }
-    let hash = if form.password.is_empty() {
-        None
-    } else if form.password.chars().count() < app::users::MIN_PASSWORD_CHARS {
-        return failed(
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            app::users::UserError::WeakPassword.to_string(),
-        );
-    } else {
-        match app::users::hash_password(&form.password) {
-            Ok(h) => Some(h),
-            Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        }
+        password: Some(form.password.as_str()).filter(|p| !p.is_empty()),
     };
     let actor = Actor::User(me.username.clone());
-    match state
-        .store
-        .update_user(&username, role, active, hash.as_deref(), &actor, jiff::Timestamp::now())
-        .await
-    {
-        Ok(true) => Redirect::to("/settings").into_response(),
-        Ok(false) => failed(&me, StatusCode::NOT_FOUND, format!("user '{username}' does not exist")),
-        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    match app::users::change_user(&state.store, &username, change, &actor).await {
+        Ok(_) => Redirect::to("/settings").into_response(),
+        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
     }
 }
 
