@@ -27,6 +27,24 @@ pub struct Config {
     /// Drafting: confidence thresholds, tolerances, exception severities.
     #[serde(default)]
     pub extraction: ExtractionSettings,
+    /// Reverse proxies in front of the server: only their `X-Forwarded-For`
+    /// and `X-Forwarded-Proto` headers are believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The session cookie's `Secure` flag: `auto` (when a trusted proxy says
+    /// the browser came over HTTPS), `always` or `never`.
+    #[serde(default)]
+    pub cookie_secure: CookieSecure,
+}
+
+/// When the session cookie is marked `Secure`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieSecure {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 /// How drafts are checked and decided (`[extraction]` in orderdesk.toml).
@@ -54,6 +72,22 @@ pub struct ExtractionSettings {
     pub review_sla_minutes: u64,
     /// … and a quote draft (RFQ) this many.
     pub quote_sla_minutes: u64,
+    /// Which mails may go straight through: from `any` sender, only from a
+    /// `known_address` of the customer, or only from a known address that the
+    /// receiving server `authenticated` (DKIM, SPF or DMARC pass in the
+    /// `Authentication-Results` header). Files without a sender (uploads,
+    /// watched folders) come through channels that are trusted already.
+    pub stp_sender: SenderTrust,
+}
+
+/// How far a mail's sender must be trusted before its order may go straight through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderTrust {
+    Any,
+    #[default]
+    KnownAddress,
+    Authenticated,
 }
 
 impl Default for ExtractionSettings {
@@ -68,6 +102,7 @@ impl Default for ExtractionSettings {
             catalog_refresh_seconds: 300,
             review_sla_minutes: 240,
             quote_sla_minutes: 1440,
+            stp_sender: SenderTrust::KnownAddress,
         }
     }
 }
@@ -88,7 +123,49 @@ impl ExtractionSettings {
         if !(0.0..=1.0).contains(&self.confidence_threshold) {
             return Err("[extraction] confidence_threshold must be between 0 and 1".into());
         }
+        for (field, threshold) in &self.thresholds {
+            if !(0.0..=1.0).contains(threshold) {
+                return Err(format!("[extraction.thresholds] {field} must be between 0 and 1"));
+            }
+        }
+        let hundred = rust_decimal::Decimal::ONE_HUNDRED;
+        if !(rust_decimal::Decimal::ZERO..=rust_decimal::Decimal::ONE).contains(&self.price_tolerance_relative) {
+            return Err("[extraction] price_tolerance_relative must be between 0 and 1 (0.005 = 0.5 %)".into());
+        }
+        if !(rust_decimal::Decimal::ZERO..=hundred * hundred * hundred).contains(&self.price_tolerance_absolute) {
+            return Err("[extraction] price_tolerance_absolute must be between 0 and 1,000,000".into());
+        }
+        in_range(
+            "[extraction] catalog_refresh_seconds",
+            self.catalog_refresh_seconds,
+            1,
+            86_400,
+        )?;
+        in_range(
+            "[extraction] review_sla_minutes",
+            self.review_sla_minutes,
+            1,
+            MAX_SLA_MINUTES,
+        )?;
+        in_range(
+            "[extraction] quote_sla_minutes",
+            self.quote_sla_minutes,
+            1,
+            MAX_SLA_MINUTES,
+        )?;
         Ok(())
+    }
+}
+
+/// The longest review or quote SLA: one year, in minutes.
+pub const MAX_SLA_MINUTES: u64 = 366 * 24 * 60;
+
+/// `value` within `min..=max`, or a message naming the setting and its range.
+pub fn in_range(name: &str, value: u64, min: u64, max: u64) -> Result<(), String> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{name} is {value}; it must be between {min} and {max}"))
     }
 }
 
@@ -104,6 +181,48 @@ pub struct IntakeSettings {
     pub idle_poll_ms: u64,
     /// Folders `serve` watches for EDI/XML drops; taken-in files move to `processed/` inside.
     pub watch_dirs: Vec<std::path::PathBuf>,
+    /// Memory a reading process may use (MiB); a file needing more is an error on its message.
+    #[serde(default = "default_parse_memory_mb")]
+    pub parse_memory_mb: u64,
+    /// CPU time a reading process may use per message (seconds).
+    #[serde(default = "default_parse_seconds")]
+    pub parse_seconds: u64,
+    /// Stack of the reading thread (MiB); deeper nesting is an error on its message.
+    #[serde(default = "default_parse_stack_mb")]
+    pub parse_stack_mb: u64,
+}
+
+fn default_parse_memory_mb() -> u64 {
+    512
+}
+fn default_parse_seconds() -> u64 {
+    20
+}
+fn default_parse_stack_mb() -> u64 {
+    8
+}
+
+impl IntakeSettings {
+    /// Names a setting outside its range.
+    pub fn check(&self) -> Result<(), String> {
+        in_range("[intake] max_parse_bytes", self.max_parse_bytes, 1, 1 << 30)?;
+        in_range("[intake] lease_seconds", self.lease_seconds, 5, 86_400)?;
+        in_range("[intake] max_attempts", self.max_attempts.max(0) as u64, 1, 100)?;
+        in_range("[intake] idle_poll_ms", self.idle_poll_ms, 10, 60_000)?;
+        in_range("[intake] parse_memory_mb", self.parse_memory_mb, 64, 65_536)?;
+        in_range("[intake] parse_seconds", self.parse_seconds, 1, 3_600)?;
+        in_range("[intake] parse_stack_mb", self.parse_stack_mb, 1, 1_024)?;
+        Ok(())
+    }
+
+    /// The limits a reading process sets on itself.
+    pub fn parse_limits(&self) -> crate::parsing::ParseLimits {
+        crate::parsing::ParseLimits {
+            memory_mb: self.parse_memory_mb,
+            cpu_seconds: self.parse_seconds,
+            stack_mb: self.parse_stack_mb,
+        }
+    }
 }
 
 impl Default for IntakeSettings {
@@ -114,6 +233,9 @@ impl Default for IntakeSettings {
             max_attempts: 3,
             idle_poll_ms: 500,
             watch_dirs: Vec::new(),
+            parse_memory_mb: default_parse_memory_mb(),
+            parse_seconds: default_parse_seconds(),
+            parse_stack_mb: default_parse_stack_mb(),
         }
     }
 }
@@ -134,6 +256,8 @@ impl Default for Config {
                 max_file_bytes: 1 << 30,
             },
             intake: IntakeSettings::default(),
+            trusted_proxies: Vec::new(),
+            cookie_secure: CookieSecure::Auto,
             mailboxes: Vec::new(),
             extraction: ExtractionSettings::default(),
         }
@@ -156,7 +280,13 @@ impl Config {
             .merge(Env::prefixed("ORDERDESK_").split("__"))
             .extract::<Config>()
             .map_err(|e| ConfigError::Read(Box::new(e)))
-            .and_then(|c| c.extraction.check().map(|()| c).map_err(ConfigError::Invalid))
+            .and_then(|c| {
+                c.extraction
+                    .check()
+                    .and_then(|()| c.intake.check())
+                    .map(|()| c)
+                    .map_err(ConfigError::Invalid)
+            })
     }
 }
 

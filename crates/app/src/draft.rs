@@ -243,6 +243,124 @@ pub fn order_groups(documents: &[Document]) -> Option<Vec<(String, Vec<Document>
     )
 }
 
+/// What lists of drafts show, stored beside the draft so that the review queue
+/// never reads every draft's whole content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    /// `10001 Muster GmbH`, or `None` when the customer is not known.
+    pub customer: Option<String>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    /// Open exceptions (not info) and review reasons.
+    pub reasons: Vec<String>,
+    pub lines: usize,
+}
+
+impl DraftSummary {
+    pub fn of(draft: &Draft) -> DraftSummary {
+        let mut reasons: Vec<String> = draft
+            .exceptions
+            .iter()
+            .filter(|e| e.resolved_by.is_none() && e.severity != "info")
+            .map(|e| match e.line_no {
+                Some(n) => format!("{} (line {n})", e.code),
+                None => e.code.clone(),
+            })
+            .collect();
+        reasons.extend(draft.review_reasons.iter().cloned());
+        reasons.dedup();
+        let clip = |s: &Option<String>| s.as_ref().map(|s| s.chars().take(200).collect::<String>());
+        DraftSummary {
+            customer: draft.customer.as_ref().map(|c| {
+                format!("{} {}", c.customer_no, c.name.clone().unwrap_or_default())
+                    .trim()
+                    .to_owned()
+            }),
+            sender: clip(&draft.sender),
+            subject: clip(&draft.subject),
+            reasons: reasons.into_iter().take(20).collect(),
+            lines: draft.lines.len(),
+        }
+    }
+}
+
+/// The stored summary of a draft (JSON).
+pub fn summary(draft: &Draft) -> String {
+    serde_json::to_string(&DraftSummary::of(draft)).unwrap_or_default()
+}
+
+/// Why a mail's sender is not trusted enough for straight-through, under the setting `stp_sender`.
+fn sender_distrust(
+    documents: &[Document],
+    sender: Option<&str>,
+    customer: &Customer,
+    settings: &ExtractionSettings,
+) -> Option<String> {
+    let sender = sender?.trim().to_lowercase();
+    if settings.stp_sender == crate::config::SenderTrust::Any {
+        return None;
+    }
+    let domain = sender.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
+    let known = customer.emails.iter().any(|e| e.trim().eq_ignore_ascii_case(&sender))
+        || customer
+            .email_domains
+            .iter()
+            .any(|d| d.trim().trim_start_matches('@').eq_ignore_ascii_case(&domain));
+    if !known {
+        return Some(format!(
+            "the sender {sender} is not a known address of customer {} (setting stp_sender)",
+            customer.customer_no.as_str()
+        ));
+    }
+    if settings.stp_sender == crate::config::SenderTrust::Authenticated {
+        let results = documents.iter().find_map(|d| d.value("authentication_results"));
+        if !results.is_some_and(|r| authenticated(r, &domain)) {
+            return Some(format!(
+                "the receiving mail server did not confirm that the mail comes from {domain} (no DKIM, SPF or DMARC pass; setting stp_sender)"
+            ));
+        }
+    }
+    None
+}
+
+/// Whether an `Authentication-Results` header vouches for `domain`: DMARC pass
+/// for it, or DKIM or SPF pass for it or a subdomain of it.
+pub fn authenticated(results: &str, domain: &str) -> bool {
+    let fits = |d: &str| {
+        let d = d.trim_end_matches(';').trim_start_matches('@').to_lowercase();
+        let d = d.rsplit_once('@').map_or(d.clone(), |(_, x)| x.to_owned());
+        !domain.is_empty() && (d == domain || d.ends_with(&format!(".{domain}")))
+    };
+    results.split(';').any(|clause| {
+        let words: Vec<&str> = clause.split_whitespace().collect();
+        let verdict = |method: &str| words.iter().any(|w| w.eq_ignore_ascii_case(&format!("{method}=pass")));
+        let property = |names: &[&str]| {
+            words.iter().any(|w| {
+                w.split_once('=')
+                    .is_some_and(|(k, v)| names.iter().any(|n| k.eq_ignore_ascii_case(n)) && fits(v))
+            })
+        };
+        (verdict("dmarc") && property(&["header.from"]))
+            || (verdict("dkim") && property(&["header.d", "header.i"]))
+            || (verdict("spf") && property(&["smtp.mailfrom", "smtp.helo"]))
+    })
+}
+
+/// An order with nothing priced: a stated total of zero, or no price on any line.
+/// Our prices would fill it, but an order that names no money is for a person to see.
+fn nothing_priced(x: &extract::Extracted) -> Option<String> {
+    if x.stated_total.as_ref().is_some_and(|t| t.value.is_zero()) {
+        return Some("the document's total is zero".into());
+    }
+    if !x.lines.is_empty()
+        && x.stated_total.is_none()
+        && x.lines.iter().all(|l| l.unit_price.is_none() && l.line_total.is_none())
+    {
+        return Some("no line of the document states a price, and it states no total".into());
+    }
+    None
+}
+
 /// Reads, resolves, checks and decides one message's documents.
 pub fn make_draft(
     documents: &[Document],
@@ -406,6 +524,12 @@ pub fn make_draft(
             .is_some_and(|c| settings.review_customers.iter().any(|r| r == c))
         {
             review_reasons.push("this customer's orders always go to review (setting)".into());
+        }
+        if let Some(reason) = customer.and_then(|c| sender_distrust(documents, x.sender.as_deref(), c, settings)) {
+            review_reasons.push(reason);
+        }
+        if let Some(reason) = nothing_priced(&x) {
+            review_reasons.push(reason);
         }
     } else {
         review_reasons.push(format!("a {} message is for a person to handle", kind.as_str()));

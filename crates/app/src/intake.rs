@@ -17,6 +17,7 @@ use store::{Store, StoreError};
 
 use crate::config::{Config, ExtractionSettings, IntakeSettings};
 use crate::draft::{CatalogCache, make_draft};
+use crate::parsing::Parser;
 use store::drafts::NewDraft;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,13 @@ pub enum IntakeError {
     Read { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl IntakeError {
+    /// The store was busy: the same call may succeed a moment later.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, IntakeError::Store(e) if e.is_busy())
+    }
 }
 
 /// Stores one inbound message: raw bytes first, then the message row and its job.
@@ -53,7 +61,16 @@ pub async fn receive(
         sender: headers.as_ref().and_then(|h| h.from.clone()),
         subject: headers.as_ref().and_then(|h| h.subject.clone()),
     };
-    let received = store.receive_message(&new).await?;
+    let received = match store.receive_message(&new).await {
+        Ok(r) => r,
+        Err(e) => {
+            // No row refers to the blob just written: remove it rather than leave an orphan.
+            if let Ok(false) = store.blob_in_use(&new.sha256).await {
+                let _ = store.blobs().remove(&new.sha256);
+            }
+            return Err(e.into());
+        }
+    };
     tracing::info!(message = received.id, channel, duplicate_of = ?received.duplicate_of, "message received");
     Ok(received)
 }
@@ -113,21 +130,57 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What drafting needs besides the store: settings and the catalog.
+/// What drafting needs besides the store: settings, the catalog and where files are read.
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
     pub intake: IntakeSettings,
     pub extraction: ExtractionSettings,
     pub catalog: CatalogCache,
+    pub parser: Parser,
 }
 
 impl Pipeline {
+    /// Files read in this process (tools and tests).
     pub fn new(config: &Config) -> Pipeline {
         Pipeline {
             intake: config.intake.clone(),
             extraction: config.extraction.clone(),
             catalog: CatalogCache::default(),
+            parser: Parser::InProcess,
         }
+    }
+
+    /// Files read in child processes of `program` (`PROGRAM parse-worker`), with the intake's limits.
+    pub fn isolated(config: &Config, program: PathBuf) -> Pipeline {
+        Pipeline {
+            parser: Parser::Child { program },
+            ..Pipeline::new(config)
+        }
+    }
+}
+
+/// The Documents of a message's bytes, read where the pipeline says.
+pub async fn read_documents(
+    parser: &Parser,
+    bytes: Vec<u8>,
+    name: Option<String>,
+    settings: &IntakeSettings,
+) -> Vec<Document> {
+    match parser {
+        Parser::Child { program } => {
+            crate::parsing::parse_in_child(program, &bytes, name.as_deref(), settings.parse_limits()).await
+        }
+        Parser::InProcess => tokio::task::spawn_blocking(move || document::parse_file(&bytes, name.as_deref()))
+            .await
+            .unwrap_or_else(|join_error| {
+                let mut doc = Document::new("", None, document::Format::Unknown);
+                doc.diagnose(
+                    Severity::Error,
+                    "message_unreadable",
+                    format!("the message could not be read: the reader failed on it ({join_error})"),
+                );
+                vec![doc]
+            }),
     }
 }
 
@@ -140,8 +193,16 @@ pub struct Understood {
 
 /// Parses and classifies raw bytes into the result stored for a message.
 pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -> Understood {
-    if bytes.len() as u64 > settings.max_parse_bytes {
-        return Understood {
+    if let Some(refused) = too_large_to_read(bytes.len(), settings) {
+        return refused;
+    }
+    understood_from(document::parse_file(bytes, name))
+}
+
+/// The result for a message over the parse limit: kept, not read.
+pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Understood> {
+    if size as u64 > settings.max_parse_bytes {
+        return Some(Understood {
             documents: Vec::new(),
             classification: extract::Classification {
                 kind: domain::message::MessageKind::Other,
@@ -154,15 +215,18 @@ pub fn understand(bytes: &[u8], name: Option<&str>, settings: &IntakeSettings) -
                 kind_reason: "not read".into(),
                 documents_json: "[]".into(),
                 error: Some(format!(
-                    "the message is {} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
-                    bytes.len(),
+                    "the message is {size} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
                     settings.max_parse_bytes
                 )),
                 drafts: Vec::new(),
             },
-        };
+        });
     }
-    let documents: Vec<Document> = document::parse_file(bytes, name);
+    None
+}
+
+/// Classifies read Documents into the result stored for a message.
+pub fn understood_from(documents: Vec<Document>) -> Understood {
     let classification = extract::classify(&documents);
     let errors: Vec<String> = documents
         .iter()
@@ -219,6 +283,9 @@ pub enum JobOutcome {
 /// Claims and processes the next job, if there is one.
 pub async fn process_next(store: &Store, pipeline: &Pipeline) -> Result<Option<JobOutcome>, IntakeError> {
     let now = jiff::Timestamp::now();
+    for message in store.stop_abandoned_jobs(now, pipeline.intake.max_attempts).await? {
+        tracing::error!(message, "message stopped: its processing never finished");
+    }
     let lease = now + jiff::SignedDuration::from_secs(pipeline.intake.lease_seconds as i64);
     let Some(job) = store.claim_job(now, lease).await? else {
         return Ok(None);
@@ -230,12 +297,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let settings = &pipeline.intake;
     let message = store.message(job.message_id).await?;
     let Some(message) = message else {
-        let error = "the message row is missing".to_owned();
-        store.fail_job(job, &error, 1, jiff::Timestamp::now()).await?;
-        return Ok(JobOutcome::Failed {
-            message: job.message_id,
-            error,
-        });
+        return fail(store, job, "the message row is missing".to_owned(), 1).await;
     };
     // Administrators may have changed the drafting settings in the web UI since the last message.
     let settings_in_force = crate::settings::extraction(store, &pipeline.extraction).await?;
@@ -247,26 +309,31 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         Ok(c) => c,
         Err(e) => {
             let error = format!("master data cannot be loaded for drafting: {e}");
-            store
-                .fail_job(job, &error, settings.max_attempts, jiff::Timestamp::now())
-                .await?;
-            tracing::error!(message = job.message_id, %error, "drafting failed");
-            return Ok(JobOutcome::Failed {
-                message: job.message_id,
-                error,
-            });
+            return fail(store, job, error, settings.max_attempts).await;
         }
     };
     let hints = crate::draft::hints_for(store, message.sender.as_deref()).await?;
     let blobs = store.blobs().clone();
-    let settings_owned = settings.clone();
-    let extraction = settings_in_force.clone();
-    let name = message.source_name.clone();
     let sha = message.sha256.clone();
+    let bytes = match tokio::task::spawn_blocking(move || blobs.get(&sha)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(store_error)) => {
+            let error = format!("the raw message cannot be read from the blob store: {store_error}");
+            return fail(store, job, error, settings.max_attempts).await;
+        }
+        Err(join_error) => {
+            let error = format!("the raw message cannot be read from the blob store: {join_error}");
+            return fail(store, job, error, settings.max_attempts).await;
+        }
+    };
+    let name = message.source_name.clone();
+    let understood = match too_large_to_read(bytes.len(), settings) {
+        Some(refused) => refused,
+        None => understood_from(read_documents(&pipeline.parser, bytes, name, settings).await),
+    };
+    let extraction = settings_in_force.clone();
     let today = jiff::Zoned::now().date();
     let result = tokio::task::spawn_blocking(move || {
-        let bytes = blobs.get(&sha)?;
-        let understood = understand(&bytes, name.as_deref(), &settings_owned);
         let mut processed = understood.processed;
         let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let drafts: Vec<(String, crate::draft::Draft)> = if understood.documents.is_empty() {
@@ -324,6 +391,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                     po_number: draft.po_number.clone(),
                     decision: draft.decision.clone(),
                     extraction: serde_json::to_string(&draft).unwrap_or_default(),
+                    summary: crate::draft::summary(&draft),
                 });
             }
             let kind = processed.kind.clone();
@@ -350,24 +418,26 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         }
         Ok(Err(store_error)) => {
             let error = format!("the raw message cannot be read from the blob store: {store_error}");
-            store.fail_job(job, &error, settings.max_attempts, now).await?;
-            tracing::error!(message = job.message_id, %error, "processing failed");
-            Ok(JobOutcome::Failed {
-                message: job.message_id,
-                error,
-            })
+            fail(store, job, error, settings.max_attempts).await
         }
         Err(join_error) => {
-            // A parser panic is a bug; the message keeps it as its error and is not retried.
-            let error = format!("reading the message failed unexpectedly ({join_error}); it is kept as received");
-            store.fail_job(job, &error, 1, now).await?;
-            tracing::error!(message = job.message_id, %error, "parser panicked");
-            Ok(JobOutcome::Failed {
-                message: job.message_id,
-                error,
-            })
+            // A panic while drafting is a bug; the message keeps it as its error and is not retried.
+            let error = format!("drafting the message failed unexpectedly ({join_error}); it is kept as received");
+            fail(store, job, error, 1).await
         }
     }
+}
+
+/// The one way a job fails: recorded on the job (and, once attempts run out, on the message).
+async fn fail(store: &Store, job: Job, error: String, max_attempts: i64) -> Result<JobOutcome, IntakeError> {
+    store
+        .fail_job(job, &error, max_attempts, jiff::Timestamp::now())
+        .await?;
+    tracing::error!(message = job.message_id, %error, "processing failed");
+    Ok(JobOutcome::Failed {
+        message: job.message_id,
+        error,
+    })
 }
 
 /// Processes jobs until the queue is empty; returns how many were handled.
@@ -379,9 +449,66 @@ pub async fn drain(store: &Store, pipeline: &Pipeline) -> Result<u64, IntakeErro
     Ok(n)
 }
 
+/// How the worker is doing, for `/healthz`: shared between the worker loop and the web server.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerHealth(std::sync::Arc<WorkerHealthInner>);
+
+#[derive(Debug, Default)]
+pub struct WorkerHealthInner {
+    /// Unix seconds of the last turn of the worker loop; 0 before the first.
+    last_beat: std::sync::atomic::AtomicI64,
+    /// How often the worker task died and was started again.
+    restarts: std::sync::atomic::AtomicU64,
+}
+
+/// The worker as `/healthz` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerReport {
+    /// Seconds since the worker loop last turned (`None` before it first did).
+    pub seconds_since_beat: Option<i64>,
+    pub restarts: u64,
+}
+
+impl WorkerHealth {
+    fn beat(&self) {
+        self.0
+            .last_beat
+            .store(jiff::Timestamp::now().as_second(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn report(&self) -> WorkerReport {
+        let last = self.0.last_beat.load(std::sync::atomic::Ordering::Relaxed);
+        WorkerReport {
+            seconds_since_beat: (last > 0).then(|| jiff::Timestamp::now().as_second() - last),
+            restarts: self.0.restarts.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
+/// Runs the worker and starts it again whenever its task dies (a bug in
+/// drafting must not leave new mail waiting forever while the server looks healthy).
+pub async fn supervise_worker(store: Store, pipeline: Pipeline, health: WorkerHealth) {
+    loop {
+        let task = tokio::spawn(run_worker_with(store.clone(), pipeline.clone(), health.clone()));
+        match task.await {
+            Ok(()) => return,
+            Err(e) => {
+                health.0.restarts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::error!(error = %e, "worker died; starting it again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
 /// Processes jobs forever, resting briefly whenever the queue is empty.
 pub async fn run_worker(store: Store, pipeline: Pipeline) {
+    run_worker_with(store, pipeline, WorkerHealth::default()).await
+}
+
+async fn run_worker_with(store: Store, pipeline: Pipeline, health: WorkerHealth) {
     loop {
+        health.beat();
         match process_next(&store, &pipeline).await {
             Ok(Some(_)) => continue,
             Ok(None) => tokio::time::sleep(Duration::from_millis(pipeline.intake.idle_poll_ms)).await,

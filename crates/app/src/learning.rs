@@ -241,12 +241,16 @@ pub async fn correct(
         crate::draft::recheck(&mut draft, &catalog, settings, jiff::Zoned::now().date());
     }
     let json = serde_json::to_string(&draft).unwrap_or_default();
+    let summary = crate::draft::summary(&draft);
     let changed = store
         .update_draft(
             id,
             version,
-            &json,
-            &draft.decision,
+            store::drafts::DraftContent {
+                extraction: &json,
+                summary: &summary,
+                decision: &draft.decision,
+            },
             &stored.status,
             &event(user, "draft", &id.to_string(), "corrected", &field, before, after),
         )

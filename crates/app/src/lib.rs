@@ -5,6 +5,7 @@
 //! - [`export`]: master data back to CSV in the import format.
 //! - [`demo`]: the demo distributor, generated deterministically.
 //! - [`intake`]: inbound messages stored raw, then parsed, classified and drafted.
+//! - [`parsing`]: untrusted files read in a child process with limits, so none can take the server down.
 //! - [`draft`]: documents to a draft order: extraction, matching, checks, decision.
 //! - [`learning`]: reviewer corrections on drafts, and what they teach.
 //! - [`accuracy`]: the generated test corpus on disk and how well drafts match its truth.
@@ -20,6 +21,7 @@ pub mod import;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;
+pub mod parsing;
 pub mod review;
 pub mod settings;
 pub mod users;

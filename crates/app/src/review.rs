@@ -31,12 +31,124 @@ pub enum ReviewError {
     NoReason,
     #[error("user '{0}' does not exist or is disabled")]
     NoUser(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("'{0}' is not an action on a draft")]
+    UnknownAction(String),
     #[error("{what}: the stored content cannot be read: {message}")]
     Corrupt { what: String, message: String },
     #[error(transparent)]
     Learning(#[from] crate::learning::LearningError),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+}
+
+/// What a reviewer can do with a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftAction {
+    Confirm,
+    Reject,
+    Escalate,
+    Done,
+    Forward,
+    Take,
+    Release,
+    Assign,
+}
+
+impl DraftAction {
+    /// The action named in a route (`/drafts/7/take`).
+    pub fn parse(name: &str) -> Option<DraftAction> {
+        Some(match name {
+            "confirm" => DraftAction::Confirm,
+            "reject" => DraftAction::Reject,
+            "escalate" => DraftAction::Escalate,
+            "done" => DraftAction::Done,
+            "forward" => DraftAction::Forward,
+            "take" => DraftAction::Take,
+            "release" => DraftAction::Release,
+            "assign" => DraftAction::Assign,
+            _ => return None,
+        })
+    }
+}
+
+/// Who acts: the user and whether their role may assign work to others.
+#[derive(Debug, Clone, Copy)]
+pub struct Reviewer<'a> {
+    pub username: &'a str,
+    pub may_assign: bool,
+}
+
+/// What came with the action: the version seen, a reason or note, and the person it goes to.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionInput<'a> {
+    pub version: i64,
+    pub reason: &'a str,
+    pub to: &'a str,
+}
+
+/// What an action did: confirmed into an order, or changed the draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionDone {
+    Confirmed { order: i64 },
+    Changed,
+}
+
+/// One action on a draft, with the permission rules for work that is someone
+/// else's: taking over, giving back or escalating a draft assigned to another
+/// reviewer, forwarding, and assigning to others need the assign permission.
+/// The browser and the JSON API both act through here.
+pub async fn act(
+    store: &Store,
+    id: i64,
+    action: DraftAction,
+    input: ActionInput<'_>,
+    reviewer: Reviewer<'_>,
+) -> Result<ActionDone, ReviewError> {
+    let user = reviewer.username;
+    let to = input.to.trim();
+    let someone_elses = |stored: &StoredDraft| {
+        stored
+            .assigned_to
+            .as_deref()
+            .is_some_and(|a| !a.is_empty() && a != user)
+    };
+    let refuse = |what: &str| {
+        Err(ReviewError::Forbidden(format!(
+            "{what} needs a role that may assign work (manager or administrator)"
+        )))
+    };
+    if matches!(action, DraftAction::Take | DraftAction::Release | DraftAction::Escalate) && !reviewer.may_assign {
+        let stored = store.draft(id).await?.ok_or(ReviewError::NoDraft(id))?;
+        if someone_elses(&stored) {
+            let who = stored.assigned_to.unwrap_or_default();
+            return refuse(&format!("draft {id} is assigned to {who}; changing that"));
+        }
+    }
+    match action {
+        DraftAction::Forward if !reviewer.may_assign => return refuse("forwarding a draft to someone"),
+        DraftAction::Assign if !reviewer.may_assign && to != user => {
+            return refuse("assigning a draft to someone else");
+        }
+        _ => {}
+    }
+    let (version, reason) = (input.version, input.reason);
+    match action {
+        DraftAction::Confirm => {
+            return Ok(ActionDone::Confirmed {
+                order: confirm(store, id, version, user).await?,
+            });
+        }
+        DraftAction::Reject => reject(store, id, version, reason, user).await?,
+        DraftAction::Escalate => escalate(store, id, version, reason, user).await?,
+        DraftAction::Done => mark_done(store, id, version, reason, user).await?,
+        DraftAction::Forward => forward(store, id, version, to, reason, user).await?,
+        DraftAction::Take => assign(store, id, version, Some(user), user).await?,
+        DraftAction::Release => assign(store, id, version, None, user).await?,
+        DraftAction::Assign => assign(store, id, version, Some(to).filter(|t| !t.is_empty()), user).await?,
+    }
+    Ok(ActionDone::Changed)
 }
 
 fn conflict(what: String, seen: i64) -> ReviewError {

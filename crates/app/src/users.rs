@@ -31,6 +31,8 @@ pub enum UserError {
     Exists(String),
     #[error("user '{0}' does not exist")]
     NoUser(String),
+    #[error("a token is valid for 1 to {MAX_TOKEN_DAYS} days, not {0}")]
+    BadValidity(u32),
     #[error("you cannot disable yourself or take away your own administrator role")]
     SelfLockout,
     #[error("hashing the password failed: {0}")]
@@ -210,16 +212,39 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), UserError> {
     Ok(store.delete_session(&token_hash(token), jiff::Timestamp::now()).await?)
 }
 
-/// Creates an API token acting as `username`; the token is returned once and never stored.
-pub async fn create_api_token(store: &Store, username: &str, name: &str, actor: &Actor) -> Result<String, UserError> {
+/// The longest an API token may be valid for, in days.
+pub const MAX_TOKEN_DAYS: u32 = 3660;
+
+/// Creates an API token acting as `username`, valid for `valid_days` (or until
+/// revoked); the token is returned once and never stored. A password change or
+/// disabling the user revokes it.
+pub async fn create_api_token(
+    store: &Store,
+    username: &str,
+    name: &str,
+    valid_days: Option<u32>,
+    actor: &Actor,
+) -> Result<String, UserError> {
     if store.user(username).await?.is_none() {
         return Err(UserError::NoUser(username.to_owned()));
     }
+    if let Some(days) = valid_days
+        && !(1..=MAX_TOKEN_DAYS).contains(&days)
+    {
+        return Err(UserError::BadValidity(days));
+    }
+    let now = jiff::Timestamp::now();
+    let expires = valid_days.map(|d| now + jiff::SignedDuration::from_hours(24 * i64::from(d)));
     let token = format!("od_{}", random_hex(32)?);
     store
-        .insert_api_token(name, username, &token_hash(&token), actor, jiff::Timestamp::now())
+        .insert_api_token(name, username, &token_hash(&token), expires, actor, now)
         .await?;
     Ok(token)
+}
+
+/// Revokes an API token at once; `false` when there is none with that id (or it was revoked already).
+pub async fn revoke_api_token(store: &Store, id: i64, actor: &Actor) -> Result<bool, UserError> {
+    Ok(store.revoke_api_token(id, actor, jiff::Timestamp::now()).await?)
 }
 
 pub async fn api_token_user(store: &Store, token: &str) -> Result<Option<User>, UserError> {

@@ -63,6 +63,11 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
         headers.key_value("date", date.to_rfc3339(), "Date");
     }
     headers.key_value("message_id", message.message_id().unwrap_or_default(), "Message-ID");
+    // The topmost Authentication-Results is the receiving server's verdict (SPF, DKIM, DMARC).
+    if let Some(raw) = message.header_raw("Authentication-Results") {
+        let folded: Vec<&str> = raw.split_whitespace().collect();
+        headers.key_value("authentication_results", folded.join(" "), "Authentication-Results");
+    }
     headers.key_value(
         "in_reply_to",
         message.in_reply_to().as_text().unwrap_or_default(),

@@ -22,6 +22,7 @@ pub fn mail_headers(bytes: &[u8]) -> Option<MailHeaders> {
     email::headers(bytes)
 }
 mod html;
+pub mod limits;
 pub mod model;
 pub mod msg;
 #[cfg(feature = "pdf")]
@@ -124,7 +125,42 @@ fn looks_like_mail(text: &str) -> bool {
 
 /// Parses one inbound file into its Documents.
 pub fn parse_file(bytes: &[u8], name: Option<&str>) -> Vec<Document> {
-    parse_part(bytes, name, None, "", 0)
+    let mut docs = parse_part(bytes, name, None, "", 0);
+    if docs.len() > limits::MAX_DOCUMENTS {
+        let total = docs.len();
+        docs.truncate(limits::MAX_DOCUMENTS);
+        docs[0].diagnose(
+            Severity::Error,
+            "too_many_parts",
+            format!(
+                "the file holds {total} parts or messages; only the first {} are read (the file is kept whole)",
+                limits::MAX_DOCUMENTS
+            ),
+        );
+    }
+    docs
+}
+
+/// What the caller decides before each part is read: `None` to read it, or
+/// the reason it is not read (it then becomes a Document with that error).
+pub type PartHook = Box<dyn Fn(&str, Format) -> Option<String>>;
+
+thread_local! {
+    static PART_HOOK: std::cell::RefCell<Option<PartHook>> = const { std::cell::RefCell::new(None) };
+}
+
+/// [`parse_file`] with `hook` asked before each part (the file itself is part
+/// `""`) is read. A process that reads untrusted files in isolation uses it to
+/// report how far it got and to leave out a part that ended an earlier attempt.
+pub fn parse_file_with_hook(bytes: &[u8], name: Option<&str>, hook: PartHook) -> Vec<Document> {
+    PART_HOOK.with(|h| *h.borrow_mut() = Some(hook));
+    let docs = parse_file(bytes, name);
+    PART_HOOK.with(|h| *h.borrow_mut() = None);
+    docs
+}
+
+fn ask_hook(part: &str, format: Format) -> Option<String> {
+    PART_HOOK.with(|h| h.borrow().as_ref().and_then(|hook| hook(part, format)))
 }
 
 pub(crate) fn parse_part(
@@ -134,13 +170,38 @@ pub(crate) fn parse_part(
     part: &str,
     depth: usize,
 ) -> Vec<Document> {
+    let is_msg = msg::is_msg(bytes);
+    let format = if is_msg {
+        Format::EmailText
+    } else {
+        detect(bytes, name, content_type)
+    };
+    if let Some(reason) = ask_hook(part, format) {
+        let mut doc = Document::new(part, name.map(str::to_owned), format);
+        doc.diagnose(Severity::Error, "part_not_read", reason);
+        return vec![doc];
+    }
+    let mut docs = read_part(bytes, name, part, depth, format, is_msg);
+    for doc in &mut docs {
+        limits::bound(doc);
+    }
+    docs
+}
+
+fn read_part(
+    bytes: &[u8],
+    name: Option<&str>,
+    part: &str,
+    depth: usize,
+    format: Format,
+    is_msg: bool,
+) -> Vec<Document> {
     let owned_name = name.map(str::to_owned);
-    if msg::is_msg(bytes) {
+    if is_msg {
         let mut out = Vec::new();
         msg::parse(bytes, part, depth, &mut out);
         return out;
     }
-    let format = detect(bytes, name, content_type);
     if depth > MAX_DEPTH {
         let mut doc = Document::new(part, owned_name, format);
         doc.diagnose(

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The format a document was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     EmailText,
@@ -25,7 +25,7 @@ pub enum Format {
 }
 
 /// One part of a message, parsed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// Where in the message: `""` for a file on its own, `"1"`, `"2.1"` … for MIME parts.
     pub part: String,
@@ -78,7 +78,7 @@ impl Document {
     pub fn diagnose(&mut self, severity: Severity, code: &'static str, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
             severity,
-            code,
+            code: code.into(),
             message: message.into(),
         });
     }
@@ -97,7 +97,7 @@ impl Document {
 }
 
 /// A run of text with its page and, for laid-out formats, its box.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextBlock {
     pub page: u32,
     pub text: String,
@@ -117,7 +117,7 @@ pub struct BoundingBox {
 }
 
 /// A table: rows of cells; the first `header_rows` rows are headers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub page: u32,
     /// The sheet name, for spreadsheets.
@@ -126,12 +126,12 @@ pub struct Table {
     pub rows: Vec<TableRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableRow {
     pub cells: Vec<Cell>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub text: String,
 }
@@ -161,14 +161,14 @@ impl Table {
 }
 
 /// A labelled value (`po_number` → `4500012345`) and where it came from (`BEG03`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyValue {
     pub key: String,
     pub value: String,
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -177,10 +177,10 @@ pub enum Severity {
 }
 
 /// Something the parser noticed: a stable code and a message for the user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 

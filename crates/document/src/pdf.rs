@@ -20,6 +20,19 @@ struct Span {
 
 pub fn parse(bytes: &[u8], part: &str, name: Option<String>) -> Document {
     let mut doc = Document::new(part, name, Format::Pdf);
+    // The PDF reader recurses into nested objects; refuse what would exhaust its stack.
+    let nesting = crate::limits::pdf_nesting(bytes, crate::limits::MAX_PDF_NESTING);
+    if nesting > crate::limits::MAX_PDF_NESTING {
+        doc.diagnose(
+            Severity::Error,
+            "pdf_too_deep",
+            format!(
+                "the PDF could not be read: arrays or dictionaries nested more than {} levels deep (a damaged or hostile file)",
+                crate::limits::MAX_PDF_NESTING
+            ),
+        );
+        return doc;
+    }
     // pdf_oxide is young; a panic inside it must not take the worker down.
     let parsed = std::panic::catch_unwind(|| read(bytes));
     match parsed {

@@ -7,6 +7,8 @@
 
 use calamine::{Data, Reader};
 
+use crate::limits::{MAX_COLUMNS, MAX_ROWS, MAX_SHEET_CELLS};
+
 use crate::model::{Document, Format, Severity, Table};
 
 /// Uncompressed size above which a workbook is refused (zip bombs).
@@ -108,9 +110,21 @@ pub fn parse_csv(bytes: &[u8], part: &str, name: Option<String>) -> Document {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut wide_rows = 0usize;
     for record in reader.records() {
+        if rows.len() == MAX_ROWS {
+            doc.diagnose(
+                Severity::Error,
+                "document_truncated",
+                format!("the file has more than {MAX_ROWS} rows; only the first {MAX_ROWS} are read (the file is kept whole)"),
+            );
+            break;
+        }
         match record {
-            Ok(r) => rows.push(r.iter().map(str::to_owned).collect::<Vec<_>>()),
+            Ok(r) => {
+                wide_rows += usize::from(r.len() > MAX_COLUMNS);
+                rows.push(r.iter().take(MAX_COLUMNS).map(str::to_owned).collect::<Vec<_>>())
+            }
             Err(e) => {
                 doc.diagnose(
                     Severity::Warning,
@@ -120,6 +134,13 @@ pub fn parse_csv(bytes: &[u8], part: &str, name: Option<String>) -> Document {
                 break;
             }
         }
+    }
+    if wide_rows > 0 {
+        doc.diagnose(
+            Severity::Error,
+            "document_truncated",
+            format!("{wide_rows} row(s) have more than {MAX_COLUMNS} columns; only the first {MAX_COLUMNS} are read (the file is kept whole)"),
+        );
     }
     if let Some(comma) = decimal_comma(&rows) {
         doc.key_value("decimal_separator", if comma { "," } else { "." }, "sniffed");
@@ -224,13 +245,32 @@ fn read_workbook(bytes: &[u8], mut doc: Document) -> Document {
     let names = workbook.sheet_names();
     doc.pages = names.len().max(1) as u32;
     for (i, sheet) in names.iter().enumerate() {
-        match workbook.worksheet_range(sheet) {
-            Ok(range) => {
-                let rows: Vec<Vec<String>> = range
-                    .rows()
-                    .map(|r| r.iter().map(cell_text).collect::<Vec<_>>())
-                    .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
-                    .collect();
+        let read = match &mut workbook {
+            // XLSX cells are streamed into a grid of the used rows only: a file
+            // naming a far-away cell (XFD1048576) must not make the reader build
+            // a grid of every cell in between.
+            calamine::Sheets::Xlsx(xlsx) => sparse_rows(xlsx, sheet),
+            other => other
+                .worksheet_range(sheet)
+                .map(|range| {
+                    let rows = range
+                        .rows()
+                        .map(|r| r.iter().take(MAX_COLUMNS).map(cell_text).collect::<Vec<_>>())
+                        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+                        .collect();
+                    (rows, None)
+                })
+                .map_err(|e| e.to_string()),
+        };
+        match read {
+            Ok((rows, cut)) => {
+                if let Some(cut) = cut {
+                    doc.diagnose(
+                        Severity::Error,
+                        "document_truncated",
+                        format!("sheet '{sheet}': {cut} (the file is kept whole)"),
+                    );
+                }
                 if rows.is_empty() {
                     continue;
                 }
@@ -246,6 +286,68 @@ fn read_workbook(bytes: &[u8], mut doc: Document) -> Document {
         }
     }
     doc
+}
+
+/// The non-empty rows of an XLSX sheet, read cell by cell within the limits,
+/// and what was left out, if anything.
+type SheetRows = (Vec<Vec<String>>, Option<String>);
+
+fn sparse_rows<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    sheet: &str,
+) -> Result<SheetRows, String> {
+    let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| e.to_string())?;
+    let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, String)>> = std::collections::BTreeMap::new();
+    let (mut cells, mut wide, mut min_col) = (0usize, 0usize, u32::MAX);
+    let mut cut = None;
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (row, col) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        cells += 1;
+        if cells > MAX_SHEET_CELLS {
+            cut = Some(format!(
+                "more than {MAX_SHEET_CELLS} cells; only the first {MAX_SHEET_CELLS} are read"
+            ));
+            break;
+        }
+        if !by_row.contains_key(&row) && by_row.len() == MAX_ROWS {
+            cut = Some(format!("more than {MAX_ROWS} rows; only the first {MAX_ROWS} are read"));
+            break;
+        }
+        min_col = min_col.min(col);
+        by_row.entry(row).or_default().push((col, text));
+    }
+    // Columns count from the leftmost used one, as a range of the used cells does.
+    let mut rows = Vec::with_capacity(by_row.len());
+    for (_, row_cells) in by_row {
+        let width = row_cells
+            .iter()
+            .map(|(c, _)| (c - min_col) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut row = vec![String::new(); width.min(MAX_COLUMNS)];
+        for (col, text) in row_cells {
+            match row.get_mut((col - min_col) as usize) {
+                Some(slot) => *slot = text,
+                None => wide += 1,
+            }
+        }
+        rows.push(row);
+    }
+    if wide > 0 && cut.is_none() {
+        cut = Some(format!(
+            "{wide} cell(s) lie beyond the first {MAX_COLUMNS} columns and are not read"
+        ));
+    }
+    // Every row as wide as the widest, as the range reader gives them.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut rows {
+        row.resize(width, String::new());
+    }
+    Ok((rows, cut))
 }
 
 #[cfg(test)]

@@ -46,6 +46,13 @@ fn leaves(bytes: &[u8], line_tags: &[&str], party_tags: &[&str]) -> Result<(Stri
             .map_err(|e| format!("at byte {}: {e}", reader.buffer_position()))?;
         match event {
             Event::Start(e) => {
+                if stack.len() >= crate::limits::MAX_XML_DEPTH {
+                    return Err(format!(
+                        "elements nested more than {} levels deep at byte {}; not read (a damaged or hostile file)",
+                        crate::limits::MAX_XML_DEPTH,
+                        reader.buffer_position()
+                    ));
+                }
                 let name = local(e.name().as_ref());
                 if root.is_empty() {
                     root = name.clone();
@@ -100,6 +107,12 @@ fn leaves(bytes: &[u8], line_tags: &[&str], party_tags: &[&str]) -> Result<(Stri
                 let name = stack.last().cloned().unwrap_or_default();
                 let attrs = attrs_stack.pop().unwrap_or_default();
                 if !text.trim().is_empty() {
+                    if out.len() >= crate::limits::MAX_XML_LEAVES {
+                        return Err(format!(
+                            "more than {} values; not read (larger than any order)",
+                            crate::limits::MAX_XML_LEAVES
+                        ));
+                    }
                     out.push(Leaf {
                         path: stack.join("/"),
                         unit_code: attrs.iter().find(|(k, _)| k == "unitCode").map(|(_, v)| v.clone()),
@@ -122,8 +135,11 @@ fn leaves(bytes: &[u8], line_tags: &[&str], party_tags: &[&str]) -> Result<(Stri
         }
         buf.clear();
     }
-    if !stack.is_empty() {
-        return Err(format!("the document ends inside <{}>", stack.join("/")));
+    if let Some(open) = stack.last() {
+        return Err(format!(
+            "the document ends inside <{open}> ({} levels open)",
+            stack.len()
+        ));
     }
     if root.is_empty() {
         return Err("no root element".into());

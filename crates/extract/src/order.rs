@@ -1183,12 +1183,25 @@ fn free_form_lines(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
     rows.iter().filter_map(|row| free_form_line(row, ctx)).collect()
 }
 
+/// The text after list bullets (`- `, `* `, `•`); a minus sign before a digit
+/// is the number's sign (`-400 Stk` is a negative quantity), not a bullet.
+fn strip_bullets(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    while let Some(after) = rest.strip_prefix(['-', '*', '•', '·']) {
+        if rest.starts_with('-') && after.starts_with(|c: char| c.is_ascii_digit()) {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    rest
+}
+
 fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
     let text: String = row.texts().join("  ");
     if text.starts_with('>') || header_label(&text).is_some() {
         return None;
     }
-    let body = text.trim_start_matches(['-', '*', '•', '·', ' ']);
+    let body = strip_bullets(&text);
     let tokens = tokens_with_offsets(body);
     let words: Vec<&str> = tokens
         .iter()

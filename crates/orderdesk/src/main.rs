@@ -102,6 +102,17 @@ enum Command {
         #[arg(long)]
         show: Option<i64>,
     },
+    /// Read one file from standard input in a process limited in memory, CPU time and stack,
+    /// and write its Documents as JSON (the worker runs this for every message).
+    #[command(hide = true)]
+    ParseWorker {
+        #[arg(long)]
+        memory_mb: u64,
+        #[arg(long)]
+        seconds: u64,
+        #[arg(long)]
+        stack_mb: u64,
+    },
     /// Show the Documents a file becomes (parts, text, tables, key–values, diagnostics); stores nothing.
     Parse {
         file: PathBuf,
@@ -170,7 +181,14 @@ enum TokenCommand {
         /// The user it acts as; that user's role decides what it may do.
         #[arg(long)]
         user: String,
+        /// Valid for this many days (default: until revoked).
+        #[arg(long)]
+        days: Option<u32>,
     },
+    /// List API tokens (never their secrets).
+    List,
+    /// Revoke an API token at once, by the id `token list` shows.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +268,20 @@ impl std::str::FromStr for EntityArg {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if let Command::ParseWorker {
+        memory_mb,
+        seconds,
+        stack_mb,
+    } = cli.command
+    {
+        // Before any runtime or thread exists, so the limits cover all of it.
+        let code = app::parsing::child_main(app::parsing::ParseLimits {
+            memory_mb,
+            cpu_seconds: seconds,
+            stack_mb,
+        });
+        return std::process::ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     init_logging(matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -291,6 +323,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
         Command::Parse { file, json } => parse(&file, json),
+        Command::ParseWorker { .. } => bail!("parse-worker reads standard input before anything else starts"),
         Command::Extract { file, json: _, sender } => extract_file(&config, &file, sender.as_deref()).await,
         Command::Ingest {
             paths,
@@ -300,13 +333,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Worker { once } => {
             let store = open(&config).await?;
             if once {
-                let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
+                let n = app::intake::drain(&store, &pipeline(&config)?).await?;
                 println!("{n} message(s) processed");
                 Ok(())
             } else {
                 println!("worker started; processing received messages (Ctrl-C to stop)");
                 tokio::select! {
-                    _ = app::intake::run_worker(store, app::intake::Pipeline::new(&config)) => Ok(()),
+                    _ = app::intake::run_worker(store, pipeline(&config)?) => Ok(()),
                     _ = tokio::signal::ctrl_c() => Ok(()),
                 }
             }
@@ -333,7 +366,7 @@ async fn run(cli: Cli) -> Result<()> {
                     m.name, pass.fetched, pass.received, pass.duplicates
                 );
             }
-            let n = app::intake::drain(&store, &app::intake::Pipeline::new(&config)).await?;
+            let n = app::intake::drain(&store, &pipeline(&config)?).await?;
             println!("{n} message(s) processed");
             Ok(())
         }
@@ -398,9 +431,37 @@ async fn run(cli: Cli) -> Result<()> {
             serve(store, listen.unwrap_or(config.listen.clone()), &config).await
         }
         Command::User(command) => user(&config, command).await,
-        Command::Token(TokenCommand::Add { name, user }) => {
+        Command::Token(TokenCommand::List) => {
             let store = open(&config).await?;
-            let token = app::users::create_api_token(&store, &user, &name, &cli_actor()).await?;
+            for t in store.api_tokens().await? {
+                let state = match (&t.revoked_at, &t.expires_at) {
+                    (Some(r), _) => format!("revoked {r}"),
+                    (None, Some(e)) => format!("expires {e}"),
+                    (None, None) => "valid until revoked".to_owned(),
+                };
+                println!(
+                    "{:>4}  {:<20} acts as {:<12} created {}  last used {}  {state}",
+                    t.id,
+                    t.name,
+                    t.username,
+                    t.created_at,
+                    t.last_used_at.as_deref().unwrap_or("never")
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let store = open(&config).await?;
+            if app::users::revoke_api_token(&store, id, &cli_actor()).await? {
+                println!("API token {id} revoked");
+                Ok(())
+            } else {
+                bail!("there is no valid API token with id {id} (see `orderdesk token list`)")
+            }
+        }
+        Command::Token(TokenCommand::Add { name, user, days }) => {
+            let store = open(&config).await?;
+            let token = app::users::create_api_token(&store, &user, &name, days, &cli_actor()).await?;
             println!("{token}");
             eprintln!(
                 "API token '{name}' acting as {user} created; send it as 'Authorization: Bearer {token}'. It is not shown again."
@@ -429,7 +490,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
             if store.messages(None, 1).await?.is_empty() {
                 let started = Instant::now();
-                let pipeline = app::intake::Pipeline::new(&config);
+                let pipeline = pipeline(&config)?;
                 let count = app::demo_inbox::load_inbox(&store, &pipeline, seed, 60).await?;
                 println!(
                     "demo inbox: {count} messages received and processed in {:.1} s",
@@ -523,6 +584,12 @@ async fn users_missing(store: &Store) -> Result<bool> {
     Ok(store.users().await?.is_empty())
 }
 
+/// The worker's pipeline: every message is read in a child process of this program, with limits.
+fn pipeline(config: &Config) -> Result<app::intake::Pipeline> {
+    let program = std::env::current_exe().context("finding this program to read messages in child processes")?;
+    Ok(app::intake::Pipeline::isolated(config, program))
+}
+
 async fn open(config: &Config) -> Result<Store> {
     Store::open(&config.database_url, config.blob_dir.as_deref())
         .await
@@ -534,9 +601,10 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     // The server processes received messages too; more workers may run beside it.
-    let pipeline = app::intake::Pipeline::new(config);
+    let pipeline = pipeline(config)?;
     let catalog = pipeline.catalog.clone();
-    tokio::spawn(app::intake::run_worker(store.clone(), pipeline));
+    let worker = app::intake::WorkerHealth::default();
+    tokio::spawn(app::intake::supervise_worker(store.clone(), pipeline, worker.clone()));
     // Mailboxes of orderdesk.toml and those administrators add in the web UI.
     tokio::spawn(app::mailbox::supervise(
         store.clone(),
@@ -547,12 +615,10 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
     let address = listener.local_addr().context("reading the listening address")?;
-    // Beyond loopback the session cookie must only travel over HTTPS (a proxy in front).
-    let secure_cookies = !address.ip().is_loopback();
     let state = web::AppState::new(store)
         .with_config(config.clone())
         .with_catalog(catalog)
-        .with_secure_cookies(secure_cookies);
+        .with_worker(worker);
     if users_missing(&state.store).await? {
         println!("No user exists yet: create one with `orderdesk user add NAME --role admin`.");
     }
@@ -797,7 +863,7 @@ async fn ingest(config: &Config, paths: &[PathBuf], no_process: bool, channel: &
         failed += summary.failed.len();
     }
     if !no_process {
-        let n = app::intake::drain(&store, &app::intake::Pipeline::new(config)).await?;
+        let n = app::intake::drain(&store, &pipeline(config)?).await?;
         println!("{n} message(s) processed");
     }
     if failed > 0 {
@@ -863,7 +929,7 @@ async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     let started = Instant::now();
     let summary = app::intake::ingest_path(&store, &inbox, "upload").await?;
     let received = started.elapsed().as_secs_f64();
-    let processed = app::intake::drain(&store, &app::intake::Pipeline::new(config)).await?;
+    let processed = app::intake::drain(&store, &pipeline(config)?).await?;
     let total = started.elapsed().as_secs_f64();
     println!(
         "received {} (+{} duplicates) in {received:.1} s; processed {processed} in {:.1} s; end to end {total:.1} s = {:.0} messages/s",

@@ -60,6 +60,16 @@ impl BlobStore {
     }
 
     /// The bytes stored under `sha256`, checked against the hash.
+    /// Removes a blob that no message refers to (its message was never stored).
+    pub fn remove(&self, sha256: &str) -> Result<(), StoreError> {
+        let path = self.path_of(sha256);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(StoreError::Blob { path, source }),
+        }
+    }
+
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::Blob {

@@ -176,9 +176,17 @@ impl Store {
         &self.blobs
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred
+    /// transaction that reads first and writes later fails with "database is
+    /// locked" when another writer came in between, and no wait helps then.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(StoreTx {
-            tx: self.pool.begin().await?,
+            tx,
             backend: self.backend,
         })
     }

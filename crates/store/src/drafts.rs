@@ -20,6 +20,8 @@ pub struct NewDraft {
     pub decision: String,
     /// The extraction JSON (contracts §2).
     pub extraction: String,
+    /// What lists show of it (small JSON made by `app::draft::summary`).
+    pub summary: String,
     /// When a person should have dealt with it (received + the review SLA).
     pub due_at: jiff::Timestamp,
     /// Set for a straight-through draft: the order the system confirms at once.
@@ -49,6 +51,36 @@ pub struct StoredDraft {
     pub status_reason: Option<String>,
     /// The document part it reads when its message carries several orders.
     pub part: String,
+}
+
+/// A draft's content as a reviewer's change leaves it.
+#[derive(Debug, Clone, Copy)]
+pub struct DraftContent<'a> {
+    /// The extraction JSON.
+    pub extraction: &'a str,
+    /// What lists show of it.
+    pub summary: &'a str,
+    /// `straight_through` or `review`.
+    pub decision: &'a str,
+}
+
+/// A draft as lists show it: its state and summary, not its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedDraft {
+    pub id: i64,
+    pub message_id: i64,
+    pub kind: String,
+    pub customer_no: Option<String>,
+    pub po_number: Option<String>,
+    pub decision: String,
+    pub status: String,
+    pub version: i64,
+    pub assigned_to: Option<String>,
+    pub due_at: Option<String>,
+    pub escalated: bool,
+    pub status_reason: Option<String>,
+    /// `None` for drafts stored before summaries were kept.
+    pub summary: Option<String>,
 }
 
 const DRAFT_COLUMNS: &str = "id, message_id, kind, customer_no, po_number, decision, status, extraction, version, \
@@ -93,8 +125,8 @@ impl StoreTx {
     ) -> Result<i64, StoreError> {
         let now_text = timestamp_text(now);
         let row = sqlx::query(
-            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at, part) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING id",
+            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at, part, summary) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(message_id)
         .bind(draft.kind.clone())
@@ -107,6 +139,7 @@ impl StoreTx {
         .bind(now_text)
         .bind(timestamp_text(draft.due_at))
         .bind(draft.part.clone())
+        .bind(draft.summary.clone())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -190,25 +223,45 @@ impl Store {
     }
 
     /// The review queue: drafts waiting for a person, soonest due first,
-    /// after the keyset `(due_at, id)`; only those assigned to `assignee` when given.
+    /// after the keyset `(due_at, id)`; only those assigned to `assignee` when
+    /// given. Summaries only: a page never reads the drafts' whole content.
     pub async fn review_queue(
         &self,
         after: Option<(&str, i64)>,
         assignee: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<StoredDraft>, StoreError> {
+    ) -> Result<Vec<QueuedDraft>, StoreError> {
         let (due, id) = after.unwrap_or(("", 0));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE status = 'review' AND (due_at > $1 OR (due_at = $1 AND id > $2)) \
-             AND ($3 = '' OR assigned_to = $3) ORDER BY due_at, id LIMIT $4"
-        )))
+        let rows = sqlx::query(
+            "SELECT id, message_id, kind, customer_no, po_number, decision, status, version, assigned_to, due_at, \
+             escalated, status_reason, summary FROM drafts WHERE status = 'review' AND (due_at > $1 OR (due_at = $1 AND id > $2)) \
+             AND ($3 = '' OR assigned_to = $3) ORDER BY due_at, id LIMIT $4",
+        )
         .bind(due.to_owned())
         .bind(id)
         .bind(assignee.unwrap_or("").to_owned())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_draft).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(QueuedDraft {
+                    id: row.try_get(0)?,
+                    message_id: row.try_get(1)?,
+                    kind: row.try_get(2)?,
+                    customer_no: row.try_get(3)?,
+                    po_number: row.try_get(4)?,
+                    decision: row.try_get(5)?,
+                    status: row.try_get(6)?,
+                    version: row.try_get(7)?,
+                    assigned_to: row.try_get(8)?,
+                    due_at: row.try_get(9)?,
+                    escalated: row.try_get::<i64, _>(10)? != 0,
+                    status_reason: row.try_get(11)?,
+                    summary: row.try_get(12)?,
+                })
+            })
+            .collect()
     }
 
     /// How many drafts wait for review, how many of them are overdue at `now`.
@@ -302,21 +355,26 @@ impl Store {
         &self,
         id: i64,
         version: i64,
-        extraction: &str,
-        decision: &str,
+        content: DraftContent<'_>,
         status: &str,
         event: &Event,
     ) -> Result<bool, StoreError> {
+        let DraftContent {
+            extraction,
+            summary,
+            decision,
+        } = content;
         let update = sqlx::query(
-            "UPDATE drafts SET extraction = $1, decision = $2, status = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $5 AND version = $6",
+            "UPDATE drafts SET extraction = $1, decision = $2, status = $3, version = version + 1, updated_at = $4, \
+             summary = $7 WHERE id = $5 AND version = $6",
         )
         .bind(extraction.to_owned())
         .bind(decision.to_owned())
         .bind(status.to_owned())
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version);
+        .bind(version)
+        .bind(summary.to_owned());
         self.update_with_event(update, event).await
     }
 

@@ -23,3 +23,18 @@ pub enum StoreError {
     #[error("blob store {path}: {source}")]
     Blob { path: PathBuf, source: std::io::Error },
 }
+
+impl StoreError {
+    /// The database is busy with another writer (SQLite's lock) or has no free
+    /// connection: the same request may well succeed a moment later.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("5" | "6" | "517" | "261" | "262"))
+                    || db.message().contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+}

@@ -220,6 +220,88 @@ impl Store {
         .transpose()
     }
 
+    /// Fails every job whose lease ran out after its last allowed attempt: a
+    /// message whose processing ended the process each time (or never
+    /// finished) gets an error instead of being taken up again forever.
+    /// Returns the messages stopped.
+    pub async fn stop_abandoned_jobs(&self, now: jiff::Timestamp, max_attempts: i64) -> Result<Vec<i64>, StoreError> {
+        let now_text = timestamp_text(now);
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, message_id, attempts FROM jobs WHERE status = 'running' AND locked_until < $1 AND attempts >= $2 ORDER BY id",
+        )
+        .bind(now_text.clone())
+        .bind(max_attempts)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        let mut stopped = Vec::new();
+        for row in rows {
+            let (id, message_id, attempts): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            let error = format!(
+                "stopped after {attempts} attempts: none finished (the last one ended the process or ran out of time); \
+                 the message is kept as received"
+            );
+            let affected = sqlx::query(
+                "UPDATE jobs SET status = 'failed', last_error = $1, locked_until = NULL, finished_at = $2 \
+                 WHERE id = $3 AND status = 'running' AND attempts = $4",
+            )
+            .bind(error.clone())
+            .bind(now_text.clone())
+            .bind(id)
+            .bind(attempts)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            if affected == 0 {
+                continue;
+            }
+            sqlx::query("UPDATE messages SET status = 'error', error = $1, processed_at = $2 WHERE id = $3")
+                .bind(error.clone())
+                .bind(now_text.clone())
+                .bind(message_id)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.append_event(&Event {
+                occurred_at: now,
+                actor: Actor::System("worker".into()),
+                entity_type: "message".into(),
+                entity_id: message_id.to_string(),
+                action: "failed".into(),
+                changes: vec![FieldChange {
+                    field: "error".into(),
+                    before: None,
+                    after: Some(error),
+                }],
+            })
+            .await?;
+            stopped.push(message_id);
+        }
+        tx.commit().await?;
+        Ok(stopped)
+    }
+
+    /// Whether any message refers to the blob `sha256`.
+    pub async fn blob_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM messages WHERE sha256 = $1")
+            .bind(sha256.to_owned())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
+    /// Jobs waiting or running, and when the oldest waiting one was queued
+    /// (the received time of its message), for monitoring.
+    pub async fn queue_state(&self) -> Result<(i64, Option<jiff::Timestamp>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), MIN(m.received_at) FROM jobs j JOIN messages m ON m.id = j.message_id \
+             WHERE j.status IN ('queued', 'running')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let oldest: Option<String> = row.try_get(1)?;
+        Ok((row.try_get(0)?, oldest.and_then(|t| t.parse().ok())))
+    }
+
     /// Stores the result of a job, if the job is still this worker's. Returns
     /// whether it was stored; `false` means another worker took the job over.
     pub async fn complete_job(

@@ -30,6 +30,8 @@ pub struct ApiToken {
     pub username: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
 }
 
 const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.active, u.created_at";
@@ -183,6 +185,16 @@ impl Store {
                 .bind(username.to_owned())
                 .execute(&mut *tx.tx)
                 .await?;
+            let revoked =
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE username = $2 AND revoked_at IS NULL")
+                    .bind(timestamp_text(now))
+                    .bind(username.to_owned())
+                    .execute(&mut *tx.tx)
+                    .await?
+                    .rows_affected();
+            if revoked > 0 {
+                changes.push(set("api_tokens", &format!("{revoked} revoked")));
+            }
         }
         if !changes.is_empty() {
             tx.append_event(&user_event(actor, username, "updated", changes, now))
@@ -240,22 +252,25 @@ impl Store {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_api_token(
         &self,
         name: &str,
         username: &str,
         token_hash: &str,
+        expires_at: Option<jiff::Timestamp>,
         actor: &Actor,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO api_tokens (name, username, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO api_tokens (name, username, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(name.to_owned())
         .bind(username.to_owned())
         .bind(token_hash.to_owned())
         .bind(timestamp_text(now))
+        .bind(expires_at.map(timestamp_text))
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get(0)?;
@@ -271,29 +286,39 @@ impl Store {
         Ok(id)
     }
 
-    /// The active user an API token acts for; notes when it was used.
+    /// The active user an unrevoked, unexpired API token acts for; notes when it
+    /// was used (at most once a minute, so reading scripts do not write on every call).
     pub async fn api_token_user(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<User>, StoreError> {
+        let now_text = timestamp_text(now);
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, t.id FROM api_tokens t JOIN users u ON u.username = t.username \
-             WHERE t.token_hash = $1 AND u.active = 1"
+            "SELECT {USER_COLUMNS}, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.username = t.username \
+             WHERE t.token_hash = $1 AND u.active = 1 AND t.revoked_at IS NULL \
+             AND (t.expires_at IS NULL OR t.expires_at > $2)"
         )))
         .bind(token_hash.to_owned())
+        .bind(now_text.clone())
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let id: i64 = row.try_get(5)?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(timestamp_text(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let last_used: Option<String> = row.try_get(6)?;
+        let a_minute_ago = timestamp_text(now - jiff::SignedDuration::from_secs(60));
+        if last_used.is_none_or(|t| t < a_minute_ago) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now_text)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        }
         decode_user(&row).map(Some)
     }
 
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, username, created_at, last_used_at FROM api_tokens ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, username, created_at, last_used_at, expires_at, revoked_at FROM api_tokens ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiToken {
@@ -302,8 +327,37 @@ impl Store {
                     username: r.try_get(2)?,
                     created_at: r.try_get(3)?,
                     last_used_at: r.try_get(4)?,
+                    expires_at: r.try_get(5)?,
+                    revoked_at: r.try_get(6)?,
                 })
             })
             .collect()
+    }
+
+    /// Revokes a token; `false` when there is no such token or it was revoked already.
+    pub async fn revoke_api_token(&self, id: i64, actor: &Actor, now: jiff::Timestamp) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING username, name",
+        )
+        .bind(timestamp_text(now))
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let (username, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        tx.append_event(&user_event(
+            actor,
+            &username,
+            "api_token_revoked",
+            vec![set("token", &name)],
+            now,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

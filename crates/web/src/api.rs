@@ -29,6 +29,9 @@ pub struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            return crate::error::busy_response(json_error(self.0, &self.1));
+        }
         if self.0.is_server_error() {
             tracing::error!(error = self.1, "API request failed");
         }
@@ -38,6 +41,12 @@ impl IntoResponse for ApiError {
 
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
+        if e.is_busy() {
+            return ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is busy; try again in a moment".into(),
+            );
+        }
         ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
     }
 }
@@ -66,7 +75,10 @@ fn limit(raw: Option<i64>) -> i64 {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/login", post(crate::login::api_login))
+        .route(
+            "/api/login",
+            post(crate::login::api_login).layer(axum::extract::DefaultBodyLimit::max(crate::login::MAX_LOGIN_BODY)),
+        )
         .route("/api/openapi.json", get(openapi))
         .route("/api/me", get(me))
         .route("/api/messages", get(messages).post(upload))
@@ -89,7 +101,8 @@ pub fn routes() -> Router<AppState> {
             "/api/settings/drafting",
             get(drafting_settings).post(save_drafting_settings),
         )
-        .route("/api/tokens", post(add_token))
+        .route("/api/tokens", post(add_token).get(tokens))
+        .route("/api/tokens/{id}", axum::routing::delete(revoke_token))
 }
 
 // ------------------------------------------------------------------ me
@@ -309,7 +322,10 @@ async fn upload(
     }
     let received = app::intake::receive(&state.store, &format!("api:{}", me.username), q.name.as_deref(), &body)
         .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        .map_err(|e| match e {
+            app::intake::IntakeError::Store(e) => ApiError::from(e),
+            other => ApiError(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(Received {
@@ -371,20 +387,67 @@ pub struct QueueQuery {
     limit: Option<i64>,
 }
 
-/// The review queue, soonest due first.
+/// A draft in the review queue: its state and summary; `/api/drafts/{id}` has its content.
+#[derive(Serialize, ToSchema)]
+pub struct QueuedDraftJson {
+    id: i64,
+    message_id: i64,
+    kind: String,
+    status: String,
+    decision: String,
+    version: i64,
+    customer_no: Option<String>,
+    /// Customer number and name
+    customer: Option<String>,
+    po_number: Option<String>,
+    sender: Option<String>,
+    subject: Option<String>,
+    assigned_to: Option<String>,
+    due_at: Option<String>,
+    escalated: bool,
+    /// Open exceptions and review reasons
+    reasons: Vec<String>,
+    lines: usize,
+}
+
+/// The review queue, soonest due first (summaries; at most `limit`, 50 by default, 500 at most).
 #[utoipa::path(get, path = "/api/queue", tag = "drafts", params(QueueQuery),
-    responses((status = 200, body = Vec<DraftJson>)))]
+    responses((status = 200, body = Vec<QueuedDraftJson>)))]
 async fn queue(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
     Query(q): Query<QueueQuery>,
-) -> ApiResult<Vec<DraftJson>> {
+) -> ApiResult<Vec<QueuedDraftJson>> {
     let after = q.after_due.as_deref().map(|d| (d, q.after_id.unwrap_or(0)));
     let drafts = state
         .store
         .review_queue(after, q.mine.then_some(me.username.as_str()), limit(q.limit))
         .await?;
-    Ok(Json(drafts.into_iter().map(draft_json).collect()))
+    let mut out = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let summary = crate::workspace::summary_of(&state, &d)
+            .await
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        out.push(QueuedDraftJson {
+            id: d.id,
+            message_id: d.message_id,
+            kind: d.kind,
+            status: d.status,
+            decision: d.decision,
+            version: d.version,
+            customer_no: d.customer_no,
+            customer: summary.customer,
+            po_number: d.po_number,
+            sender: summary.sender,
+            subject: summary.subject,
+            assigned_to: d.assigned_to,
+            due_at: d.due_at,
+            escalated: d.escalated,
+            reasons: summary.reasons,
+            lines: summary.lines,
+        });
+    }
+    Ok(Json(out))
 }
 
 /// One draft with its version, review state and content.
@@ -492,35 +555,23 @@ async fn draft_action(
     Path((id, action)): Path<(i64, String)>,
     Json(body): Json<ActionJson>,
 ) -> ApiResult<ActionDone> {
-    use app::review;
+    use app::review::{self, ActionInput, DraftAction, Reviewer};
     let store = &state.store;
-    let user = me.username.as_str();
-    let mut order_id = None;
-    match action.as_str() {
-        "confirm" => order_id = Some(review::confirm(store, id, body.version, user).await?),
-        "reject" => review::reject(store, id, body.version, &body.reason, user).await?,
-        "escalate" => review::escalate(store, id, body.version, &body.reason, user).await?,
-        "done" => review::mark_done(store, id, body.version, &body.reason, user).await?,
-        "forward" => review::forward(store, id, body.version, &body.to, &body.reason, user).await?,
-        "take" => review::assign(store, id, body.version, Some(user), user).await?,
-        "release" => review::assign(store, id, body.version, None, user).await?,
-        "assign" => {
-            if !me.can(Permission::AssignWork) && body.to != me.username {
-                return Err(ApiError(
-                    StatusCode::FORBIDDEN,
-                    format!("your role ({}) may not assign drafts to others", me.role.label()),
-                ));
-            }
-            let to = Some(body.to.trim()).filter(|t| !t.is_empty());
-            review::assign(store, id, body.version, to, user).await?
-        }
-        other => {
-            return Err(ApiError(
-                StatusCode::NOT_FOUND,
-                format!("'{other}' is not an action on a draft"),
-            ));
-        }
-    }
+    let kind = DraftAction::parse(&action)
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("'{action}' is not an action on a draft")))?;
+    let input = ActionInput {
+        version: body.version,
+        reason: &body.reason,
+        to: &body.to,
+    };
+    let reviewer = Reviewer {
+        username: &me.username,
+        may_assign: me.can(Permission::AssignWork),
+    };
+    let order_id = match review::act(store, id, kind, input, reviewer).await? {
+        review::ActionDone::Confirmed { order } => Some(order),
+        review::ActionDone::Changed => None,
+    };
     let d = store.draft(id).await?.ok_or_else(|| not_found(format!("draft {id}")))?;
     Ok(Json(ActionDone {
         status: d.status,
@@ -711,7 +762,29 @@ pub struct EventsQuery {
 /// The audit trail of one object: every change with actor, time, before and after.
 #[utoipa::path(get, path = "/api/events", tag = "audit", params(EventsQuery),
     responses((status = 200, body = Vec<EventJson>)))]
-async fn events(State(state): State<AppState>, Query(q): Query<EventsQuery>) -> ApiResult<Vec<EventJson>> {
+async fn events(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Query(q): Query<EventsQuery>,
+) -> ApiResult<Vec<EventJson>> {
+    // The trails of users, tokens and settings (mailbox hosts and accounts) are administrators' business.
+    let needed = match q.entity_type.as_str() {
+        "user" => Some(Permission::ManageUsers),
+        "settings" => Some(Permission::ManageSettings),
+        _ => None,
+    };
+    if let Some(permission) = needed
+        && !me.can(permission)
+    {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            format!(
+                "the audit trail of {} is for administrators; your role is {}",
+                q.entity_type,
+                me.role.label()
+            ),
+        ));
+    }
     let events = state.store.events_for(&q.entity_type, &q.entity_id).await?;
     Ok(Json(events.iter().map(EventJson::from).collect()))
 }
@@ -903,6 +976,8 @@ pub struct NewTokenJson {
     name: String,
     /// The user it acts as; its role decides what it may do
     username: String,
+    /// Valid for this many days (1–3660); absent: until revoked
+    days: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -929,10 +1004,57 @@ async fn add_token(
         &state.store,
         &body.username,
         body.name.trim(),
+        body.days,
         &domain::event::Actor::User(me.username),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(TokenJson { token })))
+}
+
+/// An API token as listed (never its secret).
+#[derive(Serialize, ToSchema)]
+pub struct TokenListJson {
+    id: i64,
+    name: String,
+    username: String,
+    created_at: String,
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+/// API tokens, valid and revoked (administrators only).
+#[utoipa::path(get, path = "/api/tokens", tag = "users", responses((status = 200, body = Vec<TokenListJson>)))]
+async fn tokens(State(state): State<AppState>) -> ApiResult<Vec<TokenListJson>> {
+    let list = state.store.api_tokens().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| TokenListJson {
+                id: t.id,
+                name: t.name,
+                username: t.username,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+                expires_at: t.expires_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes an API token at once (administrators only).
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No valid token with that id")))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if app::users::revoke_api_token(&state.store, id, &domain::event::Actor::User(me.username)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found(format!("a valid API token with id {id}")))
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -1026,7 +1148,7 @@ impl utoipa::Modify for Security {
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
           orders, order, amend, events, customers, customer, products, product, users, add_user, update_user,
-          add_token, drafting_settings, save_drafting_settings),
+          add_token, tokens, revoke_token, drafting_settings, save_drafting_settings),
 )]
 pub struct ApiDoc;
 

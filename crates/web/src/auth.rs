@@ -71,7 +71,7 @@ fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -239,14 +239,18 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Failed logins per user name and per client address; too many lock the key for a while.
-#[derive(Default)]
+/// Failed logins, kept to slow down guessing without letting anyone lock out
+/// the real user: a lock per user name *and* address (an attacker elsewhere
+/// does not lock Anna out), a looser one per address, and a global rate.
+/// Keys are hashes (a 50 MB user name costs 64 bytes) and their number is bounded.
+#[derive(Debug, Default)]
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, Failures>>,
+    global: Mutex<Option<(Instant, u32)>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -256,29 +260,79 @@ struct Failures {
     locked_until: Option<Instant>,
 }
 
-/// Failures allowed before the lock starts.
+/// One thing failed logins are counted against, with the failures it is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleKey {
+    key: String,
+    free: u32,
+}
+
+impl ThrottleKey {
+    /// The keys of a login attempt: this name from this address, and this address.
+    pub fn for_login(name: &str, ip: Option<std::net::IpAddr>) -> Vec<ThrottleKey> {
+        let address = ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+        let mut keys = vec![ThrottleKey {
+            key: app::users::token_hash(&format!("pair\u{0}{name}\u{0}{address}")),
+            free: FREE_ATTEMPTS,
+        }];
+        if ip.is_some() {
+            keys.push(ThrottleKey {
+                key: app::users::token_hash(&format!("address\u{0}{address}")),
+                free: FREE_ATTEMPTS_PER_ADDRESS,
+            });
+        }
+        keys
+    }
+}
+
+/// Failures allowed before the lock starts, per user name and address …
 pub const FREE_ATTEMPTS: u32 = 5;
+/// … per address (an office behind one address has many users) …
+pub const FREE_ATTEMPTS_PER_ADDRESS: u32 = 30;
+/// … and in all, per [`GLOBAL_WINDOW`].
+pub const GLOBAL_FAILURES: u32 = 300;
+const GLOBAL_WINDOW: Duration = Duration::from_secs(60);
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
+/// Keys remembered at most; the oldest go first.
+pub const MAX_KEYS: usize = 10_000;
 
 impl LoginThrottle {
-    /// How long the keys are still locked, if any is.
-    pub fn locked_for(&self, keys: &[String], now: Instant) -> Option<Duration> {
+    /// How long the keys are still locked, if any is (or all logins are, under a flood).
+    pub fn locked_for(&self, keys: &[ThrottleKey], now: Instant) -> Option<Duration> {
+        if let Some((start, count)) = *self.global.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+            && count >= GLOBAL_FAILURES
+            && now.duration_since(start) < GLOBAL_WINDOW
+        {
+            return Some(GLOBAL_WINDOW - now.duration_since(start));
+        }
         let map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         keys.iter()
-            .filter_map(|k| map.get(k)?.locked_until)
+            .filter_map(|k| map.get(&k.key)?.locked_until)
             .filter(|until| *until > now)
             .map(|until| until - now)
             .max()
     }
 
-    pub fn failed(&self, keys: &[String], now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() > 100_000 {
-            map.retain(|_, f| now.duration_since(f.last) < WINDOW);
+    pub fn failed(&self, keys: &[ThrottleKey], now: Instant) {
+        {
+            let mut global = self.global.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match global.as_mut() {
+                Some((start, count)) if now.duration_since(*start) < GLOBAL_WINDOW => *count += 1,
+                _ => *global = Some((now, 1)),
+            }
         }
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for key in keys {
-            let entry = map.entry(key.clone()).or_insert(Failures {
+            if !map.contains_key(&key.key) && map.len() >= MAX_KEYS {
+                map.retain(|_, f| now.duration_since(f.last) < WINDOW);
+                if map.len() >= MAX_KEYS
+                    && let Some(oldest) = map.iter().min_by_key(|(_, f)| f.last).map(|(k, _)| k.clone())
+                {
+                    map.remove(&oldest);
+                }
+            }
+            let entry = map.entry(key.key.clone()).or_insert(Failures {
                 count: 0,
                 last: now,
                 locked_until: None,
@@ -288,20 +342,33 @@ impl LoginThrottle {
             }
             entry.count += 1;
             entry.last = now;
-            if entry.count >= FREE_ATTEMPTS {
-                // 30 s after the fifth failure, doubling with each further one.
-                let exponent = (entry.count - FREE_ATTEMPTS).min(10);
+            if entry.count >= key.free {
+                // 30 s at the limit, doubling with each further failure.
+                let exponent = (entry.count - key.free).min(10);
                 let lock = Duration::from_secs(30 * 2u64.pow(exponent)).min(MAX_LOCK);
                 entry.locked_until = Some(now + lock);
             }
         }
     }
 
-    pub fn succeeded(&self, keys: &[String]) {
+    /// A successful login clears its name-and-address key (the address keeps its count).
+    pub fn succeeded(&self, keys: &[ThrottleKey]) {
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for key in keys {
-            map.remove(key);
+        if let Some(pair) = keys.first() {
+            map.remove(&pair.key);
         }
+    }
+
+    /// How many keys are remembered.
+    pub fn len(&self) -> usize {
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -354,19 +421,49 @@ mod tests {
     #[test]
     fn throttle_locks_after_five_failures_and_doubles() {
         let t = LoginThrottle::default();
-        let keys = vec!["user:anna".to_owned()];
+        let anna_here = ThrottleKey::for_login("anna", Some("192.0.2.1".parse().unwrap()));
+        let anna_there = ThrottleKey::for_login("anna", Some("192.0.2.2".parse().unwrap()));
         let now = Instant::now();
         for _ in 0..4 {
-            t.failed(&keys, now);
+            t.failed(&anna_here, now);
         }
-        assert_eq!(t.locked_for(&keys, now), None);
-        t.failed(&keys, now);
-        assert_eq!(t.locked_for(&keys, now), Some(Duration::from_secs(30)));
-        t.failed(&keys, now);
-        assert_eq!(t.locked_for(&keys, now), Some(Duration::from_secs(60)));
-        assert_eq!(t.locked_for(&keys, now + Duration::from_secs(61)), None);
-        t.succeeded(&keys);
-        assert_eq!(t.locked_for(&keys, now), None);
+        assert_eq!(t.locked_for(&anna_here, now), None);
+        t.failed(&anna_here, now);
+        assert_eq!(t.locked_for(&anna_here, now), Some(Duration::from_secs(30)));
+        t.failed(&anna_here, now);
+        assert_eq!(t.locked_for(&anna_here, now), Some(Duration::from_secs(60)));
+        // Guessing from one address does not lock Anna out at her own.
+        assert_eq!(t.locked_for(&anna_there, now), None);
+        assert_eq!(t.locked_for(&anna_here, now + Duration::from_secs(61)), None);
+        t.succeeded(&anna_here);
+        assert_eq!(t.locked_for(&anna_here, now), None);
+    }
+
+    #[test]
+    fn throttle_keys_are_bounded_and_hashed() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        let long_name = "x".repeat(1 << 20);
+        for i in 0..(MAX_KEYS + 50) {
+            let ip = std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+            t.failed(&ThrottleKey::for_login(&long_name, Some(ip)), now);
+        }
+        assert!(t.len() <= MAX_KEYS, "{} keys", t.len());
+        let keys = ThrottleKey::for_login(&long_name, None);
+        assert_eq!(keys[0].key.len(), 64);
+    }
+
+    #[test]
+    fn a_flood_of_failures_slows_every_login() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        for i in 0..GLOBAL_FAILURES {
+            let ip = std::net::IpAddr::from([10, 0, (i >> 8) as u8, i as u8]);
+            t.failed(&ThrottleKey::for_login(&format!("u{i}"), Some(ip)), now);
+        }
+        let fresh = ThrottleKey::for_login("anna", Some("192.0.2.1".parse().unwrap()));
+        assert!(t.locked_for(&fresh, now).is_some());
+        assert_eq!(t.locked_for(&fresh, now + GLOBAL_WINDOW), None);
     }
 
     #[test]

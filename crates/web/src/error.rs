@@ -23,6 +23,12 @@ impl IntoResponse for WebError {
                 Html(format!("<h1>Not found</h1><p>{} was not found.</p>", escape(&what))),
             )
                 .into_response(),
+            WebError::Store(e) if e.is_busy() => {
+                tracing::warn!(error = %e, "database busy");
+                busy_response(Html(
+                    "<h1>Busy</h1><p>The database is busy. Please try again in a moment.</p>".to_owned(),
+                ))
+            }
             other => {
                 tracing::error!(error = %other, "request failed");
                 (
@@ -33,6 +39,16 @@ impl IntoResponse for WebError {
             }
         }
     }
+}
+
+/// 503 with `Retry-After`: the request may be repeated as it is.
+pub fn busy_response(body: impl IntoResponse) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::RETRY_AFTER, "2")],
+        body,
+    )
+        .into_response()
 }
 
 fn escape(text: &str) -> String {

@@ -35,6 +35,8 @@ pub struct AppState {
     /// Mark the session cookie `Secure` (when served over HTTPS or beyond loopback).
     pub secure_cookies: bool,
     pub config: Arc<app::config::Config>,
+    /// The worker of this process, when it runs one (reported by `/healthz`).
+    pub worker: Option<app::intake::WorkerHealth>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             throttle: Arc::new(auth::LoginThrottle::default()),
             secure_cookies: false,
             config: Arc::new(app::config::Config::default()),
+            worker: None,
         }
     }
 
@@ -56,6 +59,11 @@ impl AppState {
 
     pub fn with_catalog(mut self, catalog: app::draft::CatalogCache) -> Self {
         self.catalog = catalog;
+        self
+    }
+
+    pub fn with_worker(mut self, worker: app::intake::WorkerHealth) -> Self {
+        self.worker = Some(worker);
         self
     }
 
@@ -74,7 +82,12 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::metrics))
-        .route("/login", get(login::login_page).post(login::login_submit))
+        .route(
+            "/login",
+            get(login::login_page)
+                .post(login::login_submit)
+                .layer(DefaultBodyLimit::max(login::MAX_LOGIN_BODY)),
+        )
         .route("/logout", post(login::logout))
         .route("/inbox", get(workspace::inbox))
         .route("/messages/upload", post(workspace::upload))
@@ -95,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/users", post(settings::add_user))
         .route("/settings/users/{username}", post(settings::update_user))
         .route("/settings/tokens", post(settings::add_token))
+        .route("/settings/tokens/revoke", post(settings::revoke_token))
         .route("/settings/drafting", post(settings::save_drafting))
         .route("/settings/mailboxes", post(settings::save_mailbox))
         .route("/settings/mailboxes/{name}/remove", post(settings::remove_mailbox))

@@ -1,31 +1,78 @@
 //! Logging in and out, in the browser (`/login`) and for scripts (`/api/login`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, clear_cookie, json_error, session_cookie};
+use app::config::CookieSecure;
+
+use crate::auth::{CurrentUser, ThrottleKey, clear_cookie, cookie, json_error, session_cookie};
 use crate::pages::render_status;
 
-/// The client's address when the server knows it.
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
+/// Who is on the other end: the client's address and whether the browser came over
+/// HTTPS. Behind a reverse proxy listed in `trusted_proxies` these come from its
+/// `X-Forwarded-For` and `X-Forwarded-Proto` headers; from anyone else they are ignored.
+pub struct ClientAddr {
+    pub ip: Option<IpAddr>,
+    pub https: bool,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(client_addr(peer, &parts.headers, &state.config.trusted_proxies))
     }
 }
+
+/// The client behind `peer`: the rightmost forwarded address that is not a trusted proxy.
+pub fn client_addr(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> ClientAddr {
+    let Some(peer) = peer.filter(|p| trusted.contains(p)) else {
+        return ClientAddr { ip: peer, https: false };
+    };
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let ip = forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .copied()
+        .or(Some(peer));
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    ClientAddr { ip, https }
+}
+
+/// Whether the session cookie gets the `Secure` flag for this client.
+pub fn secure_cookie(state: &AppState, client: &ClientAddr) -> bool {
+    match state.config.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => client.https || state.secure_cookies,
+    }
+}
+
+/// The largest login request body read.
+pub const MAX_LOGIN_BODY: usize = 4096;
+/// User names and passwords longer than this are refused unread.
+pub const MAX_CREDENTIAL_BYTES: usize = 256;
+/// The cookie holding the login form's CSRF token (before there is a session).
+const LOGIN_COOKIE: &str = "od_login";
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -35,6 +82,8 @@ struct LoginPage {
     next: String,
     username: String,
     message: String,
+    /// Also in the `od_login` cookie; a login posted from another site lacks it.
+    login_token: String,
 }
 
 #[derive(Deserialize)]
@@ -43,26 +92,39 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only paths on this server are followed after logging in.
+/// Only paths on this server are followed after logging in: no scheme, no
+/// `//host`, no backslashes or control characters (browsers drop a tab, so
+/// `/\t/evil.example` would become `//evil.example`).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 2048;
+    if local { next } else { "/" }
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
-    render_status(
-        StatusCode::OK,
-        LoginPage {
-            nav: "",
-            user: None,
-            next: safe_next(&q.next).to_owned(),
-            username: String::new(),
-            message: String::new(),
-        },
+    let token = app::users::random_hex(16).unwrap_or_default();
+    (
+        [(header::SET_COOKIE, login_cookie(&token))],
+        render_status(
+            StatusCode::OK,
+            LoginPage {
+                nav: "",
+                user: None,
+                next: safe_next(&q.next).to_owned(),
+                username: String::new(),
+                message: String::new(),
+                login_token: token,
+            },
+        ),
     )
+        .into_response()
+}
+
+fn login_cookie(token: &str) -> String {
+    format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600")
 }
 
 #[derive(Deserialize)]
@@ -71,6 +133,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    login_token: String,
 }
 
 enum Outcome {
@@ -81,24 +145,27 @@ enum Outcome {
 }
 
 async fn attempt(state: &AppState, addr: &ClientAddr, username: &str, password: &str) -> Outcome {
-    let mut keys = vec![format!("user:{}", username.trim().to_lowercase())];
-    if let Some(ip) = addr.0 {
-        keys.push(format!("ip:{ip}"));
-    }
     let now = Instant::now();
+    let name = username.trim().to_lowercase();
+    let keys = ThrottleKey::for_login(&name, addr.ip);
     if let Some(wait) = state.throttle.locked_for(&keys, now) {
-        tracing::warn!(username, "login refused: too many failed attempts");
+        tracing::warn!(ip = ?addr.ip, "login refused: too many failed attempts");
         return Outcome::Locked(wait.as_secs().max(1));
+    }
+    if username.len() > MAX_CREDENTIAL_BYTES || password.len() > MAX_CREDENTIAL_BYTES {
+        state.throttle.failed(&keys, now);
+        tracing::warn!(ip = ?addr.ip, "login failed: user name or password too long");
+        return Outcome::Wrong;
     }
     match app::users::login(&state.store, username, password).await {
         Ok(Some(session)) => {
-            state.throttle.succeeded(&keys[..1]);
+            state.throttle.succeeded(&keys);
             tracing::info!(username, "logged in");
             Outcome::In(session)
         }
         Ok(None) => {
             state.throttle.failed(&keys, now);
-            tracing::warn!(username, "login failed: wrong user name or password");
+            tracing::warn!(username, ip = ?addr.ip, "login failed: wrong user name or password");
             Outcome::Wrong
         }
         Err(e) => {
@@ -108,22 +175,45 @@ async fn attempt(state: &AppState, addr: &ClientAddr, username: &str, password: 
     }
 }
 
-pub async fn login_submit(State(state): State<AppState>, addr: ClientAddr, Form(form): Form<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let token = app::users::random_hex(16).unwrap_or_default();
+    let shown_name: String = form.username.chars().take(MAX_CREDENTIAL_BYTES).collect();
     let page = |status, message: String| {
-        render_status(
-            status,
-            LoginPage {
-                nav: "",
-                user: None,
-                next: safe_next(&form.next).to_owned(),
-                username: form.username.clone(),
-                message,
-            },
+        (
+            [(header::SET_COOKIE, login_cookie(&token))],
+            render_status(
+                status,
+                LoginPage {
+                    nav: "",
+                    user: None,
+                    next: safe_next(&form.next).to_owned(),
+                    username: shown_name.clone(),
+                    message,
+                    login_token: token.clone(),
+                },
+            ),
         )
+            .into_response()
     };
+    // Login CSRF: the form's token must match the cookie this server set with the form.
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !crate::auth::constant_time_eq(expected.as_bytes(), form.login_token.as_bytes()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "The login form has expired. Please enter your user name and password again.".into(),
+        );
+    }
     match attempt(&state, &addr, &form.username, &form.password).await {
         Outcome::In(session) => (
-            [(header::SET_COOKIE, session_cookie(&session.token, state.secure_cookies))],
+            [(
+                header::SET_COOKIE,
+                session_cookie(&session.token, secure_cookie(&state, &addr)),
+            )],
             Redirect::to(safe_next(&form.next)),
         )
             .into_response(),
@@ -154,7 +244,10 @@ pub struct ApiLogin {
 pub async fn api_login(State(state): State<AppState>, addr: ClientAddr, Json(body): Json<ApiLogin>) -> Response {
     match attempt(&state, &addr, &body.username, &body.password).await {
         Outcome::In(session) => (
-            [(header::SET_COOKIE, session_cookie(&session.token, state.secure_cookies))],
+            [(
+                header::SET_COOKIE,
+                session_cookie(&session.token, secure_cookie(&state, &addr)),
+            )],
             Json(serde_json::json!({
                 "username": session.user.username,
                 "role": session.user.role,
@@ -186,7 +279,7 @@ pub async fn logout(State(state): State<AppState>, Extension(me): Extension<Curr
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::*;
 
     #[test]
     fn only_local_paths_are_followed() {
@@ -194,5 +287,22 @@ mod tests {
         assert_eq!(safe_next("//evil.example/"), "/");
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/queue\r\nSet-Cookie: x=1"), "/");
+    }
+
+    #[test]
+    fn forwarded_addresses_only_from_trusted_proxies() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        headers.insert("x-forwarded-proto", "https".parse().unwrap());
+        let direct = client_addr(Some(proxy), &headers, &[]);
+        assert_eq!((direct.ip, direct.https), (Some(proxy), false));
+        let proxied = client_addr(Some(proxy), &headers, &[proxy]);
+        assert_eq!(proxied.ip, Some("198.51.100.7".parse().unwrap()));
+        assert!(proxied.https);
+        let chained = client_addr(Some(proxy), &headers, &[proxy, "198.51.100.7".parse().unwrap()]);
+        assert_eq!(chained.ip, Some("203.0.113.9".parse().unwrap()));
     }
 }

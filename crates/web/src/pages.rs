@@ -72,24 +72,62 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
+/// Liveness for monitoring: the database answers, the worker turns, how old the oldest waiting message is.
+/// 503 when the database is unreachable or the worker has stopped turning.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"status":"ok","database":"ok"}"#,
-        )
-            .into_response(),
+    let database_ok = match state.store.ping().await {
+        Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CONTENT_TYPE, "application/json")],
-                r#"{"status":"unavailable","database":"unreachable"}"#,
-            )
-                .into_response()
+            false
         }
-    }
+    };
+    let queue = if database_ok {
+        state.store.queue_state().await.ok()
+    } else {
+        None
+    };
+    let now = jiff::Timestamp::now();
+    let queue_json = queue.map(|(waiting, oldest)| {
+        serde_json::json!({
+            "waiting": waiting,
+            "oldest_waiting_seconds": oldest.map(|t| (now - t).get_seconds().max(0)),
+        })
+    });
+    // A worker busy on one message may not turn for a while; past its lease it is stalled.
+    let stall_after = state.config.intake.lease_seconds as i64;
+    let (worker_ok, worker_json) = match &state.worker {
+        None => (true, serde_json::json!({"state": "not_in_this_process"})),
+        Some(w) => {
+            let report = w.report();
+            let stalled = report.seconds_since_beat.is_some_and(|s| s > stall_after);
+            (
+                !stalled,
+                serde_json::json!({
+                    "state": if stalled { "stalled" } else { "running" },
+                    "seconds_since_beat": report.seconds_since_beat,
+                    "restarts": report.restarts,
+                }),
+            )
+        }
+    };
+    let ok = database_ok && worker_ok;
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "database": if database_ok { "ok" } else { "unreachable" },
+        "worker": worker_json,
+        "queue": queue_json,
+    });
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 pub async fn stylesheet() -> Response {

@@ -257,6 +257,8 @@ pub async fn update_user(
 pub struct NewTokenForm {
     name: String,
     username: String,
+    #[serde(default)]
+    days: String,
 }
 
 pub async fn add_token(
@@ -272,7 +274,20 @@ pub async fn add_token(
         );
     }
     let actor = Actor::User(me.username.clone());
-    match app::users::create_api_token(&state.store, form.username.trim(), form.name.trim(), &actor).await {
+    let days = match form.days.trim() {
+        "" => None,
+        raw => match raw.parse::<u32>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                return failed(
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("'{raw}' is not a number of days"),
+                );
+            }
+        },
+    };
+    match app::users::create_api_token(&state.store, form.username.trim(), form.name.trim(), days, &actor).await {
         Ok(token) => match page(
             &state,
             &me,
@@ -288,6 +303,29 @@ pub async fn add_token(
             Ok(html) => html.into_response(),
             Err(e) => e.into_response(),
         },
+        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    id: i64,
+}
+
+/// Revokes an API token at once.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(form): Form<RevokeForm>,
+) -> Response {
+    let actor = Actor::User(me.username.clone());
+    match app::users::revoke_api_token(&state.store, form.id, &actor).await {
+        Ok(true) => Redirect::to("/settings#tokens").into_response(),
+        Ok(false) => failed(
+            &me,
+            StatusCode::NOT_FOUND,
+            format!("there is no valid API token with id {}", form.id),
+        ),
         Err(e) => failed(&me, user_error_status(&e), e.to_string()),
     }
 }

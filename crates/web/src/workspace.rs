@@ -80,7 +80,8 @@ pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
     use app::learning::LearningError as L;
     use app::review::ReviewError as R;
     match e {
-        R::NoDraft(_) | R::NoOrder(_) | R::Learning(L::NoDraft(_)) => StatusCode::NOT_FOUND,
+        R::NoDraft(_) | R::NoOrder(_) | R::UnknownAction(_) | R::Learning(L::NoDraft(_)) => StatusCode::NOT_FOUND,
+        R::Forbidden(_) => StatusCode::FORBIDDEN,
         R::Conflict { .. } | R::Learning(L::Conflict { .. }) | R::NotInReview { .. } => StatusCode::CONFLICT,
         R::Store(_) | R::Learning(L::Store(_)) | R::Learning(L::Import(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -232,6 +233,11 @@ pub async fn upload(
         .await
         {
             Ok(received) => last = Some(received.id),
+            Err(e) if e.is_busy() => {
+                return crate::error::busy_response(Html(
+                    "<h1>Busy</h1><p>The database is busy. Please send the file again in a moment.</p>".to_owned(),
+                ));
+            }
             Err(e) => return action_failed(&me, &e, StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -381,20 +387,42 @@ pub async fn raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<R
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Message {id}")))?;
     let bytes = state.store.blobs().get(&m.sha256)?;
-    let name = m
-        .source_name
-        .clone()
-        .unwrap_or_else(|| format!("message-{id}.eml"))
-        .replace(['"', '\\', '\r', '\n'], "_");
+    let name = m.source_name.clone().unwrap_or_else(|| format!("message-{id}.eml"));
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, content_disposition(&name)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// `attachment` with the file's name as RFC 6266 wants it: a plain ASCII
+/// fallback and the full name percent-encoded, so no name sent by anyone can
+/// make the header invalid.
+pub(crate) fn content_disposition(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(255).collect();
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 // ---------------------------------------------------------------- queue
@@ -437,19 +465,20 @@ struct QueuePage {
 }
 
 /// Why a draft waits: unresolved exceptions first, then the review reasons.
-pub(crate) fn reasons(draft: &app::draft::Draft) -> Vec<String> {
-    let mut out: Vec<String> = draft
-        .exceptions
-        .iter()
-        .filter(|e| e.resolved_by.is_none() && e.severity != "info")
-        .map(|e| match e.line_no {
-            Some(n) => format!("{} (line {n})", e.code),
-            None => e.code.clone(),
-        })
-        .collect();
-    out.extend(draft.review_reasons.iter().cloned());
-    out.dedup();
-    out
+/// The summary of a queued draft: stored with it, or made from its content
+/// for drafts stored before summaries were kept.
+pub(crate) async fn summary_of(
+    state: &AppState,
+    d: &store::drafts::QueuedDraft,
+) -> Result<app::draft::DraftSummary, WebError> {
+    if let Some(s) = d.summary.as_deref().and_then(|s| serde_json::from_str(s).ok()) {
+        return Ok(s);
+    }
+    let full = state.store.draft(d.id).await?;
+    Ok(full
+        .and_then(|f| serde_json::from_str::<app::draft::Draft>(&f.extraction).ok())
+        .map(|draft| app::draft::DraftSummary::of(&draft))
+        .unwrap_or_default())
 }
 
 pub async fn queue(
@@ -473,41 +502,35 @@ pub async fn queue(
             ])
             .unwrap_or_default()
         });
-    let rows = drafts
-        .iter()
-        .map(|d| {
-            let parsed: Option<app::draft::Draft> = serde_json::from_str(&d.extraction).ok();
-            let due_secs = d
-                .due_at
-                .as_deref()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second() - now.as_second());
-            QueueLine {
-                id: d.id,
-                kind: d.kind.clone(),
-                customer: parsed
-                    .as_ref()
-                    .and_then(|p| p.customer.as_ref())
-                    .map(|c| format!("{} {}", c.customer_no, c.name.clone().unwrap_or_default()))
-                    .unwrap_or_else(|| "unknown".into()),
-                po_number: opt(&d.po_number),
-                sender: parsed.as_ref().and_then(|p| p.sender.clone()).unwrap_or_default(),
-                subject: parsed.as_ref().and_then(|p| p.subject.clone()).unwrap_or_default(),
-                due: due_secs.map(|s| human_duration(-s)).map_or(String::new(), |t| {
-                    if t.starts_with("in ") {
-                        format!("due {t}")
-                    } else {
-                        format!("{t} overdue")
-                    }
-                }),
-                overdue: due_secs.is_some_and(|s| s < 0),
-                assigned_to: opt(&d.assigned_to),
-                escalated: d.escalated,
-                why: parsed.as_ref().map(reasons).unwrap_or_default(),
-                lines: parsed.as_ref().map_or(0, |p| p.lines.len()),
-            }
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(drafts.len());
+    for d in &drafts {
+        let summary = summary_of(&state, d).await?;
+        let due_secs = d
+            .due_at
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second() - now.as_second());
+        rows.push(QueueLine {
+            id: d.id,
+            kind: d.kind.clone(),
+            customer: summary.customer.clone().unwrap_or_else(|| "unknown".into()),
+            po_number: opt(&d.po_number),
+            sender: summary.sender.clone().unwrap_or_default(),
+            subject: summary.subject.clone().unwrap_or_default(),
+            due: due_secs.map(|s| human_duration(-s)).map_or(String::new(), |t| {
+                if t.starts_with("in ") {
+                    format!("due {t}")
+                } else {
+                    format!("{t} overdue")
+                }
+            }),
+            overdue: due_secs.is_some_and(|s| s < 0),
+            assigned_to: opt(&d.assigned_to),
+            escalated: d.escalated,
+            why: summary.reasons.clone(),
+            lines: summary.lines,
+        });
+    }
     render(QueuePage {
         nav: "queue",
         user: Some((&me).into()),
@@ -859,42 +882,30 @@ pub async fn draft_action(
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    use app::review;
-    let store = &state.store;
-    let user = me.username.as_str();
-    let result = match action.as_str() {
-        "confirm" => match review::confirm(store, id, form.version, user).await {
-            Ok(order) => return Redirect::to(&format!("/orders/{order}")).into_response(),
-            Err(e) => Err(e),
-        },
-        "reject" => review::reject(store, id, form.version, &form.reason, user).await,
-        "escalate" => review::escalate(store, id, form.version, &form.reason, user).await,
-        "done" => review::mark_done(store, id, form.version, &form.reason, user).await,
-        "forward" => review::forward(store, id, form.version, &form.to, &form.reason, user).await,
-        "take" => review::assign(store, id, form.version, Some(user), user).await,
-        "release" => review::assign(store, id, form.version, None, user).await,
-        "assign" => {
-            if !me.can(Permission::AssignWork) && form.to != me.username {
-                return action_failed(
-                    &me,
-                    &format!("your role ({}) may not assign drafts to others", me.role.label()),
-                    StatusCode::FORBIDDEN,
-                );
-            }
-            review::assign(store, id, form.version, nonempty(&form.to).as_deref(), user).await
-        }
-        other => {
-            return action_failed(
-                &me,
-                &format!("'{other}' is not an action on a draft"),
-                StatusCode::NOT_FOUND,
-            );
-        }
+    use app::review::{self, ActionDone, ActionInput, DraftAction, Reviewer};
+    let Some(kind) = DraftAction::parse(&action) else {
+        return action_failed(
+            &me,
+            &format!("'{action}' is not an action on a draft"),
+            StatusCode::NOT_FOUND,
+        );
     };
-    match result {
-        Ok(()) if matches!(action.as_str(), "reject" | "done" | "forward") => Redirect::to("/queue").into_response(),
-        Ok(()) => Redirect::to(&format!("/drafts/{id}")).into_response(),
-        Err(e) => action_failed(&me, &e, review_status(&e)),
+    let input = ActionInput {
+        version: form.version,
+        reason: &form.reason,
+        to: &form.to,
+    };
+    let reviewer = Reviewer {
+        username: &me.username,
+        may_assign: me.can(Permission::AssignWork),
+    };
+    match review::act(&state.store, id, kind, input, reviewer).await {
+        Ok(ActionDone::Confirmed { order }) => Redirect::to(&format!("/orders/{order}")).into_response(),
+        Ok(ActionDone::Changed) if matches!(kind, DraftAction::Reject | DraftAction::Done | DraftAction::Forward) => {
+            Redirect::to("/queue").into_response()
+        }
+        Ok(ActionDone::Changed) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => action_failed(&me, &e.to_string(), review_status(&e)),
     }
 }
 

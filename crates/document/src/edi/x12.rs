@@ -80,6 +80,14 @@ pub fn tokenize(text: &str) -> (Vec<Segment<'_>>, Vec<String>) {
                 .map(|e| e.split(sep.component).map(Cow::Borrowed).collect())
                 .collect();
             let done = tag == "IEA";
+            if segments.len() == crate::limits::MAX_SEGMENTS {
+                problems.push(format!(
+                    "more than {} segments; only the first {} are read (the file is kept whole)",
+                    crate::limits::MAX_SEGMENTS,
+                    crate::limits::MAX_SEGMENTS
+                ));
+                return (segments, problems);
+            }
             segments.push(Segment { tag, elements });
             if done || rest.is_empty() {
                 break;

@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
 use serde_json::json;
 
 use crate::{Client, get, send};
@@ -217,17 +218,76 @@ async fn login_logout_and_throttling() {
     )
     .await
     .unwrap();
-    let form = |user: &str, password: &str| {
+    // The login form comes with a token that is also in a cookie (login CSRF).
+    let response = tower::ServiceExt::oneshot(
+        web::router(state.clone()),
+        Request::get("/login?next=/queue").body(Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let login_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let login_cookie = login_cookie.split(';').next().unwrap().to_owned();
+    let page = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(page.contains("name=\"password\""));
+    let token = page
+        .split("name=\"login_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(login_cookie, format!("od_login={token}"));
+    let form_with = |user: &str, password: &str, next: &str, token: &str, cookie: &str| {
         Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
             .body(Body::from(
-                serde_urlencoded::to_string([("username", user), ("password", password), ("next", "/queue")]).unwrap(),
+                serde_urlencoded::to_string([
+                    ("username", user),
+                    ("password", password),
+                    ("next", next),
+                    ("login_token", token),
+                ])
+                .unwrap(),
             ))
             .unwrap()
     };
-    let (status, _, page) = get(&state, "/login?next=/queue").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("name=\"password\""));
+    let form = |user: &str, password: &str| form_with(user, password, "/queue", &token, &login_cookie);
+
+    // A login posted from another site has no matching token: refused before the password is checked.
+    let (status, _, page) = send(
+        &state,
+        form_with("anna", "correct horse battery", "/queue", "forged", &login_cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("login form has expired"), "{page}");
+    let (status, _, _) = send(&state, form_with("anna", "correct horse battery", "/queue", &token, "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // `next` leads only to this server: a tab that browsers drop, or a CRLF, sends the user home.
+    for next in ["/\t/evil.example", "/queue\r\nX-Evil: 1", "/\\evil.example"] {
+        let response = tower::ServiceExt::oneshot(
+            web::router(state.clone()),
+            form_with("anna", "correct horse battery", next, &token, &login_cookie),
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(response.headers()[header::LOCATION], "/", "{next:?}");
+    }
+
+    // A huge body is refused unread; an overlong user name is simply wrong.
+    let huge = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &login_cookie)
+        .body(Body::from(format!("username={}&password=x", "a".repeat(1 << 20))))
+        .unwrap();
+    assert_eq!(send(&state, huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    let long = "b".repeat(300);
+    assert_eq!(send(&state, form(&long, "x")).await.0, StatusCode::UNAUTHORIZED);
 
     // Right password: a cookie and back to where the user wanted to go.
     let response = tower::ServiceExt::oneshot(web::router(state.clone()), form("anna", "correct horse battery"))
@@ -345,7 +405,7 @@ async fn api_tokens_act_as_their_user_without_csrf() {
         app::users::add_user(&t.store, "bridge", "", "clerk", "correct horse battery", &actor)
             .await
             .unwrap();
-        let token = app::users::create_api_token(&t.store, "bridge", "erp-bridge", &actor)
+        let token = app::users::create_api_token(&t.store, "bridge", "erp-bridge", None, &actor)
             .await
             .unwrap();
         let upload = |token: &str| {
