@@ -206,7 +206,7 @@ impl IntakeSettings {
     /// Names a setting outside its range.
     pub fn check(&self) -> Result<(), String> {
         in_range("[intake] max_parse_bytes", self.max_parse_bytes, 1, 1 << 30)?;
-        in_range("[intake] lease_seconds", self.lease_seconds, 5, 86_400)?;
+        in_range("[intake] lease_seconds", self.lease_seconds, 1, 86_400)?;
         in_range("[intake] max_attempts", self.max_attempts.max(0) as u64, 1, 100)?;
         in_range("[intake] idle_poll_ms", self.idle_poll_ms, 10, 60_000)?;
         in_range("[intake] parse_memory_mb", self.parse_memory_mb, 64, 65_536)?;

@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod cli;
 mod extraction;
+mod hostile;
 mod intake;
 mod serve;
 

@@ -106,7 +106,12 @@ fn serve_answers_health_and_metrics() {
     let server = start(dir.path(), &["serve"]);
     let (status, body) = http_get(&server.address, "/healthz");
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains(r#"{"status":"ok","database":"ok"}"#));
+    let health: serde_json::Value = serde_json::from_str(body.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["database"], "ok", "{health}");
+    assert_eq!(health["worker"]["state"], "running", "{health}");
+    assert_eq!(health["worker"]["restarts"], 0, "{health}");
+    assert_eq!(health["queue"]["waiting"], 0, "{health}");
     let (status, _) = http_get(&server.address, "/metrics");
     assert_eq!(status, 303, "pages send the anonymous to the login");
     let (status, _) = http_get(&server.address, "/api/messages");
