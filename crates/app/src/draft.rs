@@ -1050,3 +1050,20 @@ impl ExtractionSettings {
         self.thresholds.get(field).copied().unwrap_or(self.confidence_threshold)
     }
 }
+
+#[cfg(test)]
+mod trust_tests {
+    use super::authenticated;
+
+    #[test]
+    fn authentication_results_vouch_only_for_their_domain() {
+        let r = "mx.example.com; dkim=pass header.d=muster.example header.s=s1; spf=fail smtp.mailfrom=x@other.example";
+        assert!(authenticated(r, "muster.example"));
+        assert!(!authenticated(r, "other.example"));
+        assert!(authenticated("mx; dmarc=pass header.from=muster.example", "muster.example"));
+        assert!(authenticated("mx; spf=pass smtp.mailfrom=a@mail.muster.example", "muster.example"));
+        assert!(!authenticated("mx; dkim=fail header.d=muster.example", "muster.example"));
+        assert!(!authenticated("mx; dkim=pass header.d=evilmuster.example", "muster.example"));
+        assert!(!authenticated("mx; dkim=pass header.d=muster.example", ""));
+    }
+}

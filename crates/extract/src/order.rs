@@ -1038,7 +1038,8 @@ fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: boo
             (q, Some(u))
         }
     };
-    if quantity <= Decimal::ZERO {
+    // A negative quantity is read with its sign (the checks then block it); zero is no line.
+    if quantity.is_zero() {
         return None;
     }
     line.quantity = Some(Field::new(quantity, confidence, row.source(ctx.part, Some(qk))));
@@ -1240,7 +1241,8 @@ fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> {
         }
     }
     let (quantity, unit) = quantity?;
-    if quantity <= Decimal::ZERO {
+    // A negative quantity is read with its sign (the checks then block it); zero is no line.
+    if quantity.is_zero() {
         return None;
     }
     // The price: after à/@/je/zu/at, or a number with a currency.
@@ -1625,6 +1627,17 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_minus_before_a_quantity_is_its_sign_not_a_bullet() {
+        assert_eq!(strip_bullets("- 500 Stk A-100"), "500 Stk A-100");
+        assert_eq!(strip_bullets("* - 2 x 77-1034"), "2 x 77-1034");
+        assert_eq!(strip_bullets("-400 Stk DIN933-M8x40-A2"), "-400 Stk DIN933-M8x40-A2");
+        assert_eq!(strip_bullets("- -400 Stk DIN933-M8x40-A2"), "-400 Stk DIN933-M8x40-A2");
+        let doc = text_doc("Bitte streichen Sie:\n-400 Stk DIN933-M8x40-A2 Sechskantschraube\n");
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.lines[0].quantity.as_ref().unwrap().value, dec("-400"));
     }
 
     #[test]

@@ -240,3 +240,73 @@ async fn an_interchange_with_two_purchase_orders_gives_a_draft_for_each() {
         assert_eq!(page[0].draft_id, Some(drafts[0].id));
     }
 }
+
+fn mail_from(from: &str, id: &str, extra_headers: &str, lines: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: auftrag@example.com\r\nSubject: Auftrag\r\n{extra_headers}\
+         Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMessage-ID: <{id}@x.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Guten Tag,\r\n\r\nBestellnummer: PO-{id}\r\nKundennummer: 10042\r\n\r\n\
+         Pos  Artikel-Nr.  Bezeichnung              Menge  ME   Einzelpreis\r\n{lines}\r\n\
+         Mit freundlichen Gruessen\r\nMax Muster\r\n"
+    )
+    .into_bytes()
+}
+
+async fn decide(s: &store::Store, pipeline: &Pipeline, mail: &[u8]) -> (String, serde_json::Value) {
+    let r = receive(s, "upload", None, mail).await.unwrap();
+    drain(s, pipeline).await.unwrap();
+    let d = s.draft_of_message(r.id).await.unwrap().unwrap();
+    (d.decision, serde_json::from_str(&d.extraction).unwrap())
+}
+
+#[tokio::test]
+async fn straight_through_needs_a_trusted_sender_a_price_and_positive_quantities() {
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let good = "1    A-100        Sechskantschraube M8x40  500    Stk  0,12";
+        let mut pipeline = Pipeline::default();
+
+        // The customer's own address: straight through.
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t1", "", good)).await;
+        assert_eq!(decision, "straight_through", "{json}");
+
+        // Someone else naming the customer's number: a person looks first.
+        let (decision, json) = decide(s, &pipeline, &mail_from("orders@spoof.example", "t2", "", good)).await;
+        assert_eq!(decision, "review");
+        let reasons = json["review_reasons"].to_string();
+        assert!(reasons.contains("not a known address of customer 10042"), "{reasons}");
+
+        // With `authenticated`, the receiving server must vouch for the sender's domain.
+        pipeline.extraction.stp_sender = app::config::SenderTrust::Authenticated;
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t3", "", good)).await;
+        assert_eq!(decision, "review", "{json}");
+        assert!(json["review_reasons"].to_string().contains("did not confirm"));
+        let vouched = "Authentication-Results: mx.example.com; dkim=pass header.d=muster.example; spf=pass smtp.mailfrom=einkauf@muster.example\r\n";
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t4", vouched, good)).await;
+        assert_eq!(decision, "straight_through", "{json}");
+        pipeline.extraction.stp_sender = app::config::SenderTrust::KnownAddress;
+
+        // Nothing priced: no line price and no total.
+        let unpriced = "1    A-100        Sechskantschraube M8x40  500    Stk";
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t5", "", unpriced)).await;
+        assert_eq!(decision, "review");
+        assert!(json["review_reasons"].to_string().contains("states a price"), "{json}");
+
+        // A negative quantity keeps its sign and blocks.
+        let negative = "1    A-100        Sechskantschraube M8x40  -500   Stk  0,12";
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t6", "", negative)).await;
+        assert_eq!(decision, "review");
+        let line = &json["lines"][0];
+        assert_eq!(line["quantity"], "-500", "{json}");
+        assert!(
+            json["exceptions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["code"] == "below_min_qty" && e["severity"] == "blocking"),
+            "{json}"
+        );
+    }
+}

@@ -331,3 +331,34 @@ async fn outlook_messages_are_taken_in_like_mails() {
         assert_eq!(m.error, None);
     }
 }
+
+#[tokio::test]
+async fn a_message_whose_processing_never_finishes_is_stopped_after_its_attempts() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let r = receive(s, "upload", None, &mail("poison@x", "Bestellung 9", "Bitte liefern Sie 5 Stk"))
+            .await
+            .unwrap();
+        let pipeline = settings();
+        let max = pipeline.intake.max_attempts;
+        // Each attempt "ends the process": claimed, never completed, its lease runs out.
+        for _ in 0..max {
+            let now = jiff::Timestamp::now();
+            s.claim_job(now, now - jiff::SignedDuration::from_secs(1))
+                .await
+                .unwrap()
+                .expect("the job is claimed again");
+        }
+        // The next look at the queue stops it instead of starting it a fourth time.
+        assert_eq!(process_next(s, &pipeline).await.unwrap(), None, "{:?}", t.backend);
+        let m = s.message(r.id).await.unwrap().unwrap();
+        assert_eq!(m.status, "error");
+        let error = m.error.unwrap_or_default();
+        assert!(error.contains(&format!("stopped after {max} attempts")), "{error}");
+        assert_eq!(s.open_jobs().await.unwrap(), 0);
+        let failed = s.events_for("message", &r.id.to_string()).await.unwrap();
+        assert!(failed.iter().any(|e| e.action == "failed"));
+        // And it is not taken up again.
+        assert_eq!(process_next(s, &pipeline).await.unwrap(), None);
+    }
+}
