@@ -596,3 +596,127 @@ async fn administrators_add_and_remove_mailboxes_in_the_settings() {
     );
     assert!(app::settings::stored_mailboxes(&t.store).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn api_tokens_expire_are_revoked_and_end_with_the_password() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "root", "admin").await;
+    let actor = domain::event::Actor::System("t".into());
+    app::users::add_user(&t.store, "bridge", "", "clerk", "correct horse battery", &actor)
+        .await
+        .unwrap();
+    let bearer = |token: &str| {
+        Request::get("/api/me")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    // Created through the API with a validity; listed without its secret.
+    let (status, _, body) = admin
+        .post_json("/api/tokens", json!({"name": "erp-bridge", "username": "bridge", "days": 30}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token: String = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(send(&state, bearer(&token)).await.0, StatusCode::OK);
+    let (_, _, list) = admin.get("/api/tokens").await;
+    assert!(!list.contains(&token));
+    let listed: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let id = listed[0]["id"].as_i64().unwrap();
+    assert!(listed[0]["expires_at"].is_string(), "{list}");
+    let (status, _, _) = admin
+        .post_json("/api/tokens", json!({"name": "x", "username": "bridge", "days": 0}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Revoked: refused at once, and revoking again is a 404.
+    let revoke = |id: i64| {
+        Request::delete(format!("/api/tokens/{id}"))
+            .header(header::COOKIE, &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&state, revoke(id)).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(send(&state, bearer(&token)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&state, revoke(id)).await.0, StatusCode::NOT_FOUND);
+
+    // An expired token acts no more.
+    let expired = "od_expired-token-for-test";
+    t.store
+        .insert_api_token(
+            "old",
+            "bridge",
+            &app::users::token_hash(expired),
+            Some(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1)),
+            &actor,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(send(&state, bearer(expired)).await.0, StatusCode::UNAUTHORIZED);
+
+    // A password change ends the user's tokens; disabling and enabling again does not bring them back.
+    let second = app::users::create_api_token(&t.store, "bridge", "second", None, &actor)
+        .await
+        .unwrap();
+    assert_eq!(send(&state, bearer(&second)).await.0, StatusCode::OK);
+    let (status, _, body) = admin
+        .post_json("/api/users/bridge", json!({"active": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    admin.post_json("/api/users/bridge", json!({"active": true})).await;
+    assert_eq!(send(&state, bearer(&second)).await.0, StatusCode::UNAUTHORIZED);
+    let third = app::users::create_api_token(&t.store, "bridge", "third", None, &actor)
+        .await
+        .unwrap();
+    admin
+        .post_json("/api/users/bridge", json!({"password": "another horse battery"}))
+        .await;
+    assert_eq!(send(&state, bearer(&third)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn numeric_settings_out_of_range_are_refused() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "root", "admin").await;
+    for (field, value) in [
+        ("review_sla_minutes", json!(4611686018427387904u64)),
+        ("quote_sla_minutes", json!(0)),
+        ("catalog_refresh_seconds", json!(0)),
+        ("confidence_threshold", json!(7)),
+    ] {
+        let (status, _, body) = admin.post_json("/api/settings/drafting", json!({ field: value })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(body.contains(field), "{body}");
+    }
+    let in_force = app::settings::extraction(&t.store, &app::config::ExtractionSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(in_force.review_sla_minutes, 240);
+}
+
+#[tokio::test]
+async fn attachment_names_never_break_a_download() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let r = app::intake::receive(&t.store, "upload", Some("Bestellung\u{1}\r\nX: y \"ä\".pdf"), b"%PDF-1.4")
+        .await
+        .unwrap();
+    let request = Request::get(format!("/messages/{}/raw", r.id))
+        .header(header::COOKIE, &clerk.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(disposition.starts_with("attachment; filename=\"Bestellung"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''Bestellung"), "{disposition}");
+    assert!(!disposition.contains('\n'));
+}

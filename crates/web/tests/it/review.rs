@@ -268,3 +268,57 @@ async fn hostile_mail_is_shown_as_text_everywhere() {
         );
     }
 }
+
+#[tokio::test]
+async fn work_assigned_to_someone_else_needs_the_assign_permission() {
+    let t = store::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let c = company(&t.store).await;
+    let mail = format!(
+        "From: {}\r\nSubject: Bestellung 4500099002\r\nMessage-ID: <po-4500099002@example.de>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nwir bestellen:\r\n\r\n\
+         Pos  Artikel-Nr.   Bezeichnung   Menge\r\n1    QX-77731   Sonderteil nach Zeichnung   50\r\n",
+        c.customer.emails[0],
+    );
+    let draft = receive_and_draft(&state, "po.eml", mail).await;
+    assert_eq!(draft.status, "review");
+    let clara = Client::new(&state, "clara", "clerk").await;
+    let otto = Client::new(&state, "otto", "clerk").await;
+    let mia = Client::new(&state, "mia", "manager").await;
+    let url = |action: &str| format!("/api/drafts/{}/{action}", draft.id);
+    let version = |v: i64| serde_json::json!({"version": v, "reason": "customer called", "to": "otto"});
+
+    // Clara takes it; Otto may not take it over, give it back or escalate it.
+    let (status, _, body) = clara.post_json(&url("take"), version(draft.version)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for action in ["take", "release", "escalate"] {
+        let (status, _, body) = otto.post_json(&url(action), version(draft.version + 1)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}: {body}");
+        assert!(body.contains("assigned to clara"), "{body}");
+    }
+    // Forwarding hands work to someone: a clerk may not, in the browser nor through the API.
+    let (status, _, body) = clara.post_json(&url("forward"), version(draft.version + 1)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, _) = clara
+        .post_form(
+            &format!("/drafts/{}/forward", draft.id),
+            &[("version", &(draft.version + 1).to_string()), ("to", "otto"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A manager may.
+    let (status, _, body) = mia.post_json(&url("take"), version(draft.version + 1)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = mia.post_json(&url("forward"), version(draft.version + 2)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stored = t.store.draft(draft.id).await.unwrap().unwrap();
+    assert_eq!(stored.assigned_to.as_deref(), Some("otto"));
+
+    // Administrators' audit trails are theirs alone.
+    let (status, _, _) = clara.get("/api/events?entity_type=user&entity_id=mia").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = clara.get("/api/events?entity_type=settings&entity_id=drafting").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = clara.get(&format!("/api/events?entity_type=draft&entity_id={}", draft.id)).await;
+    assert_eq!(status, StatusCode::OK);
+}
