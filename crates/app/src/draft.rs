@@ -1060,10 +1060,22 @@ mod trust_tests {
         let r = "mx.example.com; dkim=pass header.d=muster.example header.s=s1; spf=fail smtp.mailfrom=x@other.example";
         assert!(authenticated(r, "muster.example"));
         assert!(!authenticated(r, "other.example"));
-        assert!(authenticated("mx; dmarc=pass header.from=muster.example", "muster.example"));
-        assert!(authenticated("mx; spf=pass smtp.mailfrom=a@mail.muster.example", "muster.example"));
-        assert!(!authenticated("mx; dkim=fail header.d=muster.example", "muster.example"));
-        assert!(!authenticated("mx; dkim=pass header.d=evilmuster.example", "muster.example"));
+        assert!(authenticated(
+            "mx; dmarc=pass header.from=muster.example",
+            "muster.example"
+        ));
+        assert!(authenticated(
+            "mx; spf=pass smtp.mailfrom=a@mail.muster.example",
+            "muster.example"
+        ));
+        assert!(!authenticated(
+            "mx; dkim=fail header.d=muster.example",
+            "muster.example"
+        ));
+        assert!(!authenticated(
+            "mx; dkim=pass header.d=evilmuster.example",
+            "muster.example"
+        ));
         assert!(!authenticated("mx; dkim=pass header.d=muster.example", ""));
     }
 }

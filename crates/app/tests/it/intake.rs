@@ -336,9 +336,14 @@ async fn outlook_messages_are_taken_in_like_mails() {
 async fn a_message_whose_processing_never_finishes_is_stopped_after_its_attempts() {
     for t in fresh_stores().await {
         let s = &t.store;
-        let r = receive(s, "upload", None, &mail("poison@x", "Bestellung 9", "Bitte liefern Sie 5 Stk"))
-            .await
-            .unwrap();
+        let r = receive(
+            s,
+            "upload",
+            None,
+            &mail("poison@x", "Bestellung 9", "Bitte liefern Sie 5 Stk"),
+        )
+        .await
+        .unwrap();
         let pipeline = settings();
         let max = pipeline.intake.max_attempts;
         // Each attempt "ends the process": claimed, never completed, its lease runs out.

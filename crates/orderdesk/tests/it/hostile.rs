@@ -432,3 +432,59 @@ fn http_raw(address: &str, path: &str, token: &str) -> Vec<u8> {
 }
 
 use std::fmt::Write as _;
+
+#[tokio::test]
+async fn uploads_while_the_worker_drafts_are_never_a_server_error() {
+    for t in store::testing::fresh_stores().await {
+        let dir = tempfile::tempdir().unwrap();
+        orderdesk_with(dir.path(), &t.url, &["user", "add", "admin", "--role", "admin"]);
+        let token = orderdesk_with(dir.path(), &t.url, &["token", "add", "load", "--user", "admin"])
+            .trim()
+            .to_owned();
+        let server = serve(dir.path(), &t.url);
+        let address = server.address.clone();
+        let threads: Vec<_> = (0..6)
+            .map(|thread| {
+                let (address, token) = (address.clone(), token.clone());
+                std::thread::spawn(move || {
+                    (0..50)
+                        .map(|i| {
+                            let mail = format!(
+                                "From: einkauf@muster.example\r\nSubject: Bestellung {thread}-{i}\r\n\
+                                 Message-ID: <load-{thread}-{i}@muster.example>\r\n\r\n\
+                                 Bitte liefern Sie 500 Stk DIN933-M8x40-A2.\r\n"
+                            );
+                            http(&address, "POST", "/api/messages", Some(&token), mail.as_bytes()).0
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        let statuses: Vec<u16> = threads.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let created = statuses.iter().filter(|s| **s == 201).count();
+        assert!(
+            statuses.iter().all(|s| matches!(s, 201 | 503)),
+            "{:?}: only 201 or 503 (busy, try again): {statuses:?}",
+            t.backend
+        );
+        // Every answered upload is stored, and no blob is left without its message.
+        let messages = t.store.messages(None, 10_000).await.unwrap();
+        assert_eq!(messages.len(), created, "{:?}", t.backend);
+        let blobs = walk(&dir.path().join("blobs"));
+        let shas: std::collections::BTreeSet<_> = messages.iter().map(|m| m.sha256.clone()).collect();
+        assert_eq!(blobs, shas.len(), "{:?}: one blob per stored message", t.backend);
+        assert!(healthy(&server.address));
+    }
+}
+
+/// How many files lie below `dir`.
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -615,7 +615,10 @@ async fn api_tokens_expire_are_revoked_and_end_with_the_password() {
 
     // Created through the API with a validity; listed without its secret.
     let (status, _, body) = admin
-        .post_json("/api/tokens", json!({"name": "erp-bridge", "username": "bridge", "days": 30}))
+        .post_json(
+            "/api/tokens",
+            json!({"name": "erp-bridge", "username": "bridge", "days": 30}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let token: String = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
@@ -665,9 +668,7 @@ async fn api_tokens_expire_are_revoked_and_end_with_the_password() {
         .await
         .unwrap();
     assert_eq!(send(&state, bearer(&second)).await.0, StatusCode::OK);
-    let (status, _, body) = admin
-        .post_json("/api/users/bridge", json!({"active": false}))
-        .await;
+    let (status, _, body) = admin.post_json("/api/users/bridge", json!({"active": false})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     admin.post_json("/api/users/bridge", json!({"active": true})).await;
     assert_eq!(send(&state, bearer(&second)).await.0, StatusCode::UNAUTHORIZED);
@@ -706,17 +707,27 @@ async fn attachment_names_never_break_a_download() {
     let t = store::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let clerk = Client::new(&state, "clara", "clerk").await;
-    let r = app::intake::receive(&t.store, "upload", Some("Bestellung\u{1}\r\nX: y \"ä\".pdf"), b"%PDF-1.4")
-        .await
-        .unwrap();
+    let r = app::intake::receive(
+        &t.store,
+        "upload",
+        Some("Bestellung\u{1}\r\nX: y \"ä\".pdf"),
+        b"%PDF-1.4",
+    )
+    .await
+    .unwrap();
     let request = Request::get(format!("/messages/{}/raw", r.id))
         .header(header::COOKIE, &clerk.cookie)
         .body(Body::empty())
         .unwrap();
-    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request).await.unwrap();
+    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let disposition = response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap();
-    assert!(disposition.starts_with("attachment; filename=\"Bestellung"), "{disposition}");
+    assert!(
+        disposition.starts_with("attachment; filename=\"Bestellung"),
+        "{disposition}"
+    );
     assert!(disposition.contains("filename*=UTF-8''Bestellung"), "{disposition}");
     assert!(!disposition.contains('\n'));
 }

@@ -302,7 +302,11 @@ async fn work_assigned_to_someone_else_needs_the_assign_permission() {
     let (status, _, _) = clara
         .post_form(
             &format!("/drafts/{}/forward", draft.id),
-            &[("version", &(draft.version + 1).to_string()), ("to", "otto"), ("reason", "x")],
+            &[
+                ("version", &(draft.version + 1).to_string()),
+                ("to", "otto"),
+                ("reason", "x"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -319,6 +323,8 @@ async fn work_assigned_to_someone_else_needs_the_assign_permission() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = clara.get("/api/events?entity_type=settings&entity_id=drafting").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = clara.get(&format!("/api/events?entity_type=draft&entity_id={}", draft.id)).await;
+    let (status, _, _) = clara
+        .get(&format!("/api/events?entity_type=draft&entity_id={}", draft.id))
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
