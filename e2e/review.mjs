@@ -42,6 +42,7 @@ async function session(username, password) {
   await page.fill("input[name=password]", password);
   if (username === "clerk") await page.screenshot({ path: `${shots}/login.png` });
   await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  if (!page.url().endsWith("/queue")) console.log(`${username}: landed on ${page.url()}: ${(await page.textContent("body")).slice(0, 400)}`);
   check(page.url().endsWith("/queue"), `${username}: after logging in the queue opens`);
   return page;
 }

@@ -153,7 +153,7 @@ impl Pipeline {
     /// Files read in child processes of `program` (`PROGRAM parse-worker`), with the intake's limits.
     pub fn isolated(config: &Config, program: PathBuf) -> Pipeline {
         Pipeline {
-            parser: Parser::Child { program },
+            parser: Parser::child(program),
             ..Pipeline::new(config)
         }
     }
@@ -167,8 +167,8 @@ pub async fn read_documents(
     settings: &IntakeSettings,
 ) -> Vec<Document> {
     match parser {
-        Parser::Child { program } => {
-            crate::parsing::parse_in_child(program, &bytes, name.as_deref(), settings.parse_limits()).await
+        Parser::Child(reader) => {
+            crate::parsing::parse_in_child(reader, &bytes, name.as_deref(), settings.parse_limits()).await
         }
         Parser::InProcess => tokio::task::spawn_blocking(move || document::parse_file(&bytes, name.as_deref()))
             .await

@@ -121,6 +121,10 @@ pub async fn act(
     };
     if matches!(action, DraftAction::Take | DraftAction::Release | DraftAction::Escalate) && !reviewer.may_assign {
         let stored = store.draft(id).await?.ok_or(ReviewError::NoDraft(id))?;
+        // Acting on a page that is out of date is a conflict first: the reviewer reloads and sees who has it.
+        if stored.version != input.version {
+            return Err(conflict(format!("draft {id}"), input.version));
+        }
         if someone_elses(&stored) {
             let who = stored.assigned_to.unwrap_or_default();
             return refuse(&format!("draft {id} is assigned to {who}; changing that"));

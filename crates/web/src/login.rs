@@ -104,8 +104,8 @@ fn safe_next(next: &str) -> &str {
     if local { next } else { "/" }
 }
 
-pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
-    let token = app::users::random_hex(16).unwrap_or_default();
+pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let token = login_token(&headers);
     (
         [(header::SET_COOKIE, login_cookie(&token))],
         render_status(
@@ -121,6 +121,14 @@ pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
         ),
     )
         .into_response()
+}
+
+/// The browser's login token: the one it holds already (several tabs, a reload,
+/// a second request for the page must not invalidate an open form), else a new one.
+fn login_token(headers: &HeaderMap) -> String {
+    cookie(headers, LOGIN_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| app::users::random_hex(16).unwrap_or_default())
 }
 
 fn login_cookie(token: &str) -> String {
@@ -181,7 +189,7 @@ pub async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let token = app::users::random_hex(16).unwrap_or_default();
+    let token = login_token(&headers);
     let shown_name: String = form.username.chars().take(MAX_CREDENTIAL_BYTES).collect();
     let page = |status, message: String| {
         (

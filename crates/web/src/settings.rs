@@ -62,6 +62,7 @@ struct DraftingView {
     review_sla_minutes: u64,
     quote_sla_minutes: u64,
     catalog_refresh_seconds: u64,
+    stp_sender: &'static str,
 }
 
 async fn page(
@@ -84,6 +85,11 @@ async fn page(
         review_sla_minutes: x.review_sla_minutes,
         quote_sla_minutes: x.quote_sla_minutes,
         catalog_refresh_seconds: x.catalog_refresh_seconds,
+        stp_sender: match x.stp_sender {
+            app::config::SenderTrust::Any => "any",
+            app::config::SenderTrust::KnownAddress => "known_address",
+            app::config::SenderTrust::Authenticated => "authenticated",
+        },
     };
     let settings = vec![
         ("Database".to_owned(), store::redact(&c.database_url)),
@@ -361,6 +367,17 @@ fn drafting_from_form(
             None => {
                 new.thresholds.remove(f);
             }
+        }
+    }
+    match fields.iter().find(|(k, _)| k == "stp_sender").map(|(_, v)| v.as_str()) {
+        None | Some("") => {}
+        Some("any") => new.stp_sender = app::config::SenderTrust::Any,
+        Some("known_address") => new.stp_sender = app::config::SenderTrust::KnownAddress,
+        Some("authenticated") => new.stp_sender = app::config::SenderTrust::Authenticated,
+        Some(other) => {
+            return Err(format!(
+                "stp_sender: '{other}' is not one of any, known_address, authenticated"
+            ));
         }
     }
     if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_relative")? {

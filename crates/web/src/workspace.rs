@@ -259,7 +259,13 @@ struct PartView {
     blocks: Vec<BlockView>,
     tables: Vec<Vec<Vec<String>>>,
     key_values: Vec<(String, String, String)>,
+    /// What was left out of a very large part, and where to find all of it.
+    note: String,
 }
+
+/// Text lines, table rows, labelled values and draft lines a page shows at most;
+/// the rest is in the original (raw download) and the API.
+const SHOWN_AT_MOST: usize = 500;
 
 struct BlockView {
     page: i64,
@@ -269,6 +275,40 @@ struct BlockView {
 }
 
 fn parts_of(documents_json: Option<&str>) -> Vec<PartView> {
+    let mut parts = all_parts_of(documents_json);
+    for p in &mut parts {
+        let blocks = p.blocks.len();
+        let rows: usize = p.tables.iter().map(Vec::len).sum();
+        let values = p.key_values.len();
+        let mut cut = Vec::new();
+        if blocks > SHOWN_AT_MOST {
+            p.blocks.truncate(SHOWN_AT_MOST);
+            cut.push(format!("{SHOWN_AT_MOST} of {blocks} text lines"));
+        }
+        if rows > SHOWN_AT_MOST {
+            let mut left = SHOWN_AT_MOST;
+            for t in &mut p.tables {
+                t.truncate(left);
+                left -= t.len();
+            }
+            p.tables.retain(|t| !t.is_empty());
+            cut.push(format!("{SHOWN_AT_MOST} of {rows} table rows"));
+        }
+        if values > SHOWN_AT_MOST {
+            p.key_values.truncate(SHOWN_AT_MOST);
+            cut.push(format!("{SHOWN_AT_MOST} of {values} labelled values"));
+        }
+        if !cut.is_empty() {
+            p.note = format!(
+                "This part is large: shown are the first {}. Download the original for all of it.",
+                cut.join(", ")
+            );
+        }
+    }
+    parts
+}
+
+fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
     let docs: Vec<Value> = documents_json
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
@@ -336,6 +376,7 @@ fn parts_of(documents_json: Option<&str>) -> Vec<PartView> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            note: String::new(),
         })
         .collect()
 }
@@ -598,6 +639,8 @@ struct DraftPage {
     customer_no: String,
     fields: Vec<FieldView>,
     lines: Vec<LineView>,
+    /// Set when a very large draft shows only its first lines.
+    lines_note: String,
     exceptions: Vec<ExceptionView>,
     open_points: Vec<String>,
     review_reasons: Vec<String>,
@@ -672,9 +715,16 @@ pub async fn draft(
         }
     }
     let product_name = |sku: &str| names.get(sku).cloned().unwrap_or_default();
+    let lines_note = (draft.lines.len() > SHOWN_AT_MOST).then(|| {
+        format!(
+            "This draft has {} lines; shown are the first {SHOWN_AT_MOST}. The whole draft is in the API (/api/drafts/{id}).",
+            draft.lines.len()
+        )
+    });
     let lines = draft
         .lines
         .iter()
+        .take(SHOWN_AT_MOST)
         .map(|l| LineView {
             line_no: l.line_no,
             customer_part_no: l
@@ -763,6 +813,7 @@ pub async fn draft(
             .unwrap_or_default(),
         fields,
         lines,
+        lines_note: lines_note.unwrap_or_default(),
         exceptions,
         open_points: app::review::open_points(&draft),
         review_reasons: draft.review_reasons.clone(),
