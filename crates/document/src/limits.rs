@@ -28,6 +28,8 @@ pub const MAX_CELL_CHARS: usize = 4_096;
 pub const MAX_TEXT_BLOCKS: usize = 50_000;
 /// Characters kept per text block.
 pub const MAX_BLOCK_CHARS: usize = 8_192;
+/// Bytes of text kept per Document (text lines and cells together).
+pub const MAX_DOCUMENT_TEXT: usize = 16 << 20;
 /// Labelled values kept per Document.
 pub const MAX_KEY_VALUES: usize = 20_000;
 /// Documents read from one inbound file (parts, EDI messages).
@@ -117,6 +119,9 @@ pub fn bound(doc: &mut Document) {
             MAX_CELL_CHARS.to_formatted()
         ));
     }
+    if cut_to_text_budget(doc) {
+        cut.push(format!("the first {} MiB of text", MAX_DOCUMENT_TEXT >> 20));
+    }
     if doc.key_values.len() > MAX_KEY_VALUES {
         cut.push(format!(
             "{} of {} labelled values",
@@ -139,6 +144,31 @@ pub fn bound(doc: &mut Document) {
             ),
         );
     }
+}
+
+/// Keeps text lines, then table rows, while their text fits [`MAX_DOCUMENT_TEXT`];
+/// whether anything was cut.
+fn cut_to_text_budget(doc: &mut Document) -> bool {
+    let mut budget = MAX_DOCUMENT_TEXT;
+    let mut fits = |len: usize| {
+        let ok = len <= budget;
+        budget = budget.saturating_sub(len);
+        ok
+    };
+    let blocks = doc.text_blocks.iter().take_while(|b| fits(b.text.len())).count();
+    let mut cut = blocks < doc.text_blocks.len();
+    doc.text_blocks.truncate(blocks);
+    for table in &mut doc.tables {
+        let rows = table
+            .rows
+            .iter()
+            .take_while(|r| fits(r.cells.iter().map(|c| c.text.len()).sum()))
+            .count();
+        cut |= rows < table.rows.len();
+        table.rows.truncate(rows);
+    }
+    doc.tables.retain(|t| !t.rows.is_empty());
+    cut
 }
 
 /// Keeps the first `max` characters; whether anything was cut.
@@ -283,6 +313,21 @@ mod tests {
         assert!(cells <= MAX_CELLS, "{cells}");
         assert_eq!(doc.tables[0].rows.len(), MAX_CELLS / MAX_COLUMNS);
         assert!(doc.diagnostics[0].message.contains("table cells"));
+    }
+
+    #[test]
+    fn text_is_bounded_in_all() {
+        let mut doc = Document::new("", None, Format::Csv);
+        let wide = "x".repeat(MAX_CELL_CHARS);
+        let rows = (0..8_000).map(|_| vec![wide.clone(); 1]).collect();
+        doc.tables.push(Table::from_rows(1, None, 0, rows));
+        bound(&mut doc);
+        let text: usize = doc.tables[0].rows.iter().map(|r| r.cells[0].text.len()).sum();
+        assert!(
+            text <= MAX_DOCUMENT_TEXT && text > MAX_DOCUMENT_TEXT - MAX_CELL_CHARS,
+            "{text}"
+        );
+        assert!(doc.diagnostics[0].message.contains("MiB of text"));
     }
 
     #[test]

@@ -381,6 +381,18 @@ async fn a_hostile_inbox_never_takes_the_server_down() {
         );
         assert!(body.contains("HB-M8-40"), "the CSV beside the PDF was read: {body}");
 
+        // The queue and the inbox stay small pages whatever the drafts hold.
+        for page in ["/api/queue?limit=500", "/api/messages?limit=500", "/queue", "/inbox"] {
+            let (status, body) = http(&server.address, "GET", page, Some(&token), b"");
+            assert_eq!(status, 200, "{page}");
+            assert!(body.len() < 512 << 10, "{page} is {} bytes", body.len());
+        }
+        for (id, _, _) in &sent {
+            let (status, body) = http(&server.address, "GET", &format!("/messages/{id}"), Some(&token), b"");
+            assert_eq!(status, 200);
+            assert!(body.len() < 4 << 20, "message {id} page is {} bytes", body.len());
+        }
+
         // Nothing lost: every message is stored with its raw bytes.
         for (id, h, _) in &sent {
             let raw = http_raw(&server.address, &format!("/messages/{id}/raw"), &token);
