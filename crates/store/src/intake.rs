@@ -255,25 +255,7 @@ impl Store {
             if affected == 0 {
                 continue;
             }
-            sqlx::query("UPDATE messages SET status = 'error', error = $1, processed_at = $2 WHERE id = $3")
-                .bind(error.clone())
-                .bind(now_text.clone())
-                .bind(message_id)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.append_event(&Event {
-                occurred_at: now,
-                actor: Actor::System("worker".into()),
-                entity_type: "message".into(),
-                entity_id: message_id.to_string(),
-                action: "failed".into(),
-                changes: vec![FieldChange {
-                    field: "error".into(),
-                    before: None,
-                    after: Some(error),
-                }],
-            })
-            .await?;
+            tx.mark_message_failed(message_id, &error, now).await?;
             stopped.push(message_id);
         }
         tx.commit().await?;
@@ -389,25 +371,7 @@ impl Store {
         .await?
         .rows_affected();
         if affected == 1 && give_up {
-            sqlx::query("UPDATE messages SET status = 'error', error = $1, processed_at = $2 WHERE id = $3")
-                .bind(error.to_owned())
-                .bind(timestamp_text(now))
-                .bind(job.message_id)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.append_event(&Event {
-                occurred_at: now,
-                actor: Actor::System("worker".into()),
-                entity_type: "message".into(),
-                entity_id: job.message_id.to_string(),
-                action: "failed".into(),
-                changes: vec![FieldChange {
-                    field: "error".into(),
-                    before: None,
-                    after: Some(error.to_owned()),
-                }],
-            })
-            .await?;
+            tx.mark_message_failed(job.message_id, error, now).await?;
         }
         tx.commit().await
     }
@@ -440,6 +404,36 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get(0)?)
+    }
+}
+
+impl crate::StoreTx {
+    /// Marks a message as failed for good, with its error and a `failed` event.
+    async fn mark_message_failed(
+        &mut self,
+        message_id: i64,
+        error: &str,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE messages SET status = 'error', error = $1, processed_at = $2 WHERE id = $3")
+            .bind(error.to_owned())
+            .bind(timestamp_text(now))
+            .bind(message_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.append_event(&Event {
+            occurred_at: now,
+            actor: Actor::System("worker".into()),
+            entity_type: "message".into(),
+            entity_id: message_id.to_string(),
+            action: "failed".into(),
+            changes: vec![FieldChange {
+                field: "error".into(),
+                before: None,
+                after: Some(error.to_owned()),
+            }],
+        })
+        .await
     }
 }
 

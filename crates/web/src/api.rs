@@ -555,7 +555,7 @@ async fn draft_action(
     Path((id, action)): Path<(i64, String)>,
     Json(body): Json<ActionJson>,
 ) -> ApiResult<ActionDone> {
-    use app::review::{self, ActionInput, DraftAction, Reviewer};
+    use app::review::{self, ActionInput, DraftAction};
     let store = &state.store;
     let kind = DraftAction::parse(&action)
         .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("'{action}' is not an action on a draft")))?;
@@ -564,10 +564,7 @@ async fn draft_action(
         reason: &body.reason,
         to: &body.to,
     };
-    let reviewer = Reviewer {
-        username: &me.username,
-        may_assign: me.can(Permission::AssignWork),
-    };
+    let reviewer = me.reviewer();
     let order_id = match review::act(store, id, kind, input, reviewer).await? {
         review::ActionDone::Confirmed { order } => Some(order),
         review::ActionDone::Changed => None,

@@ -39,6 +39,14 @@ impl CurrentUser {
     pub fn can(&self, permission: Permission) -> bool {
         self.role.allows(permission)
     }
+
+    /// This user acting on drafts.
+    pub fn reviewer(&self) -> app::review::Reviewer<'_> {
+        app::review::Reviewer {
+            username: &self.username,
+            may_assign: self.can(Permission::AssignWork),
+        }
+    }
 }
 
 /// What a route needs.

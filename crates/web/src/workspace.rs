@@ -933,7 +933,7 @@ pub async fn draft_action(
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    use app::review::{self, ActionDone, ActionInput, DraftAction, Reviewer};
+    use app::review::{self, ActionDone, ActionInput, DraftAction};
     let Some(kind) = DraftAction::parse(&action) else {
         return action_failed(
             &me,
@@ -946,10 +946,7 @@ pub async fn draft_action(
         reason: &form.reason,
         to: &form.to,
     };
-    let reviewer = Reviewer {
-        username: &me.username,
-        may_assign: me.can(Permission::AssignWork),
-    };
+    let reviewer = me.reviewer();
     match review::act(&state.store, id, kind, input, reviewer).await {
         Ok(ActionDone::Confirmed { order }) => Redirect::to(&format!("/orders/{order}")).into_response(),
         Ok(ActionDone::Changed) if matches!(kind, DraftAction::Reject | DraftAction::Done | DraftAction::Forward) => {
