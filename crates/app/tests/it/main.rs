@@ -4,6 +4,7 @@
 mod demo;
 mod drafting;
 mod export;
+mod golden;
 mod import;
 mod intake;
 mod mailbox;

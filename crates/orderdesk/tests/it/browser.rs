@@ -30,6 +30,11 @@ fn json(address: &str, path: &str, token: &str) -> Value {
 #[test]
 fn a_clerks_day_in_the_browser() {
     let Ok(chromium) = std::env::var("ORDERDESK_TEST_CHROMIUM") else {
+        // In CI a missing browser is a failure, never a quietly passing test.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ORDERDESK_TEST_CHROMIUM is not set: run the tests with scripts/test, which installs and names Chromium"
+        );
         eprintln!("ORDERDESK_TEST_CHROMIUM is not set: the browser test runs through scripts/test");
         return;
     };
