@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use document::{Document, Format};
+use document::Document;
 use domain::customer::Customer;
 use domain::exception::{ExceptionCode, OrderException, Severity};
 use domain::message::MessageKind;
@@ -210,10 +210,7 @@ fn exception_json(e: &OrderException) -> DraftException {
 /// unique in the message. `None` for a message with one order or none.
 pub fn order_groups(documents: &[Document]) -> Option<Vec<(String, Vec<Document>)>> {
     let is_order = |d: &Document| {
-        matches!(
-            d.format,
-            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
-        ) && extract::classify(std::slice::from_ref(d)).kind != MessageKind::Other
+        d.format.is_structured() && extract::classify(std::slice::from_ref(d)).kind != MessageKind::Other
     };
     let orders: Vec<usize> = (0..documents.len()).filter(|&i| is_order(&documents[i])).collect();
     if orders.len() < 2 {
@@ -222,13 +219,7 @@ pub fn order_groups(documents: &[Document]) -> Option<Vec<(String, Vec<Document>
     let others: Vec<&Document> = documents
         .iter()
         .enumerate()
-        .filter(|(i, d)| {
-            !orders.contains(i)
-                && !matches!(
-                    d.format,
-                    Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
-                )
-        })
+        .filter(|(i, d)| !orders.contains(i) && !d.format.is_structured())
         .map(|(_, d)| d)
         .collect();
     Some(

@@ -24,6 +24,14 @@ pub enum Format {
     Unknown,
 }
 
+impl Format {
+    /// Structured business messages (EDI, UBL, openTRANS): their fields are
+    /// named by the standard, not found in a layout.
+    pub fn is_structured(self) -> bool {
+        matches!(self, Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans)
+    }
+}
+
 /// One part of a message, parsed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {

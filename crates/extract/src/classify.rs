@@ -210,12 +210,7 @@ pub fn classify(documents: &[Document]) -> Classification {
     }
     // A file of structured messages that are none of these (an order response,
     // an invoice, a despatch advice) is not read for wording.
-    let machine = |d: &Document| {
-        matches!(
-            d.format,
-            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
-        )
-    };
+    let machine = |d: &Document| d.format.is_structured();
     if !documents.is_empty() && documents.iter().all(machine) {
         let types: Vec<&str> = documents.iter().filter_map(|d| d.message_type.as_deref()).collect();
         return Classification {

@@ -173,12 +173,9 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
             .and_then(|d| d.get(..10))
             .and_then(|d| d.parse::<Date>().ok());
     }
-    let structured = documents.iter().find(|d| {
-        matches!(
-            d.format,
-            Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
-        ) && (d.value("po_number").is_some() || !d.tables.is_empty())
-    });
+    let structured = documents
+        .iter()
+        .find(|d| d.format.is_structured() && (d.value("po_number").is_some() || !d.tables.is_empty()));
     if let Some(doc) = structured {
         read_structured(doc, &mut out);
         return out;
@@ -187,12 +184,7 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
     let mut readings: Vec<(usize, Reading)> = documents
         .iter()
         .enumerate()
-        .filter(|(_, d)| {
-            !matches!(
-                d.format,
-                Format::X12 | Format::Edifact | Format::Ubl | Format::Opentrans
-            )
-        })
+        .filter(|(_, d)| !d.format.is_structured())
         .map(|(i, d)| (i, read_document(d, hints, dates)))
         .collect();
     // The lines come from the document with the most of them; attachments win ties.
