@@ -53,14 +53,14 @@ printf '%-24s %10s %12s %10s  %s\n' file bytes "peak MiB" seconds "first error"
 for f in "$dir"/*; do
   name=$(basename "$f")
   size=$(stat -c %s "$f")
-  out=$( { printf '{"name":"%s","size":%s,"skip":{}}\n' "$name" "$size"; cat "$f"; } \
+  out=$( { printf '{"seq":1,"name":"%s","size":%s,"skip":{}}\n' "$name" "$size"; cat "$f"; } \
     | MIMALLOC_ARENA_RESERVE=0 /usr/bin/time -f '%M %e' "$bin" parse-worker --memory-mb 512 --seconds 20 --stack-mb 8 2>"$dir/err" >"$dir/out"; tail -1 "$dir/err")
   peak=$(echo "$out" | awk '{printf "%.0f", $1/1024}')
   secs=$(echo "$out" | awk '{print $2}')
   err=$(python3 -c "
 import json,sys
 try:
-    docs=json.load(open('$dir/out'))
+    docs=json.loads(open('$dir/out','rb').read()[8:])
     print(next((d['message'] for doc in docs for d in doc['diagnostics'] if d['severity']=='error'), 'none')[:90])
 except Exception:
     lines=[l for l in open('$dir/err') if l.strip() and not l.startswith('part')]
