@@ -146,6 +146,32 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "order no.",
             "order #",
             "order ref.",
+            "order reference",
+            "po#",
+            "p.o.#",
+            "po-nummer",
+            "po nummer",
+            "po reference",
+            "po ref.",
+            "best.-nr.",
+            "best.nr.",
+            "kundenbestellnummer",
+            "kunden-bestellnummer",
+            "kundenbestell-nr.",
+            "auftragsnummer des kunden",
+            "unsere auftragsnummer",
+            "unsere bestell-nr.",
+            "unser zeichen",
+            "bestellzeichen",
+            "bestellreferenz",
+            "customer po number",
+            "customer po no.",
+            "customer po",
+            "customer order number",
+            "customer order no.",
+            "our order number",
+            "our order no.",
+            "buyer's order no.",
             "rfq number",
             "rfq no.",
             "rfq #",
@@ -317,7 +343,9 @@ pub fn header_label(cell: &str) -> Option<(HeaderField, &str)> {
                 if lower.starts_with(candidate) && best.is_none_or(|(_, len)| candidate.len() > len) {
                     let rest = &lower[candidate.len()..];
                     // A label must end at a word boundary: `datum` is not `datumsangabe`.
-                    if rest.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
+                    // A label ending in a sign (`PO#`) may touch its value.
+                    let touches = candidate.ends_with(|c: char| !c.is_alphanumeric());
+                    if touches || rest.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
                         best = Some((*field, candidate.len()));
                     }
                 }
@@ -650,6 +678,15 @@ mod tests {
         assert_eq!(
             header_label("Gesamtsumme netto: 1.060,00 EUR"),
             Some((HeaderField::NetTotal, "1.060,00 EUR"))
+        );
+        assert_eq!(header_label("PO#4711-26"), Some((HeaderField::PoNumber, "4711-26")));
+        assert_eq!(
+            header_label("Unser Zeichen: EK-2231"),
+            Some((HeaderField::PoNumber, "EK-2231"))
+        );
+        assert_eq!(
+            header_label("Auftragsnummer des Kunden 889213"),
+            Some((HeaderField::PoNumber, "889213"))
         );
         assert_eq!(header_label("Datumsangabe folgt"), None);
         assert_eq!(header_label("Sechskantschraube"), None);

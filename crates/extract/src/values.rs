@@ -376,10 +376,63 @@ const UNIT_WORDS: &[(&str, &str)] = &[
     ("metre", "MTR"),
     ("kg", "KGM"),
     ("kgm", "KGM"),
+    ("kilo", "KGM"),
+    ("kilogramm", "KGM"),
+    ("kilogram", "KGM"),
+    ("kilogramme", "KGM"),
+    ("gramm", "GRM"),
+    ("gr", "GRM"),
+    ("gram", "GRM"),
+    ("lfm", "MTR"),
+    ("laufmeter", "MTR"),
+    ("metres", "MTR"),
+    ("liter", "LTR"),
+    ("stck", "C62"),
+    ("stücke", "C62"),
+    ("einh", "C62"),
+    ("einheit", "C62"),
+    ("einheiten", "C62"),
+    ("ve", "PK"),
+    ("verpackungseinheit", "PK"),
+    ("pkt", "PK"),
+    ("paket", "PK"),
+    ("pakete", "PK"),
+    ("packungen", "PK"),
+    ("krt", "BX"),
+    ("kart", "BX"),
+    ("schachtel", "BX"),
+    ("sätze", "SET"),
+    ("saetze", "SET"),
+    ("rll", "RO"),
+    ("dtzd", "DZN"),
+    ("dtz", "DZN"),
+    ("pal", "PX"),
+    ("palette", "PX"),
+    ("paletten", "PX"),
+    ("pallet", "PX"),
+    ("std", "HUR"),
+    ("stunde", "HUR"),
+    ("stunden", "HUR"),
+    ("hour", "HUR"),
+    ("hrs", "HUR"),
+    ("hr", "HUR"),
+    ("fl", "BO"),
+    ("flasche", "BO"),
+    ("flaschen", "BO"),
+    ("bottle", "BO"),
+    ("beutel", "BG"),
+    ("bag", "BG"),
+    ("sack", "SA"),
+    ("säcke", "SA"),
+    ("dose", "CA"),
+    ("dosen", "CA"),
+    ("tube", "TU"),
+    ("tuben", "TU"),
+    ("tonne", "TNE"),
+    ("tonnen", "TNE"),
     ("l", "LTR"),
     ("lt", "LTR"),
     ("ltr", "LTR"),
-    ("liter", "LTR"),
     ("litre", "LTR"),
     ("g", "GRM"),
     ("grm", "GRM"),
@@ -398,6 +451,16 @@ pub fn unit_code(raw: &str) -> Option<&'static str> {
     }
     if let Some((_, code)) = UNIT_WORDS.iter().find(|(w, _)| *w == lower) {
         return Some(code);
+    }
+    // Dotted abbreviations (`Pck.`, `Stck.`, `Pr.`) and English plurals (`kgs`, `rolls`).
+    let bare = lower.trim_end_matches('.');
+    let singular = bare.strip_suffix('s').filter(|s| s.len() >= 2).unwrap_or(bare);
+    for form in [bare, singular] {
+        if form != lower
+            && let Some((_, code)) = UNIT_WORDS.iter().find(|(w, _)| *w == form)
+        {
+            return Some(code);
+        }
     }
     domain::values::UNIT_CODES
         .iter()
@@ -426,6 +489,28 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_as_people_write_them() {
+        for (raw, code) in [
+            ("Kilogramm", "KGM"),
+            ("kgs", "KGM"),
+            ("Pr.", "PR"),
+            ("Pck.", "PK"),
+            ("Stck", "C62"),
+            ("Stck.", "C62"),
+            ("VE", "PK"),
+            ("Rollen", "RO"),
+            ("rolls", "RO"),
+            ("Std.", "HUR"),
+            ("Paletten", "PX"),
+            ("lfm", "MTR"),
+        ] {
+            assert_eq!(unit_code(raw), Some(code), "{raw}");
+        }
+        assert_eq!(unit_code("Sechskantschraube"), None);
+        assert_eq!(unit_code("is"), None);
+    }
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
