@@ -1085,7 +1085,7 @@ fn x12_unit(code: &str) -> &str {
         "C62" => "EA",
         "BX" => "BX",
         "PK" => "PK",
-        "SET" => "SET",
+        "SET" => "ST",
         "PR" => "PR",
         "RO" => "RL",
         "MTR" => "MR",

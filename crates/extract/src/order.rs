@@ -21,7 +21,8 @@ use document::{BoundingBox, Document, Format, Table};
 
 use crate::labels::{Column, HeaderField, column_role, header_label};
 use crate::values::{
-    DateOrder, NumberStyle, currency_code, find_date, parse_date, parse_number, tokens_with_offsets, unit_code,
+    DateOrder, NumberStyle, currency_code, find_date, parse_date, parse_number, standard_unit_code,
+    tokens_with_offsets, unit_code,
 };
 
 /// Where a value was read: the part, the page, and a char range, a box or a
@@ -1584,12 +1585,10 @@ fn read_structured(doc: &Document, out: &mut Extracted) {
             gtin: f("gtin").or_else(|| f("upc")),
             description: f("description"),
             quantity: number("quantity").map(|q| Field::new(q, 0.99, source.clone())),
-            unit: cell("unit").map(|u| {
-                Field::new(
-                    unit_code(u).map_or_else(|| u.to_owned(), str::to_owned),
-                    0.99,
-                    source.clone(),
-                )
+            // Units by the standard's own code list; one it does not know stays as sent, less sure.
+            unit: cell("unit").map(|u| match standard_unit_code(u, doc.format == Format::X12) {
+                Some(code) => Field::new(code.to_owned(), 0.99, source.clone()),
+                None => Field::new(u.to_owned(), 0.5, source.clone()),
             }),
             unit_price: number("unit_price").map(|p| Field::new(p, 0.99, source.clone())),
             delivery_date: cell("delivery_date")

@@ -468,6 +468,84 @@ pub fn unit_code(raw: &str) -> Option<&'static str> {
         .map(|(code, _)| *code)
 }
 
+/// X12 data element 355 (unit or basis for measurement) codes and their Rec. 20 codes.
+/// X12's own list differs from Rec. 20 where the letters are the same: `ST` is a
+/// set (a sheet in Rec. 20), `CA` a case (a can), `RL` a roll (a reel), `PL` a pallet (a pail).
+const X12_UNITS: &[(&str, &str)] = &[
+    ("EA", "C62"),
+    ("PC", "C62"),
+    ("PCE", "C62"),
+    ("UN", "C62"),
+    ("ST", "SET"),
+    ("SE", "SET"),
+    ("PR", "PR"),
+    ("DZ", "DZN"),
+    ("GR", "GRO"),
+    ("BX", "BX"),
+    ("CA", "CS"),
+    ("CS", "CS"),
+    ("CT", "CT"),
+    ("PK", "PK"),
+    ("PA", "PA"),
+    ("BG", "BG"),
+    ("BO", "BO"),
+    ("CN", "CA"),
+    ("DR", "DR"),
+    ("PL", "PX"),
+    ("PX", "PX"),
+    ("RL", "RO"),
+    ("RO", "RO"),
+    ("RE", "RL"),
+    ("TB", "TU"),
+    ("TU", "TU"),
+    ("KT", "KT"),
+    ("BD", "BE"),
+    ("BN", "BE"),
+    ("KG", "KGM"),
+    ("GM", "GRM"),
+    ("LB", "LBR"),
+    ("OZ", "ONZ"),
+    ("MR", "MTR"),
+    ("MT", "MTR"),
+    ("CM", "CMT"),
+    ("MM", "MMT"),
+    ("FT", "FOT"),
+    ("LF", "FOT"),
+    ("IN", "INH"),
+    ("YD", "YRD"),
+    ("SF", "FTK"),
+    ("SM", "MTK"),
+    ("LT", "LTR"),
+    ("GA", "GLL"),
+    ("HR", "HUR"),
+];
+
+/// The Rec. 20 code of a unit in a structured message, read by the standard's
+/// own code list: X12's data element 355 for `x12`; Rec. 20 itself (with
+/// EANCOM's usual PCE, KAR and PAK) for EDIFACT, UBL and openTRANS. Printed
+/// words are not looked at: in a standard's code list `ST` is not "Stück".
+pub fn standard_unit_code(raw: &str, x12: bool) -> Option<&'static str> {
+    let code = raw.trim().to_ascii_uppercase();
+    if x12 {
+        // Some senders put a Rec. 20 code in an X12 file; three letters cannot be mistaken for X12's two.
+        return X12_UNITS.iter().find(|(c, _)| *c == code).map(|(_, r)| *r).or_else(|| {
+            domain::values::UNIT_CODES
+                .iter()
+                .find(|(c, _)| *c == code && c.len() == 3)
+                .map(|(c, _)| *c)
+        });
+    }
+    match code.as_str() {
+        "PCE" | "EA" | "H87" => Some("C62"),
+        "KAR" => Some("BX"),
+        "PAK" => Some("PK"),
+        _ => domain::values::UNIT_CODES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(c, _)| *c),
+    }
+}
+
 /// An ISO 4217 code for a printed currency (`€`, `EUR`, `Euro`).
 pub fn currency_code(raw: &str) -> Option<&'static str> {
     let t = raw.trim();
@@ -489,6 +567,22 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn structured_units_by_their_standards_list() {
+        assert_eq!(standard_unit_code("ST", true), Some("SET"));
+        assert_eq!(standard_unit_code("CA", true), Some("CS"));
+        assert_eq!(standard_unit_code("EA", true), Some("C62"));
+        assert_eq!(standard_unit_code("RL", true), Some("RO"));
+        assert_eq!(standard_unit_code("SET", true), Some("SET"));
+        assert_eq!(standard_unit_code("ST", false), None);
+        assert_eq!(standard_unit_code("PCE", false), Some("C62"));
+        assert_eq!(standard_unit_code("KGM", false), Some("KGM"));
+        assert_eq!(standard_unit_code("Stk", false), None);
+        for (_, rec20) in X12_UNITS {
+            assert!(domain::values::UnitCode::parse(rec20).is_ok(), "{rec20}");
+        }
+    }
 
     #[test]
     fn units_as_people_write_them() {
