@@ -173,13 +173,10 @@ pub async fn read_documents(
         Parser::InProcess => tokio::task::spawn_blocking(move || document::parse_file(&bytes, name.as_deref()))
             .await
             .unwrap_or_else(|join_error| {
-                let mut doc = Document::new("", None, document::Format::Unknown);
-                doc.diagnose(
-                    Severity::Error,
-                    "message_unreadable",
+                vec![crate::parsing::unreadable(
+                    None,
                     format!("the message could not be read: the reader failed on it ({join_error})"),
-                );
-                vec![doc]
+                )]
             }),
     }
 }
@@ -315,14 +312,11 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let hints = crate::draft::hints_for(store, message.sender.as_deref()).await?;
     let blobs = store.blobs().clone();
     let sha = message.sha256.clone();
-    let bytes = match tokio::task::spawn_blocking(move || blobs.get(&sha)).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(store_error)) => {
-            let error = format!("the raw message cannot be read from the blob store: {store_error}");
-            return fail(store, job, error, settings.max_attempts).await;
-        }
-        Err(join_error) => {
-            let error = format!("the raw message cannot be read from the blob store: {join_error}");
+    let read = tokio::task::spawn_blocking(move || blobs.get(&sha).map_err(|e| e.to_string())).await;
+    let bytes = match read.map_err(|e| e.to_string()).and_then(|r| r) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let error = format!("the raw message cannot be read from the blob store: {e}");
             return fail(store, job, error, settings.max_attempts).await;
         }
     };
@@ -367,12 +361,12 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         };
         drop(catalog);
         processed.drafts = Vec::new();
-        Ok::<_, StoreError>((processed, drafts))
+        (processed, drafts)
     })
     .await;
     let now = jiff::Timestamp::now();
     match result {
-        Ok(Ok((mut processed, drafts))) => {
+        Ok((mut processed, drafts)) => {
             for (part, mut draft) in drafts {
                 crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
                 let received = message.received_at.parse::<jiff::Timestamp>().unwrap_or(now);
@@ -415,10 +409,6 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                     message: job.message_id,
                 })
             }
-        }
-        Ok(Err(store_error)) => {
-            let error = format!("the raw message cannot be read from the blob store: {store_error}");
-            fail(store, job, error, settings.max_attempts).await
         }
         Err(join_error) => {
             // A panic while drafting is a bug; the message keeps it as its error and is not retried.

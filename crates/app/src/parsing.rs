@@ -246,7 +246,8 @@ fn format_words(key: &str) -> &'static str {
     }
 }
 
-fn unreadable(name: Option<&str>, message: String) -> Document {
+/// A Document standing for a message that could not be read, with the reason as its error.
+pub(crate) fn unreadable(name: Option<&str>, message: String) -> Document {
     let mut doc = Document::new("", name.map(str::to_owned), Format::Unknown);
     doc.diagnostics.push(Diagnostic {
         severity: Severity::Error,

@@ -226,14 +226,18 @@ impl Store {
     /// Returns the messages stopped.
     pub async fn stop_abandoned_jobs(&self, now: jiff::Timestamp, max_attempts: i64) -> Result<Vec<i64>, StoreError> {
         let now_text = timestamp_text(now);
-        let mut tx = self.begin().await?;
+        // The worker asks before every claim, idle or not: a read, and a write only when there is something to stop.
         let rows = sqlx::query(
             "SELECT id, message_id, attempts FROM jobs WHERE status = 'running' AND locked_until < $1 AND attempts >= $2 ORDER BY id",
         )
         .bind(now_text.clone())
         .bind(max_attempts)
-        .fetch_all(&mut *tx.tx)
+        .fetch_all(&self.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
         let mut stopped = Vec::new();
         for row in rows {
             let (id, message_id, attempts): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);

@@ -32,8 +32,6 @@ pub struct AppState {
     /// The worker's catalog, so what reviewers teach applies to the next draft at once.
     pub catalog: app::draft::CatalogCache,
     pub throttle: Arc<auth::LoginThrottle>,
-    /// Mark the session cookie `Secure` (when served over HTTPS or beyond loopback).
-    pub secure_cookies: bool,
     pub config: Arc<app::config::Config>,
     /// The worker of this process, when it runs one (reported by `/healthz`).
     pub worker: Option<app::intake::WorkerHealth>,
@@ -46,7 +44,6 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             catalog: app::draft::CatalogCache::default(),
             throttle: Arc::new(auth::LoginThrottle::default()),
-            secure_cookies: false,
             config: Arc::new(app::config::Config::default()),
             worker: None,
         }
@@ -64,11 +61,6 @@ impl AppState {
 
     pub fn with_worker(mut self, worker: app::intake::WorkerHealth) -> Self {
         self.worker = Some(worker);
-        self
-    }
-
-    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
-        self.secure_cookies = secure;
         self
     }
 }

@@ -63,7 +63,7 @@ pub fn secure_cookie(state: &AppState, client: &ClientAddr) -> bool {
     match state.config.cookie_secure {
         CookieSecure::Always => true,
         CookieSecure::Never => false,
-        CookieSecure::Auto => client.https || state.secure_cookies,
+        CookieSecure::Auto => client.https,
     }
 }
 
