@@ -222,7 +222,7 @@ pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox,
         let lines = serde_json::from_str::<crate::draft::Draft>(&d.extraction)
             .map(|x| x.lines.len())
             .unwrap_or(0);
-        if d.kind == "order" && template.as_ref().is_none_or(|(n, _)| lines > *n) {
+        if d.kind == domain::message::MessageKind::Order && template.as_ref().is_none_or(|(n, _)| lines > *n) {
             template = Some((lines, d));
         }
     }

@@ -15,8 +15,11 @@ use document::{Document, Severity};
 use store::intake::{Job, NewMessage, ProcessedMessage, Received};
 use store::{Store, StoreError};
 
+use domain::message::MessageKind;
+use domain::validation::Decision;
+
 use crate::config::{Config, ExtractionSettings, IntakeSettings};
-use crate::draft::{CatalogCache, make_draft};
+use crate::draft::{CatalogCache, Draft, Outcome, PartDraft};
 use crate::parsing::Parser;
 use store::drafts::NewDraft;
 
@@ -202,13 +205,13 @@ pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Under
         return Some(Understood {
             documents: Vec::new(),
             classification: extract::Classification {
-                kind: domain::message::MessageKind::Other,
+                kind: MessageKind::Other,
                 reason: "not read".into(),
             },
             processed: ProcessedMessage {
                 sender: None,
                 subject: None,
-                kind: domain::message::MessageKind::Other.as_str().into(),
+                kind: MessageKind::Other,
                 kind_reason: "not read".into(),
                 documents_json: "[]".into(),
                 error: Some(format!(
@@ -246,7 +249,7 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
     let processed = ProcessedMessage {
         sender: documents.iter().find_map(|d| d.value("from")).map(str::to_owned),
         subject: documents.iter().find_map(|d| d.value("subject")).map(str::to_owned),
-        kind: classification.kind.as_str().into(),
+        kind: classification.kind,
         kind_reason: classification.reason.clone(),
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
         error: (!errors.is_empty()).then(|| errors.join("; ")),
@@ -264,7 +267,7 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
 pub enum JobOutcome {
     Processed {
         message: i64,
-        kind: String,
+        kind: MessageKind,
         error: Option<String>,
     },
     /// Another worker took the job over meanwhile; its result stands.
@@ -325,96 +328,75 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         Some(refused) => refused,
         None => understood_from(read_documents(&pipeline.parser, bytes, name, settings).await),
     };
-    let extraction = settings_in_force.clone();
-    let today = jiff::Zoned::now().date();
-    let result = tokio::task::spawn_blocking(move || {
-        let mut processed = understood.processed;
+    let settings = settings_in_force.clone();
+    let drafted = tokio::task::spawn_blocking(move || {
         let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let drafts: Vec<(String, crate::draft::Draft)> = if understood.documents.is_empty() {
-            Vec::new()
-        } else {
-            match crate::draft::order_groups(&understood.documents) {
-                // One order (or none): one draft over everything, classified as the message.
-                None => vec![(
-                    String::new(),
-                    make_draft(
-                        &understood.documents,
-                        &understood.classification,
-                        &hints,
-                        &catalog,
-                        &extraction,
-                        today,
-                    ),
-                )],
-                // Several structured orders in one message: a draft for each.
-                Some(groups) => groups
-                    .into_iter()
-                    .map(|(part, docs)| {
-                        let classification = extract::classify(&docs);
-                        (
-                            part,
-                            make_draft(&docs, &classification, &hints, &catalog, &extraction, today),
-                        )
-                    })
-                    .collect(),
-            }
+        let ctx = crate::draft::Context {
+            catalog: &catalog,
+            hints: &hints,
+            settings: &settings,
+            today: jiff::Zoned::now().date(),
         };
-        drop(catalog);
-        processed.drafts = Vec::new();
-        (processed, drafts)
+        crate::draft::draft_documents(understood, &ctx)
     })
     .await;
+    let Ok(Outcome { mut processed, drafts }) = drafted else {
+        // A panic while drafting is a bug; the message keeps it as its error and is not retried.
+        let error = format!(
+            "drafting the message failed unexpectedly ({}); it is kept as received",
+            drafted.err().map(|e| e.to_string()).unwrap_or_default()
+        );
+        return fail(store, job, error, 1).await;
+    };
     let now = jiff::Timestamp::now();
-    match result {
-        Ok((mut processed, drafts)) => {
-            for (part, mut draft) in drafts {
-                crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
-                let received = message.received_at.parse::<jiff::Timestamp>().unwrap_or(now);
-                let sla = if draft.kind == "rfq" {
-                    settings_in_force.quote_sla_minutes
-                } else {
-                    settings_in_force.review_sla_minutes
-                };
-                processed.drafts.push(NewDraft {
-                    part,
-                    due_at: received + jiff::SignedDuration::from_mins(sla as i64),
-                    order: (draft.decision == "straight_through" && draft.kind == "order")
-                        .then(|| crate::review::new_order(&draft)),
-                    kind: draft.kind.clone(),
-                    customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
-                    po_number: draft.po_number.clone(),
-                    decision: draft.decision.clone(),
-                    extraction: serde_json::to_string(&draft).unwrap_or_default(),
-                    summary: crate::draft::summary(&draft),
-                });
-            }
-            let kind = processed.kind.clone();
-            let error = processed.error.clone();
-            let decision = processed.drafts.first().map(|d| d.decision.clone());
-            if store.complete_job(job, &processed, now).await? {
-                tracing::info!(
-                    message = job.message_id,
-                    kind,
-                    decision = decision.as_deref(),
-                    error = error.as_deref(),
-                    "message processed"
-                );
-                Ok(JobOutcome::Processed {
-                    message: job.message_id,
-                    kind,
-                    error,
-                })
-            } else {
-                Ok(JobOutcome::Superseded {
-                    message: job.message_id,
-                })
-            }
-        }
-        Err(join_error) => {
-            // A panic while drafting is a bug; the message keeps it as its error and is not retried.
-            let error = format!("drafting the message failed unexpectedly ({join_error}); it is kept as received");
-            fail(store, job, error, 1).await
-        }
+    for PartDraft { part, mut draft } in drafts {
+        crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
+        processed
+            .drafts
+            .push(new_draft(part, &draft, message.received_at, &settings_in_force));
+    }
+    let kind = processed.kind;
+    let error = processed.error.clone();
+    let decision = processed.drafts.first().map(|d| d.decision.as_str());
+    if store.complete_job(job, &processed, now).await? {
+        tracing::info!(
+            message = job.message_id,
+            kind = kind.as_str(),
+            decision,
+            error = error.as_deref(),
+            "message processed"
+        );
+        Ok(JobOutcome::Processed {
+            message: job.message_id,
+            kind,
+            error,
+        })
+    } else {
+        Ok(JobOutcome::Superseded {
+            message: job.message_id,
+        })
+    }
+}
+
+/// A draft as it is stored: due by the review (or quote) SLA after the message
+/// was received; a straight-through order is confirmed with it.
+fn new_draft(part: String, draft: &Draft, received: jiff::Timestamp, settings: &ExtractionSettings) -> NewDraft {
+    let sla = if draft.kind == MessageKind::Rfq {
+        settings.quote_sla_minutes
+    } else {
+        settings.review_sla_minutes
+    };
+    NewDraft {
+        part,
+        due_at: received + jiff::SignedDuration::from_mins(sla as i64),
+        order: (draft.decision == Decision::StraightThrough && draft.kind == MessageKind::Order)
+            .then(|| crate::review::new_order(draft)),
+        kind: draft.kind,
+        customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
+        po_number: draft.po_number.clone(),
+        decision: draft.decision,
+        extraction: draft.to_json(),
+        summary: crate::draft::summary(draft),
     }
 }
 

@@ -3,17 +3,22 @@
 //!
 //! Every action names the version the person saw; when someone else changed
 //! the draft or order meanwhile it fails with [`ReviewError::Conflict`] and
-//! nothing is written. Every action is an event with actor, before and after.
+//! nothing is written. Every action is an event with actor, before and after,
+//! written with the change in one store call. [`act`] is the one dispatch the
+//! browser and the JSON API both use; [`DraftTransition`] says, without IO,
+//! what each action does to a draft's state.
 
 use domain::event::{Actor, Event, FieldChange};
+use domain::exception::Severity;
 use domain::order::AmendmentReason;
+use domain::review::DraftStatus;
 use rust_decimal::Decimal;
 use store::Store;
-use store::drafts::StoredDraft;
+use store::drafts::{DraftState, StoredDraft};
 use store::orders::NewOrder;
 
-use crate::draft::Draft;
-use crate::learning::normalized_line_value;
+use crate::draft::correct::LineValue;
+use crate::draft::{CorrectionError, Draft, LineField};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -24,7 +29,7 @@ pub enum ReviewError {
     #[error("{what} was changed by someone else meanwhile (you saw version {seen}); reload it and try again")]
     Conflict { what: String, seen: i64 },
     #[error("draft {id} is {status}, not waiting for review")]
-    NotInReview { id: i64, status: String },
+    NotInReview { id: i64, status: DraftStatus },
     #[error("draft {id} cannot be confirmed yet: {}", reasons.join("; "))]
     NotReady { id: i64, reasons: Vec<String> },
     #[error("a reason is needed")]
@@ -35,8 +40,13 @@ pub enum ReviewError {
     Forbidden(String),
     #[error("'{0}' is not an action on a draft")]
     UnknownAction(String),
-    #[error("{what}: the stored content cannot be read: {message}")]
-    Corrupt { what: String, message: String },
+    #[error("{what}: {source}")]
+    Corrupt {
+        what: String,
+        source: crate::draft::UnreadableDraft,
+    },
+    #[error("order {order}: {source}")]
+    Amendment { order: i64, source: CorrectionError },
     #[error(transparent)]
     Learning(#[from] crate::learning::LearningError),
     #[error(transparent)]
@@ -137,22 +147,138 @@ pub async fn act(
         }
         _ => {}
     }
-    let (version, reason) = (input.version, input.reason);
-    match action {
-        DraftAction::Confirm => {
-            return Ok(ActionDone::Confirmed {
-                order: confirm(store, id, version, user).await?,
-            });
-        }
-        DraftAction::Reject => reject(store, id, version, reason, user).await?,
-        DraftAction::Escalate => escalate(store, id, version, reason, user).await?,
-        DraftAction::Done => mark_done(store, id, version, reason, user).await?,
-        DraftAction::Forward => forward(store, id, version, to, reason, user).await?,
-        DraftAction::Take => assign(store, id, version, Some(user), user).await?,
-        DraftAction::Release => assign(store, id, version, None, user).await?,
-        DraftAction::Assign => assign(store, id, version, Some(to).filter(|t| !t.is_empty()), user).await?,
+    if action == DraftAction::Confirm {
+        return Ok(ActionDone::Confirmed {
+            order: confirm(store, id, input.version, user).await?,
+        });
     }
+    let transition =
+        DraftTransition::of(action, input, user).ok_or(ReviewError::UnknownAction(format!("{action:?}")))?;
+    change_state(store, id, input.version, &transition, user).await?;
     Ok(ActionDone::Changed)
+}
+
+/// What an action does to a draft's state (every action but confirming, which makes an order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftTransition {
+    /// Taken by someone (`Some`) or given back to the queue (`None`).
+    Assign(Option<String>),
+    /// Marked for the head of inside sales, with a reason; it stays in the queue.
+    Escalate(String),
+    /// Handed to someone else with a note.
+    Forward { to: String, reason: String },
+    /// Not an order (spam, sent in error), with a reason.
+    Reject(String),
+    /// Needs no order (a question answered, an RFQ passed to quoting), with a note.
+    Done(String),
+}
+
+impl DraftTransition {
+    /// The transition an action names; `None` for confirming.
+    pub fn of(action: DraftAction, input: ActionInput<'_>, user: &str) -> Option<DraftTransition> {
+        let to = input.to.trim();
+        let reason = input.reason.trim().to_owned();
+        Some(match action {
+            DraftAction::Confirm => return None,
+            DraftAction::Take => DraftTransition::Assign(Some(user.to_owned())),
+            DraftAction::Release => DraftTransition::Assign(None),
+            DraftAction::Assign => DraftTransition::Assign(Some(to.to_owned()).filter(|t| !t.is_empty())),
+            DraftAction::Escalate => DraftTransition::Escalate(reason),
+            DraftAction::Forward => DraftTransition::Forward {
+                to: to.to_owned(),
+                reason,
+            },
+            DraftAction::Reject => DraftTransition::Reject(reason),
+            DraftAction::Done => DraftTransition::Done(reason),
+        })
+    }
+
+    /// The person the draft goes to, when the transition names one.
+    pub fn assignee(&self) -> Option<&str> {
+        match self {
+            DraftTransition::Assign(to) => to.as_deref(),
+            DraftTransition::Forward { to, .. } => Some(to),
+            _ => None,
+        }
+    }
+
+    /// The event's action name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            DraftTransition::Assign(_) => "assigned",
+            DraftTransition::Escalate(_) => "escalated",
+            DraftTransition::Forward { .. } => "forwarded",
+            DraftTransition::Reject(_) => "rejected",
+            DraftTransition::Done(_) => "done",
+        }
+    }
+
+    /// The state after the transition and the event's changes. Pure; a
+    /// transition that needs a reason refuses an empty one.
+    pub fn apply<'a>(&'a self, now: &'a StoredDraft) -> Result<(DraftState<'a>, Vec<FieldChange>), ReviewError> {
+        let mut state = now.state();
+        let text = |s: &str| Some(s.to_owned());
+        let with_reason = |reason: &'a str| {
+            if reason.trim().is_empty() {
+                Err(ReviewError::NoReason)
+            } else {
+                Ok(reason.trim())
+            }
+        };
+        let mut changes = Vec::new();
+        let status_change = |status: DraftStatus, reason: &str| {
+            [
+                change("status", text(now.status.as_str()), text(status.as_str())),
+                change("reason", None, text(reason)),
+            ]
+        };
+        let (status, reason) = match self {
+            DraftTransition::Assign(to) => {
+                changes.push(change("assigned_to", now.assigned_to.clone(), to.clone()));
+                state.assigned_to = to.as_deref();
+                return Ok((state, changes));
+            }
+            DraftTransition::Escalate(reason) => {
+                state.escalated = true;
+                (DraftStatus::Review, with_reason(reason)?)
+            }
+            DraftTransition::Forward { to, reason } => {
+                let reason = with_reason(reason)?;
+                changes.push(change("assigned_to", now.assigned_to.clone(), text(to)));
+                state.assigned_to = Some(to);
+                (DraftStatus::Review, reason)
+            }
+            DraftTransition::Reject(reason) => (DraftStatus::Rejected, with_reason(reason)?),
+            DraftTransition::Done(note) => (DraftStatus::Done, with_reason(note)?),
+        };
+        changes.extend(status_change(status, reason));
+        state.status = status;
+        state.status_reason = Some(reason);
+        Ok((state, changes))
+    }
+}
+
+/// Applies a transition to a draft under review, as seen at `version`, with its event.
+async fn change_state(
+    store: &Store,
+    id: i64,
+    version: i64,
+    transition: &DraftTransition,
+    user: &str,
+) -> Result<(), ReviewError> {
+    let stored = draft_in_review(store, id, version).await?;
+    if let Some(name) = transition.assignee()
+        && !store.user(name).await?.is_some_and(|u| u.active)
+    {
+        return Err(ReviewError::NoUser(name.to_owned()));
+    }
+    let (state, changes) = transition.apply(&stored)?;
+    let e = event(user, "draft", id, transition.action(), changes);
+    if store.change_draft_state(id, version, &state, &e).await? {
+        Ok(())
+    } else {
+        Err(conflict(format!("draft {id}"), version))
+    }
 }
 
 fn conflict(what: String, seen: i64) -> ReviewError {
@@ -160,9 +286,9 @@ fn conflict(what: String, seen: i64) -> ReviewError {
 }
 
 fn read_draft(what: &str, json: &str) -> Result<Draft, ReviewError> {
-    serde_json::from_str(json).map_err(|e| ReviewError::Corrupt {
+    Draft::from_json(json).map_err(|source| ReviewError::Corrupt {
         what: what.to_owned(),
-        message: e.to_string(),
+        source,
     })
 }
 
@@ -185,53 +311,31 @@ fn change(field: &str, before: Option<String>, after: Option<String>) -> FieldCh
     }
 }
 
-/// Quantity × unit price of one line, when both are known.
-pub fn line_total(quantity: Option<&str>, unit_price: Option<&str>) -> Option<Decimal> {
-    let q: Decimal = quantity?.parse().ok()?;
-    let p: Decimal = unit_price?.parse().ok()?;
-    Some((q * p).round_dp(2))
-}
-
-/// The price a line is sold at: the one the customer stated, else ours.
-pub fn effective_price(line: &crate::draft::DraftLine) -> Option<&str> {
-    line.unit_price.as_deref().or(line.expected_price.as_deref())
-}
-
-/// The sum of the line totals; `None` when no line has both quantity and price.
-pub fn order_total(draft: &Draft) -> Option<Decimal> {
-    draft
-        .lines
-        .iter()
-        .filter_map(|l| line_total(l.quantity.as_deref(), effective_price(l)))
-        .reduce(|a, b| a + b)
-}
-
 /// The order a draft becomes when confirmed: lines without a stated price get ours.
 pub fn new_order(draft: &Draft) -> NewOrder {
     let mut draft = draft.clone();
     for line in &mut draft.lines {
         if line.unit_price.is_none() {
-            line.unit_price = line.expected_price.clone();
+            line.unit_price = line.expected_price;
         }
     }
-    let draft = &draft;
     NewOrder {
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         po_number: draft.po_number.clone(),
         currency: draft.currency.clone(),
-        total: order_total(draft).map(|t| t.normalize().to_string()),
+        total: draft.total().map(|t| t.normalize()),
         line_count: draft.lines.len() as i64,
-        content: serde_json::to_string(draft).unwrap_or_default(),
+        content: draft.to_json(),
     }
 }
 
 /// What still keeps a draft from being confirmed (empty when it can be).
 pub fn open_points(draft: &Draft) -> Vec<String> {
     let mut out = Vec::new();
-    if !matches!(draft.kind.as_str(), "order" | "order_change") {
+    if !draft.is_order() {
         out.push(format!(
             "a message of kind {} does not become an order: mark it done or reject it",
-            draft.kind
+            draft.kind.as_str()
         ));
         return out;
     }
@@ -248,7 +352,7 @@ pub fn open_points(draft: &Draft) -> Vec<String> {
         if line.quantity.is_none() {
             out.push(format!("line {} has no quantity", line.line_no));
         }
-        if effective_price(line).is_none() {
+        if line.effective_price().is_none() {
             out.push(format!(
                 "line {} has no price (none stated, none in our price lists)",
                 line.line_no
@@ -256,8 +360,8 @@ pub fn open_points(draft: &Draft) -> Vec<String> {
         }
     }
     for e in &draft.exceptions {
-        if e.severity == "blocking" && e.resolved_by.is_none() {
-            out.push(format!("blocking exception {} is not resolved", e.code));
+        if e.severity == Severity::Blocking && e.is_open() {
+            out.push(format!("blocking exception {} is not resolved", e.code.as_str()));
         }
     }
     out
@@ -268,7 +372,7 @@ async fn draft_in_review(store: &Store, id: i64, version: i64) -> Result<StoredD
     if stored.version != version {
         return Err(conflict(format!("draft {id}"), version));
     }
-    if stored.status != "review" {
+    if stored.status != DraftStatus::Review {
         return Err(ReviewError::NotInReview {
             id,
             status: stored.status,
@@ -305,46 +409,26 @@ pub async fn assign(
     assignee: Option<&str>,
     user: &str,
 ) -> Result<(), ReviewError> {
-    let stored = draft_in_review(store, id, version).await?;
-    if let Some(name) = assignee
-        && !store.user(name).await?.is_some_and(|u| u.active)
-    {
-        return Err(ReviewError::NoUser(name.to_owned()));
-    }
-    let e = event(
-        user,
-        "draft",
-        id,
-        "assigned",
-        vec![change(
-            "assigned_to",
-            stored.assigned_to.clone(),
-            assignee.map(str::to_owned),
-        )],
-    );
-    if store.assign_draft(id, version, assignee, &e).await? {
-        Ok(())
-    } else {
-        Err(conflict(format!("draft {id}"), version))
-    }
+    let t = DraftTransition::Assign(assignee.map(str::to_owned));
+    change_state(store, id, version, &t, user).await
 }
 
 /// Marks a draft as escalated (to the head of inside sales) with a reason; it stays in the queue.
 pub async fn escalate(store: &Store, id: i64, version: i64, reason: &str, user: &str) -> Result<(), ReviewError> {
-    set_status(store, id, version, "review", true, reason, user, "escalated").await
+    change_state(store, id, version, &DraftTransition::Escalate(reason.into()), user).await
 }
 
 /// Rejects a draft (not an order, spam, sent in error) with a reason.
 pub async fn reject(store: &Store, id: i64, version: i64, reason: &str, user: &str) -> Result<(), ReviewError> {
-    set_status(store, id, version, "rejected", false, reason, user, "rejected").await
+    change_state(store, id, version, &DraftTransition::Reject(reason.into()), user).await
 }
 
 /// Marks a draft that needs no order (a status question answered, an RFQ passed to quoting) as done.
 pub async fn mark_done(store: &Store, id: i64, version: i64, note: &str, user: &str) -> Result<(), ReviewError> {
-    set_status(store, id, version, "done", false, note, user, "done").await
+    change_state(store, id, version, &DraftTransition::Done(note.into()), user).await
 }
 
-/// Hands a draft to someone else with a note.
+/// Hands a draft to someone else with a note, in one write.
 pub async fn forward(
     store: &Store,
     id: i64,
@@ -353,55 +437,19 @@ pub async fn forward(
     reason: &str,
     user: &str,
 ) -> Result<(), ReviewError> {
-    if reason.trim().is_empty() {
-        return Err(ReviewError::NoReason);
-    }
-    assign(store, id, version, Some(to), user).await?;
-    set_status(store, id, version + 1, "review", false, reason, user, "forwarded").await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn set_status(
-    store: &Store,
-    id: i64,
-    version: i64,
-    status: &str,
-    escalated: bool,
-    reason: &str,
-    user: &str,
-    action: &str,
-) -> Result<(), ReviewError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(ReviewError::NoReason);
-    }
-    let stored = draft_in_review(store, id, version).await?;
-    let e = event(
-        user,
-        "draft",
-        id,
-        action,
-        vec![
-            change("status", Some(stored.status.clone()), Some(status.to_owned())),
-            change("reason", None, Some(reason.to_owned())),
-        ],
-    );
-    if store
-        .set_draft_status(id, version, status, escalated || stored.escalated, Some(reason), &e)
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(conflict(format!("draft {id}"), version))
-    }
+    let t = DraftTransition::Forward {
+        to: to.trim().to_owned(),
+        reason: reason.into(),
+    };
+    change_state(store, id, version, &t, user).await
 }
 
 /// One change to a confirmed order's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineAmendment {
     pub line_no: u32,
-    /// `quantity`, `unit_price`, `uom` or `delivery_date`.
-    pub field: String,
+    pub field: LineField,
+    /// As typed: read like a correction's value.
     pub value: String,
 }
 
@@ -424,25 +472,31 @@ pub async fn amend(
     if !note.trim().is_empty() {
         changes.push(change("note", None, Some(note.trim().to_owned())));
     }
+    let refused = |source| ReviewError::Amendment {
+        order: order_id,
+        source,
+    };
     for a in amendments {
-        let value = normalized_line_value(stored.draft_id, &a.field, &a.value)?;
-        let line =
-            draft
-                .lines
-                .iter_mut()
-                .find(|l| l.line_no == a.line_no)
-                .ok_or(crate::learning::LearningError::NoLine {
-                    id: stored.draft_id,
-                    line_no: a.line_no,
-                })?;
-        let before = crate::learning::set_line_value(line, &a.field, value.clone());
-        if before != value {
-            changes.push(change(&format!("lines[{}].{}", a.line_no, a.field), before, value));
+        let value = LineValue::read(a.field, &a.value).map_err(refused)?;
+        let line = draft
+            .lines
+            .iter_mut()
+            .find(|l| l.line_no == a.line_no)
+            .ok_or(CorrectionError::NoLine(a.line_no))
+            .map_err(refused)?;
+        let (before, after) = line.set(value);
+        if before != after {
+            changes.push(change(
+                &format!("lines[{}].{}", a.line_no, a.field.as_str()),
+                before,
+                after,
+            ));
         }
     }
     let order = new_order(&draft);
     if order.total != stored.total {
-        changes.push(change("total", stored.total.clone(), order.total.clone()));
+        let text = |t: Option<Decimal>| t.map(|t| t.normalize().to_string());
+        changes.push(change("total", text(stored.total), text(order.total)));
     }
     let e = event(user, "order", order_id, "amended", changes);
     if store.amend_order(order_id, version, &order, &e).await? {
@@ -455,11 +509,66 @@ pub async fn amend(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::message::MessageKind;
+    use domain::validation::Decision;
+
+    fn stored() -> StoredDraft {
+        StoredDraft {
+            id: 7,
+            message_id: 3,
+            kind: MessageKind::Order,
+            customer_no: None,
+            po_number: None,
+            decision: Decision::Review,
+            status: DraftStatus::Review,
+            extraction: String::new(),
+            version: 4,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+            assigned_to: Some("clara".into()),
+            due_at: None,
+            escalated: false,
+            status_reason: None,
+            part: String::new(),
+        }
+    }
 
     #[test]
-    fn line_totals_use_decimals() {
-        assert_eq!(line_total(Some("3"), Some("0.1")), Some(Decimal::new(30, 2)));
-        assert_eq!(line_total(Some("2"), None), None);
-        assert_eq!(line_total(Some("x"), Some("1")), None);
+    fn forwarding_assigns_and_notes_in_one_state() {
+        let now = stored();
+        let t = DraftTransition::Forward {
+            to: "mia".into(),
+            reason: " please decide ".into(),
+        };
+        let (state, changes) = t.apply(&now).unwrap();
+        assert_eq!(state.assigned_to, Some("mia"));
+        assert_eq!(state.status, DraftStatus::Review);
+        assert_eq!(state.status_reason, Some("please decide"));
+        assert_eq!(changes[0].before.as_deref(), Some("clara"));
+        assert_eq!(t.action(), "forwarded");
+    }
+
+    #[test]
+    fn reasons_are_needed_where_they_are_asked_for() {
+        let now = stored();
+        for t in [
+            DraftTransition::Reject(" ".into()),
+            DraftTransition::Escalate(String::new()),
+            DraftTransition::Done("\t".into()),
+            DraftTransition::Forward {
+                to: "mia".into(),
+                reason: String::new(),
+            },
+        ] {
+            assert!(matches!(t.apply(&now), Err(ReviewError::NoReason)), "{t:?}");
+        }
+        let escalate = DraftTransition::Escalate("price".into());
+        let (state, _) = escalate.apply(&now).unwrap();
+        assert!(state.escalated && state.status == DraftStatus::Review);
+        let reject = DraftTransition::Reject("spam".into());
+        let (state, _) = reject.apply(&now).unwrap();
+        assert_eq!(state.status, DraftStatus::Rejected);
+        let (state, _) = DraftTransition::Assign(None).apply(&now).unwrap();
+        assert_eq!(state.assigned_to, None);
     }
 }

@@ -4,6 +4,8 @@
 
 /// How much an exception matters. `Blocking` keeps an order from going straight through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Severity {
     Info,
     Warning,
@@ -27,6 +29,8 @@ impl Severity {
 
 /// The stable exception codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ExceptionCode {
     UnknownCustomer,
     CurrencyMismatch,
@@ -102,6 +106,18 @@ pub struct OrderException {
 /// Whether any exception blocks straight-through processing.
 pub fn any_blocking(exceptions: &[OrderException]) -> bool {
     exceptions.iter().any(|e| e.severity == Severity::Blocking)
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ExceptionCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]

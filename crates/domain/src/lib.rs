@@ -12,8 +12,13 @@
 //! - [`order`]: sales orders, their lines and the status machine.
 //! - [`exception`]: what a check found wrong with an order, with a stable code.
 //! - [`event`]: the append-only record of every change.
-//! - [`validation`]: the checks on a draft order (stable exception codes) and
-//!   the straight-through decision.
+//! - [`validation`]: the checks on a draft order (stable exception codes).
+//! - [`review`]: why a draft waits for a person, where it stands, and the
+//!   straight-through decision.
+//!
+//! The feature `serde` derives the contract's JSON names for the enums that
+//! the extraction JSON carries (kind, decision, exception code, severity,
+//! review reason, draft status); without it this crate has no serde at all.
 
 pub mod access;
 pub mod customer;
@@ -24,6 +29,7 @@ pub mod message;
 pub mod order;
 pub mod pricing;
 pub mod product;
+pub mod review;
 pub mod stock;
 pub mod validation;
 pub mod values;

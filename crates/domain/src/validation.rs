@@ -3,8 +3,8 @@
 //! The rules work on plain facts ([`OrderFacts`], [`LineFacts`]) that the
 //! pipeline gathered: what the customer wrote and what our master data says.
 //! Severity comes from [`ValidationPolicy`] (a setting per code); the decision
-//! ([`decide`]) is straight through only for a clean order of a customer
-//! allowed it, with every confidence over its threshold.
+//! ([`crate::review::decide`]) is straight through only for a clean order
+//! with no reason for review.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::customer::Customer;
-use crate::exception::{ExceptionCode, OrderException, Severity, any_blocking};
-use crate::message::MessageKind;
+use crate::exception::{ExceptionCode, OrderException, Severity};
 use crate::pricing::price_differs;
 use crate::product::{Product, QuantityProblem};
 
@@ -270,6 +269,8 @@ fn line_exceptions(
 
 /// Straight through or review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Decision {
     StraightThrough,
     Review,
@@ -282,21 +283,17 @@ impl Decision {
             Decision::Review => "review",
         }
     }
+
+    pub fn parse(raw: &str) -> Option<Decision> {
+        [Decision::StraightThrough, Decision::Review]
+            .into_iter()
+            .find(|d| d.as_str() == raw)
+    }
 }
 
-/// Straight through only for an order, of a customer allowed it, with every
-/// confidence over its threshold and nothing blocking.
-pub fn decide(
-    kind: MessageKind,
-    customer_allows: bool,
-    confidences_clear: bool,
-    has_lines: bool,
-    exceptions: &[OrderException],
-) -> Decision {
-    if kind == MessageKind::Order && customer_allows && confidences_clear && has_lines && !any_blocking(exceptions) {
-        Decision::StraightThrough
-    } else {
-        Decision::Review
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -304,6 +301,8 @@ pub fn decide(
 mod tests {
     use super::*;
     use crate::customer::PostalAddress;
+    use crate::message::MessageKind;
+    use crate::review::{ReviewReason, decide};
     use crate::values::{CurrencyCode, CustomerNo, Sku, UnitCode};
     use rust_decimal_macros::dec;
 
@@ -384,13 +383,12 @@ mod tests {
         let (c, p) = (customer(), product());
         let found = validate(&order(&c, vec![line(&p)]), &ValidationPolicy::default());
         assert!(found.is_empty(), "{found:?}");
+        assert_eq!(decide(MessageKind::Order, &[], &found), Decision::StraightThrough);
+        assert_eq!(decide(MessageKind::Rfq, &[], &found), Decision::Review);
         assert_eq!(
-            decide(MessageKind::Order, true, true, true, &found),
-            Decision::StraightThrough
+            decide(MessageKind::Order, &[ReviewReason::CustomerAlwaysReviewed], &found),
+            Decision::Review
         );
-        assert_eq!(decide(MessageKind::Rfq, true, true, true, &found), Decision::Review);
-        assert_eq!(decide(MessageKind::Order, false, true, true, &found), Decision::Review);
-        assert_eq!(decide(MessageKind::Order, true, false, true, &found), Decision::Review);
     }
 
     #[test]

@@ -885,10 +885,10 @@ async fn messages(config: &Config, limit: i64, show: Option<i64>) -> Result<()> 
             .and_then(|j| serde_json::from_str(j).ok())
             .unwrap_or(serde_json::Value::Null);
         let out = serde_json::json!({
-            "id": m.id, "received_at": m.received_at, "channel": m.channel, "source_name": m.source_name,
+            "id": m.id, "received_at": store::timestamp_text(m.received_at), "channel": m.channel, "source_name": m.source_name,
             "sha256": m.sha256, "size_bytes": m.size_bytes, "message_id": m.message_id_header, "sender": m.sender,
-            "subject": m.subject, "status": m.status, "kind": m.kind, "kind_reason": m.kind_reason, "error": m.error,
-            "duplicate_of": m.duplicate_of, "processed_at": m.processed_at, "documents": documents,
+            "subject": m.subject, "status": m.status.as_str(), "kind": m.kind.map(|k| k.as_str()), "kind_reason": m.kind_reason, "error": m.error,
+            "duplicate_of": m.duplicate_of, "processed_at": m.processed_at.map(store::timestamp_text), "documents": documents,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -900,14 +900,14 @@ async fn messages(config: &Config, limit: i64, show: Option<i64>) -> Result<()> 
     for m in store.messages(None, limit).await? {
         let status = match m.duplicate_of {
             Some(of) => format!("dup of {of}"),
-            None => m.status.clone(),
+            None => m.status.as_str().to_owned(),
         };
         println!(
             "{:>6}  {:<20}  {:<10}  {:<12}  {:<13}  {:<28}  {}",
             m.id,
-            m.received_at.get(..19).unwrap_or(&m.received_at).replace('T', " "),
+            m.received_at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
             status,
-            m.kind.as_deref().unwrap_or("-"),
+            m.kind.map_or("-", |k| k.as_str()),
             m.channel,
             m.sender.as_deref().unwrap_or("-"),
             m.subject.as_deref().or(m.source_name.as_deref()).unwrap_or("-"),

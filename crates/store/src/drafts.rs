@@ -3,8 +3,14 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use domain::customer_item::CustomerItem;
 use domain::event::{Actor, Event, FieldChange};
+use domain::message::MessageKind;
+use domain::review::DraftStatus;
+use domain::validation::Decision;
+use jiff::Timestamp;
 
+use crate::columns::At;
 use crate::events::timestamp_text;
 use crate::{Store, StoreError, StoreTx};
 
@@ -13,11 +19,10 @@ use crate::{Store, StoreError, StoreTx};
 pub struct NewDraft {
     /// The document part it reads when a message carries several orders; `""` otherwise.
     pub part: String,
-    pub kind: String,
+    pub kind: MessageKind,
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
-    /// `straight_through` or `review`.
-    pub decision: String,
+    pub decision: Decision,
     /// The extraction JSON (contracts §2).
     pub extraction: String,
     /// What lists show of it (small JSON made by `app::draft::summary`).
@@ -32,20 +37,19 @@ pub struct NewDraft {
 pub struct StoredDraft {
     pub id: i64,
     pub message_id: i64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
-    pub decision: String,
-    /// `straight_through`, `review` now; later `confirmed`, `rejected`.
-    pub status: String,
+    pub decision: Decision,
+    pub status: DraftStatus,
     pub extraction: String,
     /// Raised by every change; a writer must name the version it read.
     pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// The reviewer who took it, if any.
     pub assigned_to: Option<String>,
-    pub due_at: Option<String>,
+    pub due_at: Option<Timestamp>,
     pub escalated: bool,
     /// Why it was rejected, forwarded or escalated.
     pub status_reason: Option<String>,
@@ -60,8 +64,7 @@ pub struct DraftContent<'a> {
     pub extraction: &'a str,
     /// What lists show of it.
     pub summary: &'a str,
-    /// `straight_through` or `review`.
-    pub decision: &'a str,
+    pub decision: Decision,
 }
 
 /// A draft as lists show it: its state and summary, not its content.
@@ -69,14 +72,14 @@ pub struct DraftContent<'a> {
 pub struct QueuedDraft {
     pub id: i64,
     pub message_id: i64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
-    pub decision: String,
-    pub status: String,
+    pub decision: Decision,
+    pub status: DraftStatus,
     pub version: i64,
     pub assigned_to: Option<String>,
-    pub due_at: Option<String>,
+    pub due_at: Option<Timestamp>,
     pub escalated: bool,
     pub status_reason: Option<String>,
     /// `None` for drafts stored before summaries were kept.
@@ -87,24 +90,55 @@ const DRAFT_COLUMNS: &str = "id, message_id, kind, customer_no, po_number, decis
      created_at, updated_at, assigned_to, due_at, escalated, status_reason, part";
 
 fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let at = At { table: "drafts", id };
     Ok(StoredDraft {
-        id: row.try_get(0)?,
+        id,
         message_id: row.try_get(1)?,
-        kind: row.try_get(2)?,
+        kind: at.named(row, 2, MessageKind::parse)?,
         customer_no: row.try_get(3)?,
         po_number: row.try_get(4)?,
-        decision: row.try_get(5)?,
-        status: row.try_get(6)?,
+        decision: at.named(row, 5, Decision::parse)?,
+        status: at.named(row, 6, DraftStatus::parse)?,
         extraction: row.try_get(7)?,
         version: row.try_get(8)?,
-        created_at: row.try_get(9)?,
-        updated_at: row.try_get(10)?,
+        created_at: at.timestamp(row, 9)?,
+        updated_at: at.timestamp(row, 10)?,
         assigned_to: row.try_get(11)?,
-        due_at: row.try_get(12)?,
+        due_at: at.optional_timestamp(row, 12)?,
         escalated: row.try_get::<i64, _>(13)? != 0,
         status_reason: row.try_get(14)?,
         part: row.try_get(15)?,
     })
+}
+
+/// A draft's state as a reviewer's action leaves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DraftState<'a> {
+    pub status: DraftStatus,
+    pub escalated: bool,
+    /// Why it was rejected, forwarded, escalated or marked done.
+    pub status_reason: Option<&'a str>,
+    pub assigned_to: Option<&'a str>,
+}
+
+impl StoredDraft {
+    /// Its state as it is now.
+    pub fn state(&self) -> DraftState<'_> {
+        DraftState {
+            status: self.status,
+            escalated: self.escalated,
+            status_reason: self.status_reason.as_deref(),
+            assigned_to: self.assigned_to.as_deref(),
+        }
+    }
+}
+
+/// What a correction taught, as stored with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredLesson {
+    pub customer_item: Option<CustomerItem>,
+    pub layout_hint: Option<LayoutHint>,
 }
 
 /// A label a sender prints before a header field (`Vorgang` before the PO number).
@@ -129,11 +163,11 @@ impl StoreTx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(message_id)
-        .bind(draft.kind.clone())
+        .bind(draft.kind.as_str())
         .bind(draft.customer_no.clone())
         .bind(draft.po_number.clone())
-        .bind(draft.decision.clone())
-        .bind(draft.decision.clone())
+        .bind(draft.decision.as_str())
+        .bind(DraftStatus::of(draft.decision).as_str())
         .bind(draft.extraction.clone())
         .bind(now_text.clone())
         .bind(now_text)
@@ -156,10 +190,10 @@ impl StoreTx {
             action: "drafted".into(),
             changes: vec![
                 change("message_id", Some(message_id.to_string())),
-                change("kind", Some(draft.kind.clone())),
+                change("kind", Some(draft.kind.as_str().to_owned())),
                 change("customer_no", draft.customer_no.clone()),
                 change("po_number", draft.po_number.clone()),
-                change("decision", Some(draft.decision.clone())),
+                change("decision", Some(draft.decision.as_str().to_owned())),
             ],
         })
         .await?;
@@ -207,7 +241,7 @@ impl Store {
     /// Drafts newest first, optionally of one status, before the id `before` (keyset paging).
     pub async fn drafts(
         &self,
-        status: Option<&str>,
+        status: Option<DraftStatus>,
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<StoredDraft>, StoreError> {
@@ -215,7 +249,7 @@ impl Store {
             "SELECT {DRAFT_COLUMNS} FROM drafts WHERE id < $1 AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT $3"
         )))
         .bind(before.unwrap_or(i64::MAX))
-        .bind(status.unwrap_or("").to_owned())
+        .bind(status.map_or("", DraftStatus::as_str))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -227,17 +261,17 @@ impl Store {
     /// given. Summaries only: a page never reads the drafts' whole content.
     pub async fn review_queue(
         &self,
-        after: Option<(&str, i64)>,
+        after: Option<(Timestamp, i64)>,
         assignee: Option<&str>,
         limit: i64,
     ) -> Result<Vec<QueuedDraft>, StoreError> {
-        let (due, id) = after.unwrap_or(("", 0));
+        let (due, id) = after.map_or((String::new(), 0), |(t, id)| (timestamp_text(t), id));
         let rows = sqlx::query(
             "SELECT id, message_id, kind, customer_no, po_number, decision, status, version, assigned_to, due_at, \
              escalated, status_reason, summary FROM drafts WHERE status = 'review' AND (due_at > $1 OR (due_at = $1 AND id > $2)) \
              AND ($3 = '' OR assigned_to = $3) ORDER BY due_at, id LIMIT $4",
         )
-        .bind(due.to_owned())
+        .bind(due)
         .bind(id)
         .bind(assignee.unwrap_or("").to_owned())
         .bind(limit)
@@ -245,17 +279,19 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
+                let id: i64 = row.try_get(0)?;
+                let at = At { table: "drafts", id };
                 Ok(QueuedDraft {
-                    id: row.try_get(0)?,
+                    id,
                     message_id: row.try_get(1)?,
-                    kind: row.try_get(2)?,
+                    kind: at.named(row, 2, MessageKind::parse)?,
                     customer_no: row.try_get(3)?,
                     po_number: row.try_get(4)?,
-                    decision: row.try_get(5)?,
-                    status: row.try_get(6)?,
+                    decision: at.named(row, 5, Decision::parse)?,
+                    status: at.named(row, 6, DraftStatus::parse)?,
                     version: row.try_get(7)?,
                     assigned_to: row.try_get(8)?,
-                    due_at: row.try_get(9)?,
+                    due_at: at.optional_timestamp(row, 9)?,
                     escalated: row.try_get::<i64, _>(10)? != 0,
                     status_reason: row.try_get(11)?,
                     summary: row.try_get(12)?,
@@ -289,42 +325,24 @@ impl Store {
         rows.iter().map(decode_draft).collect()
     }
 
-    /// Assigns a draft (or releases it with `None`) if it still has `version`.
-    pub async fn assign_draft(
+    /// Moves a draft to a new state (status, escalation, reason, assignee) if
+    /// it still has `version`, with its event, in one write; `false` when
+    /// someone else changed it meanwhile.
+    pub async fn change_draft_state(
         &self,
         id: i64,
         version: i64,
-        assignee: Option<&str>,
+        state: &DraftState<'_>,
         event: &Event,
     ) -> Result<bool, StoreError> {
         let update = sqlx::query(
-            "UPDATE drafts SET assigned_to = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+            "UPDATE drafts SET status = $1, escalated = $2, status_reason = $3, assigned_to = $4, \
+             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7",
         )
-        .bind(assignee.map(str::to_owned))
-        .bind(timestamp_text(event.occurred_at))
-        .bind(id)
-        .bind(version);
-        self.update_with_event(update, event).await
-    }
-
-    /// Moves a draft to `status` (`review`, `rejected`, `forwarded`) with a reason,
-    /// escalated or not, if it still has `version`.
-    pub async fn set_draft_status(
-        &self,
-        id: i64,
-        version: i64,
-        status: &str,
-        escalated: bool,
-        reason: Option<&str>,
-        event: &Event,
-    ) -> Result<bool, StoreError> {
-        let update = sqlx::query(
-            "UPDATE drafts SET status = $1, escalated = $2, status_reason = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $5 AND version = $6",
-        )
-        .bind(status.to_owned())
-        .bind(i64::from(escalated))
-        .bind(reason.map(str::to_owned))
+        .bind(state.status.as_str())
+        .bind(i64::from(state.escalated))
+        .bind(state.status_reason.map(str::to_owned))
+        .bind(state.assigned_to.map(str::to_owned))
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
         .bind(version);
@@ -349,33 +367,58 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
-    /// Replaces a draft's content if it still has `version`; `false` when
-    /// someone else changed it meanwhile. Appends `event` in the same transaction.
-    pub async fn update_draft(
+    /// Replaces a draft's content if it still has `version`, and stores what
+    /// the change taught, with their events, in one transaction; `false` (and
+    /// nothing written) when someone else changed the draft meanwhile.
+    pub async fn correct_draft(
         &self,
         id: i64,
         version: i64,
         content: DraftContent<'_>,
-        status: &str,
-        event: &Event,
+        lesson: &StoredLesson,
+        events: &[Event],
     ) -> Result<bool, StoreError> {
         let DraftContent {
             extraction,
             summary,
             decision,
         } = content;
-        let update = sqlx::query(
-            "UPDATE drafts SET extraction = $1, decision = $2, status = $3, version = version + 1, updated_at = $4, \
-             summary = $7 WHERE id = $5 AND version = $6",
+        let at = events.first().map_or_else(Timestamp::now, |e| e.occurred_at);
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE drafts SET extraction = $1, decision = $2, version = version + 1, updated_at = $3, \
+             summary = $4 WHERE id = $5 AND version = $6",
         )
         .bind(extraction.to_owned())
-        .bind(decision.to_owned())
-        .bind(status.to_owned())
-        .bind(timestamp_text(event.occurred_at))
+        .bind(decision.as_str())
+        .bind(timestamp_text(at))
+        .bind(summary.to_owned())
         .bind(id)
         .bind(version)
-        .bind(summary.to_owned());
-        self.update_with_event(update, event).await
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(hint) = &lesson.layout_hint {
+            tx.save_layout_hint(hint, at).await?;
+        }
+        if let Some(item) = &lesson.customer_item {
+            // Only what a correction knows: the customer's code and our product; a unit and factor stay.
+            tx.upsert_master(
+                crate::master::MasterTable::CustomerItems,
+                &["customer_no", "customer_part_no", "sku"],
+                &[crate::master::customer_item_values(item)],
+            )
+            .await?;
+        }
+        for event in events {
+            tx.append_event(event).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// What was learned about one sender's layout.
@@ -394,23 +437,23 @@ impl Store {
             })
             .collect()
     }
+}
 
-    pub async fn save_layout_hint(&self, hint: &LayoutHint, event: &Event) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+impl StoreTx {
+    /// Replaces the label learned for one sender and field.
+    async fn save_layout_hint(&mut self, hint: &LayoutHint, at: Timestamp) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM layout_hints WHERE sender = $1 AND field = $2")
             .bind(hint.sender.to_lowercase())
             .bind(hint.field.clone())
-            .execute(&mut *tx.tx)
+            .execute(&mut *self.tx)
             .await?;
         sqlx::query("INSERT INTO layout_hints (sender, field, label, updated_at) VALUES ($1, $2, $3, $4)")
             .bind(hint.sender.to_lowercase())
             .bind(hint.field.clone())
             .bind(hint.label.clone())
-            .bind(timestamp_text(event.occurred_at))
-            .execute(&mut *tx.tx)
+            .bind(timestamp_text(at))
+            .execute(&mut *self.tx)
             .await?;
-        tx.append_event(event).await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -30,7 +30,8 @@ fn parse_changes(raw: &str) -> Vec<FieldChange> {
         .collect()
 }
 
-pub(crate) fn timestamp_text(t: jiff::Timestamp) -> String {
+/// A timestamp as the store keeps it and the API shows it: fixed width, UTC.
+pub fn timestamp_text(t: jiff::Timestamp) -> String {
     // Fixed width (microseconds, Z) so that text order is time order.
     format!("{}", t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }

@@ -1,8 +1,12 @@
 //! The shared inbox: every inbound message with what became of it, filtered
 //! and paged by id (newest first) so a page costs the same with a million messages.
 
+use domain::message::{MessageKind, MessageStatus};
+use domain::review::DraftStatus;
+use jiff::Timestamp;
 use sqlx::Row;
 
+use crate::columns::At;
 use crate::master::like_pattern;
 use crate::{Store, StoreError};
 
@@ -60,13 +64,13 @@ impl InboxStatus {
     }
 
     /// From the message's processing status and its draft's status.
-    pub fn of(message_status: &str, draft_status: Option<&str>) -> InboxStatus {
+    pub fn of(message_status: MessageStatus, draft_status: Option<DraftStatus>) -> InboxStatus {
         match (message_status, draft_status) {
-            ("received", _) => InboxStatus::New,
-            ("error", _) => InboxStatus::Error,
-            ("duplicate", _) => InboxStatus::Duplicate,
-            (_, Some("review")) => InboxStatus::InReview,
-            (_, Some("straight_through")) => InboxStatus::StraightThrough,
+            (MessageStatus::Received, _) => InboxStatus::New,
+            (MessageStatus::Error, _) => InboxStatus::Error,
+            (MessageStatus::Duplicate, _) => InboxStatus::Duplicate,
+            (_, Some(DraftStatus::Review)) => InboxStatus::InReview,
+            (_, Some(DraftStatus::StraightThrough)) => InboxStatus::StraightThrough,
             _ => InboxStatus::Done,
         }
     }
@@ -89,8 +93,7 @@ impl InboxStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
     pub status: Option<InboxStatus>,
-    /// Message kind: `order`, `rfq`, …
-    pub kind: Option<String>,
+    pub kind: Option<MessageKind>,
     /// Exact channel, or a prefix ending in `:` (`imap:`).
     pub channel: Option<String>,
     /// Words in the sender, subject or file name.
@@ -101,12 +104,12 @@ pub struct InboxFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboxRow {
     pub id: i64,
-    pub received_at: String,
+    pub received_at: Timestamp,
     pub channel: String,
     pub source_name: Option<String>,
     pub sender: Option<String>,
     pub subject: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<MessageKind>,
     pub error: Option<String>,
     pub size_bytes: i64,
     pub status: InboxStatus,
@@ -154,7 +157,7 @@ impl Store {
         };
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(before.unwrap_or(i64::MAX))
-            .bind(filter.kind.clone().unwrap_or_default())
+            .bind(filter.kind.map_or("", MessageKind::as_str))
             .bind(channel)
             .bind(prefix)
             .bind(like_pattern(filter.q.as_deref().unwrap_or("")))
@@ -163,19 +166,28 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let message_status: String = r.try_get(9)?;
-                let draft_status: Option<String> = r.try_get(11)?;
+                let id: i64 = r.try_get(0)?;
+                let at = At { table: "messages", id };
+                let message_status = at.named(r, 9, MessageStatus::parse)?;
+                let draft_status = match r.try_get::<Option<String>, _>(11)? {
+                    None => None,
+                    Some(_) => Some(at.named(r, 11, DraftStatus::parse)?),
+                };
+                let kind = match r.try_get::<Option<String>, _>(6)? {
+                    None => None,
+                    Some(_) => Some(at.named(r, 6, MessageKind::parse)?),
+                };
                 Ok(InboxRow {
-                    id: r.try_get(0)?,
-                    received_at: r.try_get(1)?,
+                    id,
+                    received_at: at.timestamp(r, 1)?,
                     channel: r.try_get(2)?,
                     source_name: r.try_get(3)?,
                     sender: r.try_get(4)?,
                     subject: r.try_get(5)?,
-                    kind: r.try_get(6)?,
+                    kind,
                     error: r.try_get(7)?,
                     size_bytes: r.try_get(8)?,
-                    status: InboxStatus::of(&message_status, draft_status.as_deref()),
+                    status: InboxStatus::of(message_status, draft_status),
                     draft_id: r.try_get(10)?,
                     assigned_to: r.try_get(12)?,
                 })
@@ -190,11 +202,13 @@ mod tests {
 
     #[test]
     fn statuses_follow_message_then_draft() {
-        assert_eq!(InboxStatus::of("received", None), InboxStatus::New);
-        assert_eq!(InboxStatus::of("processed", Some("review")), InboxStatus::InReview);
-        assert_eq!(InboxStatus::of("processed", Some("confirmed")), InboxStatus::Done);
-        assert_eq!(InboxStatus::of("processed", None), InboxStatus::Done);
-        assert_eq!(InboxStatus::of("error", Some("review")), InboxStatus::Error);
+        use DraftStatus as D;
+        use MessageStatus as M;
+        assert_eq!(InboxStatus::of(M::Received, None), InboxStatus::New);
+        assert_eq!(InboxStatus::of(M::Processed, Some(D::Review)), InboxStatus::InReview);
+        assert_eq!(InboxStatus::of(M::Processed, Some(D::Confirmed)), InboxStatus::Done);
+        assert_eq!(InboxStatus::of(M::Processed, None), InboxStatus::Done);
+        assert_eq!(InboxStatus::of(M::Error, Some(D::Review)), InboxStatus::Error);
         for s in InboxStatus::ALL {
             assert_eq!(InboxStatus::parse(s.as_str()), Some(s));
         }

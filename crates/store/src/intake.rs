@@ -8,6 +8,10 @@
 
 use sqlx::Row;
 
+use domain::message::{MessageKind, MessageStatus};
+use jiff::Timestamp;
+
+use crate::columns::At;
 use crate::connect::{Backend, Store};
 use crate::error::StoreError;
 use crate::events::timestamp_text;
@@ -40,7 +44,7 @@ pub struct Received {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredMessage {
     pub id: i64,
-    pub received_at: String,
+    pub received_at: Timestamp,
     pub channel: String,
     pub source_name: Option<String>,
     pub sha256: String,
@@ -48,14 +52,13 @@ pub struct StoredMessage {
     pub message_id_header: Option<String>,
     pub sender: Option<String>,
     pub subject: Option<String>,
-    /// `received`, `processed`, `error` or `duplicate`.
-    pub status: String,
-    pub kind: Option<String>,
+    pub status: MessageStatus,
+    pub kind: Option<MessageKind>,
     pub kind_reason: Option<String>,
     pub error: Option<String>,
     pub duplicate_of: Option<i64>,
     pub documents_json: Option<String>,
-    pub processed_at: Option<String>,
+    pub processed_at: Option<Timestamp>,
 }
 
 /// A claimed job.
@@ -72,7 +75,7 @@ pub struct Job {
 pub struct ProcessedMessage {
     pub sender: Option<String>,
     pub subject: Option<String>,
-    pub kind: String,
+    pub kind: MessageKind,
     pub kind_reason: String,
     pub documents_json: String,
     /// Problems worth showing on the message (errors of its parts).
@@ -85,9 +88,15 @@ const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, si
      subject, status, kind, kind_reason, error, duplicate_of, documents_json, processed_at";
 
 fn decode_message(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let at = At { table: "messages", id };
+    let kind = match row.try_get::<Option<String>, _>(10)? {
+        None => None,
+        Some(_) => Some(at.named(row, 10, MessageKind::parse)?),
+    };
     Ok(StoredMessage {
-        id: row.try_get("id")?,
-        received_at: row.try_get("received_at")?,
+        id,
+        received_at: at.timestamp(row, 1)?,
         channel: row.try_get("channel")?,
         source_name: row.try_get("source_name")?,
         sha256: row.try_get("sha256")?,
@@ -95,13 +104,13 @@ fn decode_message(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> 
         message_id_header: row.try_get("message_id_header")?,
         sender: row.try_get("sender")?,
         subject: row.try_get("subject")?,
-        status: row.try_get("status")?,
-        kind: row.try_get("kind")?,
+        status: at.named(row, 9, MessageStatus::parse)?,
+        kind,
         kind_reason: row.try_get("kind_reason")?,
         error: row.try_get("error")?,
         duplicate_of: row.try_get("duplicate_of")?,
         documents_json: row.try_get("documents_json")?,
-        processed_at: row.try_get("processed_at")?,
+        processed_at: at.optional_timestamp(row, 15)?,
     })
 }
 
@@ -311,13 +320,17 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        let status = if result.error.is_some() { "error" } else { "processed" };
+        let status = if result.error.is_some() {
+            MessageStatus::Error
+        } else {
+            MessageStatus::Processed
+        };
         sqlx::query(
             "UPDATE messages SET status = $1, kind = $2, kind_reason = $3, error = $4, documents_json = $5, \
              sender = COALESCE($6, sender), subject = COALESCE($7, subject), processed_at = $8 WHERE id = $9",
         )
-        .bind(status)
-        .bind(result.kind.clone())
+        .bind(status.as_str())
+        .bind(result.kind.as_str())
         .bind(result.kind_reason.clone())
         .bind(result.error.clone())
         .bind(result.documents_json.clone())
@@ -339,8 +352,8 @@ impl Store {
             entity_id: job.message_id.to_string(),
             action: "processed".into(),
             changes: vec![
-                change("status", Some(status.into())),
-                change("kind", Some(result.kind.clone())),
+                change("status", Some(status.as_str().into())),
+                change("kind", Some(result.kind.as_str().into())),
                 change("error", result.error.clone()),
             ],
         })

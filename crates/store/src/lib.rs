@@ -11,6 +11,7 @@
 
 pub mod blobs;
 pub mod bulk;
+mod columns;
 mod connect;
 pub mod drafts;
 mod error;
@@ -26,3 +27,4 @@ pub mod users;
 
 pub use connect::{Backend, Store, StoreTx, redact};
 pub use error::StoreError;
+pub use events::timestamp_text;

@@ -5,7 +5,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use domain::event::{Actor, Event, FieldChange};
+use domain::order::OrderStatus;
+use jiff::Timestamp;
+use rust_decimal::Decimal;
 
+use crate::columns::At;
 use crate::events::timestamp_text;
 use crate::{Store, StoreError, StoreTx};
 
@@ -15,8 +19,8 @@ pub struct NewOrder {
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
     pub currency: Option<String>,
-    /// Sum of the lines' quantity × unit price, as decimal text.
-    pub total: Option<String>,
+    /// Sum of the lines' quantity × unit price.
+    pub total: Option<Decimal>,
     pub line_count: i64,
     /// The confirmed draft (contracts §2 shape).
     pub content: String,
@@ -29,37 +33,38 @@ pub struct StoredOrder {
     pub message_id: i64,
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
-    /// `confirmed`, `sent_to_erp`, … (`domain::order::OrderStatus`).
-    pub status: String,
+    pub status: OrderStatus,
     pub currency: Option<String>,
-    pub total: Option<String>,
+    pub total: Option<Decimal>,
     pub line_count: i64,
     pub content: String,
     pub version: i64,
     pub confirmed_by: String,
-    pub confirmed_at: String,
-    pub updated_at: String,
+    pub confirmed_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 const ORDER_COLUMNS: &str = "id, draft_id, message_id, customer_no, po_number, status, currency, total, line_count, \
      content, version, confirmed_by, confirmed_at, updated_at";
 
 fn decode_order(row: &AnyRow) -> Result<StoredOrder, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let at = At { table: "orders", id };
     Ok(StoredOrder {
-        id: row.try_get(0)?,
+        id,
         draft_id: row.try_get(1)?,
         message_id: row.try_get(2)?,
         customer_no: row.try_get(3)?,
         po_number: row.try_get(4)?,
-        status: row.try_get(5)?,
+        status: at.named(row, 5, OrderStatus::parse)?,
         currency: row.try_get(6)?,
-        total: row.try_get(7)?,
+        total: at.optional_decimal(row, 7)?,
         line_count: row.try_get(8)?,
         content: row.try_get(9)?,
         version: row.try_get(10)?,
         confirmed_by: row.try_get(11)?,
-        confirmed_at: row.try_get(12)?,
-        updated_at: row.try_get(13)?,
+        confirmed_at: at.timestamp(row, 12)?,
+        updated_at: at.timestamp(row, 13)?,
     })
 }
 
@@ -92,7 +97,7 @@ impl StoreTx {
         .bind(order.customer_no.clone())
         .bind(order.po_number.clone())
         .bind(order.currency.clone())
-        .bind(order.total.clone())
+        .bind(order.total.map(|t| t.normalize().to_string()))
         .bind(order.line_count)
         .bind(order.content.clone())
         .bind(actor.to_storage())
@@ -112,7 +117,7 @@ impl StoreTx {
                 change("message_id", Some(message_id.to_string())),
                 change("customer_no", order.customer_no.clone()),
                 change("po_number", order.po_number.clone()),
-                change("total", order.total.clone()),
+                change("total", order.total.map(|t| t.normalize().to_string())),
                 change("currency", order.currency.clone()),
                 change("lines", Some(order.line_count.to_string())),
             ],
@@ -221,7 +226,7 @@ impl Store {
              AND status IN ('confirmed', 'sent_to_erp')",
         )
         .bind(order.content.clone())
-        .bind(order.total.clone())
+        .bind(order.total.map(|t| t.normalize().to_string()))
         .bind(order.line_count)
         .bind(order.po_number.clone())
         .bind(order.currency.clone())

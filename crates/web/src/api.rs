@@ -194,9 +194,18 @@ async fn messages(State(state): State<AppState>, Query(q): Query<MessagesQuery>)
         })?),
         None => None,
     };
+    let kind = match q.kind.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Some(domain::message::MessageKind::parse(raw).ok_or_else(|| {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("kind '{raw}' is not one of order, order_change, cancellation, rfq, inquiry, other"),
+            )
+        })?),
+        None => None,
+    };
     let filter = store::inbox::InboxFilter {
         status,
-        kind: q.kind.filter(|s| !s.is_empty()),
+        kind,
         channel: q.channel.filter(|s| !s.is_empty()),
         q: q.q.filter(|s| !s.is_empty()),
     };
@@ -210,12 +219,12 @@ async fn messages(State(state): State<AppState>, Query(q): Query<MessagesQuery>)
             .into_iter()
             .map(|r| MessageJson {
                 id: r.id,
-                received_at: r.received_at,
+                received_at: store::timestamp_text(r.received_at),
                 channel: r.channel,
                 source_name: r.source_name,
                 sender: r.sender,
                 subject: r.subject,
-                kind: r.kind,
+                kind: r.kind.map(|k| k.as_str().to_owned()),
                 status: r.status.as_str().to_owned(),
                 error: r.error,
                 size_bytes: r.size_bytes,
@@ -264,7 +273,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResul
         .ok_or_else(|| not_found(format!("message {id}")))?;
     let drafts = state.store.drafts_of_message(id).await?;
     Ok(Json(MessageDetail {
-        status: InboxStatus::of(&m.status, drafts.first().map(|d| d.status.as_str()))
+        status: InboxStatus::of(m.status, drafts.first().map(|d| d.status))
             .as_str()
             .to_owned(),
         draft_id: drafts.first().map(|d| d.id),
@@ -275,7 +284,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResul
             .and_then(|j| serde_json::from_str(j).ok())
             .unwrap_or(Value::Array(Vec::new())),
         id: m.id,
-        received_at: m.received_at,
+        received_at: store::timestamp_text(m.received_at),
         channel: m.channel,
         source_name: m.source_name,
         sha256: m.sha256,
@@ -283,11 +292,11 @@ async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResul
         message_id_header: m.message_id_header,
         sender: m.sender,
         subject: m.subject,
-        kind: m.kind,
+        kind: m.kind.map(|k| k.as_str().to_owned()),
         kind_reason: m.kind_reason,
         error: m.error,
         duplicate_of: m.duplicate_of,
-        processed_at: m.processed_at,
+        processed_at: m.processed_at.map(store::timestamp_text),
     }))
 }
 
@@ -359,18 +368,18 @@ pub struct DraftJson {
 }
 
 fn draft_json(d: store::drafts::StoredDraft) -> DraftJson {
-    let parsed: Option<app::draft::Draft> = serde_json::from_str(&d.extraction).ok();
+    let parsed = app::draft::Draft::from_json(&d.extraction).ok();
     DraftJson {
         open_points: parsed.as_ref().map(app::review::open_points).unwrap_or_default(),
         draft: serde_json::from_str(&d.extraction).unwrap_or(Value::Null),
         id: d.id,
         message_id: d.message_id,
-        kind: d.kind,
-        status: d.status,
-        decision: d.decision,
+        kind: d.kind.as_str().to_owned(),
+        status: d.status.as_str().to_owned(),
+        decision: d.decision.as_str().to_owned(),
         version: d.version,
         assigned_to: d.assigned_to,
-        due_at: d.due_at,
+        due_at: d.due_at.map(store::timestamp_text),
         escalated: d.escalated,
         status_reason: d.status_reason,
     }
@@ -418,7 +427,18 @@ async fn queue(
     Extension(me): Extension<CurrentUser>,
     Query(q): Query<QueueQuery>,
 ) -> ApiResult<Vec<QueuedDraftJson>> {
-    let after = q.after_due.as_deref().map(|d| (d, q.after_id.unwrap_or(0)));
+    let after = match q.after_due.as_deref().filter(|d| !d.is_empty()) {
+        Some(raw) => {
+            let due: jiff::Timestamp = raw.parse().map_err(|_| {
+                ApiError(
+                    StatusCode::BAD_REQUEST,
+                    format!("after_due '{raw}' is not a timestamp (the due_at of the last draft of the page)"),
+                )
+            })?;
+            Some((due, q.after_id.unwrap_or(0)))
+        }
+        None => None,
+    };
     let drafts = state
         .store
         .review_queue(after, q.mine.then_some(me.username.as_str()), limit(q.limit))
@@ -431,9 +451,9 @@ async fn queue(
         out.push(QueuedDraftJson {
             id: d.id,
             message_id: d.message_id,
-            kind: d.kind,
-            status: d.status,
-            decision: d.decision,
+            kind: d.kind.as_str().to_owned(),
+            status: d.status.as_str().to_owned(),
+            decision: d.decision.as_str().to_owned(),
             version: d.version,
             customer_no: d.customer_no,
             customer: summary.customer,
@@ -441,7 +461,7 @@ async fn queue(
             sender: summary.sender,
             subject: summary.subject,
             assigned_to: d.assigned_to,
-            due_at: d.due_at,
+            due_at: d.due_at.map(store::timestamp_text),
             escalated: d.escalated,
             reasons: summary.reasons,
             lines: summary.lines,
@@ -504,7 +524,7 @@ async fn correct(
     Json(body): Json<CorrectionJson>,
 ) -> ApiResult<Corrected> {
     let correction = correction_of(&body.what, &body.field, body.line_no, body.index, &body.value)
-        .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, format!("'{}' is not a correction", body.what)))?;
+        .map_err(|(status, message)| ApiError(status, message))?;
     let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
     let learned = app::learning::correct(
         &state.store,
@@ -519,8 +539,16 @@ async fn correct(
     .map_err(app::review::ReviewError::from)?;
     Ok(Json(Corrected {
         version: body.version + 1,
-        customer_item: learned.customer_item.map(|(a, b, c)| vec![a, b, c]),
-        layout_hint: learned.layout_hint.map(|(a, b)| vec![a, b]),
+        customer_item: learned.customer_item.map(|i| {
+            vec![
+                i.customer_no.as_str().to_owned(),
+                i.customer_part_no.as_str().to_owned(),
+                i.sku.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            ]
+        }),
+        layout_hint: learned
+            .layout_hint
+            .map(|(field, label)| vec![field.as_str().to_owned(), label]),
     }))
 }
 
@@ -571,7 +599,7 @@ async fn draft_action(
     };
     let d = store.draft(id).await?.ok_or_else(|| not_found(format!("draft {id}")))?;
     Ok(Json(ActionDone {
-        status: d.status,
+        status: d.status.as_str().to_owned(),
         version: d.version,
         order_id,
     }))
@@ -612,14 +640,14 @@ fn order_json(o: store::orders::StoredOrder, with_content: bool) -> OrderJson {
         message_id: o.message_id,
         customer_no: o.customer_no,
         po_number: o.po_number,
-        status: o.status,
+        status: o.status.as_str().to_owned(),
         currency: o.currency,
-        total: o.total,
+        total: o.total.map(|t| t.normalize().to_string()),
         line_count: o.line_count,
         version: o.version,
         confirmed_by: o.confirmed_by,
-        confirmed_at: o.confirmed_at,
-        updated_at: o.updated_at,
+        confirmed_at: store::timestamp_text(o.confirmed_at),
+        updated_at: store::timestamp_text(o.updated_at),
     }
 }
 
@@ -691,15 +719,26 @@ async fn amend(
             "reason must be entry_error or customer_change".into(),
         )
     })?;
-    let amendments: Vec<app::review::LineAmendment> = body
+    let amendments = body
         .amendments
         .into_iter()
-        .map(|a| app::review::LineAmendment {
-            line_no: a.line_no,
-            field: a.field,
-            value: a.value,
+        .map(|a| {
+            let field = app::draft::LineField::parse(&a.field).ok_or_else(|| {
+                ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "'{}' is not a line field that can be amended (quantity, unit_price, uom, delivery_date)",
+                        a.field
+                    ),
+                )
+            })?;
+            Ok(app::review::LineAmendment {
+                line_no: a.line_no,
+                field,
+                value: a.value,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     app::review::amend(
         &state.store,
         id,

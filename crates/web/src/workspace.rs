@@ -11,6 +11,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use domain::access::Permission;
+use domain::order::OrderStatus;
+use domain::review::{DraftStatus, ReadField};
 use serde::Deserialize;
 use serde_json::Value;
 use store::inbox::{InboxFilter, InboxStatus};
@@ -22,17 +24,13 @@ use crate::pages::{ErrorPage, EventRow, UserView, render, render_status};
 
 const PAGE_SIZE: i64 = 50;
 
-fn short_time(text: &str) -> String {
-    text.get(..16).unwrap_or(text).replace('T', " ")
+fn short_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-/// "5 min", "3 h", "2 d" since `text` (an RFC 3339 time).
-fn age(text: &str, now: jiff::Timestamp) -> String {
-    let Ok(t) = text.parse::<jiff::Timestamp>() else {
-        return String::new();
-    };
-    let secs = now.as_second() - t.as_second();
-    human_duration(secs)
+/// "5 min", "3 h", "2 d" since `t`.
+fn age(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    human_duration(now.as_second() - t.as_second())
 }
 
 fn human_duration(secs: i64) -> String {
@@ -47,8 +45,9 @@ fn human_duration(secs: i64) -> String {
     if secs < 0 { format!("in {text}") } else { text }
 }
 
-fn opt(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
+/// A value as a form or page shows it; empty when there is none.
+fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
 fn nonempty(s: &str) -> Option<String> {
@@ -83,7 +82,9 @@ pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
         R::NoDraft(_) | R::NoOrder(_) | R::UnknownAction(_) | R::Learning(L::NoDraft(_)) => StatusCode::NOT_FOUND,
         R::Forbidden(_) => StatusCode::FORBIDDEN,
         R::Conflict { .. } | R::Learning(L::Conflict { .. }) | R::NotInReview { .. } => StatusCode::CONFLICT,
-        R::Store(_) | R::Learning(L::Store(_)) | R::Learning(L::Import(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        R::Store(_) | R::Learning(L::Store(_) | L::Catalog(_) | L::Corrupt { .. }) | R::Corrupt { .. } => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -107,7 +108,7 @@ impl InboxQuery {
     pub fn filter(&self) -> InboxFilter {
         InboxFilter {
             status: InboxStatus::parse(&self.status),
-            kind: nonempty(&self.kind),
+            kind: domain::message::MessageKind::parse(self.kind.trim()),
             channel: nonempty(&self.channel),
             q: nonempty(&self.q),
         }
@@ -165,8 +166,8 @@ pub async fn inbox(
         .iter()
         .map(|r| InboxLine {
             id: r.id,
-            received: short_time(&r.received_at),
-            age: age(&r.received_at, now),
+            received: short_time(r.received_at),
+            age: age(r.received_at, now),
             channel: r.channel.clone(),
             sender: opt(&r.sender),
             subject: r.subject.clone().or_else(|| r.source_name.clone()).unwrap_or_default(),
@@ -387,9 +388,10 @@ struct MessagePage {
     nav: &'static str,
     user: Option<UserView>,
     m: store::intake::StoredMessage,
+    received: String,
     status: &'static str,
     /// (draft, its status, its PO number): one per order the message carries.
-    drafts: Vec<(i64, String, String)>,
+    drafts: Vec<(i64, domain::review::DraftStatus, String)>,
     parts: Vec<PartView>,
     events: Vec<EventRow>,
 }
@@ -409,7 +411,8 @@ pub async fn message(
     render(MessagePage {
         nav: "inbox",
         user: Some((&me).into()),
-        status: InboxStatus::of(&m.status, drafts.first().map(|d| d.status.as_str())).label(),
+        status: InboxStatus::of(m.status, drafts.first().map(|d| d.status)).label(),
+        received: short_time(m.received_at),
         drafts: drafts
             .into_iter()
             .map(|d| (d.id, d.status, d.po_number.unwrap_or_default()))
@@ -517,7 +520,7 @@ pub(crate) async fn summary_of(
     }
     let full = state.store.draft(d.id).await?;
     Ok(full
-        .and_then(|f| serde_json::from_str::<app::draft::Draft>(&f.extraction).ok())
+        .and_then(|f| app::draft::Draft::from_json(&f.extraction).ok())
         .map(|draft| app::draft::DraftSummary::of(&draft))
         .unwrap_or_default())
 }
@@ -527,7 +530,7 @@ pub async fn queue(
     Extension(me): Extension<CurrentUser>,
     Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, WebError> {
-    let after = (!q.after_due.is_empty()).then_some((q.after_due.as_str(), q.after_id));
+    let after = q.after_due.parse::<jiff::Timestamp>().ok().map(|due| (due, q.after_id));
     let assignee = q.mine.then_some(me.username.as_str());
     let drafts = state.store.review_queue(after, assignee, PAGE_SIZE).await?;
     let now = jiff::Timestamp::now();
@@ -538,7 +541,7 @@ pub async fn queue(
         .map(|d| {
             serde_urlencoded::to_string([
                 ("mine", q.mine.to_string()),
-                ("after_due", opt(&d.due_at)),
+                ("after_due", opt(&d.due_at.map(store::timestamp_text))),
                 ("after_id", d.id.to_string()),
             ])
             .unwrap_or_default()
@@ -546,14 +549,10 @@ pub async fn queue(
     let mut rows = Vec::with_capacity(drafts.len());
     for d in &drafts {
         let summary = summary_of(&state, d).await?;
-        let due_secs = d
-            .due_at
-            .as_deref()
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            .map(|t| t.as_second() - now.as_second());
+        let due_secs = d.due_at.map(|t| t.as_second() - now.as_second());
         rows.push(QueueLine {
             id: d.id,
-            kind: d.kind.clone(),
+            kind: d.kind.as_str().to_owned(),
             customer: summary.customer.clone().unwrap_or_else(|| "unknown".into()),
             po_number: opt(&d.po_number),
             sender: summary.sender.clone().unwrap_or_default(),
@@ -670,20 +669,21 @@ pub async fn draft(
         .draft(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Draft {id}")))?;
-    let draft: app::draft::Draft =
-        serde_json::from_str(&d.extraction).map_err(|e| WebError::Corrupt(format!("draft {id}: {e}")))?;
+    let draft =
+        app::draft::Draft::from_json(&d.extraction).map_err(|e| WebError::Corrupt(format!("draft {id}: {e}")))?;
     let message = state.store.message(d.message_id).await?;
     let order = state.store.order_of_draft(id).await?;
     let events = state.store.events_for("draft", &id.to_string()).await?;
     let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
     let threshold = f64::from(settings.confidence_threshold);
-    let field = |name: &'static str, label: &'static str, value: &Option<String>| {
-        let info = draft.fields.get(name);
+    let field = |read: ReadField, label: &'static str, value: Option<String>| {
+        let name = read.as_str();
+        let info = draft.fields.get(&read);
         let confidence = info.map_or(if value.is_some() { 1.0 } else { 0.0 }, |i| i.confidence);
         FieldView {
             name,
             label,
-            value: opt(value),
+            value: opt(&value),
             confidence: if value.is_some() {
                 confidence_text(confidence)
             } else {
@@ -696,15 +696,23 @@ pub async fn draft(
         }
     };
     let fields = vec![
-        field("po_number", "PO number", &draft.po_number),
-        field("order_date", "Order date", &draft.order_date),
+        field(ReadField::PoNumber, "PO number", draft.po_number.clone()),
         field(
-            "requested_delivery_date",
-            "Requested delivery",
-            &draft.requested_delivery_date,
+            ReadField::OrderDate,
+            "Order date",
+            draft.order_date.map(|d| d.to_string()),
         ),
-        field("currency", "Currency", &draft.currency),
-        field("stated_total", "Stated total", &draft.stated_total),
+        field(
+            ReadField::RequestedDeliveryDate,
+            "Requested delivery",
+            draft.requested_delivery_date.map(|d| d.to_string()),
+        ),
+        field(ReadField::Currency, "Currency", draft.currency.clone()),
+        field(
+            ReadField::StatedTotal,
+            "Stated total",
+            draft.stated_total.map(|t| t.to_string()),
+        ),
     ];
     let mut names = std::collections::HashMap::new();
     for sku in draft.lines.iter().filter_map(|l| l.sku.as_deref()) {
@@ -739,9 +747,7 @@ pub async fn draft(
             uom: opt(&l.uom),
             unit_price: opt(&l.unit_price),
             expected_price: opt(&l.expected_price),
-            total: app::review::line_total(l.quantity.as_deref(), app::review::effective_price(l))
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            total: opt(&l.total()),
             delivery_date: opt(&l.delivery_date),
             confidence: confidence_text(l.confidence),
             low: l.confidence < threshold || l.sku.is_none(),
@@ -767,8 +773,8 @@ pub async fn draft(
         .enumerate()
         .map(|(index, e)| ExceptionView {
             index,
-            code: e.code.clone(),
-            severity: e.severity.clone(),
+            code: e.code.as_str().to_owned(),
+            severity: e.severity.as_str().to_owned(),
             line: e.line_no.map(|n| n.to_string()).unwrap_or_default(),
             message: e.message.clone(),
             resolved: match (&e.resolved_by, &e.resolution) {
@@ -789,7 +795,7 @@ pub async fn draft(
     let page = DraftPage {
         nav: "queue",
         csrf: me.csrf.clone(),
-        in_review: d.status == "review",
+        in_review: d.status == DraftStatus::Review,
         can_assign_others: me.can(Permission::AssignWork),
         me: me.username.clone(),
         user: Some((&me).into()),
@@ -816,17 +822,15 @@ pub async fn draft(
         lines_note: lines_note.unwrap_or_default(),
         exceptions,
         open_points: app::review::open_points(&draft),
-        review_reasons: draft.review_reasons.clone(),
-        total: app::review::order_total(&draft)
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
+        review_reasons: draft.review_reasons.iter().map(ToString::to_string).collect(),
+        total: opt(&draft.total()),
         currency: opt(&draft.currency),
         stated_total: opt(&draft.stated_total),
         order_id: order.map(|o| o.id),
         parts: parts_of(message.as_ref().and_then(|m| m.documents_json.as_deref())),
         events: events.iter().map(EventRow::from).collect(),
         users,
-        due: d.due_at.as_deref().map(|t| age(t, now)).map_or(String::new(), |a| {
+        due: d.due_at.map(|t| age(t, now)).map_or(String::new(), |a| {
             if a.starts_with("in ") {
                 format!("due {a}")
             } else {
@@ -855,29 +859,19 @@ pub struct CorrectionForm {
     value: String,
 }
 
+/// A correction as a form or the API names it; a correction or field that
+/// does not exist is refused with the status to answer.
 pub(crate) fn correction_of(
     what: &str,
     field: &str,
     line_no: u32,
     index: usize,
     value: &str,
-) -> Option<app::learning::Correction> {
-    use app::learning::Correction;
-    let value = value.trim().to_owned();
-    Some(match what {
-        "header" => Correction::Header {
-            field: field.to_owned(),
-            value,
-        },
-        "customer" => Correction::Customer { customer_no: value },
-        "line_product" => Correction::LineProduct { line_no, sku: value },
-        "line_value" => Correction::LineValue {
-            line_no,
-            field: field.to_owned(),
-            value,
-        },
-        "resolve" => Correction::ResolveException { index, note: value },
-        _ => return None,
+) -> Result<app::draft::Correction, (StatusCode, String)> {
+    use app::draft::CorrectionError as E;
+    app::draft::Correction::parse(what, field, line_no, index, value).map_err(|e| match e {
+        E::UnknownCorrection(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     })
 }
 
@@ -887,12 +881,9 @@ pub async fn correct(
     Path(id): Path<i64>,
     Form(form): Form<CorrectionForm>,
 ) -> Response {
-    let Some(correction) = correction_of(&form.what, &form.field, form.line_no, form.index, &form.value) else {
-        return action_failed(
-            &me,
-            &format!("'{}' is not a correction", form.what),
-            StatusCode::BAD_REQUEST,
-        );
+    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &form.value) {
+        Ok(c) => c,
+        Err((status, message)) => return action_failed(&me, &message, status),
     };
     let settings = match app::settings::extraction(&state.store, &state.config.extraction).await {
         Ok(s) => s,
@@ -1017,7 +1008,7 @@ pub async fn orders(
                 id: o.id,
                 customer: opt(&o.customer_no),
                 po_number: opt(&o.po_number),
-                status: o.status.replace('_', " "),
+                status: o.status.as_str().replace('_', " "),
                 total: o
                     .total
                     .as_ref()
@@ -1025,7 +1016,7 @@ pub async fn orders(
                     .unwrap_or_default(),
                 lines: o.line_count,
                 confirmed_by: actor_text(&o.confirmed_by),
-                confirmed_at: short_time(&o.confirmed_at),
+                confirmed_at: short_time(o.confirmed_at),
             })
             .collect(),
         next,
@@ -1040,6 +1031,7 @@ struct OrderPage {
     csrf: String,
     o: store::orders::StoredOrder,
     confirmed_by: String,
+    confirmed_at: String,
     lines: Vec<LineView>,
     total: String,
     events: Vec<EventRow>,
@@ -1056,8 +1048,7 @@ pub async fn order(
         .order(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Order {id}")))?;
-    let draft: app::draft::Draft =
-        serde_json::from_str(&o.content).map_err(|e| WebError::Corrupt(format!("order {id}: {e}")))?;
+    let draft = app::draft::Draft::from_json(&o.content).map_err(|e| WebError::Corrupt(format!("order {id}: {e}")))?;
     // The timeline: the message, its draft, then the order itself.
     let mut timeline = state.store.events_for("message", &o.message_id.to_string()).await?;
     timeline.extend(state.store.events_for("draft", &o.draft_id.to_string()).await?);
@@ -1076,9 +1067,7 @@ pub async fn order(
             uom: opt(&l.uom),
             unit_price: opt(&l.unit_price),
             expected_price: opt(&l.expected_price),
-            total: app::review::line_total(l.quantity.as_deref(), l.unit_price.as_deref())
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            total: opt(&l.total()),
             delivery_date: opt(&l.delivery_date),
             confidence: String::new(),
             low: false,
@@ -1091,10 +1080,12 @@ pub async fn order(
     render(OrderPage {
         nav: "orders",
         csrf: me.csrf.clone(),
-        can_amend: me.can(Permission::AmendOrders) && matches!(o.status.as_str(), "confirmed" | "sent_to_erp"),
+        can_amend: me.can(Permission::AmendOrders)
+            && matches!(o.status, OrderStatus::Confirmed | OrderStatus::SentToErp),
         user: Some((&me).into()),
         confirmed_by: actor_text(&o.confirmed_by),
-        total: o.total.clone().unwrap_or_default(),
+        confirmed_at: short_time(o.confirmed_at),
+        total: opt(&o.total),
         lines,
         events: timeline.iter().map(EventRow::from).collect(),
         o,
@@ -1133,9 +1124,16 @@ pub async fn amend(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    let Some(field) = app::draft::LineField::parse(&form.field) else {
+        return action_failed(
+            &me,
+            &format!("'{}' is not a line field that can be amended", form.field),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
     let amendment = app::review::LineAmendment {
         line_no: form.line_no,
-        field: form.field,
+        field,
         value: form.value,
     };
     match app::review::amend(

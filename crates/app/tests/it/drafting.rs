@@ -1,8 +1,12 @@
 //! The pipeline drafts what it receives; corrections teach it.
 
 use app::Config;
+use app::draft::{Correction, HeaderField};
 use app::intake::{Pipeline, drain, receive};
-use app::learning::{Correction, correct};
+use app::learning::correct;
+use domain::message::MessageKind;
+use domain::review::DraftStatus;
+use domain::validation::Decision;
 
 use crate::write;
 
@@ -75,7 +79,7 @@ async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
             .await
             .unwrap()
             .expect("a draft for the first mail");
-        assert_eq!(d1.decision, "straight_through", "{}", d1.extraction);
+        assert_eq!(d1.decision, Decision::StraightThrough, "{}", d1.extraction);
         assert_eq!(d1.customer_no.as_deref(), Some("10042"));
         assert_eq!(d1.po_number.as_deref(), Some("4500012345"));
         let json: serde_json::Value = serde_json::from_str(&d1.extraction).unwrap();
@@ -86,7 +90,7 @@ async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
         assert_eq!(json["order_date"], "2026-11-20");
 
         let d2 = s.draft_of_message(r2.id).await.unwrap().unwrap();
-        assert_eq!(d2.decision, "review");
+        assert_eq!(d2.decision, Decision::Review);
         let json: serde_json::Value = serde_json::from_str(&d2.extraction).unwrap();
         let codes: Vec<&str> = json["exceptions"]
             .as_array()
@@ -109,7 +113,7 @@ async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
         let json: serde_json::Value = serde_json::from_str(&d3.extraction).unwrap();
         assert_eq!(json["exceptions"][0]["code"], "duplicate_po");
         assert_eq!(json["exceptions"][0]["severity"], "warning");
-        assert_eq!(d3.decision, "straight_through");
+        assert_eq!(d3.decision, Decision::StraightThrough);
         let events = s.events_for("draft", &d1.id.to_string()).await.unwrap();
         assert_eq!(events[0].action, "drafted");
     }
@@ -131,7 +135,7 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         let r1 = receive(s, "upload", None, &first).await.unwrap();
         drain(s, &pipeline).await.unwrap();
         let d1 = s.draft_of_message(r1.id).await.unwrap().unwrap();
-        assert_eq!(d1.decision, "review");
+        assert_eq!(d1.decision, Decision::Review);
         assert_eq!(d1.po_number, None);
         let json: serde_json::Value = serde_json::from_str(&d1.extraction).unwrap();
         assert_eq!(json["lines"][0]["sku"], serde_json::Value::Null);
@@ -143,14 +147,14 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
             d1.id,
             d1.version,
             &Correction::Header {
-                field: "po_number".into(),
+                field: HeaderField::PoNumber,
                 value: "VG-7001".into(),
             },
             "clerk",
         )
         .await
         .unwrap();
-        assert_eq!(learned.layout_hint, Some(("po_number".into(), "Vorgang".into())));
+        assert_eq!(learned.layout_hint, Some((HeaderField::PoNumber, "Vorgang".into())));
         // A second reviewer still holding version 1 is refused.
         let stale = correct(
             s,
@@ -183,10 +187,12 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         )
         .await
         .unwrap();
+        let item = learned.customer_item.expect("a customer part number learned");
         assert_eq!(
-            learned.customer_item,
-            Some(("10042".into(), "K-77".into(), "B-200".into()))
+            (item.customer_no.as_str(), item.customer_part_no.as_str()),
+            ("10042", "K-77")
         );
+        assert_eq!(item.sku.as_ref().map(|s| s.as_str()), Some("B-200"));
         let events = s.events_for("draft", &d1.id.to_string()).await.unwrap();
         assert!(events.iter().filter(|e| e.action == "corrected").count() == 2);
 
@@ -203,7 +209,7 @@ async fn after_one_correction_the_same_senders_next_order_passes() {
         assert_eq!(d2.po_number.as_deref(), Some("VG-7002"));
         assert_eq!(json["lines"][0]["sku"], "B-200");
         assert_eq!(json["lines"][0]["customer_part_no"], "K-77");
-        assert_eq!(d2.decision, "straight_through", "{}", d2.extraction);
+        assert_eq!(d2.decision, Decision::StraightThrough, "{}", d2.extraction);
     }
 }
 
@@ -224,15 +230,14 @@ async fn an_interchange_with_two_purchase_orders_gives_a_draft_for_each() {
         assert_eq!(pos, ["740150", "740151"], "{:?}", t.backend);
         let lines: usize = drafts
             .iter()
-            .map(|d| {
-                serde_json::from_str::<app::draft::Draft>(&d.extraction)
-                    .unwrap()
-                    .lines
-                    .len()
-            })
+            .map(|d| app::draft::Draft::from_json(&d.extraction).unwrap().lines.len())
             .sum();
         assert_eq!(lines, po1_segments, "every line of both orders is drafted");
-        assert!(drafts.iter().all(|d| d.kind == "order" && d.status == "review"));
+        assert!(
+            drafts
+                .iter()
+                .all(|d| d.kind == MessageKind::Order && d.status == DraftStatus::Review)
+        );
         assert_ne!(drafts[0].part, drafts[1].part);
         // The inbox shows the message once.
         let page = s.inbox(&Default::default(), None, 10).await.unwrap();
@@ -253,7 +258,7 @@ fn mail_from(from: &str, id: &str, extra_headers: &str, lines: &str) -> Vec<u8> 
     .into_bytes()
 }
 
-async fn decide(s: &store::Store, pipeline: &Pipeline, mail: &[u8]) -> (String, serde_json::Value) {
+async fn decide(s: &store::Store, pipeline: &Pipeline, mail: &[u8]) -> (Decision, serde_json::Value) {
     let r = receive(s, "upload", None, mail).await.unwrap();
     drain(s, pipeline).await.unwrap();
     let d = s.draft_of_message(r.id).await.unwrap().unwrap();
@@ -270,34 +275,34 @@ async fn straight_through_needs_a_trusted_sender_a_price_and_positive_quantities
 
         // The customer's own address: straight through.
         let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t1", "", good)).await;
-        assert_eq!(decision, "straight_through", "{json}");
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
 
         // Someone else naming the customer's number: a person looks first.
         let (decision, json) = decide(s, &pipeline, &mail_from("orders@spoof.example", "t2", "", good)).await;
-        assert_eq!(decision, "review");
+        assert_eq!(decision, Decision::Review);
         let reasons = json["review_reasons"].to_string();
         assert!(reasons.contains("not a known address of customer 10042"), "{reasons}");
 
         // With `authenticated`, the receiving server must vouch for the sender's domain.
         pipeline.extraction.stp_sender = app::config::SenderTrust::Authenticated;
         let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t3", "", good)).await;
-        assert_eq!(decision, "review", "{json}");
+        assert_eq!(decision, Decision::Review, "{json}");
         assert!(json["review_reasons"].to_string().contains("did not confirm"));
         let vouched = "Authentication-Results: mx.example.com; dkim=pass header.d=muster.example; spf=pass smtp.mailfrom=einkauf@muster.example\r\n";
         let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t4", vouched, good)).await;
-        assert_eq!(decision, "straight_through", "{json}");
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
         pipeline.extraction.stp_sender = app::config::SenderTrust::KnownAddress;
 
         // Nothing priced: no line price and no total.
         let unpriced = "1    A-100        Sechskantschraube M8x40  500    Stk";
         let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t5", "", unpriced)).await;
-        assert_eq!(decision, "review");
+        assert_eq!(decision, Decision::Review);
         assert!(json["review_reasons"].to_string().contains("states a price"), "{json}");
 
         // A negative quantity keeps its sign and blocks.
         let negative = "1    A-100        Sechskantschraube M8x40  -500   Stk  0,12";
         let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "t6", "", negative)).await;
-        assert_eq!(decision, "review");
+        assert_eq!(decision, Decision::Review);
         let line = &json["lines"][0];
         assert_eq!(line["quantity"], "-500", "{json}");
         assert!(

@@ -37,7 +37,7 @@ async fn a_message_is_stored_raw_then_processed_once() {
         let received = receive(s, "upload", Some("po.eml"), &bytes).await.unwrap();
         assert_eq!(received.duplicate_of, None);
         let stored = s.message(received.id).await.unwrap().unwrap();
-        assert_eq!(stored.status, "received");
+        assert_eq!(stored.status, domain::message::MessageStatus::Received);
         assert_eq!(
             s.blobs().get(&stored.sha256).unwrap(),
             bytes,
@@ -53,7 +53,7 @@ async fn a_message_is_stored_raw_then_processed_once() {
             outcome,
             JobOutcome::Processed {
                 message: received.id,
-                kind: "order".into(),
+                kind: domain::message::MessageKind::Order,
                 error: None
             },
             "{:?}",
@@ -62,8 +62,11 @@ async fn a_message_is_stored_raw_then_processed_once() {
         assert!(process_next(s, &settings()).await.unwrap().is_none(), "nothing left");
         let done = s.message(received.id).await.unwrap().unwrap();
         assert_eq!(
-            (done.status.as_str(), done.kind.as_deref()),
-            ("processed", Some("order"))
+            (done.status, done.kind),
+            (
+                domain::message::MessageStatus::Processed,
+                Some(domain::message::MessageKind::Order)
+            )
         );
         assert!(done.kind_reason.unwrap().contains("bestellung"));
         let documents: serde_json::Value = serde_json::from_str(&done.documents_json.unwrap()).unwrap();
@@ -97,7 +100,10 @@ async fn duplicates_by_bytes_or_message_id_are_linked_not_processed() {
         assert_eq!(same_id.duplicate_of, Some(first.id));
         assert_eq!(other.duplicate_of, None);
         assert_eq!(drain(s, &settings()).await.unwrap(), 2, "only originals are processed");
-        assert_eq!(s.message(same_id.id).await.unwrap().unwrap().status, "duplicate");
+        assert_eq!(
+            s.message(same_id.id).await.unwrap().unwrap().status,
+            domain::message::MessageStatus::Duplicate
+        );
         // Files without a Message-ID are duplicates by content only.
         let a = receive(
             s,
@@ -146,7 +152,7 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
         let r = receive(s, "upload", Some(name), bytes).await.unwrap();
         drain(s, &settings()).await.unwrap();
         let m = s.message(r.id).await.unwrap().unwrap();
-        assert_eq!(m.status, "error", "{name}");
+        assert_eq!(m.status, domain::message::MessageStatus::Error, "{name}");
         let error = m.error.unwrap();
         assert!(error.contains(code) && error.contains(name), "{name}: {error}");
     }
@@ -159,7 +165,7 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
     let r = receive(s, "upload", None, eml.as_bytes()).await.unwrap();
     drain(s, &settings()).await.unwrap();
     let m = s.message(r.id).await.unwrap().unwrap();
-    assert_eq!(m.status, "error");
+    assert_eq!(m.status, domain::message::MessageStatus::Error);
     assert!(
         m.error.as_deref().unwrap().starts_with("part 1 (scan.pdf): "),
         "{:?}",
@@ -196,7 +202,7 @@ async fn an_oversized_message_is_kept_but_not_parsed() {
     let r = receive(&t.store, "upload", None, &bytes).await.unwrap();
     drain(&t.store, &small).await.unwrap();
     let m = t.store.message(r.id).await.unwrap().unwrap();
-    assert_eq!(m.status, "error");
+    assert_eq!(m.status, domain::message::MessageStatus::Error);
     assert!(m.error.unwrap().contains("more than the parse limit of 1000 bytes"));
     assert_eq!(t.store.blobs().get(&m.sha256).unwrap(), bytes);
 }
@@ -282,7 +288,7 @@ async fn a_watched_folder_takes_in_finished_files_and_moves_them() {
     assert_eq!((pass.received, pass.duplicates), (0, 1));
     assert_eq!(drain(&t.store, &settings()).await.unwrap(), 1);
     let m = t.store.messages(None, 10).await.unwrap();
-    assert_eq!(m.last().unwrap().kind.as_deref(), Some("order"));
+    assert_eq!(m.last().unwrap().kind, Some(domain::message::MessageKind::Order));
     assert_eq!(m.last().unwrap().channel, "folder");
 }
 
@@ -327,7 +333,7 @@ async fn outlook_messages_are_taken_in_like_mails() {
         assert_eq!(m.sender.as_deref(), Some("einkauf@muster.de"));
         assert_eq!(m.subject.as_deref(), Some("Bestellung 4711"));
         assert_eq!(m.message_id_header.as_deref(), Some("outlook-1@muster.de"));
-        assert_eq!(m.kind.as_deref(), Some("order"), "{:?}", m.kind_reason);
+        assert_eq!(m.kind, Some(domain::message::MessageKind::Order), "{:?}", m.kind_reason);
         assert_eq!(m.error, None);
     }
 }
@@ -357,7 +363,7 @@ async fn a_message_whose_processing_never_finishes_is_stopped_after_its_attempts
         // The next look at the queue stops it instead of starting it a fourth time.
         assert_eq!(process_next(s, &pipeline).await.unwrap(), None, "{:?}", t.backend);
         let m = s.message(r.id).await.unwrap().unwrap();
-        assert_eq!(m.status, "error");
+        assert_eq!(m.status, domain::message::MessageStatus::Error);
         let error = m.error.unwrap_or_default();
         assert!(error.contains(&format!("stopped after {max} attempts")), "{error}");
         assert_eq!(s.open_jobs().await.unwrap(), 0);

@@ -91,9 +91,9 @@ async fn new_mail_is_taken_in_once_and_processed() {
     );
     let messages = t.store.messages(None, 10).await.unwrap();
     assert!(
-        messages
-            .iter()
-            .all(|m| m.kind.as_deref() == Some("order") && m.channel == format!("imap:{}", config.name))
+        messages.iter().all(
+            |m| m.kind == Some(domain::message::MessageKind::Order) && m.channel == format!("imap:{}", config.name)
+        )
     );
 
     // The server renumbered its UIDs: everything is read again but recognised as duplicates.

@@ -118,7 +118,22 @@ fn the_domain_stays_pure() {
         .split("[dev-dependencies]")
         .next()
         .unwrap();
-    for forbidden in ["sqlx", "tokio", "axum", "serde", "reqwest", "csv", "calamine"] {
+    for forbidden in ["sqlx", "tokio", "axum", "reqwest", "csv", "calamine"] {
         assert!(!deps.contains(forbidden), "domain must not depend on {forbidden}");
     }
+    // serde only as the optional feature that names the contract's enums (ARCHITECTURE.md).
+    for line in deps.lines().filter(|l| l.contains("serde")) {
+        assert!(
+            line.contains("optional = true"),
+            "domain's serde must be optional: {line}"
+        );
+    }
+    let default = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("default"))
+        .unwrap_or_default();
+    assert!(
+        !default.contains("serde"),
+        "serde must not be a default feature of domain"
+    );
 }

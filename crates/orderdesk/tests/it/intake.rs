@@ -43,8 +43,12 @@ async fn a_killed_worker_loses_nothing_and_each_message_is_processed_once() {
     );
 
     let store = store::Store::open(&url, None).await.unwrap();
-    let processed =
-        |messages: &[store::intake::StoredMessage]| messages.iter().filter(|m| m.status == "processed").count();
+    let processed = |messages: &[store::intake::StoredMessage]| {
+        messages
+            .iter()
+            .filter(|m| m.status == domain::message::MessageStatus::Processed)
+            .count()
+    };
 
     let mut worker = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
         .current_dir(dir.path())
@@ -87,7 +91,8 @@ async fn a_killed_worker_loses_nothing_and_each_message_is_processed_once() {
     assert!(
         originals
             .iter()
-            .all(|m| m.status == "processed" && m.kind.as_deref() == Some("order")),
+            .all(|m| m.status == domain::message::MessageStatus::Processed
+                && m.kind == Some(domain::message::MessageKind::Order)),
         "every message processed"
     );
     for m in &originals {

@@ -149,7 +149,10 @@ async fn every_route_for_every_role() {
         assert_eq!(send(&state, request).await.0, StatusCode::UNAUTHORIZED);
         let request = Request::post("/api/messages").body(Body::from("x")).unwrap();
         assert_eq!(send(&state, request).await.0, StatusCode::UNAUTHORIZED);
-        assert_eq!(t.store.draft(draft).await.unwrap().unwrap().status, "review");
+        assert_eq!(
+            t.store.draft(draft).await.unwrap().unwrap().status,
+            domain::review::DraftStatus::Review
+        );
     }
 }
 

@@ -72,7 +72,13 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
             c.customer.emails[0], a.sku, a.name,
         );
         let draft = receive_and_draft(&state, "po.eml", mail).await;
-        assert_eq!(draft.status, "review", "{:?}: {}", t.backend, draft.extraction);
+        assert_eq!(
+            draft.status,
+            domain::review::DraftStatus::Review,
+            "{:?}: {}",
+            t.backend,
+            draft.extraction
+        );
         let clerk = Client::new(&state, "clara", "clerk").await;
         let second = Client::new(&state, "otto", "clerk").await;
 
@@ -159,7 +165,7 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
         // Whatever else blocks is resolved with a note, then the order is confirmed.
         let parsed: app::draft::Draft = serde_json::from_str(&stored.extraction).unwrap();
         for (index, e) in parsed.exceptions.iter().enumerate() {
-            if e.severity == "blocking" && e.resolved_by.is_none() {
+            if e.severity == domain::exception::Severity::Blocking && e.resolved_by.is_none() {
                 let (status, _, body) = clerk
                     .post_form(
                         &uri,
@@ -281,7 +287,7 @@ async fn work_assigned_to_someone_else_needs_the_assign_permission() {
         c.customer.emails[0],
     );
     let draft = receive_and_draft(&state, "po.eml", mail).await;
-    assert_eq!(draft.status, "review");
+    assert_eq!(draft.status, domain::review::DraftStatus::Review);
     let clara = Client::new(&state, "clara", "clerk").await;
     let otto = Client::new(&state, "otto", "clerk").await;
     let mia = Client::new(&state, "mia", "manager").await;

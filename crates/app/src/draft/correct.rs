@@ -1,0 +1,475 @@
+//! A reviewer's correction of a draft, as pure data and a pure function.
+//!
+//! [`Draft::apply`] checks a [`Correction`] against the master data, applies
+//! it, checks the draft again and returns the [`Change`] to record and the
+//! [`Lesson`] to learn:
+//! - a line's product: the code the customer printed becomes (or updates) a
+//!   customer part number for that customer, so the next order with that code
+//!   resolves exactly;
+//! - a header field: the label printed before the corrected value in the
+//!   original becomes a layout hint for the sender (`Vorgang:` → PO number),
+//!   so the next document from that sender with the same layout is read right.
+//!
+//! Writing the draft, the lesson and the event is the caller's one store
+//! transaction ([`crate::learning::correct`]); a refused correction teaches
+//! nothing.
+
+use domain::customer_item::CustomerItem;
+use domain::exception::ExceptionCode;
+use domain::values::{CurrencyCode, CustomerNo, CustomerPartNo};
+use jiff::civil::Date;
+use matching::Catalog;
+use rust_decimal::Decimal;
+
+use super::lines::{line_factor, recheck};
+use super::model::{Draft, DraftCustomer, DraftLine};
+use crate::config::ExtractionSettings;
+
+/// A header value a reviewer can correct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeaderField {
+    PoNumber,
+    OrderDate,
+    RequestedDeliveryDate,
+    Currency,
+    StatedTotal,
+}
+
+impl HeaderField {
+    pub const ALL: [HeaderField; 5] = [
+        HeaderField::PoNumber,
+        HeaderField::OrderDate,
+        HeaderField::RequestedDeliveryDate,
+        HeaderField::Currency,
+        HeaderField::StatedTotal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderField::PoNumber => "po_number",
+            HeaderField::OrderDate => "order_date",
+            HeaderField::RequestedDeliveryDate => "requested_delivery_date",
+            HeaderField::Currency => "currency",
+            HeaderField::StatedTotal => "stated_total",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<HeaderField> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw)
+    }
+}
+
+/// A line value a reviewer (or an amendment) can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineField {
+    Quantity,
+    UnitPrice,
+    Uom,
+    DeliveryDate,
+}
+
+impl LineField {
+    pub const ALL: [LineField; 4] = [
+        LineField::Quantity,
+        LineField::UnitPrice,
+        LineField::Uom,
+        LineField::DeliveryDate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineField::Quantity => "quantity",
+            LineField::UnitPrice => "unit_price",
+            LineField::Uom => "uom",
+            LineField::DeliveryDate => "delivery_date",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<LineField> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw)
+    }
+}
+
+/// One change a reviewer made. Values are as the reviewer typed them;
+/// [`Draft::apply`] reads and checks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Correction {
+    /// A header field set to a new value (empty clears it).
+    Header { field: HeaderField, value: String },
+    /// The product of line `line_no` (1-based) set to `sku`.
+    LineProduct { line_no: u32, sku: String },
+    /// A value of line `line_no` (empty clears it).
+    LineValue {
+        line_no: u32,
+        field: LineField,
+        value: String,
+    },
+    /// The customer set to `customer_no` (the reviewer knows who sent it).
+    Customer { customer_no: String },
+    /// Exception `index` (in the draft's list) accepted or cleared, with the reviewer's note.
+    ResolveException { index: usize, note: String },
+}
+
+impl Correction {
+    /// A correction as a form or the API names it: `what` (`header`,
+    /// `customer`, `line_product`, `line_value`, `resolve`), the field, the
+    /// line or exception it concerns, and the value typed.
+    pub fn parse(
+        what: &str,
+        field: &str,
+        line_no: u32,
+        index: usize,
+        value: &str,
+    ) -> Result<Correction, CorrectionError> {
+        let value = value.trim().to_owned();
+        let unknown = || CorrectionError::UnknownField(field.to_owned());
+        Ok(match what {
+            "header" => Correction::Header {
+                field: HeaderField::parse(field).ok_or_else(unknown)?,
+                value,
+            },
+            "customer" => Correction::Customer { customer_no: value },
+            "line_product" => Correction::LineProduct { line_no, sku: value },
+            "line_value" => Correction::LineValue {
+                line_no,
+                field: LineField::parse(field).ok_or_else(unknown)?,
+                value,
+            },
+            "resolve" => Correction::ResolveException { index, note: value },
+            _ => return Err(CorrectionError::UnknownCorrection(what.to_owned())),
+        })
+    }
+}
+
+/// What a correction changed, as the `corrected` event records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// `po_number`, `customer_no`, `lines[2].quantity`, `exceptions[0]` …
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a correction teaches.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lesson {
+    /// The customer's code for a product, learned from a line whose product was corrected.
+    pub customer_item: Option<CustomerItem>,
+    /// The label the sender prints before a header field.
+    pub layout_hint: Option<(HeaderField, String)>,
+}
+
+/// Why a correction was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CorrectionError {
+    #[error("line {0} does not exist")]
+    NoLine(u32),
+    #[error("product {0} does not exist")]
+    UnknownProduct(String),
+    #[error("customer {0} does not exist")]
+    UnknownCustomer(String),
+    #[error("{field} '{value}' is not valid: {why}")]
+    InvalidValue {
+        field: &'static str,
+        value: String,
+        why: &'static str,
+    },
+    #[error("exception {0} does not exist")]
+    NoException(usize),
+    #[error("'{0}' is not a field that can be corrected")]
+    UnknownField(String),
+    #[error("'{0}' is not a correction (header, customer, line_product, line_value or resolve)")]
+    UnknownCorrection(String),
+}
+
+/// What applying a correction reads besides the draft.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'a> {
+    pub catalog: &'a Catalog,
+    pub settings: &'a ExtractionSettings,
+    pub today: Date,
+    /// Who corrects (kept on resolved exceptions).
+    pub reviewer: &'a str,
+    /// The message's Documents as stored (JSON), to find the label before a corrected header value.
+    pub documents_json: Option<&'a str>,
+}
+
+fn invalid(field: &'static str, value: &str, why: &'static str) -> CorrectionError {
+    CorrectionError::InvalidValue {
+        field,
+        value: value.to_owned(),
+        why,
+    }
+}
+
+fn number(field: &'static str, raw: &str) -> Result<Decimal, CorrectionError> {
+    extract::values::parse_number(raw, extract::values::NumberStyle::detect(raw))
+        .ok_or_else(|| invalid(field, raw, "not a number"))
+}
+
+fn date(field: &'static str, raw: &str) -> Result<Date, CorrectionError> {
+    extract::values::parse_date(raw, extract::values::DateOrder::DayFirst)
+        .ok_or_else(|| invalid(field, raw, "not a date (use 2026-11-22 or 22.11.2026)"))
+}
+
+/// A line value as typed, read and checked; `None` for an empty value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineValue {
+    Quantity(Option<Decimal>),
+    UnitPrice(Option<Decimal>),
+    Uom(Option<String>),
+    DeliveryDate(Option<Date>),
+}
+
+impl LineValue {
+    /// Reads `raw` for `field`: decimals with comma or point, dates as
+    /// `2026-11-22` or `22.11.2026`, units as Rec. 20 codes or their common names.
+    pub fn read(field: LineField, raw: &str) -> Result<LineValue, CorrectionError> {
+        let raw = raw.trim();
+        let name = field.as_str();
+        let empty = raw.is_empty();
+        Ok(match field {
+            LineField::Quantity if empty => LineValue::Quantity(None),
+            LineField::UnitPrice if empty => LineValue::UnitPrice(None),
+            LineField::Uom if empty => LineValue::Uom(None),
+            LineField::DeliveryDate if empty => LineValue::DeliveryDate(None),
+            LineField::Quantity => {
+                let q = number(name, raw)?;
+                if q <= Decimal::ZERO {
+                    return Err(invalid(name, raw, "must be more than zero"));
+                }
+                LineValue::Quantity(Some(q))
+            }
+            LineField::UnitPrice => {
+                let p = number(name, raw)?;
+                if p < Decimal::ZERO {
+                    return Err(invalid(name, raw, "must be more than zero"));
+                }
+                LineValue::UnitPrice(Some(p))
+            }
+            LineField::Uom => LineValue::Uom(Some(
+                extract::values::unit_code(raw)
+                    .ok_or_else(|| {
+                        invalid(
+                            name,
+                            raw,
+                            "not a known unit (use a UN/ECE Rec. 20 code such as C62, KGM, MTR)",
+                        )
+                    })?
+                    .to_owned(),
+            )),
+            LineField::DeliveryDate => LineValue::DeliveryDate(Some(date(name, raw)?)),
+        })
+    }
+}
+
+fn text<T: ToString>(value: Option<T>) -> Option<String> {
+    value.map(|v| v.to_string())
+}
+
+impl DraftLine {
+    /// Sets one value and returns the value before, as text. A new quantity
+    /// keeps the line's customer-unit factor: the base quantity follows it.
+    pub fn set(&mut self, value: LineValue) -> (Option<String>, Option<String>) {
+        match value {
+            LineValue::Quantity(q) => {
+                let factor = line_factor(self);
+                self.base_quantity = q.map(|q| (q * factor).normalize());
+                let before = std::mem::replace(&mut self.quantity, q);
+                (text(before.map(|d| d.normalize())), text(q.map(|d| d.normalize())))
+            }
+            LineValue::UnitPrice(p) => {
+                let before = std::mem::replace(&mut self.unit_price, p);
+                (text(before.map(|d| d.normalize())), text(p.map(|d| d.normalize())))
+            }
+            LineValue::Uom(u) => {
+                let before = std::mem::replace(&mut self.uom, u.clone());
+                (before, u)
+            }
+            LineValue::DeliveryDate(d) => {
+                let before = std::mem::replace(&mut self.delivery_date, d);
+                (text(before), text(d))
+            }
+        }
+    }
+}
+
+impl Draft {
+    /// Applies one correction: checked against the master data, the draft
+    /// checked again afterwards. Returns what changed and what it teaches;
+    /// on an error the draft is left as it was.
+    pub fn apply(&mut self, correction: &Correction, at: &Reading<'_>) -> Result<(Change, Lesson), CorrectionError> {
+        let mut draft = self.clone();
+        let done = draft.apply_in_place(correction, at)?;
+        *self = draft;
+        Ok(done)
+    }
+
+    fn apply_in_place(
+        &mut self,
+        correction: &Correction,
+        at: &Reading<'_>,
+    ) -> Result<(Change, Lesson), CorrectionError> {
+        let mut lesson = Lesson::default();
+        let change = match correction {
+            Correction::Header { field, value } => {
+                let raw = value.trim();
+                let name = field.as_str();
+                let (before, after) = self.set_header(*field, raw)?;
+                if !raw.is_empty()
+                    && let Some(label) = at
+                        .documents_json
+                        .and_then(|json| crate::learning::label_before(json, raw))
+                {
+                    lesson.layout_hint = Some((*field, label));
+                }
+                Change {
+                    field: name.to_owned(),
+                    before,
+                    after,
+                }
+            }
+            Correction::LineProduct { line_no, sku } => {
+                let sku = sku.trim();
+                let product = at
+                    .catalog
+                    .product(sku)
+                    .ok_or_else(|| CorrectionError::UnknownProduct(sku.to_owned()))?;
+                let customer_no = self.customer.as_ref().map(|c| c.customer_no.clone());
+                let line = self.line_mut(*line_no)?;
+                let before = line.sku.replace(product.sku.as_str().to_owned());
+                line.matched_via = Some("reviewer".into());
+                line.confidence = 1.0;
+                line.alternatives.clear();
+                let code = line.printed_code.clone().or_else(|| line.customer_part_no.clone());
+                if let (Some(customer_no), Some(code)) = (customer_no, code)
+                    && code != product.sku.as_str()
+                    && let (Ok(c), Ok(p)) = (CustomerNo::parse(&customer_no), CustomerPartNo::parse(&code))
+                {
+                    lesson.customer_item = Some(CustomerItem {
+                        customer_no: c,
+                        customer_part_no: p,
+                        sku: Some(product.sku.clone()),
+                        customer_uom: None,
+                        factor: None,
+                    });
+                    line.customer_part_no = Some(code);
+                }
+                let after = Some(product.sku.as_str().to_owned());
+                let line_no = *line_no;
+                self.exceptions
+                    .retain(|e| !(e.line_no == Some(line_no) && e.code == ExceptionCode::UnknownProduct));
+                Change {
+                    field: format!("lines[{line_no}].sku"),
+                    before,
+                    after,
+                }
+            }
+            Correction::LineValue { line_no, field, value } => {
+                let value = LineValue::read(*field, value)?;
+                let (before, after) = self.line_mut(*line_no)?.set(value);
+                Change {
+                    field: format!("lines[{line_no}].{}", field.as_str()),
+                    before,
+                    after,
+                }
+            }
+            Correction::Customer { customer_no } => {
+                let customer_no = customer_no.trim();
+                let customer = at
+                    .catalog
+                    .customer(customer_no)
+                    .ok_or_else(|| CorrectionError::UnknownCustomer(customer_no.to_owned()))?;
+                let before = self.customer.as_ref().map(|c| c.customer_no.clone());
+                self.customer = Some(DraftCustomer {
+                    customer_no: customer.customer_no.as_str().to_owned(),
+                    confidence: 1.0,
+                    name: Some(customer.name.clone()),
+                    matched_via: Some("reviewer".into()),
+                });
+                self.exceptions.retain(|e| e.code != ExceptionCode::UnknownCustomer);
+                Change {
+                    field: "customer_no".into(),
+                    before,
+                    after: Some(customer_no.to_owned()),
+                }
+            }
+            Correction::ResolveException { index, note } => {
+                let exception = self
+                    .exceptions
+                    .get_mut(*index)
+                    .ok_or(CorrectionError::NoException(*index))?;
+                exception.resolved_by = Some(at.reviewer.to_owned());
+                exception.resolution = Some(note.trim().to_owned());
+                return Ok((
+                    Change {
+                        field: format!("exceptions[{index}]"),
+                        before: Some(exception.code.as_str().to_owned()),
+                        after: Some(format!("resolved: {}", note.trim())),
+                    },
+                    lesson,
+                ));
+            }
+        };
+        recheck(self, at.catalog, at.settings, at.today);
+        Ok((change, lesson))
+    }
+
+    fn line_mut(&mut self, line_no: u32) -> Result<&mut DraftLine, CorrectionError> {
+        self.lines
+            .iter_mut()
+            .find(|l| l.line_no == line_no)
+            .ok_or(CorrectionError::NoLine(line_no))
+    }
+
+    /// Sets a header field from what the reviewer typed; returns before and after as text.
+    fn set_header(
+        &mut self,
+        field: HeaderField,
+        raw: &str,
+    ) -> Result<(Option<String>, Option<String>), CorrectionError> {
+        let name = field.as_str();
+        let empty = raw.is_empty();
+        Ok(match field {
+            HeaderField::PoNumber => {
+                if raw.chars().count() > 100 || raw.chars().any(char::is_control) {
+                    return Err(invalid(name, raw, "at most 100 characters, no control characters"));
+                }
+                let after = (!empty).then(|| raw.to_owned());
+                (std::mem::replace(&mut self.po_number, after.clone()), after)
+            }
+            HeaderField::OrderDate | HeaderField::RequestedDeliveryDate => {
+                let after = if empty { None } else { Some(date(name, raw)?) };
+                let slot = if field == HeaderField::OrderDate {
+                    &mut self.order_date
+                } else {
+                    &mut self.requested_delivery_date
+                };
+                (text(std::mem::replace(slot, after)), text(after))
+            }
+            HeaderField::Currency => {
+                let after = if empty {
+                    None
+                } else {
+                    let code = CurrencyCode::parse(&raw.to_uppercase())
+                        .map_err(|_| invalid(name, raw, "not a currency code (EUR, CHF, USD …)"))?;
+                    Some(code.as_str().to_owned())
+                };
+                (std::mem::replace(&mut self.currency, after.clone()), after)
+            }
+            HeaderField::StatedTotal => {
+                let after = if empty {
+                    None
+                } else {
+                    let t = number(name, raw)?;
+                    if t < Decimal::ZERO {
+                        return Err(invalid(name, raw, "must not be negative"));
+                    }
+                    Some(t)
+                };
+                let before = std::mem::replace(&mut self.stated_total, after);
+                (text(before.map(|d| d.normalize())), text(after.map(|d| d.normalize())))
+            }
+        })
+    }
+}
