@@ -473,3 +473,191 @@ impl Draft {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draft::model::{DraftException, SCHEMA};
+    use domain::exception::Severity;
+    use domain::message::MessageKind;
+    use domain::validation::Decision;
+
+    fn draft() -> Draft {
+        Draft {
+            schema: SCHEMA.into(),
+            kind: MessageKind::Inquiry,
+            customer: None,
+            po_number: Some("PO-1".into()),
+            order_date: None,
+            requested_delivery_date: None,
+            currency: None,
+            stated_total: None,
+            ship_to: None,
+            lines: Vec::new(),
+            exceptions: vec![DraftException {
+                code: ExceptionCode::TotalMismatch,
+                severity: Severity::Warning,
+                line_no: None,
+                message: "m".into(),
+                resolved_by: None,
+                resolution: None,
+            }],
+            decision: Decision::Review,
+            kind_reason: String::new(),
+            review_reasons: Vec::new(),
+            sender: None,
+            subject: None,
+            document_number: None,
+            incoterms: None,
+            payment_terms: None,
+            contact: None,
+            notes: None,
+            fields: Default::default(),
+        }
+    }
+
+    fn with<T>(f: impl FnOnce(&Reading<'_>) -> T) -> T {
+        let catalog = Catalog::build(matching::MasterData::default()).unwrap();
+        let settings = ExtractionSettings::default();
+        let json = r#"[{"part":"","name":null,"format":"text","message_type":null,"pages":1,"text_blocks":[{"page":1,"text":"Bestelldatum: 03.12.2026","char_start":0}],"tables":[],"key_values":[],"diagnostics":[]}]"#;
+        f(&Reading {
+            catalog: &catalog,
+            settings: &settings,
+            today: jiff::civil::date(2026, 12, 1),
+            reviewer: "clara",
+            documents_json: Some(json),
+        })
+    }
+
+    fn header(field: HeaderField, value: &str) -> Correction {
+        Correction::Header {
+            field,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn names_from_forms_are_typed_and_unknown_ones_refused() {
+        assert_eq!(
+            Correction::parse("line_value", "quantity", 2, 0, " 5 ").unwrap(),
+            Correction::LineValue {
+                line_no: 2,
+                field: LineField::Quantity,
+                value: "5".into()
+            }
+        );
+        assert_eq!(
+            Correction::parse("header", "shoe_size", 0, 0, "44"),
+            Err(CorrectionError::UnknownField("shoe_size".into()))
+        );
+        // The catch-all that once wrote the delivery date is gone.
+        assert_eq!(
+            Correction::parse("line_value", "colour", 1, 0, "red"),
+            Err(CorrectionError::UnknownField("colour".into()))
+        );
+        assert!(matches!(
+            Correction::parse("rename", "", 0, 0, ""),
+            Err(CorrectionError::UnknownCorrection(_))
+        ));
+        for f in HeaderField::ALL {
+            assert_eq!(HeaderField::parse(f.as_str()), Some(f));
+        }
+        for f in LineField::ALL {
+            assert_eq!(LineField::parse(f.as_str()), Some(f));
+        }
+    }
+
+    #[test]
+    fn header_values_are_checked_and_stored_in_their_type() {
+        with(|at| {
+            let mut d = draft();
+            let (change, lesson) = d.apply(&header(HeaderField::OrderDate, "03.12.2026"), at).unwrap();
+            assert_eq!(d.order_date, Some(jiff::civil::date(2026, 12, 3)));
+            assert_eq!(change.after.as_deref(), Some("2026-12-03"));
+            assert_eq!(
+                lesson.layout_hint,
+                Some((HeaderField::OrderDate, "Bestelldatum".into()))
+            );
+
+            for (field, bad) in [
+                (HeaderField::OrderDate, "31.02.2026"),
+                (HeaderField::Currency, "euro"),
+                (HeaderField::StatedTotal, "-5"),
+                (HeaderField::StatedTotal, "viel"),
+                (HeaderField::PoNumber, "a\u{7}b"),
+            ] {
+                let before = d.clone();
+                let refused = d.apply(&header(field, bad), at);
+                assert!(
+                    matches!(refused, Err(CorrectionError::InvalidValue { .. })),
+                    "{field:?} {bad}: {refused:?}"
+                );
+                assert_eq!(d, before, "a refused correction leaves the draft as it was");
+            }
+            d.apply(&header(HeaderField::Currency, "chf"), at).unwrap();
+            assert_eq!(d.currency.as_deref(), Some("CHF"));
+            d.apply(&header(HeaderField::StatedTotal, "1.234,50"), at).unwrap();
+            assert_eq!(d.stated_total, Some(Decimal::new(123_450, 2)));
+            let (change, _) = d.apply(&header(HeaderField::PoNumber, ""), at).unwrap();
+            assert_eq!((change.before.as_deref(), d.po_number.as_deref()), (Some("PO-1"), None));
+        });
+    }
+
+    #[test]
+    fn unknown_products_customers_lines_and_exceptions_are_refused() {
+        with(|at| {
+            let mut d = draft();
+            let missing = [
+                Correction::LineProduct {
+                    line_no: 1,
+                    sku: "X".into(),
+                },
+                Correction::Customer {
+                    customer_no: "99".into(),
+                },
+                Correction::ResolveException {
+                    index: 5,
+                    note: "ok".into(),
+                },
+            ];
+            for c in missing {
+                assert!(d.apply(&c, at).is_err(), "{c:?}");
+            }
+            let (change, lesson) = d
+                .apply(
+                    &Correction::ResolveException {
+                        index: 0,
+                        note: " checked by phone ".into(),
+                    },
+                    at,
+                )
+                .unwrap();
+            assert_eq!(d.exceptions[0].resolved_by.as_deref(), Some("clara"));
+            assert_eq!(d.exceptions[0].resolution.as_deref(), Some("checked by phone"));
+            assert_eq!(change.field, "exceptions[0]");
+            assert_eq!(lesson, Lesson::default());
+        });
+    }
+
+    #[test]
+    fn line_values_are_read_like_people_type_them() {
+        assert_eq!(
+            LineValue::read(LineField::Quantity, "1.500,5"),
+            Ok(LineValue::Quantity(Some(Decimal::new(15005, 1))))
+        );
+        assert_eq!(
+            LineValue::read(LineField::UnitPrice, "0,12"),
+            Ok(LineValue::UnitPrice(Some(Decimal::new(12, 2))))
+        );
+        assert_eq!(
+            LineValue::read(LineField::Uom, "Stück"),
+            Ok(LineValue::Uom(Some("C62".into())))
+        );
+        assert!(LineValue::read(LineField::Quantity, "0").is_err());
+        assert!(LineValue::read(LineField::Uom, "Schachtelhalm").is_err());
+        assert_eq!(
+            LineValue::read(LineField::DeliveryDate, " "),
+            Ok(LineValue::DeliveryDate(None))
+        );
+    }
+}

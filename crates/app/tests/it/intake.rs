@@ -171,6 +171,18 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
         "{:?}",
         m.error
     );
+    // What could not be read is a reason for a person to look at the draft.
+    let d = s.draft_of_message(r.id).await.unwrap().unwrap();
+    let draft = app::draft::Draft::from_json(&d.extraction).unwrap();
+    assert_eq!(d.decision, domain::validation::Decision::Review);
+    assert!(
+        draft
+            .review_reasons
+            .iter()
+            .any(|r| matches!(r, domain::review::ReviewReason::ReadErrors(e) if e.contains("scan.pdf"))),
+        "{:?}",
+        draft.review_reasons
+    );
     let documents: serde_json::Value = serde_json::from_str(m.documents_json.as_deref().unwrap()).unwrap();
     let csv = documents
         .as_array()

@@ -329,3 +329,79 @@ async fn settings_saved_by_an_administrator_apply_to_the_next_message() {
         assert_eq!(events[0].actor, Actor::User("adam".into()));
     }
 }
+
+#[tokio::test]
+async fn a_correction_and_what_it_teaches_are_written_together_or_not_at_all() {
+    use domain::customer_item::CustomerItem;
+    use domain::values::{CustomerNo, CustomerPartNo, Sku};
+    use store::drafts::{DraftContent, LayoutHint, StoredLesson};
+    for t in store::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let pipeline = Pipeline::default();
+        let d = in_review(
+            s,
+            &pipeline,
+            "tx",
+            "1    K-9          Sonderteil               7      Stk\r\n",
+        )
+        .await;
+        let lesson = StoredLesson {
+            customer_item: Some(CustomerItem {
+                customer_no: CustomerNo::parse("10042").unwrap(),
+                customer_part_no: CustomerPartNo::parse("K-9").unwrap(),
+                sku: Some(Sku::parse("A-100").unwrap()),
+                customer_uom: None,
+                factor: None,
+            }),
+            layout_hint: Some(LayoutHint {
+                sender: "einkauf@muster.example".into(),
+                field: "po_number".into(),
+                label: "Vorgang".into(),
+            }),
+        };
+        let event = domain::event::Event {
+            occurred_at: jiff::Timestamp::now(),
+            actor: Actor::User("clara".into()),
+            entity_type: "draft".into(),
+            entity_id: d.id.to_string(),
+            action: "corrected".into(),
+            changes: Vec::new(),
+        };
+        let content = DraftContent {
+            extraction: &d.extraction,
+            summary: "{}",
+            decision: d.decision,
+        };
+        let events_before = s.events_for("draft", &d.id.to_string()).await.unwrap().len();
+        // Someone else changed the draft meanwhile: nothing of it is written.
+        let stale = s
+            .correct_draft(d.id, d.version + 1, content, &lesson, std::slice::from_ref(&event))
+            .await
+            .unwrap();
+        assert!(!stale);
+        let items = s.customer_items_of("10042").await.unwrap();
+        assert!(
+            !items.iter().any(|i| i.customer_part_no.as_str() == "K-9"),
+            "{:?}",
+            t.backend
+        );
+        assert!(s.layout_hints("einkauf@muster.example").await.unwrap().is_empty());
+        let events = s.events_for("draft", &d.id.to_string()).await.unwrap();
+        assert_eq!(events.len(), events_before);
+        assert_eq!(s.draft(d.id).await.unwrap().unwrap().version, d.version);
+
+        assert!(
+            s.correct_draft(d.id, d.version, content, &lesson, &[event])
+                .await
+                .unwrap()
+        );
+        let items = s.customer_items_of("10042").await.unwrap();
+        assert!(items.iter().any(|i| i.customer_part_no.as_str() == "K-9"));
+        assert_eq!(
+            s.layout_hints("einkauf@muster.example").await.unwrap()[0].label,
+            "Vorgang"
+        );
+        assert_eq!(s.draft(d.id).await.unwrap().unwrap().version, d.version + 1);
+    }
+}
