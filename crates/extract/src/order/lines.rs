@@ -1,0 +1,398 @@
+//! The line table: a row of column labels, then each row mapped to the
+//! columns, by position when the cell count fits and by value shapes when a
+//! cell is missing; totals cross-checked; detail lines under an item.
+
+use super::*;
+
+/// Splits numbers and units off the edges of multi-word cells, for rows
+/// where a single space joined two columns (`Karton 12,00`).
+pub(super) fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
+    let mut cells = Vec::new();
+    for (text, at) in &row.cells {
+        let tokens = tokens_with_offsets(text);
+        let edge = |t: &str| {
+            parse_number(t, ctx.style).is_some() || unit_code(t).is_some() || parse_date(t, ctx.order).is_some()
+        };
+        let mut first = 0;
+        while first < tokens.len() && edge(tokens[first].0) {
+            first += 1;
+        }
+        let mut last = tokens.len();
+        while last > first && edge(tokens[last - 1].0) {
+            last -= 1;
+        }
+        for &(t, start, _) in &tokens[..first] {
+            cells.push((t.to_owned(), at + start));
+        }
+        if first < last {
+            let (start, end) = (tokens[first].1, tokens[last - 1].2);
+            let middle: String = text.chars().skip(start).take(end - start).collect();
+            cells.push((middle, at + start));
+        }
+        for &(t, start, _) in &tokens[last.max(first)..] {
+            cells.push((t.to_owned(), at + start));
+        }
+    }
+    Row { cells, ..row.clone() }
+}
+
+/// The column roles when `cells` is the label row of a line table. A cell
+/// that is no label may be two labels printed close together (`# SKU`).
+pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
+    let mut roles: Vec<Option<Column>> = Vec::new();
+    for c in cells {
+        match column_role(c) {
+            Some(r) => roles.push(Some(r)),
+            None => {
+                let parts: Vec<Option<Column>> = c.split_whitespace().map(column_role).collect();
+                if parts.len() > 1 && parts.iter().all(Option::is_some) {
+                    roles.extend(parts);
+                } else if let Some((a, b)) = two_labels(c) {
+                    // Two labels one space apart: "BTW Prijs incl. BTW", "Disc.% Taxes".
+                    roles.push(Some(a));
+                    roles.push(Some(b));
+                } else {
+                    roles.push(None);
+                }
+            }
+        }
+    }
+    let known = roles.iter().flatten().count();
+    let has = |c: Column| roles.contains(&Some(c));
+    let identifies =
+        has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
+    (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= roles.len() * 2).then_some(roles)
+}
+
+/// A cell holding two column labels, split at the one word boundary where both halves are labels.
+pub(super) fn two_labels(cell: &str) -> Option<(Column, Column)> {
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    (1..words.len()).find_map(|k| {
+        let a = column_role(&words[..k].join(" "))?;
+        let b = column_role(&words[k..].join(" "))?;
+        Some((a, b))
+    })
+}
+
+/// How well a cell fits a column, or `None` when it cannot be that column.
+pub(super) fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32> {
+    let number = number_in_cell(cell, ctx.style).is_some();
+    let words = cell.split_whitespace().count();
+    let has_digit = cell.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = cell.chars().any(char::is_alphabetic);
+    Some(match role? {
+        Column::LineNo => {
+            if cell.len() <= 5 && cell.trim_end_matches('.').bytes().all(|b| b.is_ascii_digit()) {
+                2
+            } else {
+                return None;
+            }
+        }
+        Column::Quantity => {
+            // Above prices: a line has a quantity more surely than a price, so
+            // a bare number with a column free on either side is the quantity.
+            if number {
+                3
+            } else if quantity_with_unit(cell, ctx.style).is_some() {
+                4
+            } else {
+                return None;
+            }
+        }
+        Column::TaxOrDiscount => {
+            let rate = |t: &str| number_in_cell(t.trim_end_matches('%'), ctx.style).is_some();
+            if !cell.trim().is_empty() && cell.split_whitespace().all(rate) {
+                1
+            } else {
+                return None;
+            }
+        }
+        Column::UnitPrice | Column::LineTotal | Column::PriceUnit => {
+            if number {
+                2
+            } else {
+                return None;
+            }
+        }
+        Column::Unit => {
+            if unit_code(cell).is_some() {
+                3
+            } else {
+                return None;
+            }
+        }
+        Column::Gtin => {
+            if matches!(cell.len(), 8 | 12 | 13 | 14) && cell.bytes().all(|b| b.is_ascii_digit()) {
+                3
+            } else {
+                return None;
+            }
+        }
+        Column::DeliveryDate => {
+            if parse_date(cell, ctx.order).is_some() {
+                3
+            } else {
+                return None;
+            }
+        }
+        Column::ItemCode | Column::Sku | Column::CustomerPartNo => {
+            if words <= 3 && has_digit && !number && parse_date(cell, ctx.order).is_none() {
+                2
+            } else {
+                return None;
+            }
+        }
+        Column::Description => {
+            if has_alpha && (words >= 2 || !has_digit) {
+                2
+            } else if has_alpha {
+                1
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// A number in a table cell: in the document's style, else in the other one
+/// (a sheet's string cell `0,12` among numeric cells).
+pub(super) fn number_in_cell(text: &str, style: NumberStyle) -> Option<Decimal> {
+    let other = match style {
+        NumberStyle::DecimalComma => NumberStyle::DecimalPoint,
+        NumberStyle::DecimalPoint => NumberStyle::DecimalComma,
+    };
+    parse_number(text, style).or_else(|| parse_number(text, other))
+}
+
+/// `500 Stk` → (500, `C62`).
+pub(super) fn quantity_with_unit(cell: &str, style: NumberStyle) -> Option<(Decimal, &'static str)> {
+    let (n, u) = cell.trim().split_once(char::is_whitespace)?;
+    Some((parse_number(n, style)?, unit_code(u.trim())?))
+}
+
+/// Assigns cells to columns in order: by position when the counts fit and
+/// every cell fits its column, else the best order-keeping assignment by shape.
+pub(super) fn assign(cells: &[&str], roles: &[Option<Column>], ctx: &Ctx<'_>) -> Option<(Vec<Option<usize>>, bool)> {
+    if cells.len() == roles.len()
+        && cells
+            .iter()
+            .zip(roles)
+            .all(|(c, r)| r.is_none() || fit(c, *r, ctx).is_some())
+    {
+        return Some(((0..cells.len()).map(Some).collect(), true));
+    }
+    let (n, m) = (cells.len(), roles.len());
+    if n > m {
+        return None;
+    }
+    // best[i][j]: best score placing the first i cells into the first j columns.
+    const NONE: i32 = i32::MIN / 2;
+    let mut best = vec![vec![NONE; m + 1]; n + 1];
+    let mut took = vec![vec![false; m + 1]; n + 1];
+    best[0] = vec![0; m + 1];
+    for i in 1..=n {
+        for j in 1..=m {
+            let skip = best[i][j - 1];
+            let place = fit(cells[i - 1], roles[j - 1], ctx)
+                .or(roles[j - 1].is_none().then_some(0))
+                .map_or(NONE, |s| best[i - 1][j - 1].saturating_add(s));
+            if place >= skip && place > NONE {
+                best[i][j] = place;
+                took[i][j] = true;
+            } else {
+                best[i][j] = skip;
+            }
+        }
+    }
+    if best[n][m] <= NONE {
+        return None;
+    }
+    let mut assignment = vec![None; m];
+    let (mut i, mut j) = (n, m);
+    while i > 0 && j > 0 {
+        if took[i][j] {
+            assignment[j - 1] = Some(i - 1);
+            i -= 1;
+        } else {
+            // no cell for this column
+        }
+        j -= 1;
+    }
+    (i == 0).then_some((assignment, false))
+}
+
+pub(super) fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from_table: bool) -> Option<ExtractedLine> {
+    // Table cells keep their column index; text cells are in order only.
+    let (assignment, exact) = if from_table {
+        let width = roles.len();
+        let mut assignment = vec![None; width];
+        for (k, (_, col)) in row.cells.iter().enumerate() {
+            if *col < width {
+                assignment[*col] = Some(k);
+            }
+        }
+        (assignment, true)
+    } else {
+        assign(&row.texts(), roles, ctx)?
+    };
+    let cell = |role: Column| -> Option<(usize, &str)> {
+        let j = roles.iter().position(|r| *r == Some(role))?;
+        let k = assignment[j]?;
+        Some((k, row.cells[k].0.as_str()))
+    };
+    let confidence = if exact { 0.97 } else { 0.9 };
+    let field = |role: Column| -> Option<Field<String>> {
+        let (k, text) = cell(role)?;
+        Some(Field::new(text.to_owned(), confidence, row.source(ctx.part, Some(k))))
+    };
+    let mut line = ExtractedLine {
+        source: row.source(ctx.part, None),
+        ..Default::default()
+    };
+    let (qk, qtext) = cell(Column::Quantity)?;
+    let (quantity, unit_in_cell) = match number_in_cell(qtext, ctx.style) {
+        Some(q) => (q, None),
+        None => {
+            let (q, u) = quantity_with_unit(qtext, ctx.style)?;
+            (q, Some(u))
+        }
+    };
+    // A negative quantity is read with its sign (the checks then block it); zero is no line.
+    if quantity.is_zero() {
+        return None;
+    }
+    line.quantity = Some(Field::new(quantity, confidence, row.source(ctx.part, Some(qk))));
+    line.customer_line_no = cell(Column::LineNo).map(|(_, t)| t.trim_end_matches('.').to_owned());
+    line.item_code = field(Column::ItemCode).filter(|f| fit(&f.value, Some(Column::ItemCode), ctx).is_some());
+    line.sku = field(Column::Sku);
+    line.customer_part_no = field(Column::CustomerPartNo);
+    line.gtin = field(Column::Gtin);
+    line.description = field(Column::Description);
+    if line.item_code.is_none()
+        && line.sku.is_none()
+        && let Some(d) = line.description.as_mut()
+        && let Some((code, rest)) = leading_code(&d.value)
+    {
+        // "[17589684] Beeswax XL", "*987123* Olive Oil": the code printed before the name.
+        line.item_code = Some(Field::new(code.to_owned(), d.confidence, d.source.clone()));
+        d.value = rest.to_owned();
+    }
+    if line.item_code.is_none() && line.sku.is_none() && line.customer_part_no.is_none() && line.gtin.is_none() {
+        line.description.as_ref()?;
+    }
+    line.unit = match (cell(Column::Unit), unit_in_cell) {
+        (Some((k, u)), _) => Some(Field::new(
+            unit_code(u).map_or_else(|| u.to_owned(), str::to_owned),
+            if unit_code(u).is_some() { confidence } else { 0.5 },
+            row.source(ctx.part, Some(k)),
+        )),
+        (None, Some(u)) => Some(Field::new(u.to_owned(), confidence, row.source(ctx.part, Some(qk)))),
+        (None, None) => None,
+    };
+    let per = cell(Column::PriceUnit)
+        .and_then(|(_, t)| parse_number(t, ctx.style))
+        .filter(|p| *p > Decimal::ZERO)
+        .unwrap_or(Decimal::ONE);
+    if let Some((k, t)) = cell(Column::UnitPrice)
+        && let Some(price) = number_in_cell(t, ctx.style)
+    {
+        line.unit_price = Some(Field::new(
+            (price / per).normalize(),
+            confidence,
+            row.source(ctx.part, Some(k)),
+        ));
+    }
+    line.line_total = cell(Column::LineTotal).and_then(|(_, t)| number_in_cell(t, ctx.style));
+    if let Some((k, t)) = cell(Column::DeliveryDate)
+        && let Some(date) = parse_date(t, ctx.order)
+    {
+        line.delivery_date = Some(Field::new(date, confidence, row.source(ctx.part, Some(k))));
+    }
+    cross_check(&mut line);
+    Some(line)
+}
+
+/// A code in brackets or asterisks before a description: `[FURN_7777] Office Chair`.
+pub(super) fn leading_code(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim_start();
+    let (open, close) = match t.chars().next()? {
+        '[' => ('[', ']'),
+        '*' => ('*', '*'),
+        _ => return None,
+    };
+    let inner = &t[open.len_utf8()..];
+    let end = inner.find(close)?;
+    let code = inner[..end].trim();
+    let rest = inner[end + close.len_utf8()..].trim();
+    let plain = !code.is_empty() && code.len() <= 30 && !code.contains(char::is_whitespace);
+    (plain && !rest.is_empty()).then_some((code, rest))
+}
+
+/// Quantity × price against the printed line total: agreeing raises the
+/// confidence of both, disagreeing drops it so a person looks.
+pub(super) fn cross_check(line: &mut ExtractedLine) {
+    let (Some(q), Some(p), Some(total)) = (&mut line.quantity, &mut line.unit_price, line.line_total) else {
+        return;
+    };
+    let computed = q.value * p.value;
+    let tolerance = Decimal::new(1, 2).max(total.abs() * Decimal::new(5, 3));
+    if (computed - total).abs() <= tolerance {
+        q.confidence = q.confidence.max(0.98);
+        p.confidence = p.confidence.max(0.98);
+    } else {
+        q.confidence = q.confidence.min(0.6);
+        p.confidence = p.confidence.min(0.6);
+    }
+}
+
+/// Items listed under a "Detail" heading as a name and an amount, without a
+/// column header (`AWS Data Transfer   $0.01`): each becomes a line with that
+/// price and no quantity, uncertain, so a person looks. Total, tax and charge
+/// rows in between are passed over; the first row of another shape ends the list.
+pub(super) fn detail_lines(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
+    const HEADINGS: [&str; 8] = [
+        "detail",
+        "details",
+        "einzelheiten",
+        "positionen",
+        "leistungen",
+        "specificatie",
+        "détail",
+        "itemized charges",
+    ];
+    const PASSED_OVER: [&str; 12] = [
+        "charges", "credits", "vat", "tax", "mwst", "ust", "btw", "tva", "gst", "discount", "rabatt", "subtotal",
+    ];
+    let Some(start) = rows.iter().position(|r| {
+        r.cells.len() == 1 && HEADINGS.contains(&r.cells[0].0.trim().trim_end_matches(':').to_lowercase().as_str())
+    }) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for row in &rows[start + 1..] {
+        let [(name, _), (amount, _)] = row.cells.as_slice() else {
+            break;
+        };
+        let Some(price) = number_in_cell(amount, ctx.style) else {
+            break;
+        };
+        let first_word = name
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if header_label(name).is_some()
+            || PASSED_OVER.contains(&first_word.as_str())
+            || !name.chars().any(char::is_alphabetic)
+        {
+            continue;
+        }
+        lines.push(ExtractedLine {
+            description: Some(Field::new(name.trim().to_owned(), 0.5, row.source(ctx.part, Some(0)))),
+            unit_price: Some(Field::new(price, 0.5, row.source(ctx.part, Some(1)))),
+            source: row.source(ctx.part, None),
+            ..Default::default()
+        });
+    }
+    lines
+}

@@ -1,0 +1,189 @@
+//! Documents as rows of cells: text lines cut at tabs and wide gaps, tables
+//! as they are; the scan that finds header labels and the line table in them.
+
+use super::*;
+
+/// Cuts a printed line into cells at tabs, runs of two or more spaces, and `|`.
+pub(super) fn split_cells(line: &str) -> Vec<(String, usize)> {
+    let chars: Vec<char> = line.chars().collect();
+    let semicolons = chars.iter().filter(|c| **c == ';').count();
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i <= chars.len() {
+        let at_end = i == chars.len();
+        let gap = if at_end {
+            0
+        } else if chars[i] == '\t' || chars[i] == '|' || (semicolons >= 2 && chars[i] == ';') {
+            1
+        } else if chars[i] == ' ' && chars.get(i + 1) == Some(&' ') {
+            chars[i..].iter().take_while(|c| **c == ' ').count()
+        } else {
+            0
+        };
+        if at_end || gap > 0 {
+            let text: String = chars[start..i].iter().collect();
+            let trimmed = text.trim();
+            if !trimmed.is_empty() {
+                let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+                cells.push((trimmed.to_owned(), start + lead));
+            }
+            i += gap.max(1);
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    cells
+}
+
+pub(super) fn rows_of_text(doc: &Document) -> Vec<Row> {
+    doc.text_blocks
+        .iter()
+        .map(|b| Row {
+            cells: split_cells(&b.text),
+            page: b.page,
+            char_start: Some(b.char_start),
+            bbox: b.bbox,
+            origin: None,
+        })
+        .filter(|r| !r.cells.is_empty())
+        .collect()
+}
+
+pub(super) fn rows_of_table(t: usize, table: &Table) -> Vec<Row> {
+    table
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| Row {
+            cells: row
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.text.trim().is_empty())
+                .map(|(i, c)| (c.text.trim().to_owned(), i))
+                .collect(),
+            page: table.page,
+            char_start: None,
+            bbox: None,
+            origin: Some(format!("table {} row {}", t + 1, r + 1)),
+        })
+        .filter(|r| !r.cells.is_empty())
+        .collect()
+}
+
+/// Finds labelled header values and the line table in rows of cells.
+pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
+    let mut reading = Reading::default();
+    let mut columns: Option<Vec<Option<Column>>> = None;
+    let mut table_done = false;
+    let mut misses = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let row = &rows[i];
+        let texts = row.texts();
+        if let Some(roles) = line_header(&texts) {
+            columns = Some(roles);
+            table_done = false;
+            misses = 0;
+            i += 1;
+            continue;
+        }
+        let labelled: Vec<Option<(HeaderField, &str)>> = texts
+            .iter()
+            .map(|t| hinted_label(t, ctx.hints).or_else(|| header_label(t)))
+            .collect();
+        let ends_table = labelled
+            .first()
+            .is_some_and(|l| l.is_some_and(|(f, _)| matches!(f, HeaderField::StatedTotal | HeaderField::NetTotal)));
+        if ends_table
+            && !table_done
+            && let Some(roles) = columns.as_ref()
+            && !reading.lines.is_empty()
+            && rows[i + 1..rows.len().min(i + 4)]
+                .iter()
+                .any(|r| r.cells.len() >= 3 && parse_row(r, roles, ctx, from_table).is_some())
+        {
+            // A subtotal between groups of lines ("Subtotal $ 112.00", then "--- Food ---"):
+            // the table goes on, and the subtotal is not the document's total.
+            i += 1;
+            continue;
+        }
+        if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table) {
+            let in_table =
+                from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
+            if let Some(line) = parse_row(row, roles, ctx, from_table).filter(|_| in_table).or_else(|| {
+                let refined = refine(row, ctx);
+                let n = refined.cells.len();
+                (!from_table && n > row.cells.len() && n >= 3 && n * 2 >= roles.iter().flatten().count())
+                    .then(|| parse_row(&refined, roles, ctx, false))
+                    .flatten()
+            }) {
+                reading.lines.push(line);
+                misses = 0;
+                i += 1;
+                continue;
+            }
+            if in_table && unreadable_item_row(row, &labelled) {
+                // Never drop what looks like an item: keep it for a person to read.
+                reading.lines.push(ExtractedLine {
+                    description: Some(Field::new(texts.join(" "), 0.0, row.source(ctx.part, None))),
+                    source: row.source(ctx.part, None),
+                    ..Default::default()
+                });
+                i += 1;
+                continue;
+            }
+            // A single indented cell right after a row continues its description.
+            if misses == 0
+                && let Some(last) = reading.lines.last_mut()
+                && is_continuation(row, rows.get(i.wrapping_sub(1)), &labelled)
+                && let Some(description) = last.description.as_mut()
+            {
+                description.value.push(' ');
+                description.value.push_str(&row.cells[0].0);
+                i += 1;
+                continue;
+            }
+            // Two lines in a row after the rows that are no rows end the table
+            // (one may be a wrapped description); a repeated column header on
+            // the next page opens it again.
+            if !reading.lines.is_empty() {
+                misses += 1;
+                table_done = misses >= 2;
+            }
+        }
+        if ends_table && !texts[0].to_lowercase().contains("übertrag") {
+            table_done = columns.is_some();
+        }
+        read_labels(rows, i, &labelled, ctx, &mut reading);
+        i += 1;
+    }
+    reading
+}
+
+/// A wrapped description: one cell, no label, no page footer, indented
+/// further than the row above starts (by its box on a page, by its position in text).
+pub(super) fn is_continuation(row: &Row, above: Option<&Row>, labelled: &[Option<(HeaderField, &str)>]) -> bool {
+    let Some(above) = above else { return false };
+    let text = row.cells.first().map_or("", |(t, _)| t.as_str()).to_lowercase();
+    let footer = ["seite ", "page ", "übertrag", "carried forward"]
+        .iter()
+        .any(|w| text.starts_with(w));
+    let indented = match (row.bbox, above.bbox) {
+        (Some(b), Some(a)) => b.x > a.x + 20.0 && b.y - a.y < 3.0 * a.height.max(8.0),
+        _ => row.cells.first().is_some_and(|(_, at)| *at > 0),
+    };
+    row.cells.len() == 1 && labelled.iter().all(Option::is_none) && !footer && indented
+}
+
+/// A row inside a line table that could not be read but looks like an item:
+/// several cells, with letters and digits, and no header label.
+pub(super) fn unreadable_item_row(row: &Row, labelled: &[Option<(HeaderField, &str)>]) -> bool {
+    let text: String = row.texts().join(" ");
+    row.cells.len() >= 3
+        && labelled.iter().all(Option::is_none)
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().any(char::is_alphabetic)
+}
