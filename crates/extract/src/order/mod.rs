@@ -14,10 +14,10 @@
 //! matching decides what they mean.
 //!
 //! Here: the extracted types and the reading of a message's documents. The
-//! parts: [`rows`] (documents as rows of cells, the scan), [`lines`] (the line
-//! table), [`header`] (labelled header values, settled across documents),
-//! [`address`] (printed addresses), [`free_form`] (item lines in sentences),
-//! [`structured`] (EDI, UBL, openTRANS).
+//! parts: `rows` (documents as rows of cells, the scan), `lines` (the line
+//! table), `header` (labelled header values, settled across documents),
+//! `address` (printed addresses), `free_form` (item lines in sentences),
+//! `structured` (EDI, UBL, openTRANS).
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
