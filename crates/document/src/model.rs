@@ -25,6 +25,26 @@ pub enum Format {
 }
 
 impl Format {
+    /// The name the JSON gives it (`email_text`, `pdf`, `x12` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::EmailText => "email_text",
+            Format::EmailHtml => "email_html",
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Pdf => "pdf",
+            Format::X12 => "x12",
+            Format::Edifact => "edifact",
+            Format::Ubl => "ubl",
+            Format::Opentrans => "opentrans",
+            Format::Xml => "xml",
+            Format::Unknown => "unknown",
+        }
+    }
+
     /// Structured business messages (EDI, UBL, openTRANS): their fields are
     /// named by the standard, not found in a layout.
     pub fn is_structured(self) -> bool {
@@ -184,6 +204,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The name the JSON gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// Something the parser noticed: a stable code and a message for the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
@@ -246,4 +277,22 @@ pub fn text_blocks(text: &str, page: u32) -> Vec<TextBlock> {
         offset += line.chars().count() + 1;
     }
     blocks
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn names_are_the_json_names() {
+        use Format::*;
+        for f in [
+            EmailText, EmailHtml, Text, Csv, Xlsx, Xls, Ods, Pdf, X12, Edifact, Ubl, Opentrans, Xml, Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        for s in [Severity::Info, Severity::Warning, Severity::Error] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 }

@@ -1,0 +1,260 @@
+//! The clerk's screens: inbox, message, review queue, review screen, orders.
+//!
+//! Every change goes through `app::review` / `app::learning` with the version
+//! the page showed, then redirects back (post/redirect/get), so a reload never
+//! repeats an action and a second reviewer gets a clear conflict message.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use domain::access::Permission;
+use domain::order::OrderStatus;
+use domain::review::{DraftStatus, ReadField};
+use serde::Deserialize;
+use store::inbox::{InboxFilter, InboxStatus};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::pages::{ErrorPage, EventRow, UserView, render, render_status};
+
+mod inbox;
+mod message;
+mod orders;
+mod queue;
+mod review;
+
+pub use inbox::*;
+pub use message::*;
+pub use orders::*;
+pub use queue::*;
+pub use review::*;
+
+const PAGE_SIZE: i64 = 50;
+
+fn short_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "5 min", "3 h", "2 d" since `t`.
+fn age(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    human_duration(now.as_second() - t.as_second())
+}
+
+fn human_duration(secs: i64) -> String {
+    let abs = secs.abs();
+    let text = if abs < 3600 {
+        format!("{} min", abs / 60)
+    } else if abs < 172_800 {
+        format!("{} h", abs / 3600)
+    } else {
+        format!("{} d", abs / 86_400)
+    };
+    if secs < 0 { format!("in {text}") } else { text }
+}
+
+/// A value as a form or page shows it; empty when there is none.
+fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// A failed action as a page with a status that says what kind of failure it was.
+fn action_failed(me: &CurrentUser, error: &dyn std::fmt::Display, status: StatusCode) -> Response {
+    if status.is_server_error() {
+        tracing::error!(error = %error, "action failed");
+    }
+    render_status(
+        status,
+        ErrorPage {
+            nav: "queue",
+            user: Some(me.into()),
+            title: match status {
+                StatusCode::CONFLICT => "Changed by someone else".into(),
+                StatusCode::FORBIDDEN => "Not allowed".into(),
+                _ => "That did not work".into(),
+            },
+            message: error.to_string(),
+        },
+    )
+}
+
+pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
+    use app::learning::LearningError as L;
+    use app::review::ReviewError as R;
+    match e {
+        R::NoDraft(_) | R::NoOrder(_) | R::UnknownAction(_) | R::Learning(L::NoDraft(_)) => StatusCode::NOT_FOUND,
+        R::Forbidden(_) => StatusCode::FORBIDDEN,
+        R::Conflict { .. } | R::Learning(L::Conflict { .. }) | R::NotInReview { .. } => StatusCode::CONFLICT,
+        R::Store(_) | R::Learning(L::Store(_) | L::Catalog(_) | L::Corrupt { .. }) | R::Corrupt { .. } => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+// ---------------------------------------------------------------- shared by the pages
+
+struct PartView {
+    part: String,
+    name: String,
+    format: String,
+    message_type: String,
+    pages: i64,
+    diagnostics: Vec<String>,
+    blocks: Vec<BlockView>,
+    tables: Vec<Vec<Vec<String>>>,
+    key_values: Vec<(String, String, String)>,
+    /// What was left out of a very large part, and where to find all of it.
+    note: String,
+}
+
+/// Text lines, table rows, labelled values and draft lines a page shows at most;
+/// the rest is in the original (raw download) and the API.
+const SHOWN_AT_MOST: usize = 500;
+
+struct BlockView {
+    page: i64,
+    start: i64,
+    end: i64,
+    text: String,
+}
+
+fn parts_of(documents_json: Option<&str>) -> Vec<PartView> {
+    let mut parts = all_parts_of(documents_json);
+    for p in &mut parts {
+        let blocks = p.blocks.len();
+        let rows: usize = p.tables.iter().map(Vec::len).sum();
+        let values = p.key_values.len();
+        let mut cut = Vec::new();
+        if blocks > SHOWN_AT_MOST {
+            p.blocks.truncate(SHOWN_AT_MOST);
+            cut.push(format!("{SHOWN_AT_MOST} of {blocks} text lines"));
+        }
+        if rows > SHOWN_AT_MOST {
+            let mut left = SHOWN_AT_MOST;
+            for t in &mut p.tables {
+                t.truncate(left);
+                left -= t.len();
+            }
+            p.tables.retain(|t| !t.is_empty());
+            cut.push(format!("{SHOWN_AT_MOST} of {rows} table rows"));
+        }
+        if values > SHOWN_AT_MOST {
+            p.key_values.truncate(SHOWN_AT_MOST);
+            cut.push(format!("{SHOWN_AT_MOST} of {values} labelled values"));
+        }
+        if !cut.is_empty() {
+            p.note = format!(
+                "This part is large: shown are the first {}. Download the original for all of it.",
+                cut.join(", ")
+            );
+        }
+    }
+    parts
+}
+
+fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
+    let docs: Vec<document::Document> = documents_json
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    docs.into_iter()
+        .map(|d| PartView {
+            format: d.format.as_str().to_owned(),
+            message_type: d.message_type.unwrap_or_default(),
+            pages: i64::from(d.pages),
+            diagnostics: d
+                .diagnostics
+                .iter()
+                .map(|x| format!("{} {}: {}", x.severity.as_str(), x.code, x.message))
+                .collect(),
+            blocks: d
+                .text_blocks
+                .into_iter()
+                .map(|b| {
+                    let start = b.char_start as i64;
+                    BlockView {
+                        page: i64::from(b.page),
+                        start,
+                        end: start + b.text.chars().count() as i64,
+                        text: b.text,
+                    }
+                })
+                .collect(),
+            tables: d
+                .tables
+                .into_iter()
+                .map(|t| {
+                    t.rows
+                        .into_iter()
+                        .map(|r| r.cells.into_iter().map(|c| c.text).collect())
+                        .collect()
+                })
+                .collect(),
+            key_values: d
+                .key_values
+                .into_iter()
+                .map(|kv| (kv.key, kv.value, kv.source.unwrap_or_default()))
+                .collect(),
+            part: d.part,
+            name: d.name.unwrap_or_default(),
+            note: String::new(),
+        })
+        .collect()
+}
+
+struct LineView {
+    line_no: u32,
+    customer_part_no: String,
+    description: String,
+    sku: String,
+    product_name: String,
+    quantity: String,
+    uom: String,
+    unit_price: String,
+    expected_price: String,
+    total: String,
+    delivery_date: String,
+    confidence: String,
+    low: bool,
+    alternatives: Vec<(String, String, String)>,
+    part: String,
+    page: u32,
+    start: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_say_them() {
+        assert_eq!(human_duration(59), "0 min");
+        assert_eq!(human_duration(3 * 3600), "3 h");
+        assert_eq!(human_duration(-600), "in 10 min");
+        assert_eq!(human_duration(5 * 86_400), "5 d");
+    }
+
+    #[test]
+    fn documents_become_parts_with_blocks_and_tables() {
+        let json = r#"[{"part":"2","name":"po.pdf","format":"pdf","message_type":null,"pages":2,
+            "text_blocks":[{"page":1,"text":"PO 4711","char_start":10}],
+            "tables":[{"page":1,"name":null,"header_rows":1,"rows":[{"cells":[{"text":"Qty"},{"text":"SKU"}]}]}],
+            "key_values":[{"key":"po_number","value":"4711","source":"BEG03"}],
+            "diagnostics":[{"severity":"warning","code":"pdf_no_text","message":"no text"}]}]"#;
+        let parts = parts_of(Some(json));
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].blocks[0].start, 10);
+        assert_eq!(parts[0].blocks[0].end, 17);
+        assert_eq!(parts[0].tables[0][0], vec!["Qty", "SKU"]);
+        assert_eq!(parts[0].diagnostics[0], "warning pdf_no_text: no text");
+        assert!(parts_of(Some("not json")).is_empty());
+    }
+}

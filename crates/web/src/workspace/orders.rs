@@ -1,0 +1,205 @@
+//! Confirmed orders: the list, one order with its timeline, amendments.
+
+use super::*;
+
+struct OrderLine {
+    id: i64,
+    customer: String,
+    po_number: String,
+    status: String,
+    total: String,
+    lines: i64,
+    confirmed_by: String,
+    confirmed_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    nav: &'static str,
+    user: Option<UserView>,
+    customer: String,
+    rows: Vec<OrderLine>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    #[serde(default)]
+    pub customer: String,
+    pub before: Option<i64>,
+}
+
+pub(super) fn actor_text(raw: &str) -> String {
+    match domain::event::Actor::from_storage(raw) {
+        Some(domain::event::Actor::User(name)) => name,
+        Some(domain::event::Actor::System(part)) => format!("Orderdesk ({part})"),
+        None => raw.to_owned(),
+    }
+}
+
+pub async fn orders(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Query(q): Query<OrdersQuery>,
+) -> Result<Html<String>, WebError> {
+    let found = state
+        .store
+        .orders(nonempty(&q.customer).as_deref(), q.before, PAGE_SIZE)
+        .await?;
+    let next = (found.len() as i64 == PAGE_SIZE)
+        .then(|| found.last().map(|o| o.id))
+        .flatten();
+    render(OrdersPage {
+        nav: "orders",
+        user: Some((&me).into()),
+        customer: q.customer,
+        rows: found
+            .iter()
+            .map(|o| OrderLine {
+                id: o.id,
+                customer: opt(&o.customer_no),
+                po_number: opt(&o.po_number),
+                status: o.status.as_str().replace('_', " "),
+                total: o
+                    .total
+                    .as_ref()
+                    .map(|t| format!("{t} {}", opt(&o.currency)))
+                    .unwrap_or_default(),
+                lines: o.line_count,
+                confirmed_by: actor_text(&o.confirmed_by),
+                confirmed_at: short_time(o.confirmed_at),
+            })
+            .collect(),
+        next,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    nav: &'static str,
+    user: Option<UserView>,
+    csrf: String,
+    o: store::orders::StoredOrder,
+    confirmed_by: String,
+    confirmed_at: String,
+    lines: Vec<LineView>,
+    total: String,
+    events: Vec<EventRow>,
+    can_amend: bool,
+}
+
+pub async fn order(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let o = state
+        .store
+        .order(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Order {id}")))?;
+    let draft = app::draft::Draft::from_json(&o.content).map_err(|e| WebError::Corrupt(format!("order {id}: {e}")))?;
+    // The timeline: the message, its draft, then the order itself.
+    let mut timeline = state.store.events_for("message", &o.message_id.to_string()).await?;
+    timeline.extend(state.store.events_for("draft", &o.draft_id.to_string()).await?);
+    timeline.extend(state.store.events_for("order", &id.to_string()).await?);
+    timeline.sort_by_key(|e| e.occurred_at);
+    let lines = draft
+        .lines
+        .iter()
+        .map(|l| LineView {
+            line_no: l.line_no,
+            customer_part_no: opt(&l.customer_part_no),
+            description: opt(&l.description),
+            sku: opt(&l.sku),
+            product_name: String::new(),
+            quantity: opt(&l.quantity),
+            uom: opt(&l.uom),
+            unit_price: opt(&l.unit_price),
+            expected_price: opt(&l.expected_price),
+            total: opt(&l.total()),
+            delivery_date: opt(&l.delivery_date),
+            confidence: String::new(),
+            low: false,
+            alternatives: Vec::new(),
+            part: String::new(),
+            page: 0,
+            start: -1,
+        })
+        .collect();
+    render(OrderPage {
+        nav: "orders",
+        csrf: me.csrf.clone(),
+        can_amend: me.can(Permission::AmendOrders)
+            && matches!(o.status, OrderStatus::Confirmed | OrderStatus::SentToErp),
+        user: Some((&me).into()),
+        confirmed_by: actor_text(&o.confirmed_by),
+        confirmed_at: short_time(o.confirmed_at),
+        total: opt(&o.total),
+        lines,
+        events: timeline.iter().map(EventRow::from).collect(),
+        o,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AmendForm {
+    version: i64,
+    reason: String,
+    #[serde(default)]
+    note: String,
+    line_no: u32,
+    field: String,
+    value: String,
+}
+
+pub fn amendment_reason(raw: &str) -> Option<domain::order::AmendmentReason> {
+    match raw {
+        "entry_error" => Some(domain::order::AmendmentReason::EntryError),
+        "customer_change" => Some(domain::order::AmendmentReason::CustomerChange),
+        _ => None,
+    }
+}
+
+pub async fn amend(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<AmendForm>,
+) -> Response {
+    let Some(reason) = amendment_reason(&form.reason) else {
+        return action_failed(
+            &me,
+            &"say whether the amendment corrects an entry error or records a customer change",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let Some(field) = app::draft::LineField::parse(&form.field) else {
+        return action_failed(
+            &me,
+            &format!("'{}' is not a line field that can be amended", form.field),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let amendment = app::review::LineAmendment {
+        line_no: form.line_no,
+        field,
+        value: form.value,
+    };
+    match app::review::amend(
+        &state.store,
+        id,
+        form.version,
+        &[amendment],
+        reason,
+        &form.note,
+        &me.username,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&format!("/orders/{id}")).into_response(),
+        Err(e) => action_failed(&me, &e, review_status(&e)),
+    }
+}

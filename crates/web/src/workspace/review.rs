@@ -1,0 +1,347 @@
+//! The review screen: a draft beside its original; corrections and actions.
+
+use super::*;
+
+struct FieldView {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    confidence: String,
+    low: bool,
+    part: String,
+    page: u32,
+    start: i64,
+}
+
+struct ExceptionView {
+    index: usize,
+    code: String,
+    severity: String,
+    line: String,
+    message: String,
+    resolved: String,
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    nav: &'static str,
+    user: Option<UserView>,
+    csrf: String,
+    d: store::drafts::StoredDraft,
+    in_review: bool,
+    can_assign_others: bool,
+    me: String,
+    customer: String,
+    customer_no: String,
+    fields: Vec<FieldView>,
+    lines: Vec<LineView>,
+    /// Set when a very large draft shows only its first lines.
+    lines_note: String,
+    exceptions: Vec<ExceptionView>,
+    open_points: Vec<String>,
+    review_reasons: Vec<String>,
+    total: String,
+    currency: String,
+    stated_total: String,
+    order_id: Option<i64>,
+    parts: Vec<PartView>,
+    events: Vec<EventRow>,
+    users: Vec<(String, String)>,
+    due: String,
+    sender: String,
+    subject: String,
+}
+
+pub(super) fn confidence_text(c: f64) -> String {
+    format!("{:.0} %", c * 100.0)
+}
+
+pub async fn draft(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let d = state
+        .store
+        .draft(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Draft {id}")))?;
+    let draft =
+        app::draft::Draft::from_json(&d.extraction).map_err(|e| WebError::Corrupt(format!("draft {id}: {e}")))?;
+    let message = state.store.message(d.message_id).await?;
+    let order = state.store.order_of_draft(id).await?;
+    let events = state.store.events_for("draft", &id.to_string()).await?;
+    let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
+    let threshold = f64::from(settings.confidence_threshold);
+    let field = |read: ReadField, label: &'static str, value: Option<String>| {
+        let name = read.as_str();
+        let info = draft.fields.get(&read);
+        let confidence = info.map_or(if value.is_some() { 1.0 } else { 0.0 }, |i| i.confidence);
+        FieldView {
+            name,
+            label,
+            value: opt(&value),
+            confidence: if value.is_some() {
+                confidence_text(confidence)
+            } else {
+                String::new()
+            },
+            low: value.is_none() || confidence < threshold,
+            part: info.map(|i| i.source.part.clone()).unwrap_or_default(),
+            page: info.map_or(0, |i| i.source.page),
+            start: info.and_then(|i| i.source.char_start).map_or(-1, |s| s as i64),
+        }
+    };
+    let fields = vec![
+        field(ReadField::PoNumber, "PO number", draft.po_number.clone()),
+        field(
+            ReadField::OrderDate,
+            "Order date",
+            draft.order_date.map(|d| d.to_string()),
+        ),
+        field(
+            ReadField::RequestedDeliveryDate,
+            "Requested delivery",
+            draft.requested_delivery_date.map(|d| d.to_string()),
+        ),
+        field(ReadField::Currency, "Currency", draft.currency.clone()),
+        field(
+            ReadField::StatedTotal,
+            "Stated total",
+            draft.stated_total.map(|t| t.to_string()),
+        ),
+    ];
+    let mut names = std::collections::HashMap::new();
+    for sku in draft.lines.iter().filter_map(|l| l.sku.as_deref()) {
+        if !names.contains_key(sku)
+            && let Some(p) = state.store.product(sku).await?
+        {
+            names.insert(sku.to_owned(), p.name);
+        }
+    }
+    let product_name = |sku: &str| names.get(sku).cloned().unwrap_or_default();
+    let lines_note = (draft.lines.len() > SHOWN_AT_MOST).then(|| {
+        format!(
+            "This draft has {} lines; shown are the first {SHOWN_AT_MOST}. The whole draft is in the API (/api/drafts/{id}).",
+            draft.lines.len()
+        )
+    });
+    let lines = draft
+        .lines
+        .iter()
+        .take(SHOWN_AT_MOST)
+        .map(|l| LineView {
+            line_no: l.line_no,
+            customer_part_no: l
+                .customer_part_no
+                .clone()
+                .or_else(|| l.printed_code.clone())
+                .unwrap_or_default(),
+            description: opt(&l.description),
+            product_name: l.sku.as_deref().map(&product_name).unwrap_or_default(),
+            sku: opt(&l.sku),
+            quantity: opt(&l.quantity),
+            uom: opt(&l.uom),
+            unit_price: opt(&l.unit_price),
+            expected_price: opt(&l.expected_price),
+            total: opt(&l.total()),
+            delivery_date: opt(&l.delivery_date),
+            confidence: confidence_text(l.confidence),
+            low: l.confidence < threshold || l.sku.is_none(),
+            alternatives: l
+                .alternatives
+                .iter()
+                .map(|a| {
+                    (
+                        a.sku.clone(),
+                        a.name.clone().unwrap_or_default(),
+                        confidence_text(a.score),
+                    )
+                })
+                .collect(),
+            part: l.source.as_ref().map(|s| s.part.clone()).unwrap_or_default(),
+            page: l.source.as_ref().map_or(0, |s| s.page),
+            start: l.source.as_ref().and_then(|s| s.char_start).map_or(-1, |s| s as i64),
+        })
+        .collect();
+    let exceptions = draft
+        .exceptions
+        .iter()
+        .enumerate()
+        .map(|(index, e)| ExceptionView {
+            index,
+            code: e.code.as_str().to_owned(),
+            severity: e.severity.as_str().to_owned(),
+            line: e.line_no.map(|n| n.to_string()).unwrap_or_default(),
+            message: e.message.clone(),
+            resolved: match (&e.resolved_by, &e.resolution) {
+                (Some(by), note) => format!("resolved by {by}: {}", note.clone().unwrap_or_default()),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.username, u.display_name))
+        .collect();
+    let now = jiff::Timestamp::now();
+    let page = DraftPage {
+        nav: "queue",
+        csrf: me.csrf.clone(),
+        in_review: d.status == DraftStatus::Review,
+        can_assign_others: me.can(Permission::AssignWork),
+        me: me.username.clone(),
+        user: Some((&me).into()),
+        customer: draft
+            .customer
+            .as_ref()
+            .map(|c| {
+                format!(
+                    "{} {} ({} via {})",
+                    c.customer_no,
+                    c.name.clone().unwrap_or_default(),
+                    confidence_text(c.confidence),
+                    c.matched_via.clone().unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| "not recognised".into()),
+        customer_no: draft
+            .customer
+            .as_ref()
+            .map(|c| c.customer_no.clone())
+            .unwrap_or_default(),
+        fields,
+        lines,
+        lines_note: lines_note.unwrap_or_default(),
+        exceptions,
+        open_points: app::review::open_points(&draft),
+        review_reasons: draft.review_reasons.iter().map(ToString::to_string).collect(),
+        total: opt(&draft.total()),
+        currency: opt(&draft.currency),
+        stated_total: opt(&draft.stated_total),
+        order_id: order.map(|o| o.id),
+        parts: parts_of(message.as_ref().and_then(|m| m.documents_json.as_deref())),
+        events: events.iter().map(EventRow::from).collect(),
+        users,
+        due: d.due_at.map(|t| age(t, now)).map_or(String::new(), |a| {
+            if a.starts_with("in ") {
+                format!("due {a}")
+            } else {
+                format!("{a} overdue")
+            }
+        }),
+        sender: message.as_ref().and_then(|m| m.sender.clone()).unwrap_or_default(),
+        subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
+        d,
+    };
+    Ok(render(page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CorrectionForm {
+    version: i64,
+    /// `header`, `customer`, `line_product`, `line_value`, `resolve`
+    what: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    line_no: u32,
+    #[serde(default)]
+    index: usize,
+    #[serde(default)]
+    value: String,
+}
+
+/// A correction as a form or the API names it; a correction or field that
+/// does not exist is refused with the status to answer.
+pub(crate) fn correction_of(
+    what: &str,
+    field: &str,
+    line_no: u32,
+    index: usize,
+    value: &str,
+) -> Result<app::draft::Correction, (StatusCode, String)> {
+    use app::draft::CorrectionError as E;
+    app::draft::Correction::parse(what, field, line_no, index, value).map_err(|e| match e {
+        E::UnknownCorrection(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    })
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<CorrectionForm>,
+) -> Response {
+    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &form.value) {
+        Ok(c) => c,
+        Err((status, message)) => return action_failed(&me, &message, status),
+    };
+    let settings = match app::settings::extraction(&state.store, &state.config.extraction).await {
+        Ok(s) => s,
+        Err(e) => return action_failed(&me, &e, StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    match app::learning::correct(
+        &state.store,
+        &state.catalog,
+        &settings,
+        id,
+        form.version,
+        &correction,
+        &me.username,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => {
+            let e = app::review::ReviewError::from(e);
+            action_failed(&me, &e, review_status(&e))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    version: i64,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Confirm, reject, escalate, forward, done, take, release.
+pub async fn draft_action(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    use app::review::{self, ActionDone, ActionInput, DraftAction};
+    let Some(kind) = DraftAction::parse(&action) else {
+        return action_failed(
+            &me,
+            &format!("'{action}' is not an action on a draft"),
+            StatusCode::NOT_FOUND,
+        );
+    };
+    let input = ActionInput {
+        version: form.version,
+        reason: &form.reason,
+        to: &form.to,
+    };
+    let reviewer = me.reviewer();
+    match review::act(&state.store, id, kind, input, reviewer).await {
+        Ok(ActionDone::Confirmed { order }) => Redirect::to(&format!("/orders/{order}")).into_response(),
+        Ok(ActionDone::Changed) if matches!(kind, DraftAction::Reject | DraftAction::Done | DraftAction::Forward) => {
+            Redirect::to("/queue").into_response()
+        }
+        Ok(ActionDone::Changed) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => action_failed(&me, &e.to_string(), review_status(&e)),
+    }
+}
