@@ -247,8 +247,14 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
         })
         .collect();
     let processed = ProcessedMessage {
-        sender: documents.iter().find_map(|d| d.value("from")).map(str::to_owned),
-        subject: documents.iter().find_map(|d| d.value("subject")).map(str::to_owned),
+        sender: documents
+            .iter()
+            .find_map(|d| d.value(document::keys::FROM))
+            .map(str::to_owned),
+        subject: documents
+            .iter()
+            .find_map(|d| d.value(document::keys::SUBJECT))
+            .map(str::to_owned),
         kind: classification.kind,
         kind_reason: classification.reason.clone(),
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),

@@ -54,19 +54,27 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
             .unwrap_or_default()
             .to_owned()
     };
-    headers.key_value("from", address(message.from()), "From");
-    headers.key_value("from_name", names(message.from()), "From");
-    headers.key_value("to", address(message.to()), "To");
-    headers.key_value("reply_to", address(message.reply_to()), "Reply-To");
-    headers.key_value("subject", message.subject().unwrap_or_default(), "Subject");
+    headers.key_value(crate::keys::FROM, address(message.from()), "From");
+    headers.key_value(crate::keys::FROM_NAME, names(message.from()), "From");
+    headers.key_value(crate::keys::TO, address(message.to()), "To");
+    headers.key_value(crate::keys::REPLY_TO, address(message.reply_to()), "Reply-To");
+    headers.key_value(crate::keys::SUBJECT, message.subject().unwrap_or_default(), "Subject");
     if let Some(date) = message.date() {
-        headers.key_value("date", date.to_rfc3339(), "Date");
+        headers.key_value(crate::keys::DATE, date.to_rfc3339(), "Date");
     }
-    headers.key_value("message_id", message.message_id().unwrap_or_default(), "Message-ID");
+    headers.key_value(
+        crate::keys::MESSAGE_ID,
+        message.message_id().unwrap_or_default(),
+        "Message-ID",
+    );
     // The topmost Authentication-Results is the receiving server's verdict (SPF, DKIM, DMARC).
     if let Some(raw) = message.header_raw("Authentication-Results") {
         let folded: Vec<&str> = raw.split_whitespace().collect();
-        headers.key_value("authentication_results", folded.join(" "), "Authentication-Results");
+        headers.key_value(
+            crate::keys::AUTHENTICATION_RESULTS,
+            folded.join(" "),
+            "Authentication-Results",
+        );
     }
     headers.key_value(
         "in_reply_to",

@@ -12,6 +12,7 @@
 
 pub mod edi;
 mod email;
+pub mod keys;
 pub use email::MailHeaders;
 
 /// Message-ID, sender and subject of a mail (MIME or Outlook .msg); `None` for other files.

@@ -113,19 +113,23 @@ fn read_message(comp: &mut Compound<'_>, storage: &Path, part: &str, depth: usiz
     let mut doc = Document::new(part, None, Format::EmailText);
     let transport = text(comp, storage, TRANSPORT_HEADERS);
     let sender_address = sender(comp, storage);
-    doc.key_value("from", sender_address.unwrap_or_default(), "PR_SENDER_SMTP_ADDRESS");
     doc.key_value(
-        "from_name",
+        crate::keys::FROM,
+        sender_address.unwrap_or_default(),
+        "PR_SENDER_SMTP_ADDRESS",
+    );
+    doc.key_value(
+        crate::keys::FROM_NAME,
         text(comp, storage, SENDER_NAME).unwrap_or_default(),
         "PR_SENDER_NAME",
     );
     doc.key_value(
-        "to",
+        crate::keys::TO,
         text(comp, storage, DISPLAY_TO).unwrap_or_default(),
         "PR_DISPLAY_TO",
     );
     doc.key_value(
-        "subject",
+        crate::keys::SUBJECT,
         text(comp, storage, SUBJECT).unwrap_or_default(),
         "PR_SUBJECT",
     );
@@ -134,10 +138,10 @@ fn read_message(comp: &mut Compound<'_>, storage: &Path, part: &str, depth: usiz
         .and_then(|h| mail_parser::MessageParser::new().parse_headers(h.as_bytes()))
         && let Some(date) = message.date()
     {
-        doc.key_value("date", date.to_rfc3339(), "Date");
+        doc.key_value(crate::keys::DATE, date.to_rfc3339(), "Date");
     }
     doc.key_value(
-        "message_id",
+        crate::keys::MESSAGE_ID,
         text(comp, storage, INTERNET_MESSAGE_ID)
             .map(|id| id.trim_matches(['<', '>']).to_owned())
             .unwrap_or_default(),

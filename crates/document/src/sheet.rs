@@ -143,7 +143,7 @@ pub fn parse_csv(bytes: &[u8], part: &str, name: Option<String>) -> Document {
         );
     }
     if let Some(comma) = decimal_comma(&rows) {
-        doc.key_value("decimal_separator", if comma { "," } else { "." }, "sniffed");
+        doc.key_value(crate::keys::DECIMAL_SEPARATOR, if comma { "," } else { "." }, "sniffed");
     }
     let header = header_rows(&rows);
     doc.text_blocks = crate::model::text_blocks(&text, 1);

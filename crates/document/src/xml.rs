@@ -223,7 +223,7 @@ fn ubl(bytes: &[u8], part: &str, name: Option<String>) -> Document {
         }
     };
     doc.message_type = Some(root.clone());
-    doc.key_value("message_type", root.clone(), "root");
+    doc.key_value(crate::keys::MESSAGE_TYPE, root.clone(), "root");
     let mut lines: Vec<Vec<String>> = Vec::new();
     let header_party = |leaf: &Leaf| -> Option<&'static str> {
         let p = &leaf.path;
@@ -276,31 +276,31 @@ fn ubl(bytes: &[u8], part: &str, name: Option<String>) -> Document {
         let top = leaf.path.split('/').nth(1).unwrap_or("");
         match top {
             "ID" if root != "OrderChange" && root != "OrderCancellation" => {
-                doc.key_value("po_number", leaf.text.clone(), src)
+                doc.key_value(crate::keys::PO_NUMBER, leaf.text.clone(), src)
             }
-            "ID" => doc.key_value("document_number", leaf.text.clone(), src),
-            "IssueDate" => doc.key_value("order_date", leaf.text.clone(), src),
-            "DocumentCurrencyCode" => doc.key_value("currency", leaf.text.clone(), src),
-            "Note" => doc.key_value("note", leaf.text.clone(), src),
-            "CustomerReference" => doc.key_value("customer_reference", leaf.text.clone(), src),
+            "ID" => doc.key_value(crate::keys::DOCUMENT_NUMBER, leaf.text.clone(), src),
+            "IssueDate" => doc.key_value(crate::keys::ORDER_DATE, leaf.text.clone(), src),
+            "DocumentCurrencyCode" => doc.key_value(crate::keys::CURRENCY, leaf.text.clone(), src),
+            "Note" => doc.key_value(crate::keys::NOTE, leaf.text.clone(), src),
+            "CustomerReference" => doc.key_value(crate::keys::CUSTOMER_REFERENCE, leaf.text.clone(), src),
             "OrderReference" if leaf.ends_with("OrderReference/ID") => {
-                doc.key_value("po_number", leaf.text.clone(), src)
+                doc.key_value(crate::keys::PO_NUMBER, leaf.text.clone(), src)
             }
             "QuotationDocumentReference" if leaf.ends_with("ID") => {
-                doc.key_value("quotation_reference", leaf.text.clone(), src)
+                doc.key_value(crate::keys::QUOTATION_REFERENCE, leaf.text.clone(), src)
             }
             "AnticipatedMonetaryTotal" | "LegalMonetaryTotal" => {
                 if leaf.ends_with("LineExtensionAmount") {
-                    doc.key_value("stated_total", leaf.text.clone(), src);
+                    doc.key_value(crate::keys::STATED_TOTAL, leaf.text.clone(), src);
                 } else if leaf.ends_with("PayableAmount") {
-                    doc.key_value("stated_total_gross", leaf.text.clone(), src);
+                    doc.key_value(crate::keys::STATED_TOTAL_GROSS, leaf.text.clone(), src);
                 }
             }
             _ => {
                 if leaf.path.contains("RequestedDeliveryPeriod/") && leaf.ends_with("StartDate") {
-                    doc.key_value("requested_delivery_date", leaf.text.clone(), src);
+                    doc.key_value(crate::keys::REQUESTED_DELIVERY_DATE, leaf.text.clone(), src);
                 } else if leaf.path.contains("RequestedDeliveryPeriod/") && leaf.ends_with("EndDate") {
-                    doc.key_value("requested_delivery_date_end", leaf.text.clone(), src);
+                    doc.key_value(crate::keys::REQUESTED_DELIVERY_DATE_END, leaf.text.clone(), src);
                 } else if let Some(role) = header_party(leaf) {
                     let field = if leaf.ends_with("PartyName/Name") || leaf.ends_with("DeliveryLocation/Name") {
                         Some("name")
@@ -329,9 +329,9 @@ fn ubl(bytes: &[u8], part: &str, name: Option<String>) -> Document {
                         None
                     };
                     if let Some(field) = field
-                        && doc.value(&format!("party.{role}.{field}")).is_none()
+                        && doc.value(&crate::keys::party(role, field)).is_none()
                     {
-                        doc.key_value(format!("party.{role}.{field}"), leaf.text.clone(), src);
+                        doc.key_value(crate::keys::party(role, field), leaf.text.clone(), src);
                     }
                 }
             }
@@ -354,7 +354,7 @@ fn opentrans(bytes: &[u8], part: &str, name: Option<String>) -> Document {
         }
     };
     doc.message_type = Some(root.clone());
-    doc.key_value("message_type", root, "root");
+    doc.key_value(crate::keys::MESSAGE_TYPE, root, "root");
     // Party roles are known only when PARTY_ROLE is read; collect first.
     let mut party_role: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     for leaf in &leaves {
@@ -421,29 +421,29 @@ fn opentrans(bytes: &[u8], part: &str, name: Option<String>) -> Document {
                 None
             };
             if let Some(field) = field
-                && doc.value(&format!("party.{role}.{field}")).is_none()
+                && doc.value(&crate::keys::party(&role, field)).is_none()
             {
-                doc.key_value(format!("party.{role}.{field}"), leaf.text.clone(), src);
+                doc.key_value(crate::keys::party(&role, field), leaf.text.clone(), src);
             }
             continue;
         }
         let date = leaf.text.get(..10).unwrap_or(&leaf.text).to_owned();
         if leaf.ends_with("ORDER_INFO/ORDER_ID") || leaf.ends_with("ORDERCHANGE_INFO/ORDER_ID") {
-            doc.key_value("po_number", leaf.text.clone(), src);
+            doc.key_value(crate::keys::PO_NUMBER, leaf.text.clone(), src);
         } else if leaf.ends_with("ORDER_DATE") || leaf.ends_with("ORDERCHANGE_DATE") {
-            if doc.value("order_date").is_none() {
-                doc.key_value("order_date", date, src);
+            if doc.value(crate::keys::ORDER_DATE).is_none() {
+                doc.key_value(crate::keys::ORDER_DATE, date, src);
             }
         } else if leaf.ends_with("DELIVERY_START_DATE") {
-            doc.key_value("requested_delivery_date", date, src);
+            doc.key_value(crate::keys::REQUESTED_DELIVERY_DATE, date, src);
         } else if leaf.ends_with("CURRENCY") {
-            doc.key_value("currency", leaf.text.clone(), src);
+            doc.key_value(crate::keys::CURRENCY, leaf.text.clone(), src);
         } else if leaf.ends_with("ORDER_SUMMARY/TOTAL_AMOUNT") {
-            doc.key_value("stated_total", leaf.text.clone(), src);
+            doc.key_value(crate::keys::STATED_TOTAL, leaf.text.clone(), src);
         } else if leaf.ends_with("REMARKS") {
-            doc.key_value("note", leaf.text.clone(), src);
+            doc.key_value(crate::keys::NOTE, leaf.text.clone(), src);
         } else if leaf.ends_with("CUSTOMER_ORDER_REFERENCE/ORDER_ID") {
-            doc.key_value("customer_reference", leaf.text.clone(), src);
+            doc.key_value(crate::keys::CUSTOMER_REFERENCE, leaf.text.clone(), src);
         }
     }
     finish(doc, lines)

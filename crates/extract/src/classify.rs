@@ -118,12 +118,12 @@ fn structured_kind(doc: &Document) -> Option<(MessageKind, String)> {
         (Format::X12, "860") => MessageKind::OrderChange,
         (Format::X12, "840") => MessageKind::Rfq,
         (Format::X12, "869") => MessageKind::Inquiry,
-        (Format::Edifact, "ORDERS") => match doc.value("message_function") {
+        (Format::Edifact, "ORDERS") => match doc.value(document::keys::MESSAGE_FUNCTION) {
             Some("1") => MessageKind::Cancellation,
             Some("4") | Some("5") => MessageKind::OrderChange,
             _ => MessageKind::Order,
         },
-        (Format::Edifact, "ORDCHG") => match doc.value("message_function") {
+        (Format::Edifact, "ORDCHG") => match doc.value(document::keys::MESSAGE_FUNCTION) {
             Some("1") => MessageKind::Cancellation,
             _ => MessageKind::OrderChange,
         },
@@ -224,7 +224,7 @@ pub fn classify(documents: &[Document]) -> Classification {
 
     let subject = documents
         .iter()
-        .find_map(|d| d.value("subject"))
+        .find_map(|d| d.value(document::keys::SUBJECT))
         .unwrap_or("")
         .to_lowercase();
     let mut body = String::new();

@@ -135,14 +135,14 @@ pub async fn extract_bytes(
 ) -> Result<Draft, StoreError> {
     let mut understood = crate::intake::understand(bytes, name, &config.intake);
     if let (Some(sender), Some(first)) = (sender, understood.documents.first_mut())
-        && first.value("from").is_none()
+        && first.value(document::keys::FROM).is_none()
     {
-        first.key_value("from", sender, "--sender");
+        first.key_value(document::keys::FROM, sender, "--sender");
     }
     let from = understood
         .documents
         .iter()
-        .find_map(|d| d.value("from"))
+        .find_map(|d| d.value(document::keys::FROM))
         .map(str::to_owned);
     let hints = hints_for(store, from.as_deref()).await?;
     // One draft over every document of the file, also when it carries several orders.

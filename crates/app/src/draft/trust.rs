@@ -30,7 +30,9 @@ pub(crate) fn sender_distrust(
         });
     }
     if settings.stp_sender == SenderTrust::Authenticated {
-        let results = documents.iter().find_map(|d| d.value("authentication_results"));
+        let results = documents
+            .iter()
+            .find_map(|d| d.value(document::keys::AUTHENTICATION_RESULTS));
         if !results.is_some_and(|r| authenticated(r, &domain)) {
             return Some(ReviewReason::SenderNotAuthenticated { domain });
         }

@@ -193,13 +193,13 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
                 for (k, v) in &interchange {
                     doc.key_value(*k, v.clone(), "UNB");
                 }
-                doc.key_value("message_type", seg.component(2, 1), "UNH");
+                doc.key_value(crate::keys::MESSAGE_TYPE, seg.component(2, 1), "UNH");
                 doc.key_value(
                     "message_version",
                     [seg.component(2, 2), seg.component(2, 3)].concat(),
                     "UNH",
                 );
-                doc.key_value("message_association", seg.component(2, 5), "UNH");
+                doc.key_value(crate::keys::MESSAGE_ASSOCIATION, seg.component(2, 5), "UNH");
                 current = Some((doc, Vec::new()));
                 in_line = false;
                 parties_seen.clear();
@@ -214,10 +214,10 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
         let Some((doc, lines)) = current.as_mut() else { continue };
         match &tag {
             b"BGM" => {
-                if doc.value("po_number").is_none() {
-                    doc.key_value("document_code", seg.component(1, 1), "BGM+1");
-                    doc.key_value("po_number", seg.component(2, 1), "BGM+2");
-                    doc.key_value("message_function", seg.el(3), "BGM+3");
+                if doc.value(crate::keys::PO_NUMBER).is_none() {
+                    doc.key_value(crate::keys::DOCUMENT_CODE, seg.component(1, 1), "BGM+1");
+                    doc.key_value(crate::keys::PO_NUMBER, seg.component(2, 1), "BGM+2");
+                    doc.key_value(crate::keys::MESSAGE_FUNCTION, seg.el(3), "BGM+3");
                 } else if !doc.diagnostics.iter().any(|d| d.code == "edi_repeated_header") {
                     doc.diagnose(
                         Severity::Warning,
@@ -247,13 +247,13 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
                 let (qualifier, value) = (seg.component(1, 1), seg.component(1, 2));
                 let key: Cow<'static, str> = match qualifier {
                     "ON" => "original_po_number".into(),
-                    q => format!("reference.{q}").into(),
+                    q => crate::keys::reference(q).into(),
                 };
                 if doc.value(&key).is_none() {
                     doc.key_value(key, value, format!("RFF+{qualifier}"));
                 }
             }
-            b"CUX" => doc.key_value("currency", seg.component(1, 2), "CUX"),
+            b"CUX" => doc.key_value(crate::keys::CURRENCY, seg.component(1, 2), "CUX"),
             b"NAD" => {
                 in_line = false;
                 let party = party_role(seg.el(1));
@@ -262,17 +262,17 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
                 }
                 parties_seen.push(party.to_owned());
                 let src = format!("NAD+{}", seg.el(1));
-                doc.key_value(format!("party.{party}.id"), seg.component(2, 1), src.clone());
+                doc.key_value(crate::keys::party(party, "id"), seg.component(2, 1), src.clone());
                 let name = if seg.el(4).is_empty() {
                     seg.component(3, 1)
                 } else {
                     seg.component(4, 1)
                 };
-                doc.key_value(format!("party.{party}.name"), name, src.clone());
-                doc.key_value(format!("party.{party}.street"), seg.component(5, 1), src.clone());
-                doc.key_value(format!("party.{party}.city"), seg.el(6), src.clone());
-                doc.key_value(format!("party.{party}.zip"), seg.el(8), src.clone());
-                doc.key_value(format!("party.{party}.country"), seg.el(9), src);
+                doc.key_value(crate::keys::party(party, "name"), name, src.clone());
+                doc.key_value(crate::keys::party(party, "street"), seg.component(5, 1), src.clone());
+                doc.key_value(crate::keys::party(party, "city"), seg.el(6), src.clone());
+                doc.key_value(crate::keys::party(party, "zip"), seg.el(8), src.clone());
+                doc.key_value(crate::keys::party(party, "country"), seg.el(9), src);
             }
             b"CTA" => doc.key_value("contact.name", seg.component(2, 2), "CTA"),
             b"LIN" => {
@@ -324,14 +324,14 @@ pub fn to_documents(segments: &[Segment<'_>], sep: Separators, part: &str, name:
             b"MOA" if !in_line || seg.component(1, 1) == "79" || seg.component(1, 1) == "86" => {
                 if matches!(seg.component(1, 1), "79" | "86" | "128") {
                     doc.key_value(
-                        "stated_total",
+                        crate::keys::STATED_TOTAL,
                         number(seg.component(1, 2), sep),
                         format!("MOA+{}", seg.component(1, 1)),
                     );
                 }
             }
             b"UNS" => in_line = false,
-            b"CNT" => doc.key_value("line_count", seg.component(1, 2), "CNT"),
+            b"CNT" => doc.key_value(crate::keys::LINE_COUNT, seg.component(1, 2), "CNT"),
             _ => {}
         }
     }

@@ -138,7 +138,7 @@ pub fn to_documents(segments: &[Segment<'_>], part: &str, name: Option<String>) 
                 for (k, v) in &interchange {
                     doc.key_value(k.clone(), v.clone(), "ISA");
                 }
-                doc.key_value("message_type", seg.el(1), "ST01");
+                doc.key_value(crate::keys::MESSAGE_TYPE, seg.el(1), "ST01");
                 current = Some((doc, Vec::new()));
             }
             "SE" => {
@@ -158,22 +158,22 @@ pub fn to_documents(segments: &[Segment<'_>], part: &str, name: Option<String>) 
             // BEG (order) and BCH (change) share their first four elements; BCH
             // adds the change sequence before the date.
             "BEG" | "BCH" => {
-                doc.key_value("purpose", seg.el(1), src(1));
-                doc.key_value("order_type", seg.el(2), src(2));
-                doc.key_value("po_number", seg.el(3), src(3));
-                doc.key_value("release_number", seg.el(4), src(4));
+                doc.key_value(crate::keys::PURPOSE, seg.el(1), src(1));
+                doc.key_value(crate::keys::ORDER_TYPE, seg.el(2), src(2));
+                doc.key_value(crate::keys::PO_NUMBER, seg.el(3), src(3));
+                doc.key_value(crate::keys::RELEASE_NUMBER, seg.el(4), src(4));
                 let date_at = if seg.tag == "BCH" {
-                    doc.key_value("change_sequence", seg.el(5), src(5));
+                    doc.key_value(crate::keys::CHANGE_SEQUENCE, seg.el(5), src(5));
                     6
                 } else {
                     5
                 };
                 if let Some(d) = iso_date(seg.el(date_at)) {
-                    doc.key_value("order_date", d, src(date_at));
+                    doc.key_value(crate::keys::ORDER_DATE, d, src(date_at));
                 }
             }
-            "CUR" => doc.key_value("currency", seg.el(2), src(2)),
-            "REF" => doc.key_value(format!("reference.{}", seg.el(1)), seg.el(2), src(2)),
+            "CUR" => doc.key_value(crate::keys::CURRENCY, seg.el(2), src(2)),
+            "REF" => doc.key_value(crate::keys::reference(seg.el(1)), seg.el(2), src(2)),
             "DTM" => {
                 if let Some(d) = iso_date(seg.el(2)) {
                     let key = match seg.el(1) {
@@ -189,20 +189,20 @@ pub fn to_documents(segments: &[Segment<'_>], part: &str, name: Option<String>) 
             }
             "N1" => {
                 party = party_role(seg.el(1)).to_owned();
-                doc.key_value(format!("party.{party}.name"), seg.el(2), src(2));
-                doc.key_value(format!("party.{party}.id"), seg.el(4), src(4));
+                doc.key_value(crate::keys::party(&party, "name"), seg.el(2), src(2));
+                doc.key_value(crate::keys::party(&party, "id"), seg.el(4), src(4));
             }
-            "N2" => doc.key_value(format!("party.{party}.name2"), seg.el(1), src(1)),
+            "N2" => doc.key_value(crate::keys::party(&party, "name2"), seg.el(1), src(1)),
             "N3" => doc.key_value(
-                format!("party.{party}.street"),
+                crate::keys::party(&party, "street"),
                 [seg.el(1), seg.el(2)].join(" ").trim(),
                 src(1),
             ),
             "N4" => {
-                doc.key_value(format!("party.{party}.city"), seg.el(1), src(1));
-                doc.key_value(format!("party.{party}.region"), seg.el(2), src(2));
-                doc.key_value(format!("party.{party}.zip"), seg.el(3), src(3));
-                doc.key_value(format!("party.{party}.country"), seg.el(4), src(4));
+                doc.key_value(crate::keys::party(&party, "city"), seg.el(1), src(1));
+                doc.key_value(crate::keys::party(&party, "region"), seg.el(2), src(2));
+                doc.key_value(crate::keys::party(&party, "zip"), seg.el(3), src(3));
+                doc.key_value(crate::keys::party(&party, "country"), seg.el(4), src(4));
             }
             "PER" => doc.key_value("contact.name", seg.el(2), src(2)),
             "PO1" => lines.push(item_line(seg, 1, 2, 3, 4, 6, lines.len())),
@@ -224,8 +224,8 @@ pub fn to_documents(segments: &[Segment<'_>], part: &str, name: Option<String>) 
                     }
                 }
             }
-            "AMT" if seg.el(1) == "TT" => doc.key_value("stated_total", seg.el(2), src(2)),
-            "CTT" => doc.key_value("line_count", seg.el(1), src(1)),
+            "AMT" if seg.el(1) == "TT" => doc.key_value(crate::keys::STATED_TOTAL, seg.el(2), src(2)),
+            "CTT" => doc.key_value(crate::keys::LINE_COUNT, seg.el(1), src(1)),
             _ => {}
         }
     }

@@ -185,19 +185,19 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
     let mut out = Extracted::default();
     if let Some(mail) = documents
         .iter()
-        .find(|d| d.value("from").is_some() || d.value("subject").is_some())
+        .find(|d| d.value(document::keys::FROM).is_some() || d.value(document::keys::SUBJECT).is_some())
     {
-        out.sender = mail.value("from").map(str::to_owned);
-        out.sender_name = mail.value("from_name").map(str::to_owned);
-        out.subject = mail.value("subject").map(str::to_owned);
+        out.sender = mail.value(document::keys::FROM).map(str::to_owned);
+        out.sender_name = mail.value(document::keys::FROM_NAME).map(str::to_owned);
+        out.subject = mail.value(document::keys::SUBJECT).map(str::to_owned);
         out.mail_date = mail
-            .value("date")
+            .value(document::keys::DATE)
             .and_then(|d| d.get(..10))
             .and_then(|d| d.parse::<Date>().ok());
     }
     let structured = documents
         .iter()
-        .find(|d| d.format.is_structured() && (d.value("po_number").is_some() || !d.tables.is_empty()));
+        .find(|d| d.format.is_structured() && (d.value(document::keys::PO_NUMBER).is_some() || !d.tables.is_empty()));
     if let Some(doc) = structured {
         read_structured(doc, &mut out);
         return out;
@@ -315,7 +315,7 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>)
             all_text.push('\n');
         }
     }
-    let style = if doc.value("decimal_separator") == Some(",") {
+    let style = if doc.value(document::keys::DECIMAL_SEPARATOR) == Some(",") {
         NumberStyle::DecimalComma
     } else if matches!(doc.format, Format::Xlsx | Format::Xls | Format::Ods) {
         // Numeric cells come out of spreadsheets as `0.096`, whatever the locale.

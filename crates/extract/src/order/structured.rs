@@ -2,6 +2,7 @@
 //! table that map directly.
 
 use super::*;
+use document::keys::{self, BILL_TO, BUYER, SHIP_TO, party};
 
 /// EDI, UBL and openTRANS: labelled values and the line table map directly.
 pub(super) fn read_structured(doc: &Document, out: &mut Extracted) {
@@ -23,41 +24,42 @@ pub(super) fn read_structured(doc: &Document, out: &mut Extracted) {
             .and_then(|v| parse_date(v, DateOrder::DayFirst))
             .map(|d| Field::new(d, 0.99, src(key)))
     };
-    out.po_number = text("original_po_number").or_else(|| text("po_number"));
-    out.document_number = text("document_number");
-    out.order_date = date("order_date");
-    out.requested_delivery_date = date("requested_delivery_date");
-    out.currency = text("currency");
+    out.po_number = text(keys::ORIGINAL_PO_NUMBER).or_else(|| text(keys::PO_NUMBER));
+    out.document_number = text(keys::DOCUMENT_NUMBER);
+    out.order_date = date(keys::ORDER_DATE);
+    out.requested_delivery_date = date(keys::REQUESTED_DELIVERY_DATE);
+    out.currency = text(keys::CURRENCY);
     out.stated_total = doc
-        .value("stated_total")
+        .value(keys::STATED_TOTAL)
         .and_then(|v| parse_number(v, NumberStyle::DecimalPoint))
-        .map(|v| Field::new(v, 0.99, src("stated_total")));
-    out.notes = text("note");
-    out.payment_terms = text("payment_terms");
-    out.incoterms = text("incoterms");
-    out.contact = text("contact.name");
+        .map(|v| Field::new(v, 0.99, src(keys::STATED_TOTAL)));
+    out.notes = text(keys::NOTE);
+    out.payment_terms = text(keys::PAYMENT_TERMS);
+    out.incoterms = text(keys::INCOTERMS);
+    out.contact = text(keys::CONTACT_NAME);
+    let value = |role: &str, field: &str| doc.value(&party(role, field)).map(str::to_owned);
     out.buyer_ids = [
-        "party.buyer.id",
-        "party.bill_to.id",
-        "customer_reference",
-        "party.buyer.customer_no",
+        value(BUYER, "id"),
+        value(BILL_TO, "id"),
+        doc.value(keys::CUSTOMER_REFERENCE).map(str::to_owned),
+        value(BUYER, "customer_no"),
     ]
-    .iter()
-    .filter_map(|k| doc.value(k).map(str::to_owned))
+    .into_iter()
+    .flatten()
     .collect();
-    out.buyer_name = doc.value("party.buyer.name").map(str::to_owned);
-    out.vat_id = text("party.buyer.vat_id");
-    out.quoted_emails = doc.value("party.buyer.email").map(str::to_owned).into_iter().collect();
+    out.buyer_name = value(BUYER, "name");
+    out.vat_id = text(&party(BUYER, "vat_id"));
+    out.quoted_emails = value(BUYER, "email").into_iter().collect();
     let ship_to = Address {
-        id: doc.value("party.ship_to.id").map(str::to_owned),
-        name: doc.value("party.ship_to.name").map(str::to_owned),
-        street: doc.value("party.ship_to.street").map(str::to_owned),
-        zip: doc.value("party.ship_to.zip").map(str::to_owned),
-        city: doc.value("party.ship_to.city").map(str::to_owned),
-        country: doc.value("party.ship_to.country").map(str::to_owned),
+        id: value(SHIP_TO, "id"),
+        name: value(SHIP_TO, "name"),
+        street: value(SHIP_TO, "street"),
+        zip: value(SHIP_TO, "zip"),
+        city: value(SHIP_TO, "city"),
+        country: value(SHIP_TO, "country"),
     };
     if !ship_to.is_empty() {
-        out.ship_to = Some(Field::new(ship_to, 0.99, src("party.ship_to.city")));
+        out.ship_to = Some(Field::new(ship_to, 0.99, src(&party(SHIP_TO, "city"))));
     }
     let Some(table) = doc.tables.first() else { return };
     let header = table.row(0);
