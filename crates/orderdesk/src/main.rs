@@ -43,7 +43,7 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Seed of the generated company.
-        #[arg(long, default_value_t = app::demo::DEFAULT_SEED)]
+        #[arg(long, default_value_t = tooling::demo::DEFAULT_SEED)]
         seed: u64,
         /// Only create the data, do not serve.
         #[arg(long)]
@@ -394,7 +394,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Accuracy { dir, verbose }) => {
             let store = open(&config).await?;
             let catalog = app::draft::load_catalog(&store).await?;
-            let report = app::accuracy::measure(&store, &catalog, &dir, &config).await?;
+            let report = tooling::accuracy::measure(&store, &catalog, &dir, &config).await?;
             print!("{}", report.print());
             if verbose {
                 for m in &report.mistakes {
@@ -406,7 +406,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Speed { count, products }) => bench_speed(&config, count, products).await,
         Command::Corpus(CorpusCommand::Generate { seed, count, dir }) => {
             let store = open(&config).await?;
-            let n = app::accuracy::generate_corpus(&store, seed, count, &dir).await?;
+            let n = tooling::accuracy::generate_corpus(&store, seed, count, &dir).await?;
             println!("{n} file(s) with their truth written to {}", dir.display());
             Ok(())
         }
@@ -414,7 +414,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::SeedInbox { messages }) => {
             let store = open(&config).await?;
             let started = Instant::now();
-            let seeded = app::bench::seed_inbox(&store, messages).await?;
+            let seeded = tooling::bench::seed_inbox(&store, messages).await?;
             println!(
                 "seeded {} messages, {} drafts ({} for review) in {:.1} s; 50-line draft: {}",
                 seeded.messages,
@@ -472,7 +472,7 @@ async fn run(cli: Cli) -> Result<()> {
             let started = Instant::now();
             let store = open(&config).await?;
             let today = jiff::Zoned::now().date();
-            match app::demo::load(&store, seed, today).await? {
+            match tooling::demo::load(&store, seed, today).await? {
                 Some(summaries) => {
                     for (entity, summary) in summaries {
                         println!("demo {:<15} {summary}", entity.name());
@@ -481,7 +481,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 None => println!("the database already holds data; the demo company was not created again"),
             }
-            let users = app::demo_inbox::create_users(&store).await?;
+            let users = tooling::demo_inbox::create_users(&store).await?;
             for (username, role, password) in &users {
                 println!("demo user {username:<8} ({:<19}) password {password}", role.label());
             }
@@ -491,7 +491,7 @@ async fn run(cli: Cli) -> Result<()> {
             if store.messages(None, 1).await?.is_empty() {
                 let started = Instant::now();
                 let pipeline = pipeline(&config)?;
-                let count = app::demo_inbox::load_inbox(&store, &pipeline, seed, 60).await?;
+                let count = tooling::demo_inbox::load_inbox(&store, &pipeline, seed, 60).await?;
                 println!(
                     "demo inbox: {count} messages received and processed in {:.1} s",
                     started.elapsed().as_secs_f64()
@@ -716,7 +716,7 @@ async fn bench_import(config: &Config, rows: u64, file: Option<PathBuf>) -> Resu
     let dir = tempfile::tempdir().context("creating a temporary directory")?;
     let path = file.unwrap_or_else(|| dir.path().join("products.csv"));
     let started = Instant::now();
-    app::bench::write_products_csv(&path, rows, 1).with_context(|| format!("writing {}", path.display()))?;
+    tooling::bench::write_products_csv(&path, rows, 1).with_context(|| format!("writing {}", path.display()))?;
     let size = std::fs::metadata(&path)?.len();
     println!(
         "generated {rows} products ({:.1} MiB) in {:.1} s",
@@ -799,8 +799,8 @@ async fn bench_speed(config: &Config, count: usize, products: usize) -> Result<(
         catalog.products().len(),
         started.elapsed().as_secs_f64()
     );
-    app::accuracy::generate_corpus(&store, 7, count, dir.path()).await?;
-    let report = app::accuracy::measure(&store, &catalog, dir.path(), config).await?;
+    tooling::accuracy::generate_corpus(&store, 7, count, dir.path()).await?;
+    let report = tooling::accuracy::measure(&store, &catalog, dir.path(), config).await?;
     let total: f64 = report.latency_ms.values().flatten().sum();
     for line in report.print().lines().skip_while(|l| !l.starts_with("latency")) {
         println!("{line}");
@@ -812,7 +812,7 @@ async fn bench_speed(config: &Config, count: usize, products: usize) -> Result<(
         report.documents as f64 / (total / 1e3)
     );
     if products > 0 {
-        let figures = app::bench::line_resolution(products, 20_000)?;
+        let figures = tooling::bench::line_resolution(products, 20_000)?;
         print!("{figures}");
     }
     Ok(())
@@ -922,7 +922,7 @@ async fn messages(config: &Config, limit: i64, show: Option<i64>) -> Result<()> 
 async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     let dir = tempfile::tempdir().context("creating a temporary directory")?;
     let inbox = dir.path().join("inbox");
-    let bytes = app::bench::write_order_mails(&inbox, count, 1)?;
+    let bytes = tooling::bench::write_order_mails(&inbox, count, 1)?;
     println!("generated {count} order mails ({:.1} MiB)", bytes as f64 / 1048576.0);
     let store = open(config).await?;
     println!("database: {}", store::redact(&config.database_url));

@@ -10,6 +10,7 @@
 //! Raw files live in a content-addressed [`blobs::BlobStore`] beside the database.
 
 pub mod blobs;
+#[cfg(feature = "bulk")]
 pub mod bulk;
 mod columns;
 mod connect;
@@ -21,8 +22,6 @@ pub mod intake;
 pub mod master;
 pub mod orders;
 pub mod settings;
-#[doc(hidden)]
-pub mod testing;
 pub mod users;
 
 pub use connect::{Backend, Store, StoreTx, redact};

@@ -5,9 +5,9 @@ use store::master::MasterTable;
 
 #[tokio::test]
 async fn demo_loads_once_on_an_empty_store() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let today = jiff::civil::date(2026, 11, 22);
-    let summaries = app::demo::load(&t.store, app::demo::DEFAULT_SEED, today)
+    let summaries = tooling::demo::load(&t.store, tooling::demo::DEFAULT_SEED, today)
         .await
         .unwrap()
         .expect("created");
@@ -24,7 +24,7 @@ async fn demo_loads_once_on_an_empty_store() {
         .unwrap();
     assert_eq!(search.len(), 4, "four materials of M8x40: {search:?}");
     assert!(
-        app::demo::load(&t.store, app::demo::DEFAULT_SEED, today)
+        tooling::demo::load(&t.store, tooling::demo::DEFAULT_SEED, today)
             .await
             .unwrap()
             .is_none()

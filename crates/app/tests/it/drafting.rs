@@ -54,7 +54,7 @@ pub fn order_mail(id: &str, po_label: &str, po: &str, lines: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let pipeline = Pipeline::default();
@@ -121,7 +121,7 @@ async fn every_message_gets_a_draft_and_clean_orders_go_straight_through() {
 
 #[tokio::test]
 async fn after_one_correction_the_same_senders_next_order_passes() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let pipeline = Pipeline::default();
@@ -219,7 +219,7 @@ async fn an_interchange_with_two_purchase_orders_gives_a_draft_for_each() {
         .join("../document/tests/fixtures/edi/x12/x12.850.issue135.edi");
     let bytes = std::fs::read(&fixture).unwrap();
     let po1_segments = String::from_utf8_lossy(&bytes).matches("PO1*").count();
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         let r = receive(s, "folder", Some("x12.850.issue135.edi"), &bytes)
             .await
@@ -267,7 +267,7 @@ async fn decide(s: &store::Store, pipeline: &Pipeline, mail: &[u8]) -> (Decision
 
 #[tokio::test]
 async fn straight_through_needs_a_trusted_sender_a_price_and_positive_quantities() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let good = "1    A-100        Sechskantschraube M8x40  500    Stk  0,12";

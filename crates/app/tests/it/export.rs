@@ -4,12 +4,12 @@ use app::config::ImportSettings;
 use app::import::ImportSummary;
 use domain::event::Actor;
 use masterdata::Entity;
-use store::testing::fresh_stores;
+use tooling::testing::fresh_stores;
 
 #[tokio::test]
 async fn export_is_stable_and_round_trips_through_import() {
     for t in fresh_stores().await {
-        let company = app::demo::build(3, jiff::civil::date(2026, 11, 22));
+        let company = tooling::demo::build(3, jiff::civil::date(2026, 11, 22));
         let small: Vec<_> = company.products.into_iter().take(300).collect();
         let skus: std::collections::HashSet<String> = small.iter().map(|r| r.key()).collect();
         app::import::import_records(&t.store, Entity::Products, "test", small, Actor::System("test".into()))

@@ -70,8 +70,10 @@ async fn every_fixture_reads_and_drafts_as_its_golden_files() {
     let workspace = app_dir.parent().unwrap().parent().unwrap();
     // The demo company as of a fixed day, so prices, stock and dates do not move.
     let day = jiff::civil::date(2026, 11, 20);
-    let t = store::testing::fresh_sqlite().await;
-    app::demo::load(&t.store, app::demo::DEFAULT_SEED, day).await.unwrap();
+    let t = tooling::testing::fresh_sqlite().await;
+    tooling::demo::load(&t.store, tooling::demo::DEFAULT_SEED, day)
+        .await
+        .unwrap();
     let cache = app::draft::CatalogCache::default();
     let catalog = cache.get(&t.store, Duration::from_secs(3600)).await.unwrap();
     let catalog = catalog.read().unwrap();

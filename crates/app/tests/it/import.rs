@@ -6,7 +6,7 @@ use domain::event::Actor;
 use masterdata::Entity;
 use store::Store;
 use store::master::MasterTable;
-use store::testing::fresh_stores;
+use tooling::testing::fresh_stores;
 
 use crate::write;
 
@@ -302,7 +302,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_imported() {
 
 #[tokio::test]
 async fn file_level_errors_name_the_problem() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let dir = tempfile::tempdir().unwrap();
     let err = import(
         &t.store,

@@ -5,7 +5,7 @@ use app::config::IntakeSettings;
 use app::intake::Pipeline;
 use app::intake::{JobOutcome, drain, process_next, receive};
 use store::Store;
-use store::testing::fresh_stores;
+use tooling::testing::fresh_stores;
 
 fn mail(message_id: &str, subject: &str, body: &str) -> Vec<u8> {
     format!("From: Anna Schmidt <einkauf@muster.de>\r\nTo: orders@example.com\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\nDate: Fri, 20 Nov 2026 09:30:00 +0100\r\n\r\n{body}\r\n").into_bytes()
@@ -127,7 +127,7 @@ async fn duplicates_by_bytes_or_message_id_are_linked_not_processed() {
 
 #[tokio::test]
 async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let s = &t.store;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<<".to_vec(), "pdf_unreadable"),
@@ -202,7 +202,7 @@ async fn bad_input_is_kept_with_a_specific_error_and_the_rest_is_read() {
 
 #[tokio::test]
 async fn an_oversized_message_is_kept_but_not_parsed() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let small = Pipeline {
         intake: IntakeSettings {
             max_parse_bytes: 1000,
@@ -260,7 +260,7 @@ async fn a_job_left_by_a_dead_worker_is_taken_over_and_yields_one_result() {
 
 #[tokio::test]
 async fn a_watched_folder_takes_in_finished_files_and_moves_them() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("order.edi"),

@@ -57,7 +57,7 @@ async fn append(config: &MailboxConfig, folder: &str, mails: &[Vec<u8>]) {
 #[tokio::test]
 async fn new_mail_is_taken_in_once_and_processed() {
     let Some(config) = test_mailbox("a") else { return };
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     append(
         &config,
         &config.folder,
@@ -124,7 +124,7 @@ async fn taken_in_mail_can_be_moved_away() {
     let Some(mut config) = test_mailbox("m") else { return };
     let done = format!("{}-done", config.folder);
     config.move_to = Some(done.clone());
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     append(
         &config,
         &config.folder,
@@ -173,7 +173,7 @@ async fn idle_wakes_on_new_mail() {
 async fn a_wrong_password_is_a_clear_error() {
     let Some(mut config) = test_mailbox("p") else { return };
     config.password = "wrong".into();
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let err = poll_once(&t.store, &config).await.unwrap_err().to_string();
     assert!(
         err.contains(&format!("mailbox {}: login as orders refused", config.name)),
@@ -185,7 +185,7 @@ async fn a_wrong_password_is_a_clear_error() {
 #[tokio::test]
 async fn a_mailbox_added_in_the_settings_is_watched_and_removing_it_stops_the_watch() {
     let Some(config) = test_mailbox("s") else { return };
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let s = &t.store;
     append(&config, &config.folder, &[order_mail(1, &config.name)]).await;
     let supervisor = tokio::spawn(app::mailbox::supervise(
@@ -233,7 +233,7 @@ async fn a_mailbox_added_in_the_settings_is_watched_and_removing_it_stops_the_wa
 
 #[tokio::test]
 async fn mailbox_settings_are_checked_and_keep_the_password_when_left_empty() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let s = &t.store;
     let mailbox = MailboxConfig {
         name: "orders".into(),

@@ -45,7 +45,7 @@ fn parsed(d: &store::drafts::StoredDraft) -> app::draft::Draft {
 
 #[tokio::test]
 async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         users(s).await;
@@ -178,7 +178,7 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
 
 #[tokio::test]
 async fn reject_escalate_forward_assign_and_done_leave_a_trail() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         users(s).await;
@@ -247,7 +247,7 @@ async fn reject_escalate_forward_assign_and_done_leave_a_trail() {
 
 #[tokio::test]
 async fn the_queue_is_ordered_by_due_time_and_pages_by_keyset() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let mut pipeline = Pipeline::default();
@@ -273,7 +273,7 @@ async fn the_queue_is_ordered_by_due_time_and_pages_by_keyset() {
 
 #[tokio::test]
 async fn settings_saved_by_an_administrator_apply_to_the_next_message() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let pipeline = Pipeline::default();
@@ -335,7 +335,7 @@ async fn a_correction_and_what_it_teaches_are_written_together_or_not_at_all() {
     use domain::customer_item::CustomerItem;
     use domain::values::{CustomerNo, CustomerPartNo, Sku};
     use store::drafts::{DraftContent, LayoutHint, StoredLesson};
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
         let pipeline = Pipeline::default();

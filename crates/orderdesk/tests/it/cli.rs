@@ -7,10 +7,10 @@ const PRODUCTS: &str = "sku,name,uom,pack_size,list_price,currency\n\
                         HB-M8-45-A2,Sechskantschraube M8x45 A2,C62,100,0.13,EUR\n";
 
 /// The database URLs to run against: SQLite in `dir`, and a fresh PostgreSQL database when available.
-async fn databases(dir: &std::path::Path) -> Vec<(String, Option<store::testing::TestStore>)> {
+async fn databases(dir: &std::path::Path) -> Vec<(String, Option<tooling::testing::TestStore>)> {
     let mut urls = vec![(format!("sqlite://{}/data/orderdesk.db", dir.display()), None)];
-    if let Some(admin) = store::testing::postgres_url() {
-        let pg = store::testing::fresh_postgres(&admin).await;
+    if let Some(admin) = tooling::testing::postgres_url() {
+        let pg = tooling::testing::fresh_postgres(&admin).await;
         urls.push((pg.url.clone(), Some(pg)));
     }
     urls

@@ -280,7 +280,7 @@ fn healthy(address: &str) -> bool {
 
 #[tokio::test]
 async fn a_hostile_inbox_never_takes_the_server_down() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let dir = tempfile::tempdir().unwrap();
         orderdesk_with(dir.path(), &t.url, &["user", "add", "admin", "--role", "admin"]);
         let token = orderdesk_with(dir.path(), &t.url, &["token", "add", "hostile-test", "--user", "admin"])
@@ -447,7 +447,7 @@ use std::fmt::Write as _;
 
 #[tokio::test]
 async fn uploads_while_the_worker_drafts_are_never_a_server_error() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let dir = tempfile::tempdir().unwrap();
         orderdesk_with(dir.path(), &t.url, &["user", "add", "admin", "--role", "admin"]);
         let token = orderdesk_with(dir.path(), &t.url, &["token", "add", "load", "--user", "admin"])

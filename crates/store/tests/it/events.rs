@@ -1,7 +1,7 @@
 //! The event log keeps order, actors and changes, and appends only with its transaction.
 
 use domain::event::{Actor, Event, FieldChange};
-use store::testing::fresh_stores;
+use tooling::testing::fresh_stores;
 
 fn event(id: &str, action: &str, at: &str) -> Event {
     Event {

@@ -7,7 +7,7 @@ use domain::values::PriceListId;
 use domain::{CurrencyCode, CustomerNo, Sku, UnitCode};
 use rust_decimal::Decimal;
 use store::master::{self, MasterTable};
-use store::testing::fresh_stores;
+use tooling::testing::fresh_stores;
 
 fn product(sku: &str, name: &str, price: &str) -> Product {
     Product {

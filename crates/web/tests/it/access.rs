@@ -26,7 +26,7 @@ const ROLES: [&str; 4] = ["clerk", "sales_admin", "manager", "admin"];
 
 #[tokio::test]
 async fn every_route_for_every_role() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let (message, draft) = one_message(&state).await;
         let mut clients = Vec::new();
@@ -158,7 +158,7 @@ async fn every_route_for_every_role() {
 
 #[tokio::test]
 async fn every_api_route_in_the_openapi_description_needs_a_login() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "ada", "admin").await;
     let (status, _, spec) = admin.get("/api/openapi.json").await;
@@ -209,7 +209,7 @@ async fn every_api_route_in_the_openapi_description_needs_a_login() {
 
 #[tokio::test]
 async fn login_logout_and_throttling() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     app::users::add_user(
         &t.store,
@@ -375,7 +375,7 @@ async fn login_logout_and_throttling() {
 
 #[tokio::test]
 async fn changes_need_the_sessions_csrf_token() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let (_, draft) = one_message(&state).await;
     let clerk = Client::new(&state, "clara", "clerk").await;
@@ -402,7 +402,7 @@ async fn changes_need_the_sessions_csrf_token() {
 
 #[tokio::test]
 async fn api_tokens_act_as_their_user_without_csrf() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let actor = domain::event::Actor::System("t".into());
         app::users::add_user(&t.store, "bridge", "", "clerk", "correct horse battery", &actor)
@@ -441,7 +441,7 @@ async fn api_tokens_act_as_their_user_without_csrf() {
 
 #[tokio::test]
 async fn files_uploaded_in_the_browser_are_received_raw() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let clerk = Client::new(&state, "clara", "clerk").await;
     let boundary = "XyZ123boundary";
@@ -479,7 +479,7 @@ async fn files_uploaded_in_the_browser_are_received_raw() {
 
 #[tokio::test]
 async fn only_administrators_change_the_drafting_settings() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "ada", "admin").await;
     let manager = Client::new(&state, "mia", "manager").await;
@@ -515,7 +515,7 @@ async fn only_administrators_change_the_drafting_settings() {
 
 #[tokio::test]
 async fn administrators_manage_users_and_settings_through_the_api() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "ada", "admin").await;
     let clerk = Client::new(&state, "clara", "clerk").await;
@@ -563,7 +563,7 @@ async fn administrators_manage_users_and_settings_through_the_api() {
 
 #[tokio::test]
 async fn administrators_add_and_remove_mailboxes_in_the_settings() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "ada", "admin").await;
     let manager = Client::new(&state, "mia", "manager").await;
@@ -602,7 +602,7 @@ async fn administrators_add_and_remove_mailboxes_in_the_settings() {
 
 #[tokio::test]
 async fn api_tokens_expire_are_revoked_and_end_with_the_password() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "root", "admin").await;
     let actor = domain::event::Actor::System("t".into());
@@ -686,7 +686,7 @@ async fn api_tokens_expire_are_revoked_and_end_with_the_password() {
 
 #[tokio::test]
 async fn numeric_settings_out_of_range_are_refused() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let admin = Client::new(&state, "root", "admin").await;
     for (field, value) in [
@@ -707,7 +707,7 @@ async fn numeric_settings_out_of_range_are_refused() {
 
 #[tokio::test]
 async fn attachment_names_never_break_a_download() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let clerk = Client::new(&state, "clara", "clerk").await;
     let r = app::intake::receive(

@@ -8,7 +8,7 @@ use crate::{Client, get, with_customers};
 
 #[tokio::test]
 async fn health_and_metrics() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let admin = Client::new(&state, "ada", "admin").await;
         let (status, content_type, body) = get(&state, "/healthz").await;
@@ -32,7 +32,7 @@ async fn health_and_metrics() {
 
 #[tokio::test]
 async fn health_reports_a_dead_database() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     t.store.close().await;
     let (status, _, body) = get(&state, "/healthz").await;
@@ -42,7 +42,7 @@ async fn health_reports_a_dead_database() {
 
 #[tokio::test]
 async fn customer_search_and_detail() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let user = Client::new(&state, "clara", "clerk").await;
         with_customers(
@@ -68,7 +68,7 @@ async fn customer_search_and_detail() {
 
 #[tokio::test]
 async fn hostile_content_is_shown_as_text() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let user = Client::new(&state, "clara", "clerk").await;
     with_customers(
@@ -92,10 +92,10 @@ async fn hostile_content_is_shown_as_text() {
 
 #[tokio::test]
 async fn products_page_and_paging() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let user = Client::new(&state, "clara", "clerk").await;
-    let company = app::demo::build(1, jiff::civil::date(2026, 11, 22));
+    let company = tooling::demo::build(1, jiff::civil::date(2026, 11, 22));
     let products: Vec<_> = company.products.into_iter().take(120).collect();
     app::import::import_records(&t.store, Entity::Products, "test", products, Actor::System("t".into()))
         .await

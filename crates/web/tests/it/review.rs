@@ -16,8 +16,10 @@ struct Company {
 /// Loads the demo company and picks a German customer with a mail address and two priced products.
 async fn company(store: &store::Store) -> Company {
     let today = jiff::Zoned::now().date();
-    app::demo::load(store, app::demo::DEFAULT_SEED, today).await.unwrap();
-    let built = app::demo::build(app::demo::DEFAULT_SEED, today);
+    tooling::demo::load(store, tooling::demo::DEFAULT_SEED, today)
+        .await
+        .unwrap();
+    let built = tooling::demo::build(tooling::demo::DEFAULT_SEED, today);
     let customer = built
         .customers
         .iter()
@@ -59,7 +61,7 @@ fn field<'a>(page: &'a str, after: &str, attr: &str) -> &'a str {
 
 #[tokio::test]
 async fn a_clerk_fixes_a_line_confirms_and_amends() {
-    for t in store::testing::fresh_stores().await {
+    for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let c = company(&t.store).await;
         let (a, b) = (&c.products[0], &c.products[1]);
@@ -249,7 +251,7 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
 
 #[tokio::test]
 async fn hostile_mail_is_shown_as_text_everywhere() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let mail = "From: \"<img src=x onerror=alert(1)>\" <evil@example.net>\r\n\
                 Subject: <script>alert('subject')</script> order\r\n\r\n\
@@ -277,7 +279,7 @@ async fn hostile_mail_is_shown_as_text_everywhere() {
 
 #[tokio::test]
 async fn work_assigned_to_someone_else_needs_the_assign_permission() {
-    let t = store::testing::fresh_sqlite().await;
+    let t = tooling::testing::fresh_sqlite().await;
     let state = web::AppState::new(t.store.clone());
     let c = company(&t.store).await;
     let mail = format!(

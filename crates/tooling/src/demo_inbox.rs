@@ -8,8 +8,8 @@ use domain::access::Role;
 use domain::event::Actor;
 use store::Store;
 
-use crate::intake::{IntakeError, Pipeline, drain, receive};
-use crate::users::{UserError, add_user, generate_password};
+use app::intake::{IntakeError, Pipeline, drain, receive};
+use app::users::{UserError, add_user, generate_password};
 
 /// The demo's people: user name, full name, role.
 pub const DEMO_USERS: [(&str, &str, Role); 4] = [
@@ -136,7 +136,7 @@ async fn hand_written(store: &Store) -> Result<Vec<(String, Vec<u8>)>, store::St
 
 /// Receives and processes the demo inbox: `count` generated documents plus the hand-written mails.
 pub async fn load_inbox(store: &Store, pipeline: &Pipeline, seed: u64, count: usize) -> Result<usize, DemoInboxError> {
-    let data = crate::draft::load_master_data(store).await?;
+    let data = app::draft::load_master_data(store).await?;
     let master = corpus::Master {
         products: &data.products,
         customers: &data.customers,

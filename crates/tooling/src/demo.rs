@@ -23,7 +23,7 @@ use masterdata::{Entity, Record};
 use store::Store;
 use store::master::MasterTable;
 
-use crate::import::{ImportError, ImportSummary, import_records};
+use app::import::{ImportError, ImportSummary, import_records};
 
 const AW_PRODUCTS: &str = include_str!("../demo-data/aw-product.tsv");
 const AW_SUBCATEGORIES: &str = include_str!("../demo-data/aw-product-subcategory.tsv");

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::{Backend, Store};
+use store::{Backend, Store};
 
 /// A store for one test; keeps its temporary directory alive.
 pub struct TestStore {

@@ -15,8 +15,8 @@ use corpus::Truth;
 use matching::Catalog;
 use store::Store;
 
-use crate::Config;
-use crate::draft::{Draft, load_master_data};
+use app::Config;
+use app::draft::{Draft, load_master_data};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusRunError {
@@ -223,7 +223,7 @@ pub async fn measure(
         let file = dir.join(&truth.file);
         let bytes = std::fs::read(&file).map_err(io(&file))?;
         let started = Instant::now();
-        let draft = crate::draft::extract_bytes(store, catalog, &bytes, Some(&truth.file), None, config).await?;
+        let draft = app::draft::extract_bytes(store, catalog, &bytes, Some(&truth.file), None, config).await?;
         let ms = started.elapsed().as_secs_f64() * 1e3;
         report.latency_ms.entry(truth.format.clone()).or_default().push(ms);
         report.documents += 1;

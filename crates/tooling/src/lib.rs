@@ -1,0 +1,16 @@
+//! What the team measures and shows Orderdesk with; none of it is part of
+//! the back office's work, so `app` and `store` carry none of it.
+//!
+//! - [`demo`]: the demo distributor (products, customers, prices, stock),
+//!   generated deterministically; [`demo_inbox`]: its users and an inbox of
+//!   generated mails, processed.
+//! - [`bench`]: the data benchmarks need (a million messages, big catalogs)
+//!   and the figures they print.
+//! - [`accuracy`]: the generated corpus on disk and how well drafts match its truth.
+//! - [`testing`]: fresh, empty stores on SQLite and PostgreSQL for tests.
+
+pub mod accuracy;
+pub mod bench;
+pub mod demo;
+pub mod demo_inbox;
+pub mod testing;
