@@ -322,7 +322,7 @@ pub fn new_order(draft: &Draft) -> NewOrder {
     NewOrder {
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         po_number: draft.po_number.clone(),
-        currency: draft.currency.clone(),
+        currency: draft.currency,
         total: draft.total().map(|t| t.normalize()),
         line_count: draft.lines.len() as i64,
         content: draft.to_json(),

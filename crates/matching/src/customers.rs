@@ -20,13 +20,40 @@ pub struct CustomerCues<'a> {
     pub name: Option<&'a str>,
 }
 
+/// What identified a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerVia {
+    /// The customer number printed on the document.
+    CustomerNo,
+    /// A party id of a structured message.
+    BuyerId,
+    VatId,
+    SenderEmail,
+    SenderDomain,
+    /// An address of the customer quoted in a forwarded mail.
+    QuotedEmail,
+    Name,
+}
+
+impl CustomerVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerVia::CustomerNo => "customer_no",
+            CustomerVia::BuyerId => "buyer_id",
+            CustomerVia::VatId => "vat_id",
+            CustomerVia::SenderEmail => "sender_email",
+            CustomerVia::SenderDomain => "sender_domain",
+            CustomerVia::QuotedEmail => "quoted_email",
+            CustomerVia::Name => "name",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMatch {
     /// Index into the catalog's customers.
     pub index: usize,
-    /// What identified the customer: `customer_no`, `buyer_id`, `vat_id`,
-    /// `sender_email`, `sender_domain`, `quoted_email`, `name`.
-    pub via: &'static str,
+    pub via: CustomerVia,
     pub confidence: f32,
 }
 
@@ -104,7 +131,7 @@ impl CustomerIndex {
         if let Some(i) = cues.customer_no.and_then(|n| self.by_no(n)) {
             votes.push(CustomerMatch {
                 index: i,
-                via: "customer_no",
+                via: CustomerVia::CustomerNo,
                 confidence: 0.98,
             });
         }
@@ -112,7 +139,7 @@ impl CustomerIndex {
             if let Some(i) = self.by_no(id) {
                 votes.push(CustomerMatch {
                     index: i,
-                    via: "buyer_id",
+                    via: CustomerVia::BuyerId,
                     confidence: 0.98,
                 });
             }
@@ -120,15 +147,15 @@ impl CustomerIndex {
         if let Some(i) = cues.vat_id.and_then(|v| self.by_vat.get(&norm_vat(v)).copied()) {
             votes.push(CustomerMatch {
                 index: i,
-                via: "vat_id",
+                via: CustomerVia::VatId,
                 confidence: 0.97,
             });
         }
         if let Some((i, how)) = cues.sender.and_then(|s| self.by_address(s)) {
             let (via, confidence) = if how == "email" {
-                ("sender_email", 0.98)
+                (CustomerVia::SenderEmail, 0.98)
             } else {
-                ("sender_domain", 0.96)
+                (CustomerVia::SenderDomain, 0.96)
             };
             votes.push(CustomerMatch {
                 index: i,
@@ -140,7 +167,7 @@ impl CustomerIndex {
             if let Some((i, _)) = self.by_address(e) {
                 votes.push(CustomerMatch {
                     index: i,
-                    via: "quoted_email",
+                    via: CustomerVia::QuotedEmail,
                     confidence: 0.9,
                 });
             }
@@ -148,7 +175,7 @@ impl CustomerIndex {
         if let Some(i) = cues.name.and_then(|n| self.by_name.get(&norm_name(n)).copied()) {
             votes.push(CustomerMatch {
                 index: i,
-                via: "name",
+                via: CustomerVia::Name,
                 confidence: 0.85,
             });
         }
@@ -159,7 +186,7 @@ impl CustomerIndex {
         // Cues that name different customers: keep the strongest, but not sure.
         let disagree = votes
             .iter()
-            .any(|v| v.index != best.index && v.via != "quoted_email" && v.via != "name");
+            .any(|v| v.index != best.index && v.via != CustomerVia::QuotedEmail && v.via != CustomerVia::Name);
         let agree = votes.iter().filter(|v| v.index == best.index).count();
         Some(CustomerMatch {
             confidence: if disagree {

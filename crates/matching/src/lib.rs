@@ -26,7 +26,7 @@ use domain::pricing::PriceEntry;
 use domain::product::Product;
 use domain::stock::StockLevel;
 
-pub use customers::{CustomerCues, CustomerMatch, PrintedAddress, ShipToMatch};
+pub use customers::{CustomerCues, CustomerMatch, CustomerVia, PrintedAddress, ShipToMatch};
 pub use text::TextIndex;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use domain::CurrencyCode;
 use domain::event::{Actor, Event, FieldChange};
 use domain::order::OrderStatus;
 use jiff::Timestamp;
@@ -18,7 +19,7 @@ use crate::{Store, StoreError, StoreTx};
 pub struct NewOrder {
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     /// Sum of the lines' quantity × unit price.
     pub total: Option<Decimal>,
     pub line_count: i64,
@@ -34,7 +35,7 @@ pub struct StoredOrder {
     pub customer_no: Option<String>,
     pub po_number: Option<String>,
     pub status: OrderStatus,
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     pub total: Option<Decimal>,
     pub line_count: i64,
     pub content: String,
@@ -57,7 +58,10 @@ fn decode_order(row: &AnyRow) -> Result<StoredOrder, StoreError> {
         customer_no: row.try_get(3)?,
         po_number: row.try_get(4)?,
         status: at.named(row, 5, OrderStatus::parse)?,
-        currency: row.try_get(6)?,
+        currency: match row.try_get::<Option<String>, _>(6)? {
+            None => None,
+            Some(_) => Some(at.named(row, 6, |c| CurrencyCode::parse(c).ok())?),
+        },
         total: at.optional_decimal(row, 7)?,
         line_count: row.try_get(8)?,
         content: row.try_get(9)?,
@@ -96,7 +100,7 @@ impl StoreTx {
         .bind(message_id)
         .bind(order.customer_no.clone())
         .bind(order.po_number.clone())
-        .bind(order.currency.clone())
+        .bind(order.currency.map(|c| c.to_string()))
         .bind(order.total.map(|t| t.normalize().to_string()))
         .bind(order.line_count)
         .bind(order.content.clone())
@@ -118,7 +122,7 @@ impl StoreTx {
                 change("customer_no", order.customer_no.clone()),
                 change("po_number", order.po_number.clone()),
                 change("total", order.total.map(|t| t.normalize().to_string())),
-                change("currency", order.currency.clone()),
+                change("currency", order.currency.map(|c| c.to_string())),
                 change("lines", Some(order.line_count.to_string())),
             ],
         })
@@ -229,7 +233,7 @@ impl Store {
         .bind(order.total.map(|t| t.normalize().to_string()))
         .bind(order.line_count)
         .bind(order.po_number.clone())
-        .bind(order.currency.clone())
+        .bind(order.currency.map(|c| c.to_string()))
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
         .bind(version);

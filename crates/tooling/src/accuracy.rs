@@ -154,7 +154,12 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
         day(draft.requested_delivery_date).as_deref(),
     );
     if truth.customer_no.is_some() {
-        check(report, "currency", truth.currency.as_deref(), draft.currency.as_deref());
+        check(
+            report,
+            "currency",
+            truth.currency.as_deref(),
+            draft.currency.map(|c| c.to_string()).as_deref(),
+        );
     }
     check(
         report,

@@ -641,7 +641,7 @@ fn order_json(o: store::orders::StoredOrder, with_content: bool) -> OrderJson {
         customer_no: o.customer_no,
         po_number: o.po_number,
         status: o.status.as_str().to_owned(),
-        currency: o.currency,
+        currency: o.currency.map(|c| c.to_string()),
         total: o.total.map(|t| t.normalize().to_string()),
         line_count: o.line_count,
         version: o.version,

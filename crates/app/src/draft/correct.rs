@@ -22,7 +22,7 @@ use matching::Catalog;
 use rust_decimal::Decimal;
 
 use super::lines::{line_factor, recheck};
-use super::model::{Draft, DraftCustomer, DraftLine};
+use super::model::{CustomerFoundBy, Draft, DraftCustomer, DraftLine, ProductFoundBy};
 use crate::config::ExtractionSettings;
 
 /// A header value a reviewer can correct.
@@ -338,7 +338,7 @@ impl Draft {
                 let customer_no = self.customer.as_ref().map(|c| c.customer_no.clone());
                 let line = self.line_mut(*line_no)?;
                 let before = line.sku.replace(product.sku.as_str().to_owned());
-                line.matched_via = Some("reviewer".into());
+                line.matched_via = Some(ProductFoundBy::Reviewer);
                 line.confidence = 1.0;
                 line.alternatives.clear();
                 let code = line.printed_code.clone().or_else(|| line.customer_part_no.clone());
@@ -385,7 +385,7 @@ impl Draft {
                     customer_no: customer.customer_no.as_str().to_owned(),
                     confidence: 1.0,
                     name: Some(customer.name.clone()),
-                    matched_via: Some("reviewer".into()),
+                    matched_via: Some(CustomerFoundBy::Reviewer),
                 });
                 self.exceptions.retain(|e| e.code != ExceptionCode::UnknownCustomer);
                 Change {
@@ -453,9 +453,9 @@ impl Draft {
                 } else {
                     let code = CurrencyCode::parse(&raw.to_uppercase())
                         .map_err(|_| invalid(name, raw, "not a currency code (EUR, CHF, USD …)"))?;
-                    Some(code.as_str().to_owned())
+                    Some(code)
                 };
-                (std::mem::replace(&mut self.currency, after.clone()), after)
+                (text(std::mem::replace(&mut self.currency, after)), text(after))
             }
             HeaderField::StatedTotal => {
                 let after = if empty {
@@ -595,7 +595,7 @@ mod tests {
                 assert_eq!(d, before, "a refused correction leaves the draft as it was");
             }
             d.apply(&header(HeaderField::Currency, "chf"), at).unwrap();
-            assert_eq!(d.currency.as_deref(), Some("CHF"));
+            assert_eq!(d.currency.map(|c| c.to_string()).as_deref(), Some("CHF"));
             d.apply(&header(HeaderField::StatedTotal, "1.234,50"), at).unwrap();
             assert_eq!(d.stated_total, Some(Decimal::new(123_450, 2)));
             let (change, _) = d.apply(&header(HeaderField::PoNumber, ""), at).unwrap();

@@ -7,10 +7,10 @@ use domain::exception::ExceptionCode;
 use domain::validation::{LineFacts, OrderFacts, validate};
 use extract::ExtractedLine;
 use jiff::civil::Date;
-use matching::{Catalog, LineCues, MatchedVia};
+use matching::{Catalog, LineCues};
 use rust_decimal::Decimal;
 
-use super::model::{Alternative, Draft, DraftException, DraftLine, round3};
+use super::model::{Alternative, Draft, DraftException, DraftLine, ProductFoundBy, round3};
 use crate::config::ExtractionSettings;
 
 /// A line as the checks see it and as the draft holds it.
@@ -151,7 +151,7 @@ pub(crate) fn resolve_line<'a>(
         gtin: value(&line.gtin),
         base_quantity,
         expected_price: expected.map(|p| p.round_dp(6)),
-        matched_via: m.via.map(|v: MatchedVia| v.as_str().to_owned()),
+        matched_via: m.via.map(ProductFoundBy::from),
         change_type: line.change_type.clone(),
         printed_code: cues.customer_part_no.or(cues.sku).or(cues.item_code).map(str::to_owned),
         source: Some(line.source.clone()),
@@ -227,8 +227,9 @@ pub fn recheck(draft: &mut Draft, catalog: &Catalog, settings: &ExtractionSettin
     let stated_currency = draft
         .fields
         .contains_key(&domain::review::ReadField::Currency)
-        .then(|| draft.currency.clone())
-        .flatten();
+        .then_some(draft.currency)
+        .flatten()
+        .map(|c| c.to_string());
     let facts = OrderFacts {
         customer,
         stated_currency: stated_currency.as_deref(),

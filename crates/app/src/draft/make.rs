@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use document::Document;
+use domain::CurrencyCode;
 use domain::customer::Customer;
 use domain::exception::{ExceptionCode, OrderException};
 use domain::message::MessageKind;
@@ -189,9 +190,10 @@ pub fn make_draft(
             .then(|| line_dates[0])
     });
     let stated_currency = x.currency.as_ref().map(|f| f.value.clone());
-    let currency = stated_currency
-        .clone()
-        .or_else(|| customer.and_then(|c| c.currency.as_ref().map(|c| c.as_str().to_owned())));
+    let currency = match &stated_currency {
+        Some(code) => CurrencyCode::parse(code).ok(),
+        None => customer.and_then(|c| c.currency),
+    };
 
     let (ship_to, unknown_ship_to, ambiguous_ship_to) = ship_to(&x, customer, catalog);
 
@@ -295,7 +297,7 @@ pub fn make_draft(
             customer_no: c.customer_no.as_str().to_owned(),
             confidence: round3(m.confidence),
             name: Some(c.name.clone()),
-            matched_via: Some(m.via.to_owned()),
+            matched_via: Some(m.via.into()),
         }),
         po_number: x.po_number.as_ref().map(|f| f.value.clone()),
         order_date,

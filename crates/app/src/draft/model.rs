@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::CurrencyCode;
 use domain::exception::{ExceptionCode, OrderException, Severity};
 use domain::message::MessageKind;
 use domain::review::{ReadField, ReviewReason};
@@ -26,9 +27,78 @@ pub struct DraftCustomer {
     pub confidence: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// What identified the customer (`sender_email`, `customer_no`, `vat_id` …).
+    /// What identified the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_via: Option<String>,
+    pub matched_via: Option<CustomerFoundBy>,
+}
+
+/// What identified a draft's customer (the contract's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerFoundBy {
+    CustomerNo,
+    BuyerId,
+    VatId,
+    SenderEmail,
+    SenderDomain,
+    QuotedEmail,
+    Name,
+    /// A reviewer set it.
+    Reviewer,
+}
+
+impl From<matching::CustomerVia> for CustomerFoundBy {
+    fn from(via: matching::CustomerVia) -> CustomerFoundBy {
+        use matching::CustomerVia as V;
+        match via {
+            V::CustomerNo => CustomerFoundBy::CustomerNo,
+            V::BuyerId => CustomerFoundBy::BuyerId,
+            V::VatId => CustomerFoundBy::VatId,
+            V::SenderEmail => CustomerFoundBy::SenderEmail,
+            V::SenderDomain => CustomerFoundBy::SenderDomain,
+            V::QuotedEmail => CustomerFoundBy::QuotedEmail,
+            V::Name => CustomerFoundBy::Name,
+        }
+    }
+}
+
+/// How a line's product was found (the contract's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductFoundBy {
+    CustomerPartNo,
+    Sku,
+    Gtin,
+    Description,
+    /// A reviewer set it.
+    Reviewer,
+}
+
+impl From<matching::MatchedVia> for ProductFoundBy {
+    fn from(via: matching::MatchedVia) -> ProductFoundBy {
+        use matching::MatchedVia as V;
+        match via {
+            V::CustomerPartNo => ProductFoundBy::CustomerPartNo,
+            V::Sku => ProductFoundBy::Sku,
+            V::Gtin => ProductFoundBy::Gtin,
+            V::Description => ProductFoundBy::Description,
+        }
+    }
+}
+
+impl CustomerFoundBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerFoundBy::CustomerNo => "customer_no",
+            CustomerFoundBy::BuyerId => "buyer_id",
+            CustomerFoundBy::VatId => "vat_id",
+            CustomerFoundBy::SenderEmail => "sender_email",
+            CustomerFoundBy::SenderDomain => "sender_domain",
+            CustomerFoundBy::QuotedEmail => "quoted_email",
+            CustomerFoundBy::Name => "name",
+            CustomerFoundBy::Reviewer => "reviewer",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,9 +146,9 @@ pub struct DraftLine {
     /// Our price per ordered unit.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "decimal_text")]
     pub expected_price: Option<Decimal>,
-    /// How the product was found: `customer_part_no`, `sku`, `gtin`, `description`, `reviewer`.
+    /// How the product was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_via: Option<String>,
+    pub matched_via: Option<ProductFoundBy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_type: Option<String>,
     /// The product code as the customer printed it (their part number, our SKU or a code of unknown owner).
@@ -159,7 +229,7 @@ pub struct Draft {
     pub po_number: Option<String>,
     pub order_date: Option<Date>,
     pub requested_delivery_date: Option<Date>,
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     #[serde(default, with = "decimal_text")]
     pub stated_total: Option<Decimal>,
     pub ship_to: Option<DraftShipTo>,

@@ -105,7 +105,7 @@ pub async fn draft(
             "Requested delivery",
             draft.requested_delivery_date.map(|d| d.to_string()),
         ),
-        field(ReadField::Currency, "Currency", draft.currency.clone()),
+        field(ReadField::Currency, "Currency", draft.currency.map(|c| c.to_string())),
         field(
             ReadField::StatedTotal,
             "Stated total",
@@ -206,7 +206,7 @@ pub async fn draft(
                     c.customer_no,
                     c.name.clone().unwrap_or_default(),
                     confidence_text(c.confidence),
-                    c.matched_via.clone().unwrap_or_default()
+                    c.matched_via.map_or("", |v| v.as_str())
                 )
             })
             .unwrap_or_else(|| "not recognised".into()),
