@@ -116,9 +116,9 @@ pub async fn add_user(
         } else {
             display_name.trim().to_owned()
         },
-        role: role.as_str().to_owned(),
+        role,
         active: true,
-        created_at: String::new(),
+        created_at: jiff::Timestamp::now(),
     };
     let hash = hash_password(password)?;
     if !store.insert_user(&user, &hash, actor, jiff::Timestamp::now()).await? {
@@ -161,7 +161,7 @@ pub async fn change_user(
     let found = store
         .update_user(
             username,
-            role.map(Role::as_str),
+            role,
             change.active,
             hash.as_deref(),
             actor,

@@ -445,7 +445,7 @@ async fn run(cli: Cli) -> Result<()> {
                     t.name,
                     t.username,
                     t.created_at,
-                    t.last_used_at.as_deref().unwrap_or("never")
+                    t.last_used_at.map_or("never".to_owned(), |t| t.to_string())
                 );
             }
             Ok(())

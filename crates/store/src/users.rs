@@ -6,8 +6,11 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use domain::access::Role;
 use domain::event::{Actor, Event, FieldChange};
+use jiff::Timestamp;
 
+use crate::columns::At;
 use crate::events::timestamp_text;
 use crate::{Store, StoreError};
 
@@ -16,10 +19,9 @@ use crate::{Store, StoreError};
 pub struct User {
     pub username: String,
     pub display_name: String,
-    /// `clerk`, `sales_admin`, `manager` or `admin`.
-    pub role: String,
+    pub role: Role,
     pub active: bool,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 /// An API token as listed (never its secret).
@@ -28,22 +30,37 @@ pub struct ApiToken {
     pub id: i64,
     pub name: String,
     pub username: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
 }
 
 const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.active, u.created_at";
 
 fn decode_user(row: &AnyRow) -> Result<User, StoreError> {
+    let username: String = row.try_get(0)?;
+    // Users are keyed by name; the row's number is not at hand here.
+    let at = At { table: "users", id: 0 };
     Ok(User {
-        username: row.try_get(0)?,
         display_name: row.try_get(1)?,
-        role: row.try_get(2)?,
+        role: at.named(row, 2, Role::parse).map_err(|e| corrupt_user(&username, e))?,
         active: row.try_get::<i64, _>(3)? != 0,
-        created_at: row.try_get(4)?,
+        created_at: at.timestamp(row, 4).map_err(|e| corrupt_user(&username, e))?,
+        username,
     })
+}
+
+/// Names the user in a corrupt-row error.
+fn corrupt_user(username: &str, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Corrupt { table, message, .. } => StoreError::Corrupt {
+            table,
+            key: username.to_owned(),
+            message,
+        },
+        other => other,
+    }
 }
 
 fn user_event(actor: &Actor, username: &str, action: &str, changes: Vec<FieldChange>, now: jiff::Timestamp) -> Event {
@@ -91,7 +108,7 @@ impl Store {
         )
         .bind(user.username.clone())
         .bind(user.display_name.clone())
-        .bind(user.role.clone())
+        .bind(user.role.as_str())
         .bind(password_hash.to_owned())
         .bind(i64::from(user.active))
         .bind(timestamp_text(now))
@@ -101,7 +118,7 @@ impl Store {
             actor,
             &user.username,
             "created",
-            vec![set("display_name", &user.display_name), set("role", &user.role)],
+            vec![set("display_name", &user.display_name), set("role", user.role.as_str())],
             now,
         ))
         .await?;
@@ -137,7 +154,7 @@ impl Store {
     pub async fn update_user(
         &self,
         username: &str,
-        role: Option<&str>,
+        role: Option<Role>,
         active: Option<bool>,
         password_hash: Option<&str>,
         actor: &Actor,
@@ -150,14 +167,14 @@ impl Store {
         let mut changes = Vec::new();
         if let Some(role) = role.filter(|r| *r != before.role) {
             sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
-                .bind(role.to_owned())
+                .bind(role.as_str())
                 .bind(username.to_owned())
                 .execute(&mut *tx.tx)
                 .await?;
             changes.push(FieldChange {
                 field: "role".into(),
-                before: Some(before.role.clone()),
-                after: Some(role.to_owned()),
+                before: Some(before.role.as_str().to_owned()),
+                after: Some(role.as_str().to_owned()),
             });
         }
         if let Some(active) = active.filter(|a| *a != before.active) {
@@ -321,14 +338,19 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let at = At {
+                    table: "api_tokens",
+                    id,
+                };
                 Ok(ApiToken {
-                    id: r.try_get(0)?,
+                    id,
                     name: r.try_get(1)?,
                     username: r.try_get(2)?,
-                    created_at: r.try_get(3)?,
-                    last_used_at: r.try_get(4)?,
-                    expires_at: r.try_get(5)?,
-                    revoked_at: r.try_get(6)?,
+                    created_at: at.timestamp(r, 3)?,
+                    last_used_at: at.optional_timestamp(r, 4)?,
+                    expires_at: at.optional_timestamp(r, 5)?,
+                    revoked_at: at.optional_timestamp(r, 6)?,
                 })
             })
             .collect()

@@ -960,9 +960,9 @@ impl From<store::users::User> for UserJson {
         UserJson {
             username: u.username,
             display_name: u.display_name,
-            role: u.role,
+            role: u.role.as_str().to_owned(),
             active: u.active,
-            created_at: u.created_at,
+            created_at: store::timestamp_text(u.created_at),
         }
     }
 }
@@ -1069,10 +1069,10 @@ async fn tokens(State(state): State<AppState>) -> ApiResult<Vec<TokenListJson>> 
                 id: t.id,
                 name: t.name,
                 username: t.username,
-                created_at: t.created_at,
-                last_used_at: t.last_used_at,
-                expires_at: t.expires_at,
-                revoked_at: t.revoked_at,
+                created_at: store::timestamp_text(t.created_at),
+                last_used_at: t.last_used_at.map(store::timestamp_text),
+                expires_at: t.expires_at.map(store::timestamp_text),
+                revoked_at: t.revoked_at.map(store::timestamp_text),
             })
             .collect(),
     ))

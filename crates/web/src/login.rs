@@ -258,7 +258,7 @@ pub async fn api_login(State(state): State<AppState>, addr: ClientAddr, Json(bod
             )],
             Json(serde_json::json!({
                 "username": session.user.username,
-                "role": session.user.role,
+                "role": session.user.role.as_str(),
                 "csrf_token": session.csrf_token,
             })),
         )

@@ -147,11 +147,11 @@ async fn page(
             .await?
             .into_iter()
             .map(|u| UserLine {
-                role: Role::parse(&u.role).map_or(u.role.clone(), |r| r.as_str().to_owned()),
+                role: u.role.as_str().to_owned(),
                 username: u.username,
                 display_name: u.display_name,
                 active: u.active,
-                created_at: u.created_at.get(..10).unwrap_or("").to_owned(),
+                created_at: u.created_at.strftime("%Y-%m-%d").to_string(),
             })
             .collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
