@@ -576,7 +576,7 @@ async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Res
         config,
     )
     .await?;
-    println!("{}", serde_json::to_string_pretty(&draft)?);
+    println!("{}", draft.to_json_pretty());
     Ok(())
 }
 

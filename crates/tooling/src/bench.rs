@@ -219,7 +219,7 @@ pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox,
     // The template: the drafted order with the most lines.
     let mut template = None;
     for d in store.drafts(None, None, 500).await? {
-        let lines = serde_json::from_str::<app::draft::Draft>(&d.extraction)
+        let lines = app::draft::Draft::from_json(&d.extraction)
             .map(|x| x.lines.len())
             .unwrap_or(0);
         if d.kind == domain::message::MessageKind::Order && template.as_ref().is_none_or(|(n, _)| lines > *n) {
@@ -229,8 +229,8 @@ pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox,
     let (_, template) = template.ok_or(SeedError::NoTemplate)?;
     let message = store.message(template.message_id).await?.ok_or(SeedError::NoTemplate)?;
     let documents = message.documents_json.clone().unwrap_or_else(|| "[]".into());
-    let mut big: app::draft::Draft =
-        serde_json::from_str(&template.extraction).map_err(|e| SeedError::Corrupt(template.id, e.to_string()))?;
+    let mut big = app::draft::Draft::from_json(&template.extraction)
+        .map_err(|e| SeedError::Corrupt(template.id, e.to_string()))?;
     let base_lines = big.lines.clone();
     big.lines = (0..50)
         .map(|i| {
@@ -239,7 +239,7 @@ pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox,
             l
         })
         .collect();
-    let big_json = serde_json::to_string(&big).unwrap_or_default();
+    let big_json = big.to_json();
 
     let first = store.max_id("messages").await? + 1;
     let first_draft = store.max_id("drafts").await? + 1;
