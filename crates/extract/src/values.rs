@@ -238,7 +238,12 @@ fn year(raw: &str) -> Option<i16> {
 /// (with `order`), `22. Nov. 2026`, `22 November 2026`, `November 22, 2026`,
 /// `20261122`. `None` when `raw` is not exactly one date.
 pub fn parse_date(raw: &str, order: DateOrder) -> Option<Date> {
-    let s = raw.trim().trim_end_matches([',', ';']);
+    let s = raw.trim().trim_end_matches([',', ';', ')']);
+    // A date that ends a sentence: `bis 11.12.2026.`
+    let s = s
+        .strip_suffix('.')
+        .filter(|r| r.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(s);
     let build = |y: i16, m: i8, d: i8| Date::new(y, m, d).ok();
     if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         return build(s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);

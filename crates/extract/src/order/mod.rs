@@ -30,6 +30,7 @@ mod address;
 mod free_form;
 mod header;
 mod lines;
+mod prose;
 mod rows;
 mod structured;
 
@@ -207,7 +208,7 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
         .iter()
         .enumerate()
         .filter(|(_, d)| !d.format.is_structured())
-        .map(|(i, d)| (i, read_document(d, hints, dates)))
+        .map(|(i, d)| (i, read_document(d, hints, dates, out.mail_date)))
         .collect();
     // The lines come from the document with the most of them; attachments win ties.
     let chosen = readings
@@ -303,7 +304,7 @@ impl Row {
     }
 }
 
-fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>) -> Reading {
+fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>, mail_date: Option<Date>) -> Reading {
     let text = doc.full_text();
     let mut all_text = text.clone();
     for t in &doc.tables {
@@ -358,6 +359,14 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>)
         reading.lines = detail_lines(&rows, &ctx);
     }
     merge(&mut reading, r);
+    let said = prose::delivery_dates(doc, &ctx, mail_date.or_else(|| prose::dated(&all_text, order)));
+    if !said.is_empty() {
+        reading
+            .header
+            .entry(HeaderField::RequestedDeliveryDate)
+            .or_default()
+            .extend(said);
+    }
     for token in all_text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';')) {
         if let Some(code) = currency_code(token.trim_end_matches(['.', ':']))
             && !matches!(token, "Fr." | "fr.")
