@@ -95,6 +95,12 @@ pub enum ReviewReason {
     NothingPriced,
     /// Only orders go straight through.
     NotAnOrder(MessageKind),
+    /// A date printed in the document after the order date that the draft
+    /// uses nowhere: a delivery date may have been missed.
+    UnusedDate(jiff::civil::Date),
+    /// A code printed in the document names one of our products exactly, but
+    /// no line of the draft has it: a line may have been missed.
+    UnusedProductCode(String),
     /// Parts of the message could not be read (the readers' own words).
     ReadErrors(String),
 }
@@ -111,6 +117,11 @@ const NOT_AUTHENTICATED: (&str, &str) = (
     " (no DKIM, SPF or DMARC pass; setting stp_sender)",
 );
 const NOT_AN_ORDER: (&str, &str) = ("a ", " message is for a person to handle");
+const UNUSED_DATE: (&str, &str) = ("the date ", " printed in the document is not used in the draft");
+const UNUSED_CODE: (&str, &str) = (
+    "the product code ",
+    " printed in the document is on no line of the draft",
+);
 const FIXED: [(ReviewReason, &str); 6] = [
     (
         ReviewReason::AmbiguousShipTo,
@@ -149,6 +160,8 @@ impl fmt::Display for ReviewReason {
                 write!(f, "{}{domain}{}", NOT_AUTHENTICATED.0, NOT_AUTHENTICATED.1)
             }
             ReviewReason::NotAnOrder(kind) => write!(f, "{}{}{}", NOT_AN_ORDER.0, kind.as_str(), NOT_AN_ORDER.1),
+            ReviewReason::UnusedDate(date) => write!(f, "{}{date}{}", UNUSED_DATE.0, UNUSED_DATE.1),
+            ReviewReason::UnusedProductCode(code) => write!(f, "{}{code}{}", UNUSED_CODE.0, UNUSED_CODE.1),
             ReviewReason::ReadErrors(text) => f.write_str(text),
             _ => Ok(()),
         }
@@ -211,6 +224,16 @@ fn parse_patterned(text: &str) -> Option<ReviewReason> {
         return Some(ReviewReason::SenderNotAuthenticated {
             domain: domain.to_owned(),
         });
+    }
+    if let Some(date) = text
+        .strip_prefix(UNUSED_DATE.0)
+        .and_then(|r| r.strip_suffix(UNUSED_DATE.1))
+        .and_then(|d| d.parse().ok())
+    {
+        return Some(ReviewReason::UnusedDate(date));
+    }
+    if let Some(code) = text.strip_prefix(UNUSED_CODE.0).and_then(|r| r.strip_suffix(UNUSED_CODE.1)) {
+        return Some(ReviewReason::UnusedProductCode(code.to_owned()));
     }
     if let Some(kind) = text
         .strip_prefix(NOT_AN_ORDER.0)

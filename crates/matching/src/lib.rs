@@ -219,6 +219,23 @@ impl Catalog {
         self.by_sku.get(sku).map(|&i| &self.data.products[i])
     }
 
+    /// The product a printed code names exactly: our SKU as printed or
+    /// normalised (`din933m3x6a2`), or the customer's part number for it.
+    pub fn product_by_code(&self, customer_no: Option<&str>, code: &str) -> Option<&Product> {
+        let normal = normalize_code(code);
+        if normal.len() < 4 {
+            return None;
+        }
+        let by_item = customer_no
+            .and_then(|c| self.items.get(&(c.to_owned(), normal.clone())))
+            .and_then(|&i| self.data.customer_items[i].sku.as_ref())
+            .and_then(|sku| self.by_sku.get(sku.as_str()));
+        by_item
+            .or_else(|| self.by_sku.get(code))
+            .or_else(|| self.by_code.get(&normal))
+            .map(|&i| &self.data.products[i])
+    }
+
     pub fn customer(&self, customer_no: &str) -> Option<&Customer> {
         self.customers.by_no(customer_no).map(|i| &self.data.customers[i])
     }

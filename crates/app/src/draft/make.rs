@@ -20,6 +20,7 @@ use extract::{Classification, Extracted, LayoutHint};
 use jiff::civil::Date;
 use matching::{Catalog, CustomerCues, PrintedAddress, ShipToMatch};
 
+use super::evidence;
 use super::lines::{ResolvedLine, resolve_line};
 use super::model::{Draft, DraftCustomer, DraftException, DraftShipTo, FieldInfo, SCHEMA, round3};
 use super::trust::sender_distrust;
@@ -283,6 +284,19 @@ pub fn make_draft(
             review_reasons.push(reason);
         }
         if let Some(reason) = nothing_priced(&x) {
+            review_reasons.push(reason);
+        }
+        // What the document says that the draft does not use.
+        let mut used: Vec<Date> = resolved.iter().filter_map(|r| r.line.delivery_date).collect();
+        used.extend(order_date);
+        used.extend(requested);
+        used.extend(x.mail_date);
+        if let Some(reason) = evidence::unused_date(&x, &used, check_date) {
+            review_reasons.push(reason);
+        }
+        let lines: Vec<_> = resolved.iter().map(|r| r.line.clone()).collect();
+        let customer_no = customer.map(|c| c.customer_no.as_str());
+        if let Some(reason) = evidence::unused_product_code(documents, catalog, customer_no, &lines) {
             review_reasons.push(reason);
         }
     } else {

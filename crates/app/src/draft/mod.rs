@@ -19,6 +19,7 @@
 
 pub mod catalog;
 pub mod correct;
+mod evidence;
 pub mod lines;
 pub mod make;
 pub mod model;

@@ -221,6 +221,7 @@ pub(super) fn settle_header(mut all: Reading, out: &mut Extracted) {
     out.notes = settle(take(HeaderField::Notes), text);
     out.ship_to = all.ship_to.take();
     out.quoted_emails = all.emails;
+    out.printed_dates = std::mem::take(&mut all.dates);
     out.quoted_emails.dedup();
     out.lines = all.lines;
 }

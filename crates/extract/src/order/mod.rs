@@ -152,6 +152,9 @@ pub struct Extracted {
     pub vat_id: Option<Field<String>>,
     /// Mail addresses quoted in the documents (forwarded mails, signatures).
     pub quoted_emails: Vec<String>,
+    /// Every date printed in the text of the documents (not those of
+    /// invoices, payment or offers), to see which the draft left unused.
+    pub printed_dates: Vec<Field<Date>>,
     pub po_number: Option<Field<String>>,
     pub order_date: Option<Field<Date>>,
     pub requested_delivery_date: Option<Field<Date>>,
@@ -234,6 +237,7 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
         all.ship_to = all.ship_to.or(r.ship_to);
         all.currency_seen.extend(r.currency_seen);
         all.emails.extend(r.emails);
+        all.dates.extend(r.dates);
     }
     if let Some(subject) = &out.subject {
         read_subject(subject, &mut all);
@@ -250,6 +254,8 @@ struct Reading {
     lines: Vec<ExtractedLine>,
     currency_seen: Vec<&'static str>,
     emails: Vec<String>,
+    /// Every date printed in the text.
+    dates: Vec<Field<Date>>,
 }
 
 #[derive(Debug, Clone)]
@@ -359,6 +365,7 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>,
         reading.lines = detail_lines(&rows, &ctx);
     }
     merge(&mut reading, r);
+    reading.dates = prose::printed_dates(doc, &ctx);
     let said = prose::delivery_dates(doc, &ctx, mail_date.or_else(|| prose::dated(&all_text, order)));
     if !said.is_empty() {
         reading

@@ -160,6 +160,37 @@ pub(super) fn delivery_dates(doc: &Document, ctx: &Ctx<'_>, dated: Option<Date>)
     out
 }
 
+/// Every date printed in the lines of one document, except in lines about
+/// invoices, payment or offers: what a draft that ignores one of them may have missed.
+pub(super) fn printed_dates(doc: &Document, ctx: &Ctx<'_>) -> Vec<Field<Date>> {
+    let mut out = Vec::new();
+    for block in &doc.text_blocks {
+        if contains(&lower(&block.text), &OTHER) {
+            continue;
+        }
+        let mut from = 0;
+        let chars: Vec<char> = block.text.chars().collect();
+        while from < chars.len() {
+            let rest: String = chars[from..].iter().collect();
+            let Some((date, start, end)) = find_date(&rest, ctx.order) else { break };
+            out.push(Field::new(
+                date,
+                0.9,
+                Source {
+                    part: ctx.part.to_owned(),
+                    page: block.page,
+                    char_start: Some(block.char_start + from + start),
+                    char_end: Some(block.char_start + from + end),
+                    bbox: block.bbox,
+                    origin: None,
+                },
+            ));
+            from += end.max(1);
+        }
+    }
+    out
+}
+
 /// The date a calendar week is read against: the document's first date.
 pub(super) fn dated(all_text: &str, order: DateOrder) -> Option<Date> {
     find_date(all_text, order).map(|(d, _, _)| d)
@@ -221,6 +252,24 @@ mod tests {
             [("2026-12-14".to_owned(), 0.75)]
         );
         assert_eq!(dates("Liefertermin KW 2"), [("2027-01-11".to_owned(), 0.75)]);
+    }
+
+    #[test]
+    fn every_printed_date_is_found_but_those_of_payment_and_offers() {
+        let mut doc = Document::new("", None, Format::EmailText);
+        doc.text_blocks = text_blocks(
+            "Datum 23.11.2026, Liefertermin 11.12.2026.\nZahlbar bis 30.12.2026\nAngebot vom 02.11.2026",
+            1,
+        );
+        let ctx = Ctx {
+            part: "",
+            style: NumberStyle::DecimalComma,
+            order: DateOrder::DayFirst,
+            order_known: true,
+            hints: &[],
+        };
+        let found: Vec<String> = printed_dates(&doc, &ctx).iter().map(|f| f.value.to_string()).collect();
+        assert_eq!(found, ["2026-11-23", "2026-12-11"]);
     }
 
     #[test]
