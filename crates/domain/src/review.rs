@@ -232,7 +232,10 @@ fn parse_patterned(text: &str) -> Option<ReviewReason> {
     {
         return Some(ReviewReason::UnusedDate(date));
     }
-    if let Some(code) = text.strip_prefix(UNUSED_CODE.0).and_then(|r| r.strip_suffix(UNUSED_CODE.1)) {
+    if let Some(code) = text
+        .strip_prefix(UNUSED_CODE.0)
+        .and_then(|r| r.strip_suffix(UNUSED_CODE.1))
+    {
         return Some(ReviewReason::UnusedProductCode(code.to_owned()));
     }
     if let Some(kind) = text

@@ -315,3 +315,65 @@ async fn straight_through_needs_a_trusted_sender_a_price_and_positive_quantities
         );
     }
 }
+
+fn free_mail(id: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: Einkauf <einkauf@muster.example>\r\nTo: auftrag@example.com\r\nSubject: Bestellung PO-{id}\r\n\
+         Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMessage-ID: <{id}@muster.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Guten Tag,\r\n\r\nBestellnummer: PO-{id}\r\n\r\n\
+         Pos  Artikel-Nr.  Bezeichnung              Menge  ME   Einzelpreis\r\n\
+         1    A-100        Sechskantschraube M8x40  500    Stk  0,12\r\n\r\n{body}\r\n\
+         Mit freundlichen Gruessen\r\nMax Muster\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn what_the_text_says_is_read_or_keeps_the_order_for_a_person() {
+    for t in tooling::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let pipeline = Pipeline::default();
+
+        // A delivery date said in a sentence is read, and the order may pass.
+        let (decision, json) = decide(
+            s,
+            &pipeline,
+            &free_mail("p1", "Bitte liefern Sie bis spaetestens 11.12.2026."),
+        )
+        .await;
+        assert_eq!(json["requested_delivery_date"], "2026-12-11", "{json}");
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
+
+        // A calendar week is read as its Monday, but a person confirms it.
+        let (decision, json) = decide(s, &pipeline, &free_mail("p2", "Liefertermin KW 50")).await;
+        assert_eq!(json["requested_delivery_date"], "2026-12-07", "{json}");
+        assert_eq!(decision, Decision::Review);
+
+        // A later date the draft does not use: a person looks.
+        let (decision, json) = decide(
+            s,
+            &pipeline,
+            &free_mail("p3", "Achtung: Warenannahme geschlossen am 18.12.2026"),
+        )
+        .await;
+        assert_eq!(decision, Decision::Review, "{json}");
+        assert!(
+            json["review_reasons"]
+                .to_string()
+                .contains("2026-12-18 printed in the document"),
+            "{json}"
+        );
+
+        // One of our products named in the text but on no line: a person looks.
+        let (decision, json) = decide(
+            s,
+            &pipeline,
+            &free_mail("p4", "Dazu bitte noch 20 B-200 wie letztes Mal."),
+        )
+        .await;
+        assert_eq!(decision, Decision::Review, "{json}");
+        assert!(json["review_reasons"].to_string().contains("B-200"), "{json}");
+    }
+}

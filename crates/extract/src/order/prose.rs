@@ -172,7 +172,9 @@ pub(super) fn printed_dates(doc: &Document, ctx: &Ctx<'_>) -> Vec<Field<Date>> {
         let chars: Vec<char> = block.text.chars().collect();
         while from < chars.len() {
             let rest: String = chars[from..].iter().collect();
-            let Some((date, start, end)) = find_date(&rest, ctx.order) else { break };
+            let Some((date, start, end)) = find_date(&rest, ctx.order) else {
+                break;
+            };
             out.push(Field::new(
                 date,
                 0.9,
