@@ -91,6 +91,8 @@ pub enum ReviewReason {
     },
     /// The document's total is zero.
     ZeroTotal,
+    /// The lines do not add up to the total the document states.
+    TotalDisagrees,
     /// No line states a price and there is no total.
     NothingPriced,
     /// Only orders go straight through.
@@ -122,7 +124,7 @@ const UNUSED_CODE: (&str, &str) = (
     "the product code ",
     " printed in the document is on no line of the draft",
 );
-const FIXED: [(ReviewReason, &str); 6] = [
+const FIXED: [(ReviewReason, &str); 7] = [
     (
         ReviewReason::AmbiguousShipTo,
         "the delivery address fits several of the customer's addresses",
@@ -134,6 +136,10 @@ const FIXED: [(ReviewReason, &str); 6] = [
         "this customer's orders always go to review (setting)",
     ),
     (ReviewReason::ZeroTotal, "the document's total is zero"),
+    (
+        ReviewReason::TotalDisagrees,
+        "the lines do not add up to the total the document states",
+    ),
     (
         ReviewReason::NothingPriced,
         "no line of the document states a price, and it states no total",

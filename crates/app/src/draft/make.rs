@@ -286,6 +286,10 @@ pub fn make_draft(
         if let Some(reason) = nothing_priced(&x) {
             review_reasons.push(reason);
         }
+        // A total that the lines do not add up to means a line or a number was misread.
+        if exceptions.iter().any(|e| e.code == ExceptionCode::TotalMismatch) {
+            review_reasons.push(ReviewReason::TotalDisagrees);
+        }
         // What the document says that the draft does not use.
         let mut used: Vec<Date> = resolved.iter().filter_map(|r| r.line.delivery_date).collect();
         used.extend(order_date);

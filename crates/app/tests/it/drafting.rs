@@ -375,5 +375,12 @@ async fn what_the_text_says_is_read_or_keeps_the_order_for_a_person() {
         .await;
         assert_eq!(decision, Decision::Review, "{json}");
         assert!(json["review_reasons"].to_string().contains("B-200"), "{json}");
+
+        // A total the lines do not add up to (500 × 0.12 is 60): a person looks.
+        let (decision, json) = decide(s, &pipeline, &free_mail("p5", "Gesamtsumme netto: 99,00 EUR")).await;
+        assert_eq!(decision, Decision::Review, "{json}");
+        assert!(json["review_reasons"].to_string().contains("do not add up"), "{json}");
+        let (decision, json) = decide(s, &pipeline, &free_mail("p6", "Gesamtsumme netto: 60,00 EUR")).await;
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
     }
 }
