@@ -245,6 +245,23 @@ fn norm_plain(s: &str) -> String {
     s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+pub(crate) fn addresses_in_text(addresses: &[&ShipToAddress], text: &str) -> Vec<usize> {
+    let plain = norm_street(text);
+    (0..addresses.len())
+        .filter(|&i| {
+            let a = addresses[i];
+            let street = a.street.as_deref().map(norm_street).unwrap_or_default();
+            let zip = a.zip.as_deref().map(norm_plain).unwrap_or_default();
+            // A street without a house number is too common a word to count.
+            street.len() >= 5
+                && street.chars().any(|c| c.is_ascii_digit())
+                && zip.len() >= 4
+                && plain.contains(&street)
+                && plain.contains(&zip)
+        })
+        .collect()
+}
+
 pub(crate) fn resolve_ship_to(addresses: &[&ShipToAddress], printed: Option<&PrintedAddress>) -> ShipToMatch {
     let Some(printed) = printed.filter(|p| !p.is_empty()) else {
         return ShipToMatch::Default(addresses.iter().position(|a| a.is_default));

@@ -313,6 +313,13 @@ impl Catalog {
         customers::resolve_ship_to(&self.addresses_of(customer_no), printed)
     }
 
+    /// The customer's addresses (indices into [`Catalog::addresses_of`])
+    /// whose street with house number and postcode both stand in `text`,
+    /// however the street is written (`Werkstraße 7`, `Werkstr. 7`).
+    pub fn addresses_in_text(&self, customer_no: &str, text: &str) -> Vec<usize> {
+        customers::addresses_in_text(&self.addresses_of(customer_no), text)
+    }
+
     /// The product a line means. Codes first (customer part number for this
     /// customer, then our SKU, then the GTIN), the description last.
     pub fn resolve_line(&self, customer_no: Option<&str>, cues: &LineCues<'_>) -> LineMatch {

@@ -196,7 +196,8 @@ pub fn make_draft(
         None => customer.and_then(|c| c.currency),
     };
 
-    let (ship_to, unknown_ship_to, ambiguous_ship_to) = ship_to(&x, customer, catalog);
+    let found_ship_to = ship_to(documents, &x, customer, catalog);
+    let (unknown_ship_to, ambiguous_ship_to) = (found_ship_to.unknown, found_ship_to.ambiguous);
 
     // Lines.
     let check_date = order_date.unwrap_or(today);
@@ -270,6 +271,12 @@ pub fn make_draft(
     if ambiguous_ship_to {
         review_reasons.push(ReviewReason::AmbiguousShipTo);
     }
+    if found_ship_to.from_text {
+        review_reasons.push(ReviewReason::UnsureField {
+            field: ReadField::ShipTo,
+            confidence: 0.8,
+        });
+    }
     if kind == MessageKind::Order {
         if x.po_number.is_none() {
             review_reasons.push(ReviewReason::NoPoNumber);
@@ -322,7 +329,7 @@ pub fn make_draft(
         requested_delivery_date: requested,
         currency,
         stated_total: x.stated_total.as_ref().map(|f| f.value),
-        ship_to,
+        ship_to: found_ship_to.address,
         lines: resolved.into_iter().map(|r| r.line).collect(),
         exceptions: exceptions.iter().map(DraftException::from).collect(),
         decision,
@@ -369,8 +376,53 @@ impl From<PrintedAddress> for DraftShipTo {
     }
 }
 
-/// The draft's delivery address, whether it is unknown, and whether it is ambiguous.
-fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Option<DraftShipTo>, bool, bool) {
+/// The draft's delivery address and how sure it is.
+struct ShipTo {
+    address: Option<DraftShipTo>,
+    /// Printed, but none of the customer's addresses.
+    unknown: bool,
+    /// Printed, and several of the customer's addresses fit.
+    ambiguous: bool,
+    /// Not printed as a delivery address, but one of the customer's other
+    /// addresses stands in the text: taken, for a person to confirm.
+    from_text: bool,
+}
+
+/// The text of the documents that are not structured, for finding addresses in it.
+fn plain_text(documents: &[Document]) -> String {
+    let mut text = String::new();
+    for d in documents.iter().filter(|d| !d.format.is_structured()) {
+        for b in &d.text_blocks {
+            text.push_str(&b.text);
+            text.push('\n');
+        }
+        for row in d.tables.iter().flat_map(|t| &t.rows) {
+            for c in &row.cells {
+                text.push_str(&c.text);
+                text.push(' ');
+            }
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn ship_to(documents: &[Document], x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> ShipTo {
+    let (address, unknown, ambiguous, from_text) = ship_to_parts(documents, x, customer, catalog);
+    ShipTo {
+        address,
+        unknown,
+        ambiguous,
+        from_text,
+    }
+}
+
+fn ship_to_parts(
+    documents: &[Document],
+    x: &Extracted,
+    customer: Option<&Customer>,
+    catalog: &Catalog,
+) -> (Option<DraftShipTo>, bool, bool, bool) {
     let printed = x.ship_to.as_ref().map(|f| PrintedAddress {
         id: f.value.id.clone(),
         name: f.value.name.clone(),
@@ -380,7 +432,7 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
         country: f.value.country.clone(),
     });
     let Some(customer) = customer else {
-        return (printed.map(DraftShipTo::from), false, false);
+        return (printed.map(DraftShipTo::from), false, false, false);
     };
     let addresses = catalog.addresses_of(customer.customer_no.as_str());
     let from_address = |i: usize| {
@@ -397,12 +449,23 @@ fn ship_to(x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> (Op
     let resolved = catalog.resolve_ship_to(customer.customer_no.as_str(), printed.as_ref());
     let ambiguous = resolved == ShipToMatch::Ambiguous;
     match resolved {
-        ShipToMatch::Matched(i) | ShipToMatch::Default(Some(i)) => (Some(from_address(i)), false, false),
-        ShipToMatch::Default(None) => (None, false, false),
+        ShipToMatch::Default(default) => {
+            // Nothing printed under a delivery label: another of the
+            // customer's addresses written in the text is where it goes.
+            let in_text = catalog.addresses_in_text(customer.customer_no.as_str(), &plain_text(documents));
+            let others: Vec<usize> = in_text.into_iter().filter(|&i| !addresses[i].is_default).collect();
+            match others.as_slice() {
+                [one] => (Some(from_address(*one)), false, false, true),
+                [] => (default.map(from_address), false, false, false),
+                _ => (default.map(from_address), false, true, false),
+            }
+        }
+        ShipToMatch::Matched(i) => (Some(from_address(i)), false, false, false),
         ShipToMatch::Ambiguous | ShipToMatch::Unknown => (
             Some(DraftShipTo::from(printed.unwrap_or_default())),
             !ambiguous,
             ambiguous,
+            false,
         ),
     }
 }

@@ -384,3 +384,47 @@ async fn what_the_text_says_is_read_or_keeps_the_order_for_a_person() {
         assert_eq!(decision, Decision::StraightThrough, "{json}");
     }
 }
+
+#[tokio::test]
+async fn another_address_of_the_customer_written_in_the_text_is_taken_for_a_person_to_confirm() {
+    for t in tooling::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "a.csv",
+            "customer_no,address_id,name,street,zip,city,region,country,default\n\
+             10042,HQ,Muster GmbH,Hauptstraße 1,70173,Stuttgart,,DE,true\n\
+             10042,W2,Muster GmbH Werk 2,Werkstraße 7,70565,Stuttgart,,DE,false\n",
+        );
+        app::import::import_file(
+            s,
+            masterdata::Entity::Addresses,
+            &path,
+            &Config::default().import,
+            None,
+            domain::event::Actor::System("test".into()),
+        )
+        .await
+        .unwrap();
+        let pipeline = Pipeline::default();
+        let (decision, json) = decide(
+            s,
+            &pipeline,
+            &free_mail("w1", "Bitte an unser Werk 2 liefern: Werkstr. 7, 70565 Stuttgart."),
+        )
+        .await;
+        assert_eq!(json["ship_to"]["address_id"], "W2", "{json}");
+        assert_eq!(decision, Decision::Review);
+        // Only the default address in the signature: it is the default, and the order may pass.
+        let (decision, json) = decide(
+            s,
+            &pipeline,
+            &free_mail("w2", "Muster GmbH, Hauptstr. 1, 70173 Stuttgart"),
+        )
+        .await;
+        assert_eq!(json["ship_to"]["address_id"], "HQ", "{json}");
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
+    }
+}
