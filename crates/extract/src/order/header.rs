@@ -140,17 +140,35 @@ pub(super) fn read_subject(subject: &str, reading: &mut Reading) {
     }
 }
 
-/// A reference number: the first token with a digit, as printed.
+/// Words that stand between a label and its number (`Nr.`, `#`, `No.`).
+const FILLER: [&str; 10] = ["nr", "no", "number", "nummer", "num", "n°", "vom", "of", "", "nº"];
+
+/// A reference number: a token with a digit among the first two words after
+/// the label (past `Nr.`, `#`), as printed. A number further into the text
+/// belongs to something else: `Alfreds Futterkiste, Obere Str. 57` under a
+/// `Bestellung` heading names no order.
 pub(super) fn reference(text: &str) -> Option<String> {
     text.split_whitespace()
         .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| !FILLER.contains(&t.to_lowercase().as_str()))
+        .take(2)
         .find(|t| t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_alphanumeric() || "-/._".contains(c)))
         .map(str::to_owned)
 }
 
+/// How much a read PO number looks like one: house numbers, floors and
+/// fractions (`57`, `2/8`) are short; a real PO number rarely is.
+fn po_shape(value: &str) -> f32 {
+    let significant = value.chars().filter(|c| c.is_alphanumeric()).count();
+    if significant < 4 { 0.5 } else { 1.0 }
+}
+
 pub(super) fn settle_header(mut all: Reading, out: &mut Extracted) {
     let mut take = |field: HeaderField| all.header.remove(&field).unwrap_or_default();
-    out.po_number = settle(take(HeaderField::PoNumber), |c| reference(&c.text));
+    out.po_number = settle(take(HeaderField::PoNumber), |c| reference(&c.text)).map(|mut f| {
+        f.confidence = f.confidence.min(po_shape(&f.value));
+        f
+    });
     out.customer_no = settle(take(HeaderField::CustomerNo), |c| reference(&c.text));
     out.document_number = settle(take(HeaderField::DocumentNumber), |c| reference(&c.text));
     out.order_date = settle(take(HeaderField::OrderDate), |c| {
@@ -248,4 +266,20 @@ pub(super) fn settle_first<T: Clone>(
     candidates
         .iter()
         .find_map(|c| read(c).map(|v| Field::new(v, c.confidence, c.source.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_stands_right_after_its_label() {
+        assert_eq!(reference("Nr. 4711 vom 20.11.2026").as_deref(), Some("4711"));
+        assert_eq!(reference("# PO-77-12").as_deref(), Some("PO-77-12"));
+        assert_eq!(reference("Bestellung 4711").as_deref(), Some("4711"));
+        assert_eq!(reference("Alfreds Futterkiste, Obere Str. 57, 12209 Berlin"), None);
+        assert_eq!(po_shape("57"), 0.5);
+        assert_eq!(po_shape("2/8"), 0.5);
+        assert_eq!(po_shape("4500123"), 1.0);
+    }
 }
