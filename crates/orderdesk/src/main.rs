@@ -233,6 +233,10 @@ enum BenchCommand {
         /// Also list the files with mistakes.
         #[arg(long)]
         verbose: bool,
+        /// Only these families (layouts such as pdf-3, or formats such as csv), comma-separated:
+        /// measure on families not looked at while writing the rules.
+        #[arg(long, value_delimiter = ',')]
+        families: Vec<String>,
     },
     /// Drafting speed: per-format latency on a generated corpus, and line resolution
     /// and index build on a catalog of N generated products.
@@ -391,10 +395,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(BenchCommand::Import { rows, file }) => bench_import(&config, rows, file).await,
         Command::Bench(BenchCommand::Parse { files, seconds }) => bench_parse(&files, seconds),
-        Command::Bench(BenchCommand::Accuracy { dir, verbose }) => {
+        Command::Bench(BenchCommand::Accuracy { dir, verbose, families }) => {
             let store = open(&config).await?;
             let catalog = app::draft::load_catalog(&store).await?;
-            let report = tooling::accuracy::measure(&store, &catalog, &dir, &config).await?;
+            let report = tooling::accuracy::measure(&store, &catalog, &dir, &config, &families).await?;
             print!("{}", report.print());
             if verbose {
                 for m in &report.mistakes {
@@ -800,7 +804,7 @@ async fn bench_speed(config: &Config, count: usize, products: usize) -> Result<(
         started.elapsed().as_secs_f64()
     );
     tooling::accuracy::generate_corpus(&store, 7, count, dir.path()).await?;
-    let report = tooling::accuracy::measure(&store, &catalog, dir.path(), config).await?;
+    let report = tooling::accuracy::measure(&store, &catalog, dir.path(), config, &[]).await?;
     let total: f64 = report.latency_ms.values().flatten().sum();
     for line in report.print().lines().skip_while(|l| !l.starts_with("latency")) {
         println!("{line}");

@@ -17,6 +17,7 @@ use store::Store;
 
 use app::Config;
 use app::draft::{Draft, load_master_data};
+use domain::review::ReadField;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusRunError {
@@ -101,6 +102,39 @@ pub struct AccuracyReport {
     pub latency_ms: BTreeMap<String, Vec<f64>>,
     /// Files whose draft had a wrong field, with what was wrong (the first few).
     pub mistakes: Vec<String>,
+    /// Calibration: by confidence bucket, how many values the drafts held and how many were right.
+    pub reliability: BTreeMap<usize, (u64, u64)>,
+    /// The same figures by family (the generator's layout), for measuring
+    /// on families that were not looked at while writing the rules.
+    pub families: BTreeMap<String, FamilyScore>,
+}
+
+/// The figures of one family of documents.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyScore {
+    pub documents: u64,
+    pub correct: u64,
+    pub expected: u64,
+    pub orders: u64,
+    pub exact: u64,
+    pub straight_through: u64,
+    pub false_accepts: u64,
+}
+
+/// The lower bounds of the confidence buckets of the reliability table.
+const BUCKETS: [f64; 6] = [0.0, 0.5, 0.7, 0.9, 0.95, 0.99];
+
+fn bucket(confidence: f64) -> usize {
+    BUCKETS.iter().rposition(|b| confidence >= *b).unwrap_or(0)
+}
+
+impl AccuracyReport {
+    /// Counts one value the draft held with `confidence`, right or not.
+    fn calibrate(&mut self, confidence: f64, right: bool) {
+        let entry = self.reliability.entry(bucket(confidence)).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(right);
+    }
 }
 
 fn score(report: &mut AccuracyReport, field: &'static str, expected: Option<&str>, got: Option<&str>) -> bool {
@@ -181,6 +215,50 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
         Some(&truth.lines.len().to_string()),
         Some(&draft.lines.len().to_string()),
     );
+    // Calibration: each value held with its confidence, and whether it is right.
+    let held = |f: ReadField| draft.fields.get(&f).map(|i| i.confidence);
+    let same = |e: Option<&str>, g: Option<String>| g.is_some() && e == g.as_deref();
+    let mut calibrations = vec![
+        (
+            draft.customer.as_ref().map(|c| c.confidence),
+            same(
+                truth.customer_no.as_deref(),
+                draft.customer.as_ref().map(|c| c.customer_no.clone()),
+            ),
+        ),
+        (
+            held(ReadField::PoNumber),
+            same(truth.po_number.as_deref(), draft.po_number.clone()),
+        ),
+        (
+            held(ReadField::OrderDate),
+            same(truth.order_date.as_deref(), day(draft.order_date)),
+        ),
+        (
+            held(ReadField::RequestedDeliveryDate),
+            same(
+                truth.requested_delivery_date.as_deref(),
+                day(draft.requested_delivery_date),
+            ),
+        ),
+        (
+            held(ReadField::StatedTotal),
+            same(truth.stated_total.as_deref(), text(draft.stated_total)),
+        ),
+    ];
+    for (i, line) in draft.lines.iter().enumerate() {
+        let right = truth.lines.get(i).is_some_and(|t| {
+            t.sku.as_deref() == line.sku.as_deref()
+                && Some(t.quantity.as_str()) == text(line.quantity).as_deref()
+                && Some(t.uom.as_str()) == line.uom.as_deref()
+        });
+        calibrations.push((Some(line.confidence), right));
+    }
+    for (confidence, right) in calibrations {
+        if let Some(c) = confidence {
+            report.calibrate(c, right);
+        }
+    }
     for (i, t) in truth.lines.iter().enumerate() {
         let d = draft.lines.get(i);
         check(report, "line.sku", t.sku.as_deref(), d.and_then(|l| l.sku.as_deref()));
@@ -202,11 +280,15 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
 }
 
 /// Drafts every file of the corpus in `dir` and compares it with its truth.
+///
+/// With `families`, only the files of those families (layouts such as
+/// `pdf-3`, or formats such as `csv`) are drafted.
 pub async fn measure(
     store: &Store,
     catalog: &Catalog,
     dir: &Path,
     config: &Config,
+    families: &[String],
 ) -> Result<AccuracyReport, CorpusRunError> {
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -225,6 +307,9 @@ pub async fn measure(
             path: truth_path.clone(),
             source,
         })?;
+        if !families.is_empty() && !families.iter().any(|f| *f == truth.layout || *f == truth.format) {
+            continue;
+        }
         let file = dir.join(&truth.file);
         let bytes = std::fs::read(&file).map_err(io(&file))?;
         let started = Instant::now();
@@ -232,7 +317,19 @@ pub async fn measure(
         let ms = started.elapsed().as_secs_f64() * 1e3;
         report.latency_ms.entry(truth.format.clone()).or_default().push(ms);
         report.documents += 1;
+        let before: (u64, u64) = report
+            .fields
+            .values()
+            .fold((0, 0), |(c, e), f| (c + f.correct, e + f.expected.max(f.predicted)));
         let wrong = compare(&mut report, &truth, &draft);
+        let after: (u64, u64) = report
+            .fields
+            .values()
+            .fold((0, 0), |(c, e), f| (c + f.correct, e + f.expected.max(f.predicted)));
+        let family = report.families.entry(truth.layout.clone()).or_default();
+        family.documents += 1;
+        family.correct += after.0 - before.0;
+        family.expected += after.1 - before.1;
         let is_order = truth.kind == "order";
         if is_order {
             report.orders += 1;
@@ -241,6 +338,11 @@ pub async fn measure(
             }
         }
         let stp = draft.decision == domain::validation::Decision::StraightThrough;
+        let family = report.families.entry(truth.layout.clone()).or_default();
+        family.orders += u64::from(is_order);
+        family.exact += u64::from(is_order && wrong.is_empty());
+        family.straight_through += u64::from(stp);
+        family.false_accepts += u64::from(stp && (!wrong.is_empty() || !truth.clean));
         if stp {
             report.straight_through += 1;
             if !wrong.is_empty() || !truth.clean {
@@ -335,6 +437,27 @@ impl AccuracyReport {
             self.exceptions_found,
             self.exceptions_expected
         ));
+        out.push_str("by family:                 fields   exact orders   straight through   false accepts\n");
+        for (name, f) in &self.families {
+            out.push_str(&format!(
+                "  {:<22} {:>7.2}%   {:>6.2}% of {:<4}  {:>5}              {}\n",
+                name,
+                ratio(f.correct, f.expected) * 100.0,
+                ratio(f.exact, f.orders) * 100.0,
+                f.orders,
+                f.straight_through,
+                f.false_accepts
+            ));
+        }
+        out.push_str("reliability (values the drafts held, by confidence: how many, and the share right):\n");
+        for (b, (n, right)) in &self.reliability {
+            let upper = BUCKETS.get(b + 1).map_or("1.00".to_owned(), |u| format!("{u:.2}"));
+            out.push_str(&format!(
+                "  {:.2}–{upper}  n={n:<6} right {:>7.2}%\n",
+                BUCKETS[*b],
+                ratio(*right, *n) * 100.0
+            ));
+        }
         out.push_str("latency per document (read, extract, match, check), by format:\n");
         for (format, times) in &self.latency_ms {
             let mut t = times.clone();
