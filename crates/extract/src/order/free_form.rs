@@ -5,7 +5,50 @@ use super::*;
 /// Item lines written as sentences in a mail: `500 Stk DIN933-M8x40-A2`,
 /// `- 2 x 77-1034 (Sechskantschraube) à 12,50 €`, `Art. 4711: 30 Stück`.
 pub(super) fn free_form_lines(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
-    rows.iter().filter_map(|row| free_form_line(row, ctx)).collect()
+    let mut out = Vec::new();
+    for row in rows {
+        // `300 Stk. DIN933-M3x6-A4 und 2 Pck. DIN933-M3x6-109`: one item per part.
+        let items: Vec<ExtractedLine> = item_parts(row).iter().filter_map(|r| free_form_line(r, ctx)).collect();
+        if items.len() >= 2 {
+            out.extend(items);
+        } else if let Some(line) = free_form_line(row, ctx) {
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// A one-cell row cut where a sentence joins items: at `und`, `and`,
+/// `sowie`, `plus`, `;`, or a comma before a number.
+fn item_parts(row: &Row) -> Vec<Row> {
+    let [(text, at)] = row.cells.as_slice() else {
+        return Vec::new();
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let mut cuts = vec![0usize];
+    let mut i = 0;
+    while i < lower.len() {
+        let rest: String = lower[i..].iter().take(8).collect();
+        let joiner = [" und ", " and ", " sowie ", " plus ", "; "]
+            .iter()
+            .find(|j| rest.starts_with(**j))
+            .map(|j| j.chars().count())
+            .or_else(|| (rest.starts_with(", ") && lower.get(i + 2).is_some_and(|c| c.is_ascii_digit())).then_some(2));
+        if let Some(len) = joiner {
+            cuts.push(i + len);
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    cuts.push(chars.len());
+    cuts.windows(2)
+        .map(|w| Row {
+            cells: vec![(chars[w[0]..w[1]].iter().collect::<String>(), at + w[0])],
+            ..row.clone()
+        })
+        .collect()
 }
 
 /// The text after list bullets (`- `, `* `, `•`); a minus sign before a digit
@@ -79,7 +122,12 @@ pub(super) fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> 
             lower[k].as_str(),
             "à" | "á" | "@" | "je" | "zu" | "at" | "a" | "preis" | "price"
         );
-        if before && let Some(p) = words.get(k + 1).and_then(|w| number_in_cell(w, ctx.style)) {
+        // `(à 100 Stk.)` is what a pack holds, not a price.
+        let pack = lower.get(k + 2).is_some_and(|w| unit_code(w).is_some());
+        if before
+            && !pack
+            && let Some(p) = words.get(k + 1).and_then(|w| number_in_cell(w, ctx.style))
+        {
             price = Some(p);
             used[k] = true;
             used[k + 1] = true;

@@ -439,6 +439,32 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_with_several_items_gives_a_line_for_each() {
+        let doc = text_doc(
+            "Hallo,\n\nbitte 300 Stk. DIN933-M3x6-A4 und 2 Pck. DIN933-M3x6-109 (à 100 Stk.), Liefertermin KW 51.\n\nGruß",
+        );
+        let x = extract_order(&[doc], &[]);
+        let lines: Vec<(String, String, Option<Decimal>)> = x
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.item_code.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
+                    l.quantity.as_ref().map(|f| f.value.to_string()).unwrap_or_default(),
+                    l.unit_price.as_ref().map(|f| f.value),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("DIN933-M3x6-A4".to_owned(), "300".to_owned(), None),
+                ("DIN933-M3x6-109".to_owned(), "2".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
     fn a_minus_before_a_quantity_is_its_sign_not_a_bullet() {
         assert_eq!(strip_bullets("- 500 Stk A-100"), "500 Stk A-100");
         assert_eq!(strip_bullets("* - 2 x 77-1034"), "2 x 77-1034");
