@@ -40,6 +40,10 @@ pub(super) fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
 /// that is no label may be two labels printed close together (`# SKU`).
 pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
     let mut roles: Vec<Option<Column>> = Vec::new();
+    // Shop and ERP exports write labels in snake case: `product_name`, `qty`.
+    let spaced: Vec<String> = cells.iter().map(|c| c.replace('_', " ")).collect();
+    let cells: Vec<&str> = spaced.iter().map(String::as_str).collect();
+    let cells = cells.as_slice();
     for c in cells {
         match column_role(c) {
             Some(r) => roles.push(Some(r)),
@@ -57,11 +61,37 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
             }
         }
     }
-    let known = roles.iter().flatten().count();
+    // Columns of header values (a flat export repeating the order on every row) count as known.
+    let header = if roles.len() == cells.len() {
+        (0..cells.len())
+            .filter(|&k| roles[k].is_none() && header_column(cells[k]).is_some())
+            .count()
+    } else {
+        0
+    };
+    let known = roles.iter().flatten().count() + header;
     let has = |c: Column| roles.contains(&Some(c));
     let identifies =
         has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
     (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= roles.len() * 2).then_some(roles)
+}
+
+/// A column of a line table that holds a header value on every row (flat
+/// exports: `Bestellnummer`, `Kundennummer`, `order_date`, `currency`): the
+/// whole cell is the label of one of these fields.
+pub(super) fn header_column(cell: &str) -> Option<HeaderField> {
+    let spaced = cell.replace('_', " ");
+    let (field, rest) = header_label(&spaced)?;
+    let wanted = matches!(
+        field,
+        HeaderField::PoNumber
+            | HeaderField::CustomerNo
+            | HeaderField::OrderDate
+            | HeaderField::RequestedDeliveryDate
+            | HeaderField::Currency
+            | HeaderField::DocumentNumber
+    );
+    (wanted && rest.trim_matches(|c: char| !c.is_alphanumeric()).is_empty()).then_some(field)
 }
 
 /// A cell holding two column labels, split at the one word boundary where both halves are labels.
@@ -395,4 +425,28 @@ pub(super) fn detail_lines(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
         });
     }
     lines
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_export_with_header_columns_on_every_row_is_a_line_table() {
+        let cells = [
+            "order_id",
+            "order_date",
+            "customer_email",
+            "sku",
+            "product_name",
+            "qty",
+            "price",
+            "currency",
+        ];
+        let roles = super::line_header(&cells).expect("a line table");
+        assert_eq!(roles[5], Some(crate::labels::Column::Quantity));
+        assert_eq!(
+            super::header_column("Bestellnummer"),
+            Some(super::HeaderField::PoNumber)
+        );
+        assert_eq!(super::header_column("order_date"), Some(super::HeaderField::OrderDate));
+        assert_eq!(super::header_column("Bestellnummer 4711"), None);
+    }
 }

@@ -77,6 +77,8 @@ pub(super) fn rows_of_table(t: usize, table: &Table) -> Vec<Row> {
 pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
     let mut reading = Reading::default();
     let mut columns: Option<Vec<Option<Column>>> = None;
+    let mut header_columns: Vec<(usize, HeaderField)> = Vec::new();
+    let mut repeated: Vec<(HeaderField, String, Source)> = Vec::new();
     let mut table_done = false;
     let mut misses = 0;
     let mut i = 0;
@@ -84,6 +86,13 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
         let row = &rows[i];
         let texts = row.texts();
         if let Some(roles) = line_header(&texts) {
+            if from_table {
+                header_columns = row
+                    .cells
+                    .iter()
+                    .filter_map(|(text, column)| header_column(text).map(|f| (*column, f)))
+                    .collect();
+            }
             columns = Some(roles);
             table_done = false;
             misses = 0;
@@ -121,6 +130,12 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
                     .flatten()
             }) {
                 reading.lines.push(line);
+                // A flat export: the header values stand in their columns on every row.
+                for (column, field) in &header_columns {
+                    if let Some((k, (text, _))) = row.cells.iter().enumerate().find(|(_, (_, c))| c == column) {
+                        repeated.push((*field, text.clone(), row.source(ctx.part, Some(k))));
+                    }
+                }
                 misses = 0;
                 i += 1;
                 continue;
@@ -159,6 +174,15 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
         }
         read_labels(rows, i, &labelled, ctx, &mut reading);
         i += 1;
+    }
+    // Header values repeated on every line: sure when every line says the same.
+    for field in HeaderField::ALL {
+        let values: Vec<&(HeaderField, String, Source)> = repeated.iter().filter(|(f, _, _)| *f == field).collect();
+        if let Some((_, first, source)) = values.first() {
+            let same = values.iter().all(|(_, v, _)| v == first);
+            let candidate = ctx.candidate(first, if same { 0.95 } else { 0.6 }, source.clone());
+            reading.header.entry(field).or_default().push(candidate);
+        }
     }
     reading
 }
