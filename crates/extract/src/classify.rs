@@ -148,6 +148,78 @@ fn structured_kind(doc: &Document) -> Option<(MessageKind, String)> {
     Some((kind, format!("{format} {t}")))
 }
 
+/// Wording of letters about the business relation, not about an order: new
+/// bank details, a new address. Matched in the subject, or as these phrases in the body.
+const RELATION_WORDS: &[&str] = &[
+    "bankverbindung",
+    "bankdaten",
+    "bank details",
+    "bank account details",
+    "change of bank",
+    "adressänderung",
+    "anschriftenänderung",
+    "change of address",
+    "new address",
+    "umfirmierung",
+];
+
+/// Body phrases that say a letter is about such a change.
+const RELATION_PHRASES: &[&str] = &[
+    "neue bankverbindung",
+    "unsere bankverbindung",
+    "bankverbindung ändert",
+    "bankverbindung hat sich geändert",
+    "new bank details",
+    "our bank details have changed",
+    "change of bank details",
+    "neue anschrift",
+    "unsere neue adresse",
+    "our new address",
+];
+
+/// Words of a question about an order's delivery (`wann wird … geliefert?`).
+const DELIVERY_QUESTION: &[&str] = &[
+    "wann",
+    "when",
+    "status",
+    "geliefert",
+    "delivered",
+    "shipped",
+    "versandt",
+    "versendet",
+    "liefertermin",
+    "lieferdatum",
+    "delivery date",
+    "tracking",
+    "where is",
+    "wo bleibt",
+];
+
+/// Whether the body asks a question about delivery: a sentence ending in `?`
+/// that holds one of [`DELIVERY_QUESTION`].
+fn asks_about_delivery(body: &str) -> bool {
+    let mut rest = body;
+    while let Some(q) = rest.find('?') {
+        let sentence = &rest[..q];
+        let start = sentence.rfind(['.', '!', '\n']).map_or(0, |i| i + 1);
+        if DELIVERY_QUESTION.iter().any(|w| matches_word(&sentence[start..], w)) {
+            return true;
+        }
+        rest = &rest[q + 1..];
+    }
+    false
+}
+
+/// Whether the text names quantities of items (`500 Stk`, `3 x`, `20 pcs`).
+fn names_quantities(body: &str) -> bool {
+    let words: Vec<&str> = body.split_whitespace().collect();
+    words.windows(2).any(|w| {
+        w[0].chars().next().is_some_and(|c| c.is_ascii_digit())
+            && w[0].chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+            && (crate::values::unit_code(w[1]).is_some() || matches!(w[1], "x" | "×"))
+    })
+}
+
 /// Wording only invoices and credit notes carry (an order may ask for an
 /// invoice, but it does not number or date one).
 const INVOICE_WORDS: &[&str] = &[
@@ -276,6 +348,31 @@ pub fn classify(documents: &[Document]) -> Classification {
             reason: format!("an invoice or credit note (wording: {words})"),
         };
     }
+    // A letter about the relation (new bank details, a new address) is not an order or a change.
+    let relation: Vec<&str> = RELATION_WORDS
+        .iter()
+        .copied()
+        .filter(|w| matches_word(&subject, w))
+        .chain(RELATION_PHRASES.iter().copied().filter(|w| body.contains(w)))
+        .collect();
+    if !relation.is_empty() && !has_line_table && !names_quantities(&body) {
+        let words = relation.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+        return Classification {
+            kind: MessageKind::Other,
+            reason: format!("a letter about the business relation, not an order (wording: {words})"),
+        };
+    }
+    // A question about when an order comes, with no items in it, asks for its status.
+    if best.as_ref().is_some_and(|(k, _, _)| *k == MessageKind::Order)
+        && !has_line_table
+        && !names_quantities(&body)
+        && asks_about_delivery(&body)
+    {
+        return Classification {
+            kind: MessageKind::Inquiry,
+            reason: "a question about the delivery of an order, with no items in it".into(),
+        };
+    }
     match best {
         Some((kind, _, hits)) => {
             let words = hits.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
@@ -298,6 +395,32 @@ pub fn classify(documents: &[Document]) -> Classification {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_about_bank_details_and_questions_about_delivery_are_not_orders() {
+        let bank = classify(&mail(
+            "Änderung unserer Bankverbindung",
+            "bitte beachten Sie unsere neue Bankverbindung für Zahlungen zu Ihren Bestellungen.",
+        ));
+        assert_eq!(bank.kind, MessageKind::Other, "{}", bank.reason);
+        let question = classify(&mail(
+            "Re: Bestellung 88123/26",
+            "wann wird unsere Bestellung 88123/26 geliefert? Können Sie mir den Termin nennen?",
+        ));
+        assert_eq!(question.kind, MessageKind::Inquiry, "{}", question.reason);
+        // An order that asks a question keeps being an order.
+        let order = classify(&mail(
+            "Bestellung 4711",
+            "wir bestellen 500 Stk DIN933-M8x40-A2. Können Sie bis Freitag liefern?",
+        ));
+        assert_eq!(order.kind, MessageKind::Order, "{}", order.reason);
+        // A letterhead's bank details do not make an order a letter.
+        let footer = classify(&mail(
+            "Bestellung 4712",
+            "wir bestellen 20 Stk B-200.\nBankverbindung: Sparkasse, IBAN DE89 3704 0044 0532 0130 00",
+        ));
+        assert_eq!(footer.kind, MessageKind::Order, "{}", footer.reason);
+    }
     use document::parse_file;
 
     fn mail(subject: &str, body: &str) -> Vec<Document> {
