@@ -78,6 +78,9 @@ pub struct ExtractionSettings {
     /// `Authentication-Results` header). Files without a sender (uploads,
     /// watched folders) come through channels that are trusted already.
     pub stp_sender: SenderTrust,
+    /// How many orders of a sender a person must have confirmed unchanged
+    /// before that sender's orders may go straight through (0: no such rule).
+    pub stp_after_reviewed: u32,
 }
 
 /// How far a mail's sender must be trusted before its order may go straight through.
@@ -103,6 +106,7 @@ impl Default for ExtractionSettings {
             review_sla_minutes: 240,
             quote_sla_minutes: 1440,
             stp_sender: SenderTrust::KnownAddress,
+            stp_after_reviewed: 0,
         }
     }
 }
@@ -119,6 +123,9 @@ impl ExtractionSettings {
                     "[extraction.severities] {code}: unknown severity \"{severity}\" (info, warning or blocking)"
                 ));
             }
+        }
+        if self.stp_after_reviewed > 1000 {
+            return Err("[extraction] stp_after_reviewed must be between 0 and 1000".into());
         }
         if !(0.0..=1.0).contains(&self.confidence_threshold) {
             return Err("[extraction] confidence_threshold must be between 0 and 1".into());

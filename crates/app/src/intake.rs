@@ -357,6 +357,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let now = jiff::Timestamp::now();
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
+        crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
         processed
             .drafts
             .push(new_draft(part, &draft, message.received_at, &settings_in_force));

@@ -103,6 +103,12 @@ pub enum ReviewReason {
     /// A code printed in the document names one of our products exactly, but
     /// no line of the draft has it: a line may have been missed.
     UnusedProductCode(String),
+    /// A person has confirmed fewer of the sender's orders unchanged than the
+    /// setting `stp_after_reviewed` asks before its orders go straight through.
+    NewSender {
+        reviewed: u32,
+        needed: u32,
+    },
     /// Parts of the message could not be read (the readers' own words).
     ReadErrors(String),
 }
@@ -119,6 +125,11 @@ const NOT_AUTHENTICATED: (&str, &str) = (
     " (no DKIM, SPF or DMARC pass; setting stp_sender)",
 );
 const NOT_AN_ORDER: (&str, &str) = ("a ", " message is for a person to handle");
+const NEW_SENDER: (&str, &str, &str) = (
+    "a person has confirmed ",
+    " of the sender's orders unchanged; ",
+    " are needed before straight-through (setting stp_after_reviewed)",
+);
 const UNUSED_DATE: (&str, &str) = ("the date ", " printed in the document is not used in the draft");
 const UNUSED_CODE: (&str, &str) = (
     "the product code ",
@@ -166,6 +177,10 @@ impl fmt::Display for ReviewReason {
                 write!(f, "{}{domain}{}", NOT_AUTHENTICATED.0, NOT_AUTHENTICATED.1)
             }
             ReviewReason::NotAnOrder(kind) => write!(f, "{}{}{}", NOT_AN_ORDER.0, kind.as_str(), NOT_AN_ORDER.1),
+            ReviewReason::NewSender { reviewed, needed } => {
+                let (a, b, c) = NEW_SENDER;
+                write!(f, "{a}{reviewed}{b}{needed}{c}")
+            }
             ReviewReason::UnusedDate(date) => write!(f, "{}{date}{}", UNUSED_DATE.0, UNUSED_DATE.1),
             ReviewReason::UnusedProductCode(code) => write!(f, "{}{code}{}", UNUSED_CODE.0, UNUSED_CODE.1),
             ReviewReason::ReadErrors(text) => f.write_str(text),
@@ -190,6 +205,7 @@ impl ReviewReason {
         matches!(
             self,
             ReviewReason::CustomerAlwaysReviewed
+                | ReviewReason::NewSender { .. }
                 | ReviewReason::UnknownSender { .. }
                 | ReviewReason::SenderNotAuthenticated { .. }
         )
@@ -229,6 +245,15 @@ fn parse_patterned(text: &str) -> Option<ReviewReason> {
     {
         return Some(ReviewReason::SenderNotAuthenticated {
             domain: domain.to_owned(),
+        });
+    }
+    let (a, b, c) = NEW_SENDER;
+    if let Some(rest) = text.strip_prefix(a).and_then(|r| r.strip_suffix(c))
+        && let Some((reviewed, needed)) = rest.split_once(b)
+    {
+        return Some(ReviewReason::NewSender {
+            reviewed: reviewed.parse().ok()?,
+            needed: needed.parse().ok()?,
         });
     }
     if let Some(date) = text
@@ -359,6 +384,10 @@ mod tests {
         all.push(ReviewReason::ReadErrors(
             "part 2 (x.pdf): cut at 64 levels (pdf_nesting)".into(),
         ));
+        all.push(ReviewReason::UnusedDate(jiff::civil::date(2026, 12, 11)));
+        all.push(ReviewReason::UnusedProductCode("DIN933-M8x40".into()));
+        all.push(ReviewReason::TotalDisagrees);
+        all.push(ReviewReason::NewSender { reviewed: 1, needed: 3 });
         all
     }
 
@@ -387,7 +416,7 @@ mod tests {
     #[test]
     fn only_settings_reasons_are_from_settings() {
         let from_settings: Vec<_> = every_reason().into_iter().filter(ReviewReason::from_setting).collect();
-        assert_eq!(from_settings.len(), 3);
+        assert_eq!(from_settings.len(), 4);
     }
 
     #[test]

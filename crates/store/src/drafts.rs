@@ -349,6 +349,20 @@ impl Store {
         self.update_with_event(update, event).await
     }
 
+    /// How many of the sender's orders a person confirmed without correcting anything.
+    pub async fn reviewed_unchanged(&self, sender: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM drafts d JOIN messages m ON m.id = d.message_id \
+             WHERE lower(m.sender) = $1 AND d.status = 'confirmed' AND d.decision = 'review' \
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'draft' \
+             AND e.entity_id = CAST(d.id AS TEXT) AND e.action = 'corrected')",
+        )
+        .bind(sender.trim().to_lowercase())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// Whether another order draft of this customer carries this PO number.
     pub async fn po_number_taken(
         &self,

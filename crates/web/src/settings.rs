@@ -63,6 +63,7 @@ struct DraftingView {
     quote_sla_minutes: u64,
     catalog_refresh_seconds: u64,
     stp_sender: &'static str,
+    stp_after_reviewed: u32,
 }
 
 async fn page(
@@ -90,6 +91,7 @@ async fn page(
             app::config::SenderTrust::KnownAddress => "known_address",
             app::config::SenderTrust::Authenticated => "authenticated",
         },
+        stp_after_reviewed: x.stp_after_reviewed,
     };
     let settings = vec![
         ("Database".to_owned(), store::redact(&c.database_url)),
@@ -388,6 +390,9 @@ fn drafting_from_form(
     }
     if new.price_tolerance_relative.is_sign_negative() || new.price_tolerance_absolute.is_sign_negative() {
         return Err("price tolerances cannot be negative".into());
+    }
+    if let Some(n) = number::<u32>(fields, "stp_after_reviewed")? {
+        new.stp_after_reviewed = n;
     }
     if let Some(m) = number::<u64>(fields, "review_sla_minutes")? {
         new.review_sla_minutes = m;

@@ -160,7 +160,31 @@ pub async fn extract_bytes(
         draft.decide();
     }
     check_duplicate_po(store, &mut draft, -1, &config.extraction).await?;
+    check_sender_history(store, &mut draft, &config.extraction).await?;
     Ok(draft)
+}
+
+/// Under the setting `stp_after_reviewed`, keeps a straight-through order
+/// for a person while fewer of the sender's orders were confirmed unchanged.
+pub async fn check_sender_history(
+    store: &Store,
+    draft: &mut Draft,
+    settings: &ExtractionSettings,
+) -> Result<(), StoreError> {
+    let needed = settings.stp_after_reviewed;
+    if needed == 0 || draft.decision != domain::validation::Decision::StraightThrough {
+        return Ok(());
+    }
+    let reviewed = match &draft.sender {
+        Some(sender) => store.reviewed_unchanged(sender).await?,
+        None => 0,
+    };
+    let reviewed = u32::try_from(reviewed).unwrap_or(u32::MAX);
+    if reviewed < needed {
+        draft.review_reasons.push(ReviewReason::NewSender { reviewed, needed });
+        draft.decide();
+    }
+    Ok(())
 }
 
 /// Adds `duplicate_po` when another stored order of the customer has the PO number.

@@ -428,3 +428,27 @@ async fn another_address_of_the_customer_written_in_the_text_is_taken_for_a_pers
         assert_eq!(decision, Decision::StraightThrough, "{json}");
     }
 }
+
+#[tokio::test]
+async fn a_new_sender_needs_reviewed_orders_before_straight_through_when_the_setting_asks() {
+    for t in tooling::testing::fresh_stores().await {
+        let s = &t.store;
+        master(s).await;
+        let mut pipeline = Pipeline::default();
+        pipeline.extraction.stp_after_reviewed = 1;
+        let (decision, json) = decide(s, &pipeline, &free_mail("n1", "")).await;
+        assert_eq!(decision, Decision::Review, "{json}");
+        assert!(
+            json["review_reasons"]
+                .to_string()
+                .contains("setting stp_after_reviewed"),
+            "{json}"
+        );
+        // A person confirms it unchanged: the sender's next order may pass.
+        let d = s.drafts(Some(DraftStatus::Review), None, 10).await.unwrap().remove(0);
+        app::review::confirm(s, d.id, d.version, "clara").await.unwrap();
+        assert_eq!(s.reviewed_unchanged("einkauf@muster.example").await.unwrap(), 1);
+        let (decision, json) = decide(s, &pipeline, &free_mail("n2", "")).await;
+        assert_eq!(decision, Decision::StraightThrough, "{json}");
+    }
+}
