@@ -33,6 +33,8 @@ pub enum CustomerVia {
     /// An address of the customer quoted in a forwarded mail.
     QuotedEmail,
     Name,
+    /// Its name and one of its addresses (street and postcode) printed in the document.
+    NameAndAddress,
 }
 
 impl CustomerVia {
@@ -45,6 +47,7 @@ impl CustomerVia {
             CustomerVia::SenderDomain => "sender_domain",
             CustomerVia::QuotedEmail => "quoted_email",
             CustomerVia::Name => "name",
+            CustomerVia::NameAndAddress => "name_and_address",
         }
     }
 }
@@ -243,6 +246,38 @@ fn norm_street(s: &str) -> String {
 
 fn norm_plain(s: &str) -> String {
     s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Customers whose name and one of whose addresses (billing or delivery:
+/// street with house number and postcode) stand in `text`.
+pub(crate) fn customers_in_text<'a>(
+    customers: &'a [Customer],
+    addresses: impl Fn(&str) -> Vec<&'a ShipToAddress>,
+    text: &str,
+) -> Vec<usize> {
+    let plain = norm_street(text);
+    let names = norm_name(text);
+    let at = |street: Option<&str>, zip: Option<&str>| {
+        let street = street.map(norm_street).unwrap_or_default();
+        let zip = zip.map(norm_plain).unwrap_or_default();
+        street.len() >= 5
+            && street.chars().any(|c| c.is_ascii_digit())
+            && zip.len() >= 4
+            && plain.contains(&street)
+            && plain.contains(&zip)
+    };
+    (0..customers.len())
+        .filter(|&i| {
+            let c = &customers[i];
+            let name = norm_name(&c.name);
+            name.len() >= 4
+                && names.contains(&name)
+                && (at(c.billing_address.street.as_deref(), c.billing_address.zip.as_deref())
+                    || addresses(c.customer_no.as_str())
+                        .iter()
+                        .any(|a| at(a.street.as_deref(), a.zip.as_deref())))
+        })
+        .collect()
 }
 
 pub(crate) fn addresses_in_text(addresses: &[&ShipToAddress], text: &str) -> Vec<usize> {

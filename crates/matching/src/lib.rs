@@ -313,6 +313,21 @@ impl Catalog {
         customers::resolve_ship_to(&self.addresses_of(customer_no), printed)
     }
 
+    /// The customer a document names by name and address when nothing else
+    /// identifies it (a bare PDF, a sheet, a forwarded mail): only when exactly
+    /// one customer's name and one of its addresses both stand in `text`.
+    pub fn customer_in_text(&self, text: &str) -> Option<CustomerMatch> {
+        let found = customers::customers_in_text(&self.data.customers, |no| self.addresses_of(no), text);
+        match found.as_slice() {
+            [one] => Some(CustomerMatch {
+                index: *one,
+                via: CustomerVia::NameAndAddress,
+                confidence: 0.92,
+            }),
+            _ => None,
+        }
+    }
+
     /// The customer's addresses (indices into [`Catalog::addresses_of`])
     /// whose street with house number and postcode both stand in `text`,
     /// however the street is written (`Werkstraße 7`, `Werkstr. 7`).

@@ -175,8 +175,16 @@ pub fn make_draft(
     let kind = classification.kind;
     let fields = field_infos(&x);
 
-    // The customer.
+    // The customer: by what the message says about its sender, else by a
+    // customer's name together with one of its addresses in the text.
     let matched = catalog.resolve_customer(&customer_cues(&x));
+    let matched = match matched {
+        Some(m) if m.confidence >= 0.9 => Some(m),
+        weak => catalog
+            .customer_in_text(&plain_text(documents))
+            .filter(|found| weak.as_ref().is_none_or(|w| w.index == found.index))
+            .or(weak),
+    };
     let customer: Option<&Customer> = matched.as_ref().map(|m| &catalog.customers()[m.index]);
 
     // Header values the draft holds.

@@ -43,6 +43,7 @@ pub enum CustomerFoundBy {
     SenderDomain,
     QuotedEmail,
     Name,
+    NameAndAddress,
     /// A reviewer set it.
     Reviewer,
 }
@@ -58,6 +59,7 @@ impl From<matching::CustomerVia> for CustomerFoundBy {
             V::SenderDomain => CustomerFoundBy::SenderDomain,
             V::QuotedEmail => CustomerFoundBy::QuotedEmail,
             V::Name => CustomerFoundBy::Name,
+            V::NameAndAddress => CustomerFoundBy::NameAndAddress,
         }
     }
 }
@@ -96,6 +98,7 @@ impl CustomerFoundBy {
             CustomerFoundBy::SenderDomain => "sender_domain",
             CustomerFoundBy::QuotedEmail => "quoted_email",
             CustomerFoundBy::Name => "name",
+            CustomerFoundBy::NameAndAddress => "name_and_address",
             CustomerFoundBy::Reviewer => "reviewer",
         }
     }

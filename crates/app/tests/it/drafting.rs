@@ -426,6 +426,29 @@ async fn another_address_of_the_customer_written_in_the_text_is_taken_for_a_pers
         .await;
         assert_eq!(json["ship_to"]["address_id"], "HQ", "{json}");
         assert_eq!(decision, Decision::StraightThrough, "{json}");
+
+        // A bare file with no sender: the customer is known by its name and address together …
+        let file = "Muster GmbH\nHauptstr. 1\n70173 Stuttgart\n\nBestellnummer: PO-F1\n\n\
+                    Pos  Artikel-Nr.  Bezeichnung              Menge  ME   Einzelpreis\n\
+                    1    A-100        Sechskantschraube M8x40  500    Stk  0,12\n";
+        let r = receive(s, "upload", Some("bestellung.txt"), file.as_bytes())
+            .await
+            .unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d = s.draft_of_message(r.id).await.unwrap().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&d.extraction).unwrap();
+        assert_eq!(json["customer"]["customer_no"], "10042", "{json}");
+        assert_eq!(json["customer"]["matched_via"], "name_and_address", "{json}");
+        // … never by its name alone.
+        let file = file.replace("Hauptstr. 1\n70173 Stuttgart", "Irgendwo 5\n99999 Nirgendwo");
+        let r = receive(s, "upload", Some("bestellung2.txt"), file.as_bytes())
+            .await
+            .unwrap();
+        drain(s, &pipeline).await.unwrap();
+        let d = s.draft_of_message(r.id).await.unwrap().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&d.extraction).unwrap();
+        assert_ne!(json["customer"]["matched_via"], "name_and_address", "{json}");
+        assert_eq!(d.decision, Decision::Review, "{json}");
     }
 }
 
