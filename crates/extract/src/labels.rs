@@ -144,6 +144,13 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "p.o. no.",
             "order number",
             "order id",
+            "belegnummer",
+            "beleg-nr.",
+            "belegnr.",
+            "bestellbeleg",
+            "bestellbelegnummer",
+            "einkaufsbeleg",
+            "einkaufsbelegnummer",
             "order no.",
             "order #",
             "order ref.",
@@ -655,14 +662,38 @@ pub fn column_role(label: &str) -> Option<Column> {
         .trim_end_matches(" eur")
         .trim_end_matches(" usd")
         .to_owned();
-    for (role, labels) in COLUMN_LABELS {
-        for l in *labels {
-            if *l == stripped || l.trim_end_matches('.') == stripped.trim_end_matches('.') {
-                return Some(*role);
-            }
-        }
-    }
-    None
+    let exact = |label: &str| {
+        COLUMN_LABELS.iter().find_map(|(role, labels)| {
+            labels
+                .iter()
+                .any(|l| *l == label || l.trim_end_matches('.') == label.trim_end_matches('.'))
+                .then_some(*role)
+        })
+    };
+    exact(&stripped).or_else(|| {
+        // What a price is per, or in: "Preis/ME", "Preis je ME", "Einzelpreis/EUR",
+        // "Price per unit"; a net or gross value: "Nettowert", "Gesamtwert".
+        let base = stripped
+            .split('/')
+            .next()
+            .unwrap_or(&stripped)
+            .split([' '])
+            .take_while(|w| !matches!(*w, "je" | "pro" | "per" | "in" | "/"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let base = base.trim();
+        (base != stripped && !base.is_empty())
+            .then(|| exact(base))
+            .flatten()
+            .or_else(|| {
+                ["netto", "brutto", "gesamt", "net ", "gross ", "total "]
+                    .iter()
+                    .find_map(|p| base.strip_prefix(p))
+                    .map(str::trim)
+                    .filter(|rest| !rest.is_empty())
+                    .and_then(exact)
+            })
+    })
 }
 
 #[cfg(test)]
@@ -714,5 +745,13 @@ mod tests {
         assert_eq!(column_role("Prix unitaire"), Some(Column::UnitPrice));
         assert_eq!(column_role("Disc.%"), Some(Column::TaxOrDiscount));
         assert_eq!(column_role("Lorem"), None);
+        assert_eq!(column_role("Preis/ME"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Preis je ME"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Einzelpreis/EUR"), Some(Column::UnitPrice));
+        assert_eq!(column_role("Nettowert"), Some(Column::LineTotal));
+        assert_eq!(
+            header_label("Belegnummer 4500017711").map(|(f, _)| f),
+            Some(HeaderField::PoNumber)
+        );
     }
 }
