@@ -315,14 +315,16 @@ impl Catalog {
 
     /// The customer a document names by name and address when nothing else
     /// identifies it (a bare PDF, a sheet, a forwarded mail): only when exactly
-    /// one customer's name and one of its addresses both stand in `text`.
+    /// one customer's name and one of its addresses both stand in `text`, and
+    /// never sure enough to pass without a person.
     pub fn customer_in_text(&self, text: &str) -> Option<CustomerMatch> {
         let found = customers::customers_in_text(&self.data.customers, |no| self.addresses_of(no), text);
         match found.as_slice() {
             [one] => Some(CustomerMatch {
                 index: *one,
                 via: CustomerVia::NameAndAddress,
-                confidence: 0.92,
+                // Found, but by content alone: a person confirms it.
+                confidence: 0.88,
             }),
             _ => None,
         }

@@ -104,6 +104,8 @@ pub struct AccuracyReport {
     pub mistakes: Vec<String>,
     /// Calibration: by confidence bucket, how many values the drafts held and how many were right.
     pub reliability: BTreeMap<usize, (u64, u64)>,
+    /// Values held with a confidence of 0.9 or more that were wrong, by field.
+    pub sure_but_wrong: BTreeMap<&'static str, u64>,
     /// The same figures by family (the generator's layout), for measuring
     /// on families that were not looked at while writing the rules.
     pub families: BTreeMap<String, FamilyScore>,
@@ -130,10 +132,13 @@ fn bucket(confidence: f64) -> usize {
 
 impl AccuracyReport {
     /// Counts one value the draft held with `confidence`, right or not.
-    fn calibrate(&mut self, confidence: f64, right: bool) {
+    fn calibrate(&mut self, field: &'static str, confidence: f64, right: bool) {
         let entry = self.reliability.entry(bucket(confidence)).or_default();
         entry.0 += 1;
         entry.1 += u64::from(right);
+        if confidence >= 0.9 && !right {
+            *self.sure_but_wrong.entry(field).or_default() += 1;
+        }
     }
 }
 
@@ -220,6 +225,7 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
     let same = |e: Option<&str>, g: Option<String>| g.is_some() && e == g.as_deref();
     let mut calibrations = vec![
         (
+            "customer",
             draft.customer.as_ref().map(|c| c.confidence),
             same(
                 truth.customer_no.as_deref(),
@@ -227,14 +233,17 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
             ),
         ),
         (
+            "po_number",
             held(ReadField::PoNumber),
             same(truth.po_number.as_deref(), draft.po_number.clone()),
         ),
         (
+            "order_date",
             held(ReadField::OrderDate),
             same(truth.order_date.as_deref(), day(draft.order_date)),
         ),
         (
+            "requested_delivery_date",
             held(ReadField::RequestedDeliveryDate),
             same(
                 truth.requested_delivery_date.as_deref(),
@@ -242,21 +251,24 @@ pub fn compare(report: &mut AccuracyReport, truth: &Truth, draft: &Draft) -> Vec
             ),
         ),
         (
+            "stated_total",
             held(ReadField::StatedTotal),
             same(truth.stated_total.as_deref(), text(draft.stated_total)),
         ),
     ];
-    for (i, line) in draft.lines.iter().enumerate() {
-        let right = truth.lines.get(i).is_some_and(|t| {
+    // A line is right when the truth has it, wherever: a line missed above
+    // must not make the lines below it count as wrong.
+    for line in &draft.lines {
+        let right = truth.lines.iter().any(|t| {
             t.sku.as_deref() == line.sku.as_deref()
                 && Some(t.quantity.as_str()) == text(line.quantity).as_deref()
                 && Some(t.uom.as_str()) == line.uom.as_deref()
         });
-        calibrations.push((Some(line.confidence), right));
+        calibrations.push(("line", Some(line.confidence), right));
     }
-    for (confidence, right) in calibrations {
+    for (field, confidence, right) in calibrations {
         if let Some(c) = confidence {
-            report.calibrate(c, right);
+            report.calibrate(field, c, right);
         }
     }
     for (i, t) in truth.lines.iter().enumerate() {
@@ -457,6 +469,10 @@ impl AccuracyReport {
                 BUCKETS[*b],
                 ratio(*right, *n) * 100.0
             ));
+        }
+        if !self.sure_but_wrong.is_empty() {
+            let list: Vec<String> = self.sure_but_wrong.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            out.push_str(&format!("  wrong at 0.90 or more: {}\n", list.join(", ")));
         }
         out.push_str("latency per document (read, extract, match, check), by format:\n");
         for (format, times) in &self.latency_ms {
