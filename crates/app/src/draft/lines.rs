@@ -89,6 +89,15 @@ pub(crate) fn resolve_line<'a>(
             .map(|u| u.as_str().to_owned())
             .or_else(|| product.map(|p| p.base_unit.as_str().to_owned()))
     });
+    // `8 VE`, `8 Pck.`: a packing unit without saying which is the customer's
+    // own packing unit for this part (its box or carton), with its factor.
+    let packing = |u: &str| matches!(u, "PK" | "BX" | "CT" | "CS" | "PA" | "BG" | "CR");
+    let uom = match (uom, customer_unit) {
+        (Some(printed), Some(theirs)) if printed == "PK" && packing(theirs.as_str()) => {
+            Some(theirs.as_str().to_owned())
+        }
+        (uom, _) => uom,
+    };
     let in_customer_unit = customer_unit.is_some_and(|u| uom.as_deref() == Some(u.as_str()));
     let factor = if in_customer_unit {
         item.and_then(|it| it.factor).unwrap_or(Decimal::ONE)
