@@ -68,8 +68,13 @@ pub fn parse_address(lines: &[String]) -> Address {
             }
         }
         None => {
-            address.name = lines.first().map(|l| (*l).to_owned());
-            address.street = lines.get(1).map(|l| (*l).to_owned());
+            // No postcode and city: an address only when a street with a house
+            // number follows the name (`Ship to our warehouse as usual.` is none).
+            let street = lines.get(1).filter(|l| l.chars().any(|c| c.is_ascii_digit()));
+            if let Some(street) = street {
+                address.name = lines.first().map(|l| (*l).to_owned());
+                address.street = Some((*street).to_owned());
+            }
         }
     }
     address
@@ -139,4 +144,22 @@ pub(super) fn country_code(name: &str) -> Option<String> {
         _ => return None,
     };
     Some(code.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_under_a_ship_to_label_is_no_address() {
+        let lines = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(parse_address(&lines(&["our warehouse as usual.", "Thanks,"])).is_empty());
+        let a = parse_address(&lines(&["Werk 2", "Werkstraße 7"]));
+        assert_eq!(a.street.as_deref(), Some("Werkstraße 7"));
+        let a = parse_address(&lines(&["Muster GmbH", "Hauptstr. 1", "70173 Stuttgart"]));
+        assert_eq!(
+            (a.zip.as_deref(), a.city.as_deref()),
+            (Some("70173"), Some("Stuttgart"))
+        );
+    }
 }
