@@ -257,6 +257,19 @@ pub(crate) fn customers_in_text<'a>(
 ) -> Vec<usize> {
     let plain = norm_street(text);
     let names = norm_name(text);
+    // Postcodes first: a customer none of whose postcodes stands in the text is out at once.
+    // A postcode is one word or two (`LS1 4AP`).
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(norm_plain)
+        .collect();
+    let tokens: std::collections::HashSet<String> = words
+        .iter()
+        .cloned()
+        .chain(words.windows(2).map(|w| format!("{}{}", w[0], w[1])))
+        .filter(|t| t.len() >= 4)
+        .collect();
     let at = |street: Option<&str>, zip: Option<&str>| {
         let street = street.map(norm_street).unwrap_or_default();
         let zip = zip.map(norm_plain).unwrap_or_default();
@@ -269,6 +282,14 @@ pub(crate) fn customers_in_text<'a>(
     (0..customers.len())
         .filter(|&i| {
             let c = &customers[i];
+            let theirs = addresses(c.customer_no.as_str());
+            let mut zips = std::iter::once(c.billing_address.zip.as_deref())
+                .chain(theirs.iter().map(|a| a.zip.as_deref()))
+                .flatten()
+                .map(norm_plain);
+            if !zips.any(|z| tokens.contains(&z)) {
+                return false;
+            }
             let name = norm_name(&c.name);
             name.len() >= 4
                 && names.contains(&name)

@@ -11,6 +11,9 @@ use matching::{Catalog, normalize_code};
 
 use super::model::DraftLine;
 
+/// How many words of a message are looked at for product codes.
+const MOST_WORDS: usize = 50_000;
+
 /// The first date printed after `after` that is none of `used`.
 pub(crate) fn unused_date(x: &Extracted, used: &[Date], after: Date) -> Option<ReviewReason> {
     x.printed_dates
@@ -51,6 +54,8 @@ pub(crate) fn unused_product_code(
         .iter()
         .filter(|d| !d.format.is_structured())
         .flat_map(words)
+        // The words of the first pages are enough; a hostile file cannot make it cost more.
+        .take(MOST_WORDS)
         .find(|w| {
             catalog.product_by_code(customer_no, w).is_some_and(|p| {
                 !on_lines.contains(&normalize_code(p.sku.as_str())) && !on_lines.contains(&normalize_code(w))

@@ -396,10 +396,17 @@ struct ShipTo {
     from_text: bool,
 }
 
+/// How much of a message's text is searched for names and addresses: the
+/// first pages, where letterheads and delivery addresses stand.
+const ADDRESS_TEXT: usize = 64 * 1024;
+
 /// The text of the documents that are not structured, for finding addresses in it.
-fn plain_text(documents: &[Document]) -> String {
+pub(super) fn plain_text(documents: &[Document]) -> String {
     let mut text = String::new();
     for d in documents.iter().filter(|d| !d.format.is_structured()) {
+        if text.len() >= ADDRESS_TEXT {
+            break;
+        }
         for b in &d.text_blocks {
             text.push_str(&b.text);
             text.push('\n');
@@ -411,6 +418,13 @@ fn plain_text(documents: &[Document]) -> String {
             }
             text.push('\n');
         }
+    }
+    if text.len() > ADDRESS_TEXT {
+        let mut end = ADDRESS_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
     }
     text
 }

@@ -63,6 +63,13 @@ const OTHER: [&str; 14] = [
     "dated",
 ];
 
+/// Lines longer than this are no sentence a person wrote about a delivery;
+/// they are not scanned (what a hostile file can make scanning cost is bounded).
+const LONGEST_LINE: usize = 1_000;
+
+/// At most this many printed dates are kept per document.
+const MOST_DATES: usize = 500;
+
 /// Lowercase with one char per char, so offsets stay those of the original.
 fn lower(text: &str) -> Vec<char> {
     text.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()
@@ -115,7 +122,7 @@ fn calendar_week(text: &[char], from: usize) -> Option<(i8, usize, usize)> {
 /// The delivery dates said in the lines of one document, as header candidates.
 pub(super) fn delivery_dates(doc: &Document, ctx: &Ctx<'_>, dated: Option<Date>) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for block in &doc.text_blocks {
+    for block in doc.text_blocks.iter().filter(|b| b.text.len() <= LONGEST_LINE) {
         let text = lower(&block.text);
         let Some(cue) = DELIVERY.iter().filter_map(|w| find(&text, w, 0)).min() else {
             continue;
@@ -164,7 +171,10 @@ pub(super) fn delivery_dates(doc: &Document, ctx: &Ctx<'_>, dated: Option<Date>)
 /// invoices, payment or offers: what a draft that ignores one of them may have missed.
 pub(super) fn printed_dates(doc: &Document, ctx: &Ctx<'_>) -> Vec<Field<Date>> {
     let mut out = Vec::new();
-    for block in &doc.text_blocks {
+    for block in doc.text_blocks.iter().filter(|b| b.text.len() <= LONGEST_LINE) {
+        if out.len() >= MOST_DATES {
+            break;
+        }
         if contains(&lower(&block.text), &OTHER) {
             continue;
         }
