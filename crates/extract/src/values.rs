@@ -284,6 +284,12 @@ pub fn parse_date(raw: &str, order: DateOrder) -> Option<Date> {
 /// Finds the first date in a line of text, returning it with its char range.
 pub fn find_date(text: &str, order: DateOrder) -> Option<(Date, usize, usize)> {
     let tokens = tokens_with_offsets(text);
+    // Byte offset of every char: slicing stays linear in the text's length.
+    let bytes: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
     for i in 0..tokens.len() {
         // Written-out dates span three tokens; try the longest first.
         for len in [3usize, 1] {
@@ -292,8 +298,7 @@ pub fn find_date(text: &str, order: DateOrder) -> Option<(Date, usize, usize)> {
             }
             let start = tokens[i].1;
             let end = tokens[i + len - 1].2;
-            let candidate: String = text.chars().skip(start).take(end - start).collect();
-            if let Some(date) = parse_date(&candidate, order) {
+            if let Some(date) = parse_date(&text[bytes[start]..bytes[end]], order) {
                 return Some((date, start, end));
             }
         }

@@ -13,6 +13,9 @@ use rust_decimal::Decimal;
 use super::model::{Alternative, Draft, DraftException, DraftLine, ProductFoundBy, round3};
 use crate::config::ExtractionSettings;
 
+/// How many lines of one draft are matched by description when no code fits.
+const DESCRIPTION_SEARCHES: usize = 300;
+
 /// A line as the checks see it and as the draft holds it.
 pub(crate) struct ResolvedLine<'a> {
     pub facts: LineFacts<'a>,
@@ -56,7 +59,13 @@ pub(crate) fn resolve_line<'a>(
         sku: line.sku.as_ref().map(|f| f.value.as_str()),
         item_code: line.item_code.as_ref().map(|f| f.value.as_str()),
         gtin: line.gtin.as_ref().map(|f| f.value.as_str()),
-        description: line.description.as_ref().map(|f| f.value.as_str()),
+        // Searching by description is the costly part of matching: the lines
+        // past the first few hundred are matched by their codes only.
+        description: line
+            .description
+            .as_ref()
+            .map(|f| f.value.as_str())
+            .filter(|_| line_no as usize <= DESCRIPTION_SEARCHES),
     };
     let m = catalog.resolve_line(customer_no, &cues);
     let product = m.product.map(|i| &catalog.products()[i]);

@@ -45,6 +45,12 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
     let cells: Vec<&str> = spaced.iter().map(String::as_str).collect();
     let cells = cells.as_slice();
     for c in cells {
+        // A column label is a few words; a sentence is no header cell (and
+        // trying every split of it is what would make long lines costly).
+        if c.split_whitespace().nth(8).is_some() || c.len() > 120 {
+            roles.push(None);
+            continue;
+        }
         match column_role(c) {
             Some(r) => roles.push(Some(r)),
             None => {
