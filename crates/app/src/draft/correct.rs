@@ -477,43 +477,22 @@ impl Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::draft::model::{DraftException, SCHEMA};
+    use crate::draft::model::DraftException;
     use domain::exception::Severity;
     use domain::message::MessageKind;
-    use domain::validation::Decision;
 
     fn draft() -> Draft {
-        Draft {
-            schema: SCHEMA.into(),
-            kind: MessageKind::Inquiry,
-            customer: None,
-            po_number: Some("PO-1".into()),
-            order_date: None,
-            requested_delivery_date: None,
-            currency: None,
-            stated_total: None,
-            ship_to: None,
-            lines: Vec::new(),
-            exceptions: vec![DraftException {
-                code: ExceptionCode::TotalMismatch,
-                severity: Severity::Warning,
-                line_no: None,
-                message: "m".into(),
-                resolved_by: None,
-                resolution: None,
-            }],
-            decision: Decision::Review,
-            kind_reason: String::new(),
-            review_reasons: Vec::new(),
-            sender: None,
-            subject: None,
-            document_number: None,
-            incoterms: None,
-            payment_terms: None,
-            contact: None,
-            notes: None,
-            fields: Default::default(),
-        }
+        let mut d = Draft::new(MessageKind::Inquiry);
+        d.po_number = Some("PO-1".into());
+        d.exceptions.push(DraftException {
+            code: ExceptionCode::TotalMismatch,
+            severity: Severity::Warning,
+            line_no: None,
+            message: "m".into(),
+            resolved_by: None,
+            resolution: None,
+        });
+        d
     }
 
     fn with<T>(f: impl FnOnce(&Reading<'_>) -> T) -> T {

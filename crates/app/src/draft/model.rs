@@ -269,6 +269,34 @@ pub struct Draft {
 pub struct UnreadableDraft(#[from] serde_json::Error);
 
 impl Draft {
+    /// An empty draft of a kind, waiting for review: nothing read yet.
+    pub fn new(kind: MessageKind) -> Draft {
+        Draft {
+            schema: SCHEMA.into(),
+            kind,
+            customer: None,
+            po_number: None,
+            order_date: None,
+            requested_delivery_date: None,
+            currency: None,
+            stated_total: None,
+            ship_to: None,
+            lines: Vec::new(),
+            exceptions: Vec::new(),
+            decision: Decision::Review,
+            kind_reason: String::new(),
+            review_reasons: Vec::new(),
+            sender: None,
+            subject: None,
+            document_number: None,
+            incoterms: None,
+            payment_terms: None,
+            contact: None,
+            notes: None,
+            fields: BTreeMap::new(),
+        }
+    }
+
     /// The extraction JSON.
     pub fn to_json(&self) -> String {
         // A draft is plain data with string keys: serialising it cannot fail.
@@ -366,37 +394,16 @@ mod tests {
 
     #[test]
     fn the_decision_follows_reasons_and_open_blockers() {
-        let mut d = Draft {
-            schema: SCHEMA.into(),
-            kind: MessageKind::Order,
-            customer: None,
-            po_number: None,
-            order_date: None,
-            requested_delivery_date: None,
-            currency: None,
-            stated_total: None,
-            ship_to: None,
-            lines: Vec::new(),
-            exceptions: vec![DraftException {
-                code: ExceptionCode::UnknownProduct,
-                severity: Severity::Blocking,
-                line_no: Some(1),
-                message: "x".into(),
-                resolved_by: None,
-                resolution: None,
-            }],
-            decision: Decision::StraightThrough,
-            kind_reason: String::new(),
-            review_reasons: Vec::new(),
-            sender: None,
-            subject: None,
-            document_number: None,
-            incoterms: None,
-            payment_terms: None,
-            contact: None,
-            notes: None,
-            fields: BTreeMap::new(),
-        };
+        let mut d = Draft::new(MessageKind::Order);
+        d.decision = Decision::StraightThrough;
+        d.exceptions.push(DraftException {
+            code: ExceptionCode::UnknownProduct,
+            severity: Severity::Blocking,
+            line_no: Some(1),
+            message: "x".into(),
+            resolved_by: None,
+            resolution: None,
+        });
         d.decide();
         assert_eq!(d.decision, Decision::Review);
         d.exceptions[0].resolved_by = Some("anna".into());
