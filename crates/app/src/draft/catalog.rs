@@ -36,9 +36,12 @@ pub async fn hints_for(store: &Store, sender: Option<&str>) -> Result<Vec<Layout
         .layout_hints(sender)
         .await?
         .into_iter()
-        .map(|h| LayoutHint {
-            field: h.field,
-            label: h.label,
+        // A hint for a field this version no longer reads is left unused.
+        .filter_map(|h| {
+            Some(LayoutHint {
+                field: extract::labels::HeaderField::parse(&h.field)?,
+                label: h.label,
+            })
         })
         .collect())
 }

@@ -6,7 +6,7 @@ use super::*;
 /// The label a layout hint teaches, at the start of `cell`.
 pub(super) fn hinted_label<'c>(cell: &'c str, hints: &[LayoutHint]) -> Option<(HeaderField, &'c str)> {
     hints.iter().find_map(|h| {
-        let field = HeaderField::parse(&h.field)?;
+        let field = h.field;
         let lower = cell.to_lowercase();
         let label = h.label.to_lowercase();
         if !lower.starts_with(&label) || label.is_empty() {
@@ -71,7 +71,7 @@ pub(super) fn read_labels(
         } else {
             continue;
         };
-        let confidence = if ctx.hints.iter().any(|h| h.field == field.as_str()) {
+        let confidence = if ctx.hints.iter().any(|h| h.field == *field) {
             0.97
         } else {
             0.95

@@ -174,7 +174,7 @@ pub struct Extracted {
 /// What was learned about a sender's layout: the label it prints before a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayoutHint {
-    pub field: String,
+    pub field: HeaderField,
     pub label: String,
 }
 
@@ -671,7 +671,7 @@ mod tests {
         let doc = text_doc("Vorgang: 88-123\nArt.-Nr.\tMenge\nA-100\t5\n");
         assert_eq!(extract_order(std::slice::from_ref(&doc), &[]).po_number, None);
         let hint = LayoutHint {
-            field: "po_number".into(),
+            field: HeaderField::PoNumber,
             label: "Vorgang".into(),
         };
         let x = extract_order(&[doc], &[hint]);
