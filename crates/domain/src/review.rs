@@ -93,6 +93,12 @@ pub enum ReviewReason {
     ZeroTotal,
     /// The lines do not add up to the total the document states.
     TotalDisagrees,
+    /// A line is ordered in a unit the product is not sold in, with no factor known.
+    UnitWithoutFactor {
+        line_no: u32,
+        ordered: String,
+        sold: String,
+    },
     /// No line states a price and there is no total.
     NothingPriced,
     /// Only orders go straight through.
@@ -129,6 +135,12 @@ const NEW_SENDER: (&str, &str, &str) = (
     "a person has confirmed ",
     " of the sender's orders unchanged; ",
     " are needed before straight-through (setting stp_after_reviewed)",
+);
+const UNIT_WITHOUT_FACTOR: (&str, &str, &str, &str) = (
+    "line ",
+    " is ordered in ",
+    ", the product is sold in ",
+    " and no factor between them is known",
 );
 const UNUSED_DATE: (&str, &str) = ("the date ", " printed in the document is not used in the draft");
 const UNUSED_CODE: (&str, &str) = (
@@ -180,6 +192,10 @@ impl fmt::Display for ReviewReason {
             ReviewReason::NewSender { reviewed, needed } => {
                 let (a, b, c) = NEW_SENDER;
                 write!(f, "{a}{reviewed}{b}{needed}{c}")
+            }
+            ReviewReason::UnitWithoutFactor { line_no, ordered, sold } => {
+                let (a, b, c, d) = UNIT_WITHOUT_FACTOR;
+                write!(f, "{a}{line_no}{b}{ordered}{c}{sold}{d}")
             }
             ReviewReason::UnusedDate(date) => write!(f, "{}{date}{}", UNUSED_DATE.0, UNUSED_DATE.1),
             ReviewReason::UnusedProductCode(code) => write!(f, "{}{code}{}", UNUSED_CODE.0, UNUSED_CODE.1),
@@ -245,6 +261,18 @@ fn parse_patterned(text: &str) -> Option<ReviewReason> {
     {
         return Some(ReviewReason::SenderNotAuthenticated {
             domain: domain.to_owned(),
+        });
+    }
+    let (a, b, c, d) = UNIT_WITHOUT_FACTOR;
+    if let Some(rest) = text.strip_prefix(a).and_then(|r| r.strip_suffix(d))
+        && let Some((line_no, rest)) = rest.split_once(b)
+        && let Some((ordered, sold)) = rest.split_once(c)
+        && let Ok(line_no) = line_no.parse()
+    {
+        return Some(ReviewReason::UnitWithoutFactor {
+            line_no,
+            ordered: ordered.to_owned(),
+            sold: sold.to_owned(),
         });
     }
     let (a, b, c) = NEW_SENDER;
@@ -388,6 +416,11 @@ mod tests {
         all.push(ReviewReason::UnusedProductCode("DIN933-M8x40".into()));
         all.push(ReviewReason::TotalDisagrees);
         all.push(ReviewReason::NewSender { reviewed: 1, needed: 3 });
+        all.push(ReviewReason::UnitWithoutFactor {
+            line_no: 2,
+            ordered: "BX".into(),
+            sold: "C62".into(),
+        });
         all
     }
 

@@ -21,6 +21,13 @@ pub(crate) struct ResolvedLine<'a> {
     pub facts: LineFacts<'a>,
     pub line: DraftLine,
     pub confidence: f32,
+    /// Ordered in a unit the product is not sold in, with no factor known: (ordered, sold).
+    pub unit_without_factor: Option<(String, String)>,
+}
+
+/// Units that all mean a piece.
+fn piece(unit: &str) -> bool {
+    matches!(unit, "C62" | "H87" | "EA" | "PCE" | "NAR")
 }
 
 /// Our price for `base_quantity` of a product, per ordered unit (`factor` base units each).
@@ -114,6 +121,17 @@ pub(crate) fn resolve_line<'a>(
         Decimal::ONE
     };
     let base_quantity = quantity.map(|q| q * factor);
+    let unit_without_factor = match (product, uom.as_deref()) {
+        (Some(p), Some(ordered))
+            if !in_customer_unit
+                && extract::values::unit_code(ordered).is_some()
+                && ordered != p.base_unit.as_str()
+                && !(piece(ordered) && piece(p.base_unit.as_str())) =>
+        {
+            Some((ordered.to_owned(), p.base_unit.as_str().to_owned()))
+        }
+        _ => None,
+    };
     let requested = line
         .delivery_date
         .as_ref()
@@ -188,6 +206,7 @@ pub(crate) fn resolve_line<'a>(
         },
         line: draft_line,
         confidence,
+        unit_without_factor,
     }
 }
 

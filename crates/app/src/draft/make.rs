@@ -279,6 +279,15 @@ pub fn make_draft(
     if ambiguous_ship_to {
         review_reasons.push(ReviewReason::AmbiguousShipTo);
     }
+    for r in &resolved {
+        if let Some((ordered, sold)) = &r.unit_without_factor {
+            review_reasons.push(ReviewReason::UnitWithoutFactor {
+                line_no: r.facts.line_no,
+                ordered: ordered.clone(),
+                sold: sold.clone(),
+            });
+        }
+    }
     if found_ship_to.from_text {
         review_reasons.push(ReviewReason::UnsureField {
             field: ReadField::ShipTo,

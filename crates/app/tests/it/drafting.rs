@@ -376,6 +376,12 @@ async fn what_the_text_says_is_read_or_keeps_the_order_for_a_person() {
         assert_eq!(decision, Decision::Review, "{json}");
         assert!(json["review_reasons"].to_string().contains("B-200"), "{json}");
 
+        // Ordered in boxes of a product sold by the piece, with no factor known: a person looks.
+        let boxes = "1    A-100        Sechskantschraube M8x40  3      Karton  6,00";
+        let (decision, json) = decide(s, &pipeline, &mail_from("einkauf@muster.example", "p7", "", boxes)).await;
+        assert_eq!(decision, Decision::Review, "{json}");
+        assert!(json["review_reasons"].to_string().contains("no factor"), "{json}");
+
         // A total the lines do not add up to (500 × 0.12 is 60): a person looks.
         let (decision, json) = decide(s, &pipeline, &free_mail("p5", "Gesamtsumme netto: 99,00 EUR")).await;
         assert_eq!(decision, Decision::Review, "{json}");
