@@ -250,6 +250,9 @@ pub struct Draft {
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_number: Option<String>,
+    /// The date of a document that is no order (an invoice, a delivery note).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incoterms: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,6 +292,7 @@ impl Draft {
             sender: None,
             subject: None,
             document_number: None,
+            document_date: None,
             incoterms: None,
             payment_terms: None,
             contact: None,
