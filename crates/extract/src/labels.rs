@@ -22,10 +22,12 @@ pub enum HeaderField {
     Notes,
     ShipTo,
     DocumentNumber,
+    /// The date of a document that is no order: an invoice's, a delivery note's.
+    DocumentDate,
 }
 
 impl HeaderField {
-    pub const ALL: [HeaderField; 14] = [
+    pub const ALL: [HeaderField; 15] = [
         HeaderField::PoNumber,
         HeaderField::OrderDate,
         HeaderField::RequestedDeliveryDate,
@@ -40,6 +42,7 @@ impl HeaderField {
         HeaderField::Notes,
         HeaderField::ShipTo,
         HeaderField::DocumentNumber,
+        HeaderField::DocumentDate,
     ];
 
     /// The name used in the extraction JSON and in layout hints.
@@ -58,6 +61,7 @@ impl HeaderField {
             HeaderField::Notes => "notes",
             HeaderField::ShipTo => "ship_to",
             HeaderField::DocumentNumber => "document_number",
+            HeaderField::DocumentDate => "document_date",
         }
     }
 
@@ -335,6 +339,20 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "invoice #",
             "lieferscheinnummer",
             "lieferschein-nr.",
+        ],
+    ),
+    (
+        HeaderField::DocumentDate,
+        &[
+            "rechnungsdatum",
+            "invoice date",
+            "date of invoice",
+            "lieferscheindatum",
+            "delivery note date",
+            "gutschriftsdatum",
+            "credit note date",
+            "factuurdatum",
+            "date de facture",
         ],
     ),
 ];

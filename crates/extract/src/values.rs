@@ -291,8 +291,9 @@ pub fn find_date(text: &str, order: DateOrder) -> Option<(Date, usize, usize)> {
         .chain(std::iter::once(text.len()))
         .collect();
     for i in 0..tokens.len() {
-        // Written-out dates span three tokens; try the longest first.
-        for len in [3usize, 1] {
+        // Written-out dates span three tokens (four with a loose comma:
+        // `August 3 , 2014`); try the longest first.
+        for len in [4usize, 3, 1] {
             if i + len > tokens.len() {
                 continue;
             }

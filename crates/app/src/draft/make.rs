@@ -355,9 +355,11 @@ pub fn make_draft(
         sender: x.sender.clone(),
         subject: x.subject.clone(),
         document_number: x.document_number.as_ref().map(|f| f.value.clone()),
-        document_date: (kind == MessageKind::Other)
-            .then(|| x.order_date.as_ref().map(|f| f.value))
-            .flatten(),
+        document_date: x.document_date.as_ref().map(|f| f.value).or_else(|| {
+            (kind == MessageKind::Other)
+                .then(|| x.order_date.as_ref().map(|f| f.value))
+                .flatten()
+        }),
         incoterms: x.incoterms.as_ref().map(|f| f.value.clone()),
         payment_terms: x.payment_terms.as_ref().map(|f| f.value.clone()),
         contact: x.contact.as_ref().map(|f| f.value.clone()),

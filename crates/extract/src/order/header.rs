@@ -177,6 +177,9 @@ pub(super) fn settle_header(mut all: Reading, out: &mut Extracted) {
     out.requested_delivery_date = settle(take(HeaderField::RequestedDeliveryDate), |c| {
         find_date(&c.text, c.order).map(|d| d.0)
     });
+    out.document_date = settle(take(HeaderField::DocumentDate), |c| {
+        find_date(&c.text, c.order).map(|d| d.0)
+    });
     out.vat_id = settle(take(HeaderField::VatId), |c| {
         c.text
             .split_whitespace()

@@ -166,6 +166,8 @@ pub struct Extracted {
     pub notes: Option<Field<String>>,
     pub ship_to: Option<Field<Address>>,
     pub document_number: Option<Field<String>>,
+    /// The date of a document that is no order (an invoice's, a delivery note's).
+    pub document_date: Option<Field<Date>>,
     pub lines: Vec<ExtractedLine>,
     /// The part the lines were read from.
     pub lines_part: Option<String>,
