@@ -5,8 +5,12 @@
 //! - [`export`]: master data back to CSV in the import format.
 //! - [`intake`]: inbound messages stored raw, then parsed, classified and drafted.
 //! - [`parsing`]: untrusted files read in a child process with limits, so none can take the server down.
-//! - [`draft`]: documents to a draft order: extraction, matching, checks, decision.
-//! - [`learning`]: reviewer corrections on drafts, and what they teach.
+//! - [`draft`]: the typed draft (its serde form is the extraction JSON) and
+//!   how documents become one: extraction, matching, checks, the safety net
+//!   of what the text says but the draft does not use, the decision; a
+//!   reviewer's correction as a pure function (`Draft::apply`).
+//! - [`learning`]: the shell of a correction: the draft, what it teaches and
+//!   the events in one store transaction.
 //! - [`review`]: the review desk's actions on drafts and orders.
 //! - [`mailbox`]: IMAP mailboxes as an intake channel.
 //! - [`settings`]: drafting settings saved by administrators.
