@@ -4,7 +4,7 @@
 //! - [`demo`]: the demo distributor (products, customers, prices, stock),
 //!   generated deterministically; [`demo_inbox`]: its users and an inbox of
 //!   generated mails, processed.
-//! - [`bench`]: the data benchmarks need (a million messages, big catalogs)
+//! - [`mod@bench`]: the data benchmarks need (a million messages, big catalogs)
 //!   and the figures they print.
 //! - [`accuracy`]: the generated corpus on disk and how well drafts match its truth.
 //! - [`testing`]: fresh, empty stores on SQLite and PostgreSQL for tests.

@@ -1,5 +1,5 @@
 //! Draft lines: each extracted line resolved to a product, a unit, our price
-//! and stock ([`resolve_line`]), and checked again after a reviewer changed
+//! and stock (`resolve_line`), and checked again after a reviewer changed
 //! the draft ([`recheck`]).
 
 use domain::customer::Customer;

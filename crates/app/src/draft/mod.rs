@@ -11,7 +11,7 @@
 //! - [`correct`]: a reviewer's [`Correction`] applied to a draft
 //!   ([`Draft::apply`]), giving the change to record and the lesson to learn.
 //! - [`catalog`]: the master data drafting reads, cached for the worker.
-//! - [`summary`]: what lists show of a draft.
+//! - [`mod@summary`]: what lists show of a draft.
 //!
 //! [`draft_documents`] is the whole pipeline after reading (classify, draft
 //! each order, decide) as one pure function; [`draft_message`] adds the

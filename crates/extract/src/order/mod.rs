@@ -63,7 +63,7 @@ pub struct Source {
     pub origin: Option<String>,
 }
 
-/// A value with where it came from and how sure the reading is, in [0,1].
+/// A value with where it came from and how sure the reading is, in 0 to 1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field<T> {
     pub value: T,
