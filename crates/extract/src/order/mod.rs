@@ -196,10 +196,19 @@ pub fn extract_order_with(documents: &[Document], hints: &[LayoutHint], dates: O
         out.sender = mail.value(document::keys::FROM).map(str::to_owned);
         out.sender_name = mail.value(document::keys::FROM_NAME).map(str::to_owned);
         out.subject = mail.value(document::keys::SUBJECT).map(str::to_owned);
-        out.mail_date = mail
-            .value(document::keys::DATE)
-            .and_then(|d| d.get(..10))
-            .and_then(|d| d.parse::<Date>().ok());
+        // A forwarded order is dated when the customer first sent it; a reply
+        // quotes older mails, which date nothing.
+        let forwarded = out.subject.as_deref().is_some_and(|s| {
+            let s = s.trim_start().to_lowercase();
+            ["fw:", "fwd:", "wg:", "tr:", "fw :", "wg :"]
+                .iter()
+                .any(|p| s.starts_with(p))
+        });
+        out.mail_date = forwarded.then(|| prose::forwarded_date(mail)).flatten().or_else(|| {
+            mail.value(document::keys::DATE)
+                .and_then(|d| d.get(..10))
+                .and_then(|d| d.parse::<Date>().ok())
+        });
     }
     let structured = documents
         .iter()

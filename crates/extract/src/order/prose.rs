@@ -203,6 +203,39 @@ pub(super) fn printed_dates(doc: &Document, ctx: &Ctx<'_>) -> Vec<Field<Date>> {
     out
 }
 
+/// Lines that open a forwarded or quoted mail in a body.
+const FORWARDED: [&str; 6] = [
+    "original message",
+    "ursprüngliche nachricht",
+    "forwarded message",
+    "weitergeleitete nachricht",
+    "original-nachricht",
+    "message d'origine",
+];
+
+/// The date a forwarded mail was first sent (`Sent:`, `Gesendet:`, `Date:`
+/// under `-----Original Message-----`): the date of the order it carries.
+pub(super) fn forwarded_date(mail: &Document) -> Option<Date> {
+    let blocks = &mail.text_blocks;
+    let start = blocks.iter().position(|b| {
+        let text = lower(&b.text);
+        b.text.len() <= LONGEST_LINE && contains(&text, &FORWARDED)
+    })?;
+    blocks[start + 1..].iter().take(8).find_map(|b| {
+        let text = b.text.trim();
+        let lower_text = text.to_lowercase();
+        let value = ["sent:", "gesendet:", "date:", "datum:", "envoyé :", "envoyé:"]
+            .iter()
+            .find_map(|label| lower_text.starts_with(label).then(|| &text[label.len()..]))?;
+        let order = if value.contains('/') {
+            DateOrder::detect(value)
+        } else {
+            DateOrder::DayFirst
+        };
+        find_date(value, order).map(|(d, _, _)| d)
+    })
+}
+
 /// The date a calendar week is read against: the document's first date.
 pub(super) fn dated(all_text: &str, order: DateOrder) -> Option<Date> {
     find_date(all_text, order).map(|(d, _, _)| d)
@@ -282,6 +315,19 @@ mod tests {
         };
         let found: Vec<String> = printed_dates(&doc, &ctx).iter().map(|f| f.value.to_string()).collect();
         assert_eq!(found, ["2026-11-23", "2026-12-11"]);
+    }
+
+    #[test]
+    fn a_forwarded_order_is_dated_when_it_was_first_sent() {
+        let mut mail = Document::new("", None, Format::EmailText);
+        mail.text_blocks = text_blocks(
+            "See below, please book.\n\n-----Original Message-----\nFrom: Max <m@x.example>\n\
+             Sent: Friday, November 20, 2026 4:02 PM\nSubject: order\n",
+            1,
+        );
+        assert_eq!(forwarded_date(&mail), Some(jiff::civil::date(2026, 11, 20)));
+        mail.text_blocks = text_blocks("Von: Max\nGesendet: Freitag, 20. November 2026 16:02\n", 1);
+        assert_eq!(forwarded_date(&mail), None, "no forwarded mail, no date from it");
     }
 
     #[test]
