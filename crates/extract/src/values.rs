@@ -238,7 +238,10 @@ fn year(raw: &str) -> Option<i16> {
 /// (with `order`), `22. Nov. 2026`, `22 November 2026`, `November 22, 2026`,
 /// `20261122`. `None` when `raw` is not exactly one date.
 pub fn parse_date(raw: &str, order: DateOrder) -> Option<Date> {
-    let s = raw.trim().trim_end_matches([',', ';', ')']);
+    let s = raw
+        .trim()
+        .trim_start_matches(['(', '['])
+        .trim_end_matches([',', ';', ':', ')', ']', '!', '?']);
     // A date that ends a sentence: `bis 11.12.2026.`
     let s = s
         .strip_suffix('.')

@@ -287,6 +287,11 @@ mod tests {
             dates("bitte liefern Sie bis 11.11.2026."),
             [("2026-11-11".to_owned(), 0.9)]
         );
+        assert_eq!(
+            dates("wir bestellen wie folgt, Lieferung bitte bis 15.12.2026:"),
+            [("2026-12-15".to_owned(), 0.9)]
+        );
+        assert_eq!(dates("Anlieferung (15.12.2026)"), [("2026-12-15".to_owned(), 0.8)]);
         assert_eq!(dates("Liefertermin: KW 49"), [("2026-11-30".to_owned(), 0.75)]);
         assert_eq!(
             dates("Anlieferung frühestens 01.12.2026"),
