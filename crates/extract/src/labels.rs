@@ -195,6 +195,9 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
     (
         HeaderField::RequestedDeliveryDate,
         &[
+            "requested ship date",
+            "ship date",
+            "ship by",
             "gewünschter liefertermin",
             "gewünschtes lieferdatum",
             "liefertermin",

@@ -91,11 +91,16 @@ pub(super) fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> 
             used[k + 1] = true;
             break;
         }
-        if matches!(next, Some("x" | "×" | "stück")) || matches!(prev, "menge" | "qty" | "quantity" | "anzahl") {
+        if matches!(next, Some("x" | "×" | "stück"))
+            || matches!(prev, "menge" | "qty" | "quantity" | "anzahl" | "x" | "×")
+        {
             quantity = Some((n, None));
             used[k] = true;
             if matches!(next, Some("x" | "×")) {
                 used[k + 1] = true;
+            }
+            if matches!(prev, "x" | "×") {
+                used[k - 1] = true;
             }
             break;
         }

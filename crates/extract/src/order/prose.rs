@@ -9,18 +9,20 @@
 use super::*;
 
 /// Words that say the line is about when goods should arrive.
-const DELIVERY: [&str; 14] = [
+const DELIVERY: [&str; 16] = [
     "liefer",
     "anliefer",
     "zustell",
     "deliver",
     "ship by",
     "ship on",
+    "ship date",
+    "delivery date",
     "needed by",
     "required by",
     "need them by",
-    "benötigen wir",
-    "brauchen wir",
+    "benötigen",
+    "brauchen",
     "eintreffen",
     "wunschtermin",
     "arrive",
@@ -162,6 +164,20 @@ pub(super) fn delivery_dates(doc: &Document, ctx: &Ctx<'_>, dated: Option<Date>)
             && let Some(monday) = dated.and_then(|d| week_after(d, week))
         {
             out.push(ctx.candidate(&monday.to_string(), 0.75, source(start, end)));
+            continue;
+        }
+        // The date may stand before the word (`bis Ende KW 50 liefern`,
+        // `am 15.12.2026 anliefern`): the line's own, never sure alone.
+        if contains(&text, &OTHER) {
+            continue;
+        }
+        let before: String = block.text.chars().take(cue).collect();
+        if let Some((date, start, end)) = find_date(&before, ctx.order) {
+            out.push(ctx.candidate(&date.to_string(), 0.8, source(start, end)));
+        } else if let Some((week, start, end)) = calendar_week(&text[..cue], 0)
+            && let Some(monday) = dated.and_then(|d| week_after(d, week))
+        {
+            out.push(ctx.candidate(&monday.to_string(), 0.75, source(start, end)));
         }
     }
     out
@@ -292,6 +308,14 @@ mod tests {
             [("2026-12-15".to_owned(), 0.9)]
         );
         assert_eq!(dates("Anlieferung (15.12.2026)"), [("2026-12-15".to_owned(), 0.8)]);
+        assert_eq!(
+            dates("Bitte bis Ende KW 50 liefern."),
+            [("2026-12-07".to_owned(), 0.75)]
+        );
+        assert_eq!(
+            dates("Wir benötigen die Ware bis zum 15. Dezember 2026."),
+            [("2026-12-15".to_owned(), 0.9)]
+        );
         assert_eq!(dates("Liefertermin: KW 49"), [("2026-11-30".to_owned(), 0.75)]);
         assert_eq!(
             dates("Anlieferung frühestens 01.12.2026"),

@@ -73,6 +73,25 @@ pub(super) fn rows_of_table(t: usize, table: &Table) -> Vec<Row> {
         .collect()
 }
 
+/// Joins a number cell and the unit cell after it (`500` `Stk` → `500 Stk`).
+fn units_with_numbers(row: Row, ctx: &Ctx<'_>) -> Row {
+    let mut cells: Vec<(String, usize)> = Vec::with_capacity(row.cells.len());
+    for (text, at) in row.cells.iter().cloned() {
+        let joins = unit_code(&text).is_some()
+            && cells
+                .last()
+                .is_some_and(|(prev, _)| parse_number(prev, ctx.style).is_some());
+        match cells.last_mut() {
+            Some((prev, _)) if joins => {
+                prev.push(' ');
+                prev.push_str(&text);
+            }
+            _ => cells.push((text, at)),
+        }
+    }
+    Row { cells, ..row }
+}
+
 /// Finds labelled header values and the line table in rows of cells.
 pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Reading {
     let mut reading = Reading::default();
@@ -124,6 +143,12 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
                 from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
             if let Some(line) = parse_row(row, roles, ctx, from_table).filter(|_| in_table).or_else(|| {
                 let refined = refine(row, ctx);
+                // With no unit column, `500 Stk` is the quantity's cell, not two.
+                let refined = if roles.contains(&Some(Column::Unit)) {
+                    refined
+                } else {
+                    units_with_numbers(refined, ctx)
+                };
                 let n = refined.cells.len();
                 (!from_table && n > row.cells.len() && n >= 3 && n * 2 >= roles.iter().flatten().count())
                     .then(|| parse_row(&refined, roles, ctx, false))
