@@ -93,6 +93,8 @@ pub enum ReviewReason {
     ZeroTotal,
     /// The lines do not add up to the total the document states.
     TotalDisagrees,
+    /// A delivery date stands under its label in a form no reading understands.
+    UnreadDeliveryDate(String),
     /// A line is ordered in a unit the product is not sold in, with no factor known.
     UnitWithoutFactor {
         line_no: u32,
@@ -136,6 +138,7 @@ const NEW_SENDER: (&str, &str, &str) = (
     " of the sender's orders unchanged; ",
     " are needed before straight-through (setting stp_after_reviewed)",
 );
+const UNREAD_DELIVERY: (&str, &str) = ("the delivery date \"", "\" could not be read as a date");
 const UNIT_WITHOUT_FACTOR: (&str, &str, &str, &str) = (
     "line ",
     " is ordered in ",
@@ -189,6 +192,9 @@ impl fmt::Display for ReviewReason {
                 write!(f, "{}{domain}{}", NOT_AUTHENTICATED.0, NOT_AUTHENTICATED.1)
             }
             ReviewReason::NotAnOrder(kind) => write!(f, "{}{}{}", NOT_AN_ORDER.0, kind.as_str(), NOT_AN_ORDER.1),
+            ReviewReason::UnreadDeliveryDate(text) => {
+                write!(f, "{}{text}{}", UNREAD_DELIVERY.0, UNREAD_DELIVERY.1)
+            }
             ReviewReason::NewSender { reviewed, needed } => {
                 let (a, b, c) = NEW_SENDER;
                 write!(f, "{a}{reviewed}{b}{needed}{c}")
@@ -262,6 +268,12 @@ fn parse_patterned(text: &str) -> Option<ReviewReason> {
         return Some(ReviewReason::SenderNotAuthenticated {
             domain: domain.to_owned(),
         });
+    }
+    if let Some(text) = text
+        .strip_prefix(UNREAD_DELIVERY.0)
+        .and_then(|r| r.strip_suffix(UNREAD_DELIVERY.1))
+    {
+        return Some(ReviewReason::UnreadDeliveryDate(text.to_owned()));
     }
     let (a, b, c, d) = UNIT_WITHOUT_FACTOR;
     if let Some(rest) = text.strip_prefix(a).and_then(|r| r.strip_suffix(d))
@@ -416,6 +428,7 @@ mod tests {
         all.push(ReviewReason::UnusedProductCode("DIN933-M8x40".into()));
         all.push(ReviewReason::TotalDisagrees);
         all.push(ReviewReason::NewSender { reviewed: 1, needed: 3 });
+        all.push(ReviewReason::UnreadDeliveryDate("Mitte Dezember".into()));
         all.push(ReviewReason::UnitWithoutFactor {
             line_no: 2,
             ordered: "BX".into(),

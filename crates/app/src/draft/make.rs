@@ -310,6 +310,9 @@ pub fn make_draft(
         if let Some(reason) = nothing_priced(&x) {
             review_reasons.push(reason);
         }
+        if let Some(text) = x.unread_delivery_date.as_ref().filter(|_| requested.is_none()) {
+            review_reasons.push(ReviewReason::UnreadDeliveryDate(text.clone()));
+        }
         // A total that the lines do not add up to means a line or a number was misread.
         if exceptions.iter().any(|e| e.code == ExceptionCode::TotalMismatch) {
             review_reasons.push(ReviewReason::TotalDisagrees);

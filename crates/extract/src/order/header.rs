@@ -174,9 +174,26 @@ pub(super) fn settle_header(mut all: Reading, out: &mut Extracted) {
     out.order_date = settle(take(HeaderField::OrderDate), |c| {
         find_date(&c.text, c.order).map(|d| d.0)
     });
-    out.requested_delivery_date = settle(take(HeaderField::RequestedDeliveryDate), |c| {
-        find_date(&c.text, c.order).map(|d| d.0)
-    });
+    let delivery = take(HeaderField::RequestedDeliveryDate);
+    out.requested_delivery_date = settle(delivery.clone(), |c| find_date(&c.text, c.order).map(|d| d.0));
+    if out.requested_delivery_date.is_none() {
+        // A delivery date under its label that no reading understands
+        // (`Mitte Dezember`); "as soon as possible" needs no date.
+        let asap = [
+            "sofort",
+            "asap",
+            "umgehend",
+            "schnellstmöglich",
+            "immediately",
+            "as soon as possible",
+            "prompt",
+        ];
+        out.unread_delivery_date = delivery
+            .iter()
+            .map(|c| c.text.trim())
+            .find(|t| !t.is_empty() && !asap.iter().any(|w| t.to_lowercase().contains(w)))
+            .map(|t| t.chars().take(60).collect());
+    }
     out.document_date = settle(take(HeaderField::DocumentDate), |c| {
         find_date(&c.text, c.order).map(|d| d.0)
     });

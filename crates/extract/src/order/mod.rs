@@ -158,6 +158,8 @@ pub struct Extracted {
     pub po_number: Option<Field<String>>,
     pub order_date: Option<Field<Date>>,
     pub requested_delivery_date: Option<Field<Date>>,
+    /// What stands under a delivery-date label when no date could be read from it.
+    pub unread_delivery_date: Option<String>,
     pub currency: Option<Field<String>>,
     pub stated_total: Option<Field<Decimal>>,
     pub incoterms: Option<Field<String>>,

@@ -102,8 +102,15 @@ fn calendar_week(text: &[char], from: usize) -> Option<(i8, usize, usize)> {
     let tokens = tokens_with_offsets(&rest);
     for (i, (token, start, end)) in tokens.iter().enumerate() {
         let t = token.trim_end_matches([',', '.', ';', ')']);
+        let is_week_word = |w: &str| matches!(w.trim_end_matches(['.', ',', ';', ')']), "kw" | "cw" | "woche" | "week");
         let (number, end) = if let Some(n) = t.strip_prefix("kw").filter(|n| !n.is_empty()) {
             (n.to_owned(), *end)
+        } else if token.ends_with('.')
+            && t.parse::<i8>().is_ok()
+            && let Some((_, _, e)) = tokens.get(i + 1).filter(|(w, _, _)| is_week_word(w))
+        {
+            // `49. KW`: the week's number before the word.
+            (t.to_owned(), *e)
         } else if matches!(t, "kw" | "kalenderwoche" | "cw" | "week" | "woche" | "kw." | "wk")
             && let Some((next, _, e)) = tokens.get(i + 1)
         {
@@ -316,6 +323,7 @@ mod tests {
             dates("Wir benötigen die Ware bis zum 15. Dezember 2026."),
             [("2026-12-15".to_owned(), 0.9)]
         );
+        assert_eq!(dates("Liefertermin: 49. KW"), [("2026-11-30".to_owned(), 0.75)]);
         assert_eq!(dates("Liefertermin: KW 49"), [("2026-11-30".to_owned(), 0.75)]);
         assert_eq!(
             dates("Anlieferung frühestens 01.12.2026"),
