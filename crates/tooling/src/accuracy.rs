@@ -34,15 +34,7 @@ pub enum CorpusRunError {
 /// Writes `count` generated files and their truth into `dir`; returns how many.
 pub async fn generate_corpus(store: &Store, seed: u64, count: usize, dir: &Path) -> Result<usize, CorpusRunError> {
     let data = load_master_data(store).await?;
-    let master = corpus::Master {
-        products: &data.products,
-        customers: &data.customers,
-        addresses: &data.addresses,
-        customer_items: &data.customer_items,
-        prices: &data.prices,
-        stock: &data.stock,
-    };
-    let generated = corpus::generate(master, seed, count)?;
+    let generated = corpus::generate(crate::corpus_master(&data), seed, count)?;
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| CorpusRunError::Io { path, source }

@@ -137,15 +137,7 @@ async fn hand_written(store: &Store) -> Result<Vec<(String, Vec<u8>)>, store::St
 /// Receives and processes the demo inbox: `count` generated documents plus the hand-written mails.
 pub async fn load_inbox(store: &Store, pipeline: &Pipeline, seed: u64, count: usize) -> Result<usize, DemoInboxError> {
     let data = app::draft::load_master_data(store).await?;
-    let master = corpus::Master {
-        products: &data.products,
-        customers: &data.customers,
-        addresses: &data.addresses,
-        customer_items: &data.customer_items,
-        prices: &data.prices,
-        stock: &data.stock,
-    };
-    let mut files: Vec<(String, Vec<u8>)> = corpus::generate(master, seed, count)?
+    let mut files: Vec<(String, Vec<u8>)> = corpus::generate(crate::corpus_master(&data), seed, count)?
         .into_iter()
         .map(|g| (g.file_name, g.bytes))
         .collect();

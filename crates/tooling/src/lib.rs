@@ -9,6 +9,18 @@
 //! - [`accuracy`]: the generated corpus on disk and how well drafts match its truth.
 //! - [`testing`]: fresh, empty stores on SQLite and PostgreSQL for tests.
 
+/// The corpus generator's view of master data as drafting loads it.
+pub fn corpus_master(data: &matching::MasterData) -> corpus::Master<'_> {
+    corpus::Master {
+        products: &data.products,
+        customers: &data.customers,
+        addresses: &data.addresses,
+        customer_items: &data.customer_items,
+        prices: &data.prices,
+        stock: &data.stock,
+    }
+}
+
 pub mod accuracy;
 pub mod bench;
 pub mod demo;
