@@ -304,6 +304,32 @@ pub(super) fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from
     line.customer_part_no = field(Column::CustomerPartNo);
     line.gtin = field(Column::Gtin);
     line.description = field(Column::Description);
+    // Two description columns (`Artikel` and `Bezeichnung`): the one that
+    // holds a code is the item code, the other the description.
+    if line.item_code.is_none() && line.sku.is_none() && line.customer_part_no.is_none() {
+        let descriptions: Vec<(usize, &str)> = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r == Some(Column::Description))
+            .filter_map(|(j, _)| assignment[j].map(|k| (k, row.cells[k].0.as_str())))
+            .collect();
+        let code = descriptions
+            .iter()
+            .find(|(_, t)| !t.trim().contains(' ') && fit(t, Some(Column::ItemCode), ctx).is_some());
+        if descriptions.len() >= 2
+            && let Some(&(k, code)) = code
+        {
+            line.item_code = Some(Field::new(
+                code.trim().to_owned(),
+                confidence,
+                row.source(ctx.part, Some(k)),
+            ));
+            line.description = descriptions
+                .iter()
+                .find(|(other, _)| *other != k)
+                .map(|&(other, text)| Field::new(text.to_owned(), confidence, row.source(ctx.part, Some(other))));
+        }
+    }
     if line.item_code.is_none()
         && line.sku.is_none()
         && let Some(d) = line.description.as_mut()
