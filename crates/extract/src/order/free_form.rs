@@ -129,13 +129,16 @@ pub(super) fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> 
         );
         // `(à 100 Stk.)` is what a pack holds, not a price.
         let pack = lower.get(k + 2).is_some_and(|w| unit_code(w).is_some());
+        // `unit price EUR 0.0228`: the currency may stand between word and amount.
+        let skip = usize::from(lower.get(k + 1).is_some_and(|w| currency_code(w).is_some()));
         if before
             && !pack
-            && let Some(p) = words.get(k + 1).and_then(|w| number_in_cell(w, ctx.style))
+            && let Some(p) = words.get(k + 1 + skip).and_then(|w| number_in_cell(w, ctx.style))
         {
             price = Some(p);
             used[k] = true;
             used[k + 1] = true;
+            used[k + 1 + skip] = true;
             if lower
                 .get(k + 2)
                 .is_some_and(|w| currency_code(w).is_some() || w.starts_with("eur"))
