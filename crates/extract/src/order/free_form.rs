@@ -223,3 +223,77 @@ pub(super) fn free_form_line(row: &Row, ctx: &Ctx<'_>) -> Option<ExtractedLine> 
         ..Default::default()
     })
 }
+
+/// Items written as blocks of labelled values, one value a line:
+/// `Artikelnummer: DIN933-M3x6-A2` / `Menge: 500 Stück` / `Preis: 0,0228 EUR`.
+/// A label that comes again starts the next item; lines without a quantity
+/// and something that names the product are not items.
+pub(super) fn labelled_item_blocks(rows: &[Row], ctx: &Ctx<'_>) -> Vec<ExtractedLine> {
+    let mut out = Vec::new();
+    let mut line = ExtractedLine::default();
+    let mut seen: Vec<Column> = Vec::new();
+    let mut finish = |line: &mut ExtractedLine, seen: &mut Vec<Column>| {
+        let named = line.item_code.is_some()
+            || line.sku.is_some()
+            || line.customer_part_no.is_some()
+            || line.gtin.is_some()
+            || line.description.is_some();
+        let done = std::mem::take(line);
+        if done.quantity.is_some() && named {
+            out.push(done);
+        }
+        seen.clear();
+    };
+    for row in rows {
+        let text = row.texts().join(" ");
+        let labelled = text
+            .split_once(':')
+            .and_then(|(label, value)| Some((column_role(label.trim())?, value.trim())))
+            .filter(|(_, value)| !value.is_empty());
+        let Some((role, value)) = labelled else {
+            if !seen.is_empty() {
+                finish(&mut line, &mut seen);
+            }
+            continue;
+        };
+        if seen.contains(&role) {
+            finish(&mut line, &mut seen);
+        }
+        if seen.is_empty() {
+            line.source = row.source(ctx.part, None);
+        }
+        seen.push(role);
+        let source = row.source(ctx.part, Some(0));
+        let text_field = |v: &str| Some(Field::new(v.to_owned(), 0.9, source.clone()));
+        match role {
+            Column::ItemCode => line.item_code = text_field(value),
+            Column::Sku => line.sku = text_field(value),
+            Column::CustomerPartNo => line.customer_part_no = text_field(value),
+            Column::Gtin => line.gtin = text_field(value),
+            Column::Description => line.description = text_field(value),
+            Column::Quantity => {
+                let read = number_in_cell(value, ctx.style)
+                    .map(|q| (q, None))
+                    .or_else(|| quantity_with_unit(value, ctx.style).map(|(q, u)| (q, Some(u))));
+                if let Some((q, unit)) = read.filter(|(q, _)| !q.is_zero()) {
+                    line.quantity = Some(Field::new(q, 0.9, source.clone()));
+                    if let Some(u) = unit {
+                        line.unit = Some(Field::new(u.to_owned(), 0.9, source.clone()));
+                    }
+                }
+            }
+            Column::Unit => {
+                line.unit = unit_code(value).map(|u| Field::new(u.to_owned(), 0.9, source.clone()));
+            }
+            Column::UnitPrice => {
+                line.unit_price = number_in_cell(value, ctx.style).map(|p| Field::new(p, 0.9, source.clone()));
+            }
+            Column::DeliveryDate => {
+                line.delivery_date = find_date(value, ctx.order).map(|(d, _, _)| Field::new(d, 0.9, source.clone()));
+            }
+            _ => {}
+        }
+    }
+    finish(&mut line, &mut seen);
+    out
+}

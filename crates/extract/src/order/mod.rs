@@ -372,7 +372,11 @@ fn read_document(doc: &Document, hints: &[LayoutHint], dates: Option<DateOrder>,
         reading.lines = std::mem::take(&mut r.lines);
     }
     if reading.lines.is_empty() && matches!(doc.format, Format::EmailText | Format::EmailHtml | Format::Text) {
-        reading.lines = free_form_lines(&rows, &ctx);
+        // Items as blocks of labelled values, else as sentences.
+        reading.lines = labelled_item_blocks(&rows, &ctx);
+        if reading.lines.is_empty() {
+            reading.lines = free_form_lines(&rows, &ctx);
+        }
     }
     if reading.lines.is_empty() {
         reading.lines = detail_lines(&rows, &ctx);
@@ -449,6 +453,33 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn items_in_blocks_of_labelled_values_give_a_line_each() {
+        let doc = text_doc(
+            "Guten Morgen,\n\nArtikelnummer: DIN933-M3x6-A2\nMenge: 500 Stück\nPreis: 0,0228 EUR\n\n\
+             Artikelnummer: DIN933-M3x6-88Z\nMenge: 200 Stück\n\nBestellnummer 5511\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        let lines: Vec<(String, String, bool)> = x
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.item_code.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
+                    l.quantity.as_ref().map(|f| f.value.to_string()).unwrap_or_default(),
+                    l.unit_price.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("DIN933-M3x6-A2".to_owned(), "500".to_owned(), true),
+                ("DIN933-M3x6-88Z".to_owned(), "200".to_owned(), false),
+            ]
+        );
     }
 
     #[test]
