@@ -38,14 +38,13 @@ fn words(doc: &Document) -> impl Iterator<Item = &str> {
 
 /// The first code in the (not structured) documents that names one of our
 /// products exactly while no line of the draft has that product or code.
-pub(crate) fn unused_product_code(
+pub(crate) fn unused_product_code<'a>(
     documents: &[Document],
     catalog: &Catalog,
     customer_no: Option<&str>,
-    lines: &[DraftLine],
+    lines: impl Iterator<Item = &'a DraftLine>,
 ) -> Option<ReviewReason> {
     let on_lines: Vec<String> = lines
-        .iter()
         .flat_map(|l| [&l.sku, &l.printed_code, &l.customer_part_no])
         .flatten()
         .map(|c| normalize_code(c))

@@ -174,6 +174,8 @@ pub fn make_draft(
     let x = read_order(documents, hints, catalog);
     let kind = classification.kind;
     let fields = field_infos(&x);
+    // Where names and addresses are looked for; made once for the customer and the ship-to.
+    let text = plain_text(documents);
 
     // The customer: by what the message says about its sender, else by a
     // customer's name together with one of its addresses in the text.
@@ -181,7 +183,7 @@ pub fn make_draft(
     let matched = match matched {
         Some(m) if m.confidence >= 0.9 => Some(m),
         weak => catalog
-            .customer_in_text(&plain_text(documents))
+            .customer_in_text(&text)
             .filter(|found| weak.as_ref().is_none_or(|w| w.index == found.index))
             .or(weak),
     };
@@ -204,7 +206,7 @@ pub fn make_draft(
         None => customer.and_then(|c| c.currency),
     };
 
-    let found_ship_to = ship_to(documents, &x, customer, catalog);
+    let found_ship_to = ship_to(&text, &x, customer, catalog);
     let (unknown_ship_to, ambiguous_ship_to) = (found_ship_to.unknown, found_ship_to.ambiguous);
 
     // Lines.
@@ -325,9 +327,9 @@ pub fn make_draft(
         if let Some(reason) = evidence::unused_date(&x, &used, check_date) {
             review_reasons.push(reason);
         }
-        let lines: Vec<_> = resolved.iter().map(|r| r.line.clone()).collect();
         let customer_no = customer.map(|c| c.customer_no.as_str());
-        if let Some(reason) = evidence::unused_product_code(documents, catalog, customer_no, &lines) {
+        let lines = resolved.iter().map(|r| &r.line);
+        if let Some(reason) = evidence::unused_product_code(documents, catalog, customer_no, lines) {
             review_reasons.push(reason);
         }
     } else {
@@ -446,22 +448,13 @@ pub(super) fn plain_text(documents: &[Document]) -> String {
     text
 }
 
-fn ship_to(documents: &[Document], x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> ShipTo {
-    let (address, unknown, ambiguous, from_text) = ship_to_parts(documents, x, customer, catalog);
-    ShipTo {
+fn ship_to(text: &str, x: &Extracted, customer: Option<&Customer>, catalog: &Catalog) -> ShipTo {
+    let found = |address, unknown, ambiguous, from_text| ShipTo {
         address,
         unknown,
         ambiguous,
         from_text,
-    }
-}
-
-fn ship_to_parts(
-    documents: &[Document],
-    x: &Extracted,
-    customer: Option<&Customer>,
-    catalog: &Catalog,
-) -> (Option<DraftShipTo>, bool, bool, bool) {
+    };
     let printed = x.ship_to.as_ref().map(|f| PrintedAddress {
         id: f.value.id.clone(),
         name: f.value.name.clone(),
@@ -471,7 +464,7 @@ fn ship_to_parts(
         country: f.value.country.clone(),
     });
     let Some(customer) = customer else {
-        return (printed.map(DraftShipTo::from), false, false, false);
+        return found(printed.map(DraftShipTo::from), false, false, false);
     };
     let addresses = catalog.addresses_of(customer.customer_no.as_str());
     let from_address = |i: usize| {
@@ -491,16 +484,16 @@ fn ship_to_parts(
         ShipToMatch::Default(default) => {
             // Nothing printed under a delivery label: another of the
             // customer's addresses written in the text is where it goes.
-            let in_text = catalog.addresses_in_text(customer.customer_no.as_str(), &plain_text(documents));
+            let in_text = catalog.addresses_in_text(customer.customer_no.as_str(), text);
             let others: Vec<usize> = in_text.into_iter().filter(|&i| !addresses[i].is_default).collect();
             match others.as_slice() {
-                [one] => (Some(from_address(*one)), false, false, true),
-                [] => (default.map(from_address), false, false, false),
-                _ => (default.map(from_address), false, true, false),
+                [one] => found(Some(from_address(*one)), false, false, true),
+                [] => found(default.map(from_address), false, false, false),
+                _ => found(default.map(from_address), false, true, false),
             }
         }
-        ShipToMatch::Matched(i) => (Some(from_address(i)), false, false, false),
-        ShipToMatch::Ambiguous | ShipToMatch::Unknown => (
+        ShipToMatch::Matched(i) => found(Some(from_address(i)), false, false, false),
+        ShipToMatch::Ambiguous | ShipToMatch::Unknown => found(
             Some(DraftShipTo::from(printed.unwrap_or_default())),
             !ambiguous,
             ambiguous,

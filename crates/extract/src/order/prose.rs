@@ -368,6 +368,28 @@ mod tests {
     }
 
     #[test]
+    fn what_one_document_can_make_the_scans_keep_is_bounded() {
+        let ctx = Ctx {
+            part: "",
+            style: NumberStyle::DecimalComma,
+            order: DateOrder::DayFirst,
+            order_known: true,
+            hints: &[],
+        };
+        let mut doc = Document::new("", None, Format::EmailText);
+        let many: Vec<String> = (0..2_000)
+            .map(|i| format!("Liefern bis {:02}.12.2026", i % 28 + 1))
+            .collect();
+        doc.text_blocks = text_blocks(&many.join("\n"), 1);
+        assert_eq!(printed_dates(&doc, &ctx).len(), MOST_DATES);
+        // One line longer than any sentence about a delivery is not scanned at all.
+        doc.text_blocks = text_blocks(&"liefern bis 01.12.2026 ".repeat(100), 1);
+        assert!(doc.text_blocks[0].text.len() > LONGEST_LINE);
+        assert!(printed_dates(&doc, &ctx).is_empty());
+        assert!(delivery_dates(&doc, &ctx, None).is_empty());
+    }
+
+    #[test]
     fn dates_of_other_things_are_not_delivery_dates() {
         assert!(dates("Gemäß Ihrem Angebot vom 02.11.2026 bestellen wir").is_empty());
         assert!(dates("Lieferung und Rechnung bis 30.12.2026 zahlbar").is_empty());

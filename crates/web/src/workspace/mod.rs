@@ -230,6 +230,35 @@ struct LineView {
     start: i64,
 }
 
+impl LineView {
+    /// A draft line as the pages show it: its values, none of the review's extras.
+    fn of(l: &app::draft::DraftLine) -> LineView {
+        LineView {
+            line_no: l.line_no,
+            customer_part_no: l
+                .customer_part_no
+                .clone()
+                .or_else(|| l.printed_code.clone())
+                .unwrap_or_default(),
+            description: opt(&l.description),
+            product_name: String::new(),
+            sku: opt(&l.sku),
+            quantity: opt(&l.quantity),
+            uom: opt(&l.uom),
+            unit_price: opt(&l.unit_price),
+            expected_price: opt(&l.expected_price),
+            total: opt(&l.total()),
+            delivery_date: opt(&l.delivery_date),
+            confidence: String::new(),
+            low: false,
+            alternatives: Vec::new(),
+            part: String::new(),
+            page: 0,
+            start: -1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

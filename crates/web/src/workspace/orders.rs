@@ -106,29 +106,7 @@ pub async fn order(
     timeline.extend(state.store.events_for("draft", &o.draft_id.to_string()).await?);
     timeline.extend(state.store.events_for("order", &id.to_string()).await?);
     timeline.sort_by_key(|e| e.occurred_at);
-    let lines = draft
-        .lines
-        .iter()
-        .map(|l| LineView {
-            line_no: l.line_no,
-            customer_part_no: opt(&l.customer_part_no),
-            description: opt(&l.description),
-            sku: opt(&l.sku),
-            product_name: String::new(),
-            quantity: opt(&l.quantity),
-            uom: opt(&l.uom),
-            unit_price: opt(&l.unit_price),
-            expected_price: opt(&l.expected_price),
-            total: opt(&l.total()),
-            delivery_date: opt(&l.delivery_date),
-            confidence: String::new(),
-            low: false,
-            alternatives: Vec::new(),
-            part: String::new(),
-            page: 0,
-            start: -1,
-        })
-        .collect();
+    let lines = draft.lines.iter().map(LineView::of).collect();
     render(OrderPage {
         nav: "orders",
         csrf: me.csrf.clone(),

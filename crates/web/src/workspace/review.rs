@@ -132,21 +132,7 @@ pub async fn draft(
         .iter()
         .take(SHOWN_AT_MOST)
         .map(|l| LineView {
-            line_no: l.line_no,
-            customer_part_no: l
-                .customer_part_no
-                .clone()
-                .or_else(|| l.printed_code.clone())
-                .unwrap_or_default(),
-            description: opt(&l.description),
             product_name: l.sku.as_deref().map(&product_name).unwrap_or_default(),
-            sku: opt(&l.sku),
-            quantity: opt(&l.quantity),
-            uom: opt(&l.uom),
-            unit_price: opt(&l.unit_price),
-            expected_price: opt(&l.expected_price),
-            total: opt(&l.total()),
-            delivery_date: opt(&l.delivery_date),
             confidence: confidence_text(l.confidence),
             low: l.confidence < threshold || l.sku.is_none(),
             alternatives: l
@@ -163,6 +149,7 @@ pub async fn draft(
             part: l.source.as_ref().map(|s| s.part.clone()).unwrap_or_default(),
             page: l.source.as_ref().map_or(0, |s| s.page),
             start: l.source.as_ref().and_then(|s| s.char_start).map_or(-1, |s| s as i64),
+            ..LineView::of(l)
         })
         .collect();
     let exceptions = draft
