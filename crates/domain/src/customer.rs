@@ -6,6 +6,7 @@ use crate::values::{AddressId, CurrencyCode, CustomerNo, PriceListId};
 
 /// A postal address. Country is ISO 3166 alpha-2 when known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PostalAddress {
     pub street: Option<String>,
     pub zip: Option<String>,
@@ -15,6 +16,8 @@ pub struct PostalAddress {
 
 /// An ISO 3166-1 alpha-2 country code such as `DE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
@@ -34,8 +37,24 @@ impl CountryCode {
     }
 }
 
+#[cfg(feature = "serde")]
+impl TryFrom<String> for CountryCode {
+    type Error = crate::ValueError;
+    fn try_from(raw: String) -> Result<Self, crate::ValueError> {
+        CountryCode::parse(&raw)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<CountryCode> for String {
+    fn from(code: CountryCode) -> String {
+        code.as_str().to_owned()
+    }
+}
+
 /// A customer of ours, as the back office knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Customer {
     pub customer_no: CustomerNo,
     pub name: String,
@@ -87,6 +106,7 @@ impl Customer {
 
 /// A delivery address of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ShipToAddress {
     pub customer_no: CustomerNo,
     pub address_id: AddressId,

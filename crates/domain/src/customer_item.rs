@@ -6,6 +6,7 @@ use crate::values::{CustomerNo, CustomerPartNo, Sku, UnitCode};
 
 /// A cross-reference from a customer's part number to our SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerItem {
     pub customer_no: CustomerNo,
     pub customer_part_no: CustomerPartNo,

@@ -8,6 +8,7 @@ use crate::values::{CurrencyCode, CustomerNo, PriceListId, Sku};
 /// One row of a price list: a price per base unit from a minimum quantity on,
 /// for everyone on the list or (with `customer_no`) for one customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PriceEntry {
     pub price_list: PriceListId,
     pub sku: Sku,

@@ -6,6 +6,8 @@ use crate::values::{CurrencyCode, Sku, UnitCode, ValueError};
 
 /// A GTIN (EAN-8, UPC-A, EAN-13 or GTIN-14) with a correct check digit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
 pub struct Gtin(String);
 
 impl Gtin {
@@ -45,6 +47,21 @@ pub enum GtinError {
     CheckDigit { value: String, expected: u32 },
 }
 
+#[cfg(feature = "serde")]
+impl TryFrom<String> for Gtin {
+    type Error = GtinError;
+    fn try_from(raw: String) -> Result<Self, GtinError> {
+        Gtin::parse(&raw)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Gtin> for String {
+    fn from(gtin: Gtin) -> String {
+        gtin.0
+    }
+}
+
 impl From<GtinError> for ValueError {
     fn from(e: GtinError) -> Self {
         match e {
@@ -57,6 +74,7 @@ impl From<GtinError> for ValueError {
 
 /// One product of our catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Product {
     pub sku: Sku,
     pub name: String,

@@ -7,6 +7,7 @@ use crate::values::{Sku, WarehouseId};
 
 /// Stock of one product in one warehouse.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StockLevel {
     pub sku: Sku,
     pub warehouse: WarehouseId,

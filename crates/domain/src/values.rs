@@ -60,7 +60,25 @@ macro_rules! identifier {
     ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
         pub struct $name(String);
+
+        #[cfg(feature = "serde")]
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(raw: String) -> Result<Self, ValueError> {
+                check_identifier($what, &raw, $max)?;
+                Ok(Self(raw))
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
 
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, ValueError> {
@@ -238,6 +256,21 @@ impl UnitCode {
             .find(|(code, _)| *code == self.0)
             .map(|(_, name)| *name)
             .unwrap_or("")
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for UnitCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for UnitCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        UnitCode::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

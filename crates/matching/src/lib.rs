@@ -16,6 +16,7 @@
 //! `din933-m8x40-a2` are the same code.
 
 mod customers;
+mod rows;
 mod text;
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ use domain::product::Product;
 use domain::stock::StockLevel;
 
 pub use customers::{CustomerCues, CustomerMatch, CustomerVia, PrintedAddress, ShipToMatch};
+pub use rows::{DecodeRows, RowsBySku};
 pub use text::TextIndex;
 
 #[derive(Debug, thiserror::Error)]
@@ -123,8 +125,8 @@ pub struct Catalog {
     by_gtin: HashMap<String, usize>,
     items: HashMap<(String, String), usize>,
     items_by_sku: HashMap<(String, String), Vec<usize>>,
-    prices: HashMap<String, Vec<usize>>,
-    stock: HashMap<String, Vec<usize>>,
+    prices: RowsBySku<PriceEntry>,
+    stock: RowsBySku<StockLevel>,
     addresses: HashMap<String, Vec<usize>>,
     customers: customers::CustomerIndex,
     text: TextIndex,
@@ -147,7 +149,22 @@ impl Catalog {
         Ok(Self::with_index(data, text))
     }
 
-    fn with_index(data: MasterData, text: TextIndex) -> Catalog {
+    /// The catalog over a product index built before for exactly these
+    /// products, in this order ([`TextIndex::build_in`]).
+    pub fn with_index(mut data: MasterData, text: TextIndex) -> Catalog {
+        let prices = RowsBySku::loaded(std::mem::take(&mut data.prices), |p| p.sku.as_str());
+        let stock = RowsBySku::loaded(std::mem::take(&mut data.stock), |s| s.sku.as_str());
+        Self::with_rows(data, text, prices, stock)
+    }
+
+    /// The catalog over a saved product index, with prices and stock kept
+    /// apart (`data.prices` and `data.stock` are not used).
+    pub fn with_rows(
+        data: MasterData,
+        text: TextIndex,
+        prices: RowsBySku<PriceEntry>,
+        stock: RowsBySku<StockLevel>,
+    ) -> Catalog {
         let mut by_sku = HashMap::with_capacity(data.products.len());
         let mut by_code = HashMap::with_capacity(data.products.len());
         let mut by_gtin = HashMap::new();
@@ -174,14 +191,6 @@ impl Catalog {
                 ),
                 i,
             );
-        }
-        let mut prices: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, p) in data.prices.iter().enumerate() {
-            prices.entry(p.sku.as_str().to_owned()).or_default().push(i);
-        }
-        let mut stock: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, s) in data.stock.iter().enumerate() {
-            stock.entry(s.sku.as_str().to_owned()).or_default().push(i);
         }
         let mut addresses: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, a) in data.addresses.iter().enumerate() {
@@ -242,17 +251,11 @@ impl Catalog {
 
     /// The price rows of one SKU (all lists and customers).
     pub fn prices_of(&self, sku: &str) -> Vec<PriceEntry> {
-        self.prices
-            .get(sku)
-            .map(|ix| ix.iter().map(|&i| self.data.prices[i].clone()).collect())
-            .unwrap_or_default()
+        self.prices.of(sku)
     }
 
     pub fn stock_of(&self, sku: &str) -> Vec<StockLevel> {
-        self.stock
-            .get(sku)
-            .map(|ix| ix.iter().map(|&i| self.data.stock[i].clone()).collect())
-            .unwrap_or_default()
+        self.stock.of(sku)
     }
 
     pub fn addresses_of(&self, customer_no: &str) -> Vec<&ShipToAddress> {

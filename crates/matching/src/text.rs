@@ -5,12 +5,14 @@
 //! words the product has ([`similarity`]). Words with digits (sizes, grades,
 //! standards) must match exactly; other words may have a typo.
 
+use std::path::Path;
+
 use domain::product::Product;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 use crate::MatchingError;
 
@@ -26,18 +28,50 @@ pub struct TextIndex {
 }
 
 impl TextIndex {
+    /// Builds the index in memory.
     pub fn build(products: &[Product]) -> Result<TextIndex, MatchingError> {
+        Self::fill(Index::create_in_ram(Self::schema()), products)
+    }
+
+    /// Builds the index into the empty folder `dir`, where [`TextIndex::open`] finds it.
+    pub fn build_in(dir: &Path, products: &[Product]) -> Result<TextIndex, MatchingError> {
+        Self::fill(Index::create_in_dir(dir, Self::schema())?, products)
+    }
+
+    /// Opens an index [`TextIndex::build_in`] wrote (memory-mapped, nothing rebuilt).
+    pub fn open(dir: &Path) -> Result<TextIndex, MatchingError> {
+        let index = Index::open_in_dir(dir)?;
+        let text = index.schema().get_field("text")?;
+        let reader = Self::reader(&index)?;
+        let analyzer = index.tokenizer_for_field(text)?;
+        Ok(TextIndex { reader, text, analyzer })
+    }
+
+    /// A reader that never reloads: the index does not change once built
+    /// (and no thread watches its folder).
+    fn reader(index: &Index) -> Result<IndexReader, MatchingError> {
+        Ok(index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
+    }
+
+    fn schema() -> Schema {
         let mut schema = Schema::builder();
-        let id = schema.add_u64_field("id", FAST);
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let mut writer: IndexWriter = index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+        schema.add_u64_field("id", FAST);
+        schema.add_text_field("text", TEXT);
+        schema.build()
+    }
+
+    fn fill(index: Index, products: &[Product]) -> Result<TextIndex, MatchingError> {
+        let schema = index.schema();
+        let (id, text) = (schema.get_field("id")?, schema.get_field("text")?);
+        // One indexing thread: the documents keep catalog order in one
+        // segment, so products with equal scores come back in the same order
+        // on every build (several threads spread them at random).
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 256_000_000)?;
         for (i, p) in products.iter().enumerate() {
             writer.add_document(doc!(id => i as u64, text => searchable_text(p)))?;
         }
         writer.commit()?;
-        let reader = index.reader()?;
+        let reader = Self::reader(&index)?;
         let analyzer = index.tokenizer_for_field(text)?;
         Ok(TextIndex { reader, text, analyzer })
     }

@@ -221,6 +221,18 @@ enum BenchCommand {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Whole-process time of `orderdesk extract` on a catalog of a given size: the demo
+    /// company grown to PRODUCTS products and PRICES price rows in a new database under a
+    /// temporary folder, then one process per generated document; prints p50/p95/p99.
+    Extract {
+        #[arg(long, default_value_t = 4_800)]
+        products: usize,
+        #[arg(long, default_value_t = 68_000)]
+        prices: usize,
+        /// Documents to generate and extract (one process each).
+        #[arg(long, default_value_t = 200)]
+        documents: usize,
+    },
     /// Take in N generated order mails from a directory, end to end, and print the time.
     Intake {
         #[arg(long, default_value_t = 10_000)]
@@ -415,6 +427,11 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Intake { count }) => bench_intake(&config, count).await,
+        Command::Bench(BenchCommand::Extract {
+            products,
+            prices,
+            documents,
+        }) => bench_extract(products, prices, documents).await,
         Command::Bench(BenchCommand::SeedInbox { messages }) => {
             let store = open(&config).await?;
             let started = Instant::now();
@@ -568,9 +585,12 @@ async fn user(config: &Config, command: UserCommand) -> Result<()> {
 }
 
 async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Result<()> {
+    let started = std::time::Instant::now();
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let store = open(config).await?;
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "database opened");
     let catalog = app::draft::load_catalog(&store).await?;
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "catalog loaded");
     let draft = app::draft::extract_bytes(
         &store,
         &catalog,
@@ -580,6 +600,7 @@ async fn extract_file(config: &Config, file: &Path, sender: Option<&str>) -> Res
         config,
     )
     .await?;
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "drafted");
     println!("{}", draft.to_json_pretty());
     Ok(())
 }
@@ -655,6 +676,12 @@ async fn import(config: &Config, entity: Entity, file: &Path) -> Result<()> {
                 file.display(),
                 started.elapsed().as_secs_f64()
             );
+            // The next `extract` or worker then opens the catalog at once.
+            let started = Instant::now();
+            match app::draft::load_catalog(&store).await {
+                Ok(_) => println!("catalog saved in {:.1} s", started.elapsed().as_secs_f64()),
+                Err(e) => eprintln!("warning: the catalog was not saved ({e}); it is built on next use"),
+            }
             Ok(())
         }
         Err(ImportError::Rejected { path, errors, count }) => {
@@ -944,6 +971,72 @@ async fn bench_intake(config: &Config, count: usize) -> Result<()> {
     );
     if let Some(peak) = peak_rss_mib() {
         println!("peak RSS: {peak:.0} MiB");
+    }
+    Ok(())
+}
+
+async fn bench_extract(products: usize, prices: usize, documents: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("orderdesk.db").display());
+    let store = Store::open(&url, None).await?;
+    tooling::demo::load(&store, tooling::demo::DEFAULT_SEED, jiff::Zoned::now().date()).await?;
+    let (products, prices) = tooling::bench::grow_catalog(&store, products, prices, 11).await?;
+    let corpus = dir.path().join("documents");
+    let written = tooling::accuracy::generate_corpus(&store, 5, documents, &corpus).await?;
+    store.close().await;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !p.to_string_lossy().ends_with(".truth.json"))
+        .collect();
+    files.sort();
+    let program = std::env::current_exe().context("finding this program")?;
+    let run = |file: &Path| -> Result<f64> {
+        let started = Instant::now();
+        let out = std::process::Command::new(&program)
+            .arg("extract")
+            .arg(file)
+            .env("ORDERDESK_DATABASE_URL", &url)
+            .env_remove("ORDERDESK_LOG")
+            .output()
+            .context("running orderdesk extract")?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        if !out.status.success() {
+            bail!("{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(ms)
+    };
+    let Some(first) = files.first() else {
+        bail!("no documents were generated")
+    };
+    let cold = run(first)?;
+    println!("catalog: {products} products, {prices} price rows; {written} documents");
+    println!("first call (builds the saved catalog): {cold:.0} ms");
+    let mut by_format: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    let mut all = Vec::with_capacity(files.len());
+    for file in &files {
+        let ms = run(file)?;
+        let format = file
+            .extension()
+            .map_or("?".into(), |e| e.to_string_lossy().to_lowercase());
+        by_format.entry(format).or_default().push(ms);
+        all.push(ms);
+    }
+    let line = |name: &str, v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+        println!(
+            "{name:<8} n={:<4} p50 {:>6.1} ms  p95 {:>6.1} ms  p99 {:>6.1} ms  max {:>6.1} ms",
+            v.len(),
+            at(0.50),
+            at(0.95),
+            at(0.99),
+            v[v.len() - 1]
+        );
+    };
+    println!("whole process per document (start, open the database and the saved catalog, read, draft, print):");
+    line("all", &mut all);
+    for (format, v) in &mut by_format {
+        line(format, v);
     }
     Ok(())
 }

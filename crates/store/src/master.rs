@@ -362,8 +362,23 @@ impl StoreTx {
                 query = bind_value(query, value);
             }
         }
-        Ok(query.execute(&mut *self.tx).await?.rows_affected())
+        let changed = query.execute(&mut *self.tx).await?.rows_affected();
+        if changed > 0 {
+            sqlx::query("UPDATE master_generation SET generation = generation + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(changed)
     }
+}
+
+/// Which state of the master data the database holds: a saved catalog built
+/// from generation `generation` of database `database_id` is current while
+/// both are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MasterGeneration {
+    pub database_id: String,
+    pub generation: i64,
 }
 
 impl Store {
@@ -382,6 +397,17 @@ impl Store {
             keys.insert(domain::natural_key(&parts));
         }
         Ok(keys)
+    }
+
+    /// The master data's generation, raised by every write to it.
+    pub async fn master_generation(&self) -> Result<MasterGeneration, StoreError> {
+        let row = sqlx::query("SELECT database_id, generation FROM master_generation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(MasterGeneration {
+            database_id: row.try_get(0)?,
+            generation: row.try_get(1)?,
+        })
     }
 
     pub async fn count(&self, table: MasterTable) -> Result<i64, StoreError> {

@@ -383,3 +383,89 @@ pub async fn seed_inbox(store: &store::Store, count: i64) -> Result<SeededInbox,
     store.set_documents_for_benchmark(first + count - 1, &documents).await?;
     Ok(seeded)
 }
+
+/// Grows the master data of `store` (the demo company, say) to `products`
+/// products and `prices` price rows, for measuring drafting on a catalog of
+/// a given size: new products are variants of existing ones (their SKU with
+/// a suffix, same words, own GTIN left out) with the same price rows, and
+/// the price rows still missing are customer prices of random products.
+/// Returns the products and price rows the store then holds.
+pub async fn grow_catalog(
+    store: &store::Store,
+    products: usize,
+    prices: usize,
+    seed: u64,
+) -> Result<(usize, usize), app::import::ImportError> {
+    use domain::values::{PriceListId, Sku};
+    use masterdata::{Entity, Record};
+    let data = app::draft::load_master_data(store)
+        .await
+        .map_err(|source| app::import::ImportError::Store {
+            path: "benchmark".into(),
+            source,
+        })?;
+    if data.products.is_empty() || data.customers.is_empty() {
+        return Ok((data.products.len(), data.prices.len()));
+    }
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut by_sku: std::collections::HashMap<&str, Vec<&domain::pricing::PriceEntry>> = Default::default();
+    for p in &data.prices {
+        by_sku.entry(p.sku.as_str()).or_default().push(p);
+    }
+    let mut new_products = Vec::new();
+    let mut new_prices = Vec::new();
+    let mut variant = 0usize;
+    while data.products.len() + new_products.len() < products {
+        let source = &data.products[variant % data.products.len()];
+        let round = variant / data.products.len() + 2;
+        variant += 1;
+        let Ok(sku) = Sku::parse(&format!("{}-V{round}", source.sku.as_str())) else {
+            continue;
+        };
+        let mut product = source.clone();
+        product.sku = sku.clone();
+        product.gtin = None;
+        product.name = format!("{} (V{round})", source.name);
+        for entry in by_sku.get(source.sku.as_str()).into_iter().flatten() {
+            let mut entry = (*entry).clone();
+            entry.sku = sku.clone();
+            new_prices.push(Record::Price(entry));
+        }
+        new_products.push(Record::Product(product));
+    }
+    let skus: Vec<(Sku, rust_decimal::Decimal)> = data
+        .products
+        .iter()
+        .chain(new_products.iter().filter_map(|r| match r {
+            Record::Product(p) => Some(p),
+            _ => None,
+        }))
+        .map(|p| (p.sku.clone(), p.list_price.unwrap_or(rust_decimal::Decimal::ONE)))
+        .collect();
+    let list = PriceListId::parse("CUSTOMER").expect("a valid price list id");
+    let mut seen = std::collections::HashSet::new();
+    while data.prices.len() + new_prices.len() < prices {
+        let (sku, list_price) = &skus[rng.usize(..skus.len())];
+        let customer = &data.customers[rng.usize(..data.customers.len())];
+        if !seen.insert((sku.clone(), customer.customer_no.clone())) {
+            continue;
+        }
+        new_prices.push(Record::Price(domain::pricing::PriceEntry {
+            price_list: list.clone(),
+            sku: sku.clone(),
+            min_qty: rust_decimal::Decimal::ONE,
+            customer_no: Some(customer.customer_no.clone()),
+            valid_from: None,
+            valid_to: None,
+            // 5–15 % off the list price.
+            unit_price: (list_price * rust_decimal::Decimal::new(rng.i64(85..96), 2)).round_dp(4),
+            currency: customer.currency,
+        }));
+    }
+    let actor = || domain::event::Actor::System("benchmark".into());
+    let added_products = new_products.len();
+    let added_prices = new_prices.len();
+    app::import::import_records(store, Entity::Products, "benchmark", new_products, actor()).await?;
+    app::import::import_records(store, Entity::Prices, "benchmark", new_prices, actor()).await?;
+    Ok((data.products.len() + added_products, data.prices.len() + added_prices))
+}

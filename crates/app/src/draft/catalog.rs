@@ -14,6 +14,7 @@ use store::master::{self, MasterTable};
 use store::{Store, StoreError};
 
 use crate::config::ExtractionSettings;
+use crate::draft::snapshot::SnapshotDir;
 
 /// Loads all master data the matcher needs from the store.
 pub async fn load_master_data(store: &Store) -> Result<MasterData, StoreError> {
@@ -56,8 +57,43 @@ pub enum CatalogError {
     Join(String),
 }
 
-/// Loads the master data and builds the catalog (the index build runs on a blocking thread).
+/// The catalog of the current master data: opened from the saved catalog
+/// when it is current, else loaded from the store, built and saved (see
+/// [`crate::draft::snapshot`]). A snapshot that cannot be read or written
+/// costs only time: the catalog is then built in memory.
 pub async fn load_catalog(store: &Store) -> Result<Catalog, CatalogError> {
+    let generation = store.master_generation().await?;
+    let dir = SnapshotDir::of(store);
+    let opened = {
+        let (dir, generation) = (dir.clone(), generation.clone());
+        tokio::task::spawn_blocking(move || dir.open(&generation))
+            .await
+            .map_err(|e| CatalogError::Join(e.to_string()))?
+    };
+    match opened {
+        Ok(Some(catalog)) => return Ok(catalog),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "the saved catalog is rebuilt");
+            dir.discard(&generation);
+        }
+    }
+    // Read after the generation: a write in between makes this snapshot
+    // newer than its name, never older, and the next load rebuilds it.
+    let data = load_master_data(store).await?;
+    tokio::task::spawn_blocking(move || match dir.build(data.clone(), &generation) {
+        Ok(catalog) => Ok(catalog),
+        Err(e) => {
+            tracing::warn!(error = %e, "the catalog is built in memory");
+            Catalog::build(data).map_err(CatalogError::from)
+        }
+    })
+    .await
+    .map_err(|e| CatalogError::Join(e.to_string()))?
+}
+
+/// Builds the catalog in memory from the store, without the saved catalog.
+pub async fn build_catalog(store: &Store) -> Result<Catalog, CatalogError> {
     let data = load_master_data(store).await?;
     tokio::task::spawn_blocking(move || Catalog::build(data))
         .await

@@ -23,6 +23,7 @@ mod evidence;
 pub mod lines;
 pub mod make;
 pub mod model;
+pub mod snapshot;
 pub mod summary;
 mod trust;
 

@@ -9,6 +9,7 @@ mod import;
 mod intake;
 mod mailbox;
 mod review;
+mod saved_catalog;
 
 use std::path::{Path, PathBuf};
 
