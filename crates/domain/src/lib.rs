@@ -18,7 +18,9 @@
 //!
 //! The feature `serde` derives the contract's JSON names for the enums that
 //! the extraction JSON carries (kind, decision, exception code, severity,
-//! review reason, draft status); without it this crate has no serde at all.
+//! review reason, draft status), and serde for the master data records a
+//! saved catalog keeps (identifiers, units, countries and GTINs are checked by
+//! their `parse` when read back); without it this crate has no serde at all.
 
 pub mod access;
 pub mod customer;
