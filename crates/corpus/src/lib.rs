@@ -82,11 +82,26 @@ pub enum CorpusError {
 
 /// `count` cases from `seed`, each rendered to a file with its truth.
 pub fn generate(master: Master<'_>, seed: u64, count: usize) -> Result<Vec<Generated>, CorpusError> {
+    generate_families(master, seed, count, &[])
+}
+
+/// Like [`generate`], but only in the given formats (empty: the usual mix).
+/// The described families ([`plan::Format::DESCRIBED`]) come only this way.
+pub fn generate_families(
+    master: Master<'_>,
+    seed: u64,
+    count: usize,
+    formats: &[Format],
+) -> Result<Vec<Generated>, CorpusError> {
     let planner = plan::Planner::new(master)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut out = Vec::with_capacity(count);
     for n in 0..count {
-        let case = planner.case(&mut rng, n);
+        let case = if formats.is_empty() {
+            planner.case(&mut rng, n)
+        } else {
+            planner.case_of(&mut rng, n, formats)
+        };
         out.push(render::render(&case, &mut rng)?);
     }
     Ok(out)

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 use crate::plan::{Case, CaseLine, Format};
 use crate::{CorpusError, Generated};
 
+mod described;
+
 /// How numbers and dates are printed.
 #[derive(Debug, Clone, Copy)]
 struct Locale {
@@ -165,6 +167,21 @@ pub(crate) fn render(case: &Case, rng: &mut fastrand::Rng) -> Result<Generated, 
                 "xlsx".into(),
             )
         }
+        Format::ProcurementCsv => (
+            format!("{base}.eml"),
+            described::procurement_mail(case, rng),
+            "procurement-csv".into(),
+        ),
+        Format::Forwarded => (
+            format!("{base}.eml"),
+            described::forwarded(case, rng),
+            "forwarded".into(),
+        ),
+        Format::ErpPrint => (
+            format!("{base}.eml"),
+            described::erp_print_mail(case, rng),
+            "erp-print".into(),
+        ),
         Format::MailCsv => {
             let csv = csv(case);
             let name = format!("{}.csv", safe(&case.po_number));
@@ -934,14 +951,22 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
     }
     let _ = y;
     pages.push(page);
+    Ok(pdf_bytes(layout.title, size, layout.german, pages))
+}
+
+/// Text placed on a page: x, y, text, bold.
+pub(crate) type Placed = (f32, f32, String, bool);
+
+/// A4 pages of Helvetica text with "page n of m" footers.
+pub(crate) fn pdf_bytes(title: &str, size: f32, german: bool, pages: Vec<Vec<Placed>>) -> Vec<u8> {
     let count = pages.len();
-    let mut doc = PdfDocument::new(layout.title);
+    let mut doc = PdfDocument::new(title);
     let built: Vec<PdfPage> = pages
         .into_iter()
         .enumerate()
         .map(|(p, texts)| {
             let mut ops = Vec::new();
-            let footer = if layout.german {
+            let footer = if german {
                 format!("Seite {} von {count}", p + 1)
             } else {
                 format!("Page {} of {count}", p + 1)
@@ -972,7 +997,7 @@ fn pdf(case: &Case, n: u8) -> Result<Vec<u8>, CorpusError> {
         })
         .collect();
     let mut warnings = Vec::new();
-    Ok(doc.with_pages(built).save(&PdfSaveOptions::default(), &mut warnings))
+    doc.with_pages(built).save(&PdfSaveOptions::default(), &mut warnings)
 }
 
 fn sheet_rows(case: &Case) -> Vec<Vec<String>> {

@@ -201,6 +201,10 @@ enum CorpusCommand {
         #[arg(long, default_value_t = 100)]
         count: usize,
         dir: PathBuf,
+        /// Only these families, comma-separated: the families written from descriptions of
+        /// real documents (procurement-csv, forwarded, erp-print) come only this way.
+        #[arg(long, value_delimiter = ',')]
+        families: Vec<String>,
     },
 }
 
@@ -420,9 +424,25 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Speed { count, products }) => bench_speed(&config, count, products).await,
-        Command::Corpus(CorpusCommand::Generate { seed, count, dir }) => {
+        Command::Corpus(CorpusCommand::Generate {
+            seed,
+            count,
+            dir,
+            families,
+        }) => {
+            let formats = families
+                .iter()
+                .map(|f| {
+                    tooling::accuracy::described_family(f).with_context(|| {
+                        format!(
+                            "'{f}' is not a family that can be asked for; use {}",
+                            tooling::accuracy::DESCRIBED_FAMILIES.join(", ")
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             let store = open(&config).await?;
-            let n = tooling::accuracy::generate_corpus(&store, seed, count, &dir).await?;
+            let n = tooling::accuracy::generate_families(&store, seed, count, &dir, &formats).await?;
             println!("{n} file(s) with their truth written to {}", dir.display());
             Ok(())
         }

@@ -33,8 +33,31 @@ pub enum CorpusRunError {
 
 /// Writes `count` generated files and their truth into `dir`; returns how many.
 pub async fn generate_corpus(store: &Store, seed: u64, count: usize, dir: &Path) -> Result<usize, CorpusRunError> {
+    generate_families(store, seed, count, dir, &[]).await
+}
+
+/// The families written from descriptions of real documents, by name.
+pub const DESCRIBED_FAMILIES: [&str; 3] = [
+    corpus::Format::DESCRIBED[0].0,
+    corpus::Format::DESCRIBED[1].0,
+    corpus::Format::DESCRIBED[2].0,
+];
+
+/// The format of a described family.
+pub fn described_family(name: &str) -> Option<corpus::Format> {
+    corpus::Format::described(name)
+}
+
+/// Like [`generate_corpus`], in the given formats only (empty: the usual mix).
+pub async fn generate_families(
+    store: &Store,
+    seed: u64,
+    count: usize,
+    dir: &Path,
+    formats: &[corpus::Format],
+) -> Result<usize, CorpusRunError> {
     let data = load_master_data(store).await?;
-    let generated = corpus::generate(crate::corpus_master(&data), seed, count)?;
+    let generated = corpus::generate_families(crate::corpus_master(&data), seed, count, formats)?;
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| CorpusRunError::Io { path, source }

@@ -67,10 +67,13 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
             }
         }
     }
-    // Columns of header values (a flat export repeating the order on every row) count as known.
+    // Columns of header values (a flat export repeating the order on every
+    // row) and of the delivery address count as known.
     let header = if roles.len() == cells.len() {
         (0..cells.len())
-            .filter(|&k| roles[k].is_none() && header_column(cells[k]).is_some())
+            .filter(|&k| {
+                roles[k].is_none() && (header_column(cells[k]).is_some() || ship_to_column(cells[k]).is_some())
+            })
             .count()
     } else {
         0
@@ -79,7 +82,65 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
     let has = |c: Column| roles.contains(&Some(c));
     let identifies =
         has(Column::ItemCode) || has(Column::Sku) || has(Column::CustomerPartNo) || has(Column::Description);
-    (has(Column::Quantity) && identifies && known >= 2 && known * 3 >= roles.len() * 2).then_some(roles)
+    // Two thirds of the cells are known labels; or, in the wide export of a
+    // purchasing system (plant, vendor number, buyer group … beside the item
+    // columns), at least four known labels and a third of the cells.
+    let enough = known * 3 >= roles.len() * 2 || (known >= 4 && known * 3 >= roles.len());
+    (has(Column::Quantity) && identifies && known >= 2 && enough).then_some(roles)
+}
+
+/// A part of the delivery address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AddressPart {
+    Name,
+    Street,
+    Zip,
+    City,
+    Country,
+}
+
+/// A column of a flat export that holds one part of the delivery address on
+/// every row: "Lief.-PLZ", "Ship-to City", "Lieferadresse Straße", `shipping_zipcode`.
+pub(super) fn ship_to_column(cell: &str) -> Option<AddressPart> {
+    const PREFIXES: [&str; 14] = [
+        "lieferanschrift",
+        "lieferadresse",
+        "warenempfänger",
+        "lief.-",
+        "lief. ",
+        "we-",
+        "ship-to",
+        "ship to",
+        "shipto",
+        "shipping",
+        "delivery address",
+        "deliver to",
+        "delivery",
+        "versand",
+    ];
+    let label = cell.replace('_', " ").trim().trim_end_matches(':').to_lowercase();
+    let rest = PREFIXES.iter().find_map(|p| label.strip_prefix(p))?;
+    let rest = rest.trim_matches(|c: char| c == ' ' || c == '-' || c == '.' || c == ':');
+    Some(match rest {
+        "name" | "name 1" | "firma" | "company" | "empfänger" | "name1" => AddressPart::Name,
+        "straße"
+        | "strasse"
+        | "str."
+        | "street"
+        | "address"
+        | "address 1"
+        | "address line 1"
+        | "adresse"
+        | "anschrift"
+        | "straße und hausnummer"
+        | "street address" => AddressPart::Street,
+        "plz" | "postleitzahl" | "zip" | "zip code" | "zipcode" | "postal code" | "postcode" | "post code" => {
+            AddressPart::Zip
+        }
+        "ort" | "stadt" | "city" | "town" => AddressPart::City,
+        "land" | "country" | "country code" | "länderschlüssel" => AddressPart::Country,
+        _ => return None,
+    })
 }
 
 /// A column of a line table that holds a header value on every row (flat

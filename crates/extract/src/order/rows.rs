@@ -97,6 +97,8 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
     let mut reading = Reading::default();
     let mut columns: Option<Vec<Option<Column>>> = None;
     let mut header_columns: Vec<(usize, HeaderField)> = Vec::new();
+    let mut address_columns: Vec<(usize, AddressPart)> = Vec::new();
+    let mut addresses: Vec<(Address, Source)> = Vec::new();
     let mut repeated: Vec<(HeaderField, String, Source)> = Vec::new();
     let mut table_done = false;
     let mut misses = 0;
@@ -110,6 +112,11 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
                     .cells
                     .iter()
                     .filter_map(|(text, column)| header_column(text).map(|f| (*column, f)))
+                    .collect();
+                address_columns = row
+                    .cells
+                    .iter()
+                    .filter_map(|(text, column)| ship_to_column(text).map(|p| (*column, p)))
                     .collect();
             }
             columns = Some(roles);
@@ -161,6 +168,9 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
                         repeated.push((*field, text.clone(), row.source(ctx.part, Some(k))));
                     }
                 }
+                if let Some(address) = address_in_columns(row, &address_columns, ctx) {
+                    addresses.push(address);
+                }
                 misses = 0;
                 i += 1;
                 continue;
@@ -200,6 +210,14 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
         read_labels(rows, i, &labelled, ctx, &mut reading);
         i += 1;
     }
+    // A delivery address in columns: sure when every line names the same.
+    if let Some((first, source)) = addresses.first() {
+        let same = addresses.iter().all(|(a, _)| a == first);
+        reading.ship_to = reading
+            .ship_to
+            .take()
+            .or_else(|| Some(Field::new(first.clone(), if same { 0.9 } else { 0.5 }, source.clone())));
+    }
     // Header values repeated on every line: sure when every line says the same.
     for field in HeaderField::ALL {
         let values: Vec<&(HeaderField, String, Source)> = repeated.iter().filter(|(f, _, _)| *f == field).collect();
@@ -235,4 +253,29 @@ pub(super) fn unreadable_item_row(row: &Row, labelled: &[Option<(HeaderField, &s
         && labelled.iter().all(Option::is_none)
         && text.chars().any(|c| c.is_ascii_digit())
         && text.chars().any(char::is_alphabetic)
+}
+
+/// The delivery address a row of a flat export holds in its address columns.
+fn address_in_columns(row: &Row, columns: &[(usize, AddressPart)], ctx: &Ctx<'_>) -> Option<(Address, Source)> {
+    let mut address = Address::default();
+    let mut first = None;
+    for (column, part) in columns {
+        let Some((k, (text, _))) = row.cells.iter().enumerate().find(|(_, (_, c))| c == column) else {
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        first.get_or_insert(k);
+        let slot = match part {
+            AddressPart::Name => &mut address.name,
+            AddressPart::Street => &mut address.street,
+            AddressPart::Zip => &mut address.zip,
+            AddressPart::City => &mut address.city,
+            AddressPart::Country => &mut address.country,
+        };
+        *slot = Some(text.to_owned());
+    }
+    (!address.is_empty()).then(|| (address, row.source(ctx.part, first)))
 }
