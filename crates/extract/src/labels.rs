@@ -77,6 +77,13 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
         HeaderField::NetTotal,
         &[
             "gesamtsumme netto",
+            "gesamtnettowert",
+            "gesamt-nettowert",
+            "nettowert gesamt",
+            "nettobestellwert",
+            "total net value",
+            "total net order value",
+            "net order value",
             "summe netto",
             "nettosumme",
             "nettobetrag",
@@ -334,6 +341,12 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "ship to",
             "ship-to",
             "deliver to",
+            "bitte liefern sie an",
+            "liefern sie bitte an",
+            "bitte liefern an",
+            "lieferung an",
+            "please deliver to",
+            "please ship to",
         ],
     ),
     (
@@ -470,6 +483,11 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "manufacturer part no.",
             "mfr. part no.",
             "lieferantenmaterialnummer",
+            "ihre materialnummer",
+            "ihre material-nr.",
+            "ihre materialnr.",
+            "your material number",
+            "your material no.",
             "lieferanten-materialnummer",
             "lieferantenmaterialnr.",
             "lieferanten-materialnr.",
@@ -717,6 +735,17 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
         ],
     ),
 ];
+
+/// Whether `label` is a column label of the dictionary as it stands (not
+/// only by its first words, as "Preis pro PE" is by "Preis").
+pub fn is_exact_column_label(label: &str) -> bool {
+    let norm = label.trim().trim_end_matches(':').to_lowercase();
+    COLUMN_LABELS.iter().any(|(_, labels)| {
+        labels
+            .iter()
+            .any(|l| *l == norm || l.trim_end_matches('.') == norm.trim_end_matches('.'))
+    })
+}
 
 /// The role a column label names; `None` for labels the dictionary does not know.
 pub fn column_role(label: &str) -> Option<Column> {

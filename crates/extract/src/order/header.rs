@@ -37,6 +37,25 @@ pub(super) fn read_labels(
             reading.ship_to = reading.ship_to.take().or_else(|| address_block(rows, i, c, rest, ctx));
             continue;
         }
+        // "Bestellnummer/Datum | 4500012345 / 30.11.2026": two fields under one label.
+        if *field == HeaderField::PoNumber
+            && matches!(
+                rest.to_lowercase().as_str(),
+                "datum" | "date" | "bestelldatum" | "order date" | "po date"
+            )
+            && let Some((value, _)) = row.cells.get(c + 1)
+            && let Some((number, date)) = value.split_once(" / ")
+        {
+            let source = row.source(ctx.part, Some(c + 1));
+            for (field, text) in [(HeaderField::PoNumber, number), (HeaderField::OrderDate, date)] {
+                reading
+                    .header
+                    .entry(field)
+                    .or_default()
+                    .push(ctx.candidate(text.trim(), 0.9, source.clone()));
+            }
+            continue;
+        }
         let total = matches!(field, HeaderField::StatedTotal | HeaderField::NetTotal);
         let (value, source) = if !rest.is_empty() && total {
             // `Total for this invoice | $4.11`: the amount may stand in the next cells.

@@ -9,7 +9,25 @@ use super::*;
 pub(super) fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
     let mut cells = Vec::new();
     for (text, at) in &row.cells {
-        let tokens = tokens_with_offsets(text);
+        // `4,08 / 100 ST` is one price, not four cells.
+        if price_per(text, ctx.style).is_some() {
+            cells.push((text.clone(), *at));
+            continue;
+        }
+        let mut tokens = tokens_with_offsets(text);
+        // A price per units at the end of a cell (`BOX 17,16 / 1 BOX`, two
+        // columns printed close together): a cell of its own.
+        let mut tail = None;
+        if tokens.len() <= 12 {
+            for k in 1..tokens.len() {
+                let suffix: String = text.chars().skip(tokens[k].1).collect();
+                if price_per(&suffix, ctx.style).is_some() {
+                    tail = Some((suffix, at + tokens[k].1));
+                    tokens.truncate(k);
+                    break;
+                }
+            }
+        }
         let edge = |t: &str| {
             parse_number(t, ctx.style).is_some() || unit_code(t).is_some() || parse_date(t, ctx.order).is_some()
         };
@@ -32,6 +50,7 @@ pub(super) fn refine(row: &Row, ctx: &Ctx<'_>) -> Row {
         for &(t, start, _) in &tokens[last.max(first)..] {
             cells.push((t.to_owned(), at + start));
         }
+        cells.extend(tail);
     }
     Row { cells, ..row.clone() }
 }
@@ -52,6 +71,16 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
             continue;
         }
         match column_role(c) {
+            // Two labels printed close together, the first one whole: "Unit
+            // Price per unit", "ME Preis pro PE" (but "Unit price" is one).
+            Some(_)
+                if !is_exact_column_label(c)
+                    && let Some((a, b)) = two_labels(c)
+                    && c.split_whitespace().next().is_some_and(is_exact_column_label) =>
+            {
+                roles.push(Some(a));
+                roles.push(Some(b));
+            }
             Some(r) => roles.push(Some(r)),
             None => {
                 let parts: Vec<Option<Column>> = c.split_whitespace().map(column_role).collect();
@@ -66,6 +95,21 @@ pub(super) fn line_header(cells: &[&str]) -> Option<Vec<Option<Column>>> {
                 }
             }
         }
+    }
+    // "Item" beside another code column is the position ("Item | Material |
+    // Description" on an ERP print-out), not a code.
+    let codes = roles
+        .iter()
+        .filter(|r| matches!(r, Some(Column::ItemCode | Column::Sku | Column::CustomerPartNo)))
+        .count();
+    if codes >= 2
+        && !roles.contains(&Some(Column::LineNo))
+        && roles.first() == Some(&Some(Column::ItemCode))
+        && cells
+            .first()
+            .is_some_and(|c| matches!(c.trim().to_lowercase().as_str(), "item" | "item #"))
+    {
+        roles[0] = Some(Column::LineNo);
     }
     // Columns of header values (a flat export repeating the order on every
     // row) and of the delivery address count as known.
@@ -204,7 +248,14 @@ pub(super) fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32
                 return None;
             }
         }
-        Column::UnitPrice | Column::LineTotal | Column::PriceUnit => {
+        Column::UnitPrice => {
+            if number || price_per(cell, ctx.style).is_some() {
+                2
+            } else {
+                return None;
+            }
+        }
+        Column::LineTotal | Column::PriceUnit => {
             if number {
                 2
             } else {
@@ -233,8 +284,13 @@ pub(super) fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32
             }
         }
         Column::ItemCode | Column::Sku | Column::CustomerPartNo => {
+            // A buyer's material number is often digits only (`7000123`):
+            // it fits, less well than a code with letters.
+            let numeric_code = cell.len() >= 5 && cell.bytes().all(|b| b.is_ascii_digit());
             if words <= 3 && has_digit && !number && parse_date(cell, ctx.order).is_none() {
                 2
+            } else if numeric_code {
+                1
             } else {
                 return None;
             }
@@ -259,6 +315,30 @@ pub(super) fn number_in_cell(text: &str, style: NumberStyle) -> Option<Decimal> 
         NumberStyle::DecimalPoint => NumberStyle::DecimalComma,
     };
     parse_number(text, style).or_else(|| parse_number(text, other))
+}
+
+/// A price per a number of units, as ERP print-outs and exports write it:
+/// `4,08 / 100 ST`, `12.50 EUR per 100`, `0,95 €/10 Stk`, `55.62 je 100` →
+/// (price, units it is for).
+pub(super) fn price_per(cell: &str, style: NumberStyle) -> Option<(Decimal, Decimal)> {
+    let lower = cell.trim().to_lowercase();
+    let (left, right) = [" per ", " pro ", " je ", "/"]
+        .iter()
+        .find_map(|sep| lower.split_once(sep))?;
+    let left = left
+        .trim()
+        .trim_end_matches(['€', '$', '£'])
+        .trim_end_matches(" eur")
+        .trim_end_matches(" usd")
+        .trim_end_matches(" gbp")
+        .trim_end_matches(" chf")
+        .trim();
+    let price = number_in_cell(left, style)?;
+    let mut words = right.split_whitespace();
+    let per = parse_number(words.next()?, style).filter(|p| *p > Decimal::ZERO)?;
+    // After the count only a unit may follow (`100 ST`, `100 Stück`).
+    let rest: Vec<&str> = words.collect();
+    (rest.len() <= 1 && rest.iter().all(|u| unit_code(u).is_some())).then_some((price, per))
 }
 
 /// `500 Stk` → (500, `C62`).
@@ -417,7 +497,7 @@ pub(super) fn parse_row(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>, from
         .filter(|p| *p > Decimal::ZERO)
         .unwrap_or(Decimal::ONE);
     if let Some((k, t)) = cell(Column::UnitPrice)
-        && let Some(price) = number_in_cell(t, ctx.style)
+        && let Some((price, per)) = price_per(t, ctx.style).or_else(|| number_in_cell(t, ctx.style).map(|p| (p, per)))
     {
         line.unit_price = Some(Field::new(
             (price / per).normalize(),

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use document::{BoundingBox, Document, Format, Table};
 
-use crate::labels::{Column, HeaderField, column_role, header_label};
+use crate::labels::{Column, HeaderField, column_role, header_label, is_exact_column_label};
 mod address;
 mod free_form;
 mod header;
@@ -708,6 +708,107 @@ mod tests {
         assert_eq!(a.zip.as_deref(), Some("20457"));
         assert_eq!(a.city.as_deref(), Some("Hamburg"));
         assert_eq!(a.country.as_deref(), Some("DE"));
+    }
+
+    fn csv_doc(rows: &[&str]) -> Document {
+        let mut d = Document::new("", None, Format::Csv);
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.split(';').map(str::to_owned).collect()).collect();
+        d.tables.push(Table::from_rows(1, None, 1, rows));
+        d
+    }
+
+    #[test]
+    fn a_purchasing_system_export_with_many_columns_gives_its_lines_and_delivery_address() {
+        let head = "Einkaufsbeleg;Belegdatum;Kreditor;Position;Material;Lieferantenmaterialnummer;Kurztext;\
+                    Bestellmenge;BME;Nettopreis;PE;Nettowert;Währung;Lieferdatum;Werk;Einkäufergruppe;\
+                    Lief.-Name;Lief.-Straße;Lief.-PLZ;Lief.-Ort";
+        let row = |pos: &str, ours: &str, qty: &str, price: &str, pe: &str, value: &str| {
+            format!(
+                "4500012345;17.10.2026;300035;{pos};7000655;{ours};Sechskantschraube;{qty};ST;{price};{pe};{value};EUR;\
+                 29.11.2026;1000;E07;Muster GmbH Werk 2;Hafenweg 3;20457;Hamburg"
+            )
+        };
+        let a = row("10", "DIN933-M8x40-A2", "100", "11,87", "100", "11,87");
+        let b = row("20", "DIN934-M8-A2", "6", "2,50", "1", "15,00");
+        let x = extract_order(&[csv_doc(&[head, &a, &b])], &[]);
+        assert_eq!(x.po_number.unwrap().value, "4500012345");
+        assert_eq!(x.lines.len(), 2);
+        let first = &x.lines[0];
+        assert_eq!(first.sku.as_ref().unwrap().value, "DIN933-M8x40-A2");
+        assert_eq!(first.customer_part_no.as_ref().unwrap().value, "7000655");
+        // 11,87 per 100 pieces.
+        assert_eq!(first.unit_price.as_ref().unwrap().value, dec("0.1187"));
+        assert_eq!(first.unit.as_ref().unwrap().value, "C62");
+        assert_eq!(x.lines[1].unit_price.as_ref().unwrap().value, dec("2.5"));
+        let ship_to = x.ship_to.unwrap().value;
+        assert_eq!(ship_to.name.as_deref(), Some("Muster GmbH Werk 2"));
+        assert_eq!(ship_to.street.as_deref(), Some("Hafenweg 3"));
+        assert_eq!(ship_to.zip.as_deref(), Some("20457"));
+        assert_eq!(ship_to.city.as_deref(), Some("Hamburg"));
+    }
+
+    #[test]
+    fn a_wide_row_of_unknown_labels_is_no_line_header() {
+        // Four known labels among twelve cells, but no quantity: not a line table.
+        let head = "Kreditor;Werk;Lagerort;Einkäufergruppe;Material;Kurztext;Nettopreis;Währung;Konto;Kostenstelle;Projekt;Status";
+        let row = "300035;1000;0001;E07;7000655;Schraube;11,87;EUR;4711;100;P-1;offen";
+        assert!(extract_order(&[csv_doc(&[head, row])], &[]).lines.is_empty());
+    }
+
+    #[test]
+    fn an_erp_print_out_gives_positions_codes_prices_per_unit_and_dates_under_each_item() {
+        let doc = text_doc(
+            "Bestellnummer/Datum\t4500012345 / 30.11.2026\n\
+             Item\tMaterial\tDescription\tOrder qty\tUnit Price per unit\tNet value\n\
+             00010 7000123\tHexagon head screw M8x40\t300\tPC\t4.08 / 100 PC\t12.24\n\
+             Your material number: DIN933-M8x40-A2\n\
+             Delivery date: day 20/12/2026\n\
+             00020 KD-4711 Lock nut DIN 985 M8\t2\tBOX 17.16 / 1 BOX\t34.32\n\
+             Liefertermin 21.12.2026\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.po_number.unwrap().value, "4500012345");
+        assert_eq!(x.order_date.unwrap().value, jiff::civil::date(2026, 11, 30));
+        assert_eq!(x.lines.len(), 2);
+        let (a, b) = (&x.lines[0], &x.lines[1]);
+        assert_eq!(a.customer_line_no.as_deref(), Some("00010"));
+        assert_eq!(a.customer_part_no.as_ref().unwrap().value, "7000123");
+        assert_eq!(a.sku.as_ref().unwrap().value, "DIN933-M8x40-A2");
+        assert_eq!(a.quantity.as_ref().unwrap().value, dec("300"));
+        assert_eq!(a.unit_price.as_ref().unwrap().value, dec("0.0408"));
+        assert_eq!(a.delivery_date.as_ref().unwrap().value, jiff::civil::date(2026, 12, 20));
+        assert_eq!(a.description.as_ref().unwrap().value, "Hexagon head screw M8x40");
+        assert_eq!(b.customer_part_no.as_ref().unwrap().value, "KD-4711");
+        assert_eq!(b.description.as_ref().unwrap().value, "Lock nut DIN 985 M8");
+        assert_eq!(b.quantity.as_ref().unwrap().value, dec("2"));
+        assert_eq!(b.unit.as_ref().unwrap().value, "BX");
+        assert_eq!(b.unit_price.as_ref().unwrap().value, dec("17.16"));
+        assert_eq!(b.delivery_date.as_ref().unwrap().value, jiff::civil::date(2026, 12, 21));
+    }
+
+    #[test]
+    fn prices_per_units_as_erp_systems_print_them() {
+        use crate::values::NumberStyle::{DecimalComma, DecimalPoint};
+        assert_eq!(
+            lines::price_per("4,08 / 100 ST", DecimalComma),
+            Some((dec("4.08"), dec("100")))
+        );
+        assert_eq!(
+            lines::price_per("12.50 EUR per 100", DecimalPoint),
+            Some((dec("12.50"), dec("100")))
+        );
+        assert_eq!(
+            lines::price_per("0,95 €/10 Stk", DecimalComma),
+            Some((dec("0.95"), dec("10")))
+        );
+        assert_eq!(
+            lines::price_per("55,62 je 100", DecimalComma),
+            Some((dec("55.62"), dec("100")))
+        );
+        // A date, a size and a price with words after the count are none.
+        assert_eq!(lines::price_per("11/12/2026", DecimalPoint), None);
+        assert_eq!(lines::price_per("M8/40", DecimalPoint), None);
+        assert_eq!(lines::price_per("4,08 / 100 ST netto", DecimalComma), None);
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
             continue;
         }
         if let Some(roles) = columns.as_ref().filter(|_| !table_done && !ends_table) {
+            let glued = position_glued(row, roles, ctx);
+            let row = glued.as_ref().unwrap_or(row);
             let in_table =
                 from_table || (row.cells.len() >= 3 && row.cells.len() * 2 >= roles.iter().flatten().count());
             if let Some(line) = parse_row(row, roles, ctx, from_table).filter(|_| in_table).or_else(|| {
@@ -172,6 +174,14 @@ pub(super) fn scan_rows(rows: &[Row], ctx: &Ctx<'_>, from_table: bool) -> Readin
                     addresses.push(address);
                 }
                 misses = 0;
+                i += 1;
+                continue;
+            }
+            // "Ihre Materialnummer: 4711", "Liefertermin: Tag 05.12.2026" under an item.
+            if misses == 0
+                && let Some(last) = reading.lines.last_mut()
+                && sub_line(row, last, ctx)
+            {
                 i += 1;
                 continue;
             }
@@ -278,4 +288,126 @@ fn address_in_columns(row: &Row, columns: &[(usize, AddressPart)], ctx: &Ctx<'_>
         *slot = Some(text.to_owned());
     }
     (!address.is_empty()).then(|| (address, row.source(ctx.part, first)))
+}
+
+/// A row of an ERP print-out whose first columns ran into each other when
+/// the row has fewer cells than the table has columns: the position number
+/// (`00010 7000123 | Schraube …`) when the table starts with a position
+/// column, and then a code glued to the description
+/// (`KD-4711 Linsenschraube DIN 7985`) when a code column comes before the
+/// description. Each becomes a cell of its own.
+fn position_glued(row: &Row, roles: &[Option<Column>], ctx: &Ctx<'_>) -> Option<Row> {
+    if row.cells.len() >= roles.len() {
+        return None;
+    }
+    let mut cells = row.cells.clone();
+    let mut k = 0;
+    if roles.first() == Some(&Some(Column::LineNo)) {
+        let (first, at) = cells.first()?.clone();
+        if let Some((number, rest)) = first.trim().split_once(' ')
+            && number.len() <= 6
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && !rest.trim().is_empty()
+            && fit(&first, Some(Column::LineNo), ctx).is_none()
+        {
+            cells.splice(
+                0..1,
+                [
+                    (number.to_owned(), at),
+                    (rest.trim().to_owned(), at + number.chars().count() + 1),
+                ],
+            );
+        }
+        k = 1;
+    }
+    let code_then_description = matches!(
+        roles.get(k),
+        Some(Some(Column::ItemCode | Column::Sku | Column::CustomerPartNo))
+    ) && roles.get(k + 1) == Some(&Some(Column::Description));
+    if code_then_description
+        && cells.len() < roles.len()
+        && let Some((text, at)) = cells.get(k).cloned()
+        && let Some((code, rest)) = text.trim().split_once(' ')
+        && rest.split_whitespace().count() >= 2
+        && code.len() >= 4
+        && code.chars().any(|c| c.is_ascii_digit())
+        && code.chars().any(|c| c.is_alphabetic() || c == '-')
+        && fit(&text, roles[k], ctx).is_none()
+    {
+        cells.splice(
+            k..k + 1,
+            [
+                (code.to_owned(), at),
+                (rest.trim().to_owned(), at + code.chars().count() + 1),
+            ],
+        );
+    }
+    (cells.len() != row.cells.len()).then(|| Row { cells, ..row.clone() })
+}
+
+/// A labelled line under an item that names one of its fields ("Ihre
+/// Materialnummer: 4711", "Your material number: DIN933-M8x40",
+/// "Liefertermin: Tag 05.12.2026", "EAN: 4006…"): sets it on the item when
+/// the item has none. Whether the row was taken.
+fn sub_line(row: &Row, line: &mut ExtractedLine, ctx: &Ctx<'_>) -> bool {
+    if row.cells.len() > 2 {
+        return false;
+    }
+    let text = row.texts().join(" ");
+    // "Label: value", or a delivery date label and a date ("Liefertermin 11.12.2026").
+    let unlabelled = || {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        (1..words.len().min(4)).find_map(|k| {
+            let label = words[..k].join(" ");
+            let value = words[k..].join(" ");
+            (column_role(&label) == Some(Column::DeliveryDate) && is_exact_column_label(&label))
+                .then_some((label, value))
+        })
+    };
+    let Some((label, value)) = text
+        .split_once(':')
+        .map(|(l, v)| (l.to_owned(), v.to_owned()))
+        .or_else(unlabelled)
+    else {
+        return false;
+    };
+    let (label, value) = (label.as_str(), value.trim());
+    if value.is_empty() || label.split_whitespace().count() > 4 {
+        return false;
+    }
+    let source = row.source(ctx.part, Some(0));
+    let code = value.split_whitespace().next().unwrap_or("");
+    let code = (code.chars().any(|c| c.is_ascii_digit()) && code.len() <= 40)
+        .then(|| Field::new(code.to_owned(), 0.9, source.clone()));
+    let role = column_role(label);
+    let slot = match role {
+        Some(Column::Sku) => &mut line.sku,
+        Some(Column::CustomerPartNo) => &mut line.customer_part_no,
+        Some(Column::ItemCode) => &mut line.item_code,
+        Some(Column::Gtin) => &mut line.gtin,
+        _ => &mut None,
+    };
+    match role {
+        Some(Column::Sku | Column::CustomerPartNo | Column::ItemCode | Column::Gtin) => {
+            let Some(code) = code else { return false };
+            if slot.is_none() {
+                *slot = Some(code);
+            }
+        }
+        Some(Column::DeliveryDate) => {
+            // SAP prints the kind of date first: "T" (day), "Tag", "day".
+            let date = value
+                .split_once(' ')
+                .filter(|(kind, _)| matches!(kind.to_lowercase().as_str(), "t" | "tag" | "day"))
+                .map_or(value, |(_, d)| d.trim());
+            let Some(d) = parse_date(date, ctx.order) else {
+                return false;
+            };
+            if line.delivery_date.is_none() {
+                line.delivery_date = Some(Field::new(d, 0.9, source));
+            }
+        }
+        _ => return false,
+    }
+    true
 }
