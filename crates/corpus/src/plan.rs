@@ -33,6 +33,8 @@ pub enum Format {
     Forwarded,
     /// An ERP purchase order print-out as a PDF attachment (described family).
     ErpPrint,
+    /// A B2B marketplace's order notification (described family).
+    Marketplace,
 }
 
 impl Format {
@@ -50,6 +52,7 @@ impl Format {
             Format::ProcurementCsv => "procurement_csv",
             Format::Forwarded => "mail_forwarded",
             Format::ErpPrint => "pdf",
+            Format::Marketplace => "mail_html",
         }
     }
 
@@ -57,10 +60,11 @@ impl Format {
     /// layout name the truth and `bench accuracy --families` use. They are
     /// generated only when asked for (`corpus generate --families …`), so
     /// the default corpus of a seed stays the same.
-    pub const DESCRIBED: [(&'static str, Format); 3] = [
+    pub const DESCRIBED: [(&'static str, Format); 4] = [
         ("procurement-csv", Format::ProcurementCsv),
         ("forwarded", Format::Forwarded),
         ("erp-print", Format::ErpPrint),
+        ("marketplace", Format::Marketplace),
     ];
 
     pub fn described(name: &str) -> Option<Format> {
@@ -272,7 +276,8 @@ impl<'a> Planner<'a> {
     fn case_in(&self, rng: &mut fastrand::Rng, n: usize, format: Format) -> Case {
         let structured = matches!(format, Format::X12 | Format::Edifact | Format::Ubl);
         let kind = match rng.u32(0..100) {
-            0..8 if !structured => "rfq",
+            // A marketplace notifies orders only.
+            0..8 if !structured && format != Format::Marketplace => "rfq",
             _ => "order",
         };
         let unknown_customer = rng.u32(0..100) < 3;

@@ -182,6 +182,11 @@ pub(crate) fn render(case: &Case, rng: &mut fastrand::Rng) -> Result<Generated, 
             described::erp_print_mail(case, rng),
             "erp-print".into(),
         ),
+        Format::Marketplace => (
+            format!("{base}.eml"),
+            described::marketplace(case, rng),
+            "marketplace".into(),
+        ),
         Format::MailCsv => {
             let csv = csv(case);
             let name = format!("{}.csv", safe(&case.po_number));

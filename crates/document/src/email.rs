@@ -93,12 +93,20 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
         .first()
         .and_then(|&i| message.parts.get(i as usize))
         .is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)));
-    match (&body_text, &body_html) {
-        (_, Some(html))
-            if first_is_html && (message.text_body.first() == message.html_body.first() || body_text.is_none()) =>
+    // Of two alternatives, the HTML one when only it has a table: platforms and
+    // shops send the items as an HTML table and a plain list without prices.
+    let html_rendering = body_html.as_deref().filter(|_| first_is_html).map(crate::html::to_text);
+    let html_table = html_rendering
+        .as_ref()
+        .is_some_and(|(_, tables)| tables.iter().any(|t| t.rows.len() >= 2 && t.rows[0].cells.len() >= 3));
+    let text_table = body_text.as_deref().is_some_and(has_text_table);
+    match (&body_text, html_rendering) {
+        (_, Some((text, tables)))
+            if message.text_body.first() == message.html_body.first()
+                || body_text.is_none()
+                || (html_table && !text_table) =>
         {
             body.format = Format::EmailHtml;
-            let (text, tables) = crate::html::to_text(html);
             body.text_blocks = text_blocks(&text, 1);
             body.tables = tables;
         }
@@ -153,6 +161,22 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
     }
 }
 
+/// Whether a plain-text body has a table: lines cut into three or more cells
+/// by tabs or runs of spaces.
+fn has_text_table(text: &str) -> bool {
+    text.lines()
+        .filter(|l| {
+            let cells = l
+                .split(['\t', '|'])
+                .flat_map(|c| c.split("  "))
+                .filter(|c| !c.trim().is_empty())
+                .count();
+            cells >= 3
+        })
+        .nth(1)
+        .is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +209,37 @@ Content-Transfer-Encoding: base64\r\n\r\nUG9zO0FydGlrZWw7TWVuZ2UKMTtIQi1NOC00MC1
             ("1", Some("order.csv"), Format::Csv)
         );
         assert_eq!(csv.tables[0].row(1), vec!["1", "HB-M8-40-A2", "500"]);
+    }
+
+    fn alternative(text: &str, html: &str) -> String {
+        format!(
+            "From: noreply@platform.example\r\nSubject: Neue Bestellung\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+{text}\r\n--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--a--\r\n"
+        )
+    }
+
+    const ITEMS_HTML: &str = "<table><tr><th>Menge</th><th>Art.-Nr.</th><th>Einzelpreis</th></tr>\
+<tr><td>10</td><td>HB-M8-40</td><td>0,12 EUR</td></tr></table>";
+
+    #[test]
+    fn the_html_alternative_is_read_when_only_it_has_the_item_table() {
+        let mut docs = Vec::new();
+        parse(
+            alternative("1. 10 Stk HB-M8-40", ITEMS_HTML).as_bytes(),
+            "",
+            0,
+            &mut docs,
+        );
+        assert_eq!(docs[0].format, Format::EmailHtml);
+        assert_eq!(docs[0].tables[0].row(1), vec!["10", "HB-M8-40", "0,12 EUR"]);
+
+        // A plain part with its own table is kept: its spacing is the layout.
+        let text = "Menge  Art.-Nr.   Einzelpreis\r\n10     HB-M8-40   0,12\r\n20     HB-M8-50   0,14";
+        let mut docs = Vec::new();
+        parse(alternative(text, ITEMS_HTML).as_bytes(), "", 0, &mut docs);
+        assert_eq!(docs[0].format, Format::EmailText);
+        assert!(docs[0].tables.is_empty());
     }
 
     #[test]

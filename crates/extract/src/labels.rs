@@ -77,6 +77,10 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
         HeaderField::NetTotal,
         &[
             "gesamtsumme netto",
+            "items subtotal",
+            "item subtotal",
+            "merchandise subtotal",
+            "warenwert",
             "gesamtnettowert",
             "gesamt-nettowert",
             "nettowert gesamt",
@@ -178,6 +182,15 @@ const HEADER_LABELS: &[(HeaderField, &[&str])] = &[
             "best.-nr.",
             "best.nr.",
             "kundenbestellnummer",
+            "bestellnummer des kunden",
+            "bestell-nr. des kunden",
+            "bestellnummer käufer",
+            "bestellnummer des käufers",
+            "buyer po number",
+            "buyer po no.",
+            "buyer po",
+            "buyer order number",
+            "buyer purchase order number",
             "kunden-bestellnummer",
             "kundenbestell-nr.",
             "auftragsnummer des kunden",
@@ -504,6 +517,14 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "vendor item no.",
             "vendor item number",
             "vendor part number",
+            "supplier sku",
+            "vendor sku",
+            "seller sku",
+            "supplier item",
+            "art.-nr. lieferant",
+            "artikelnummer lieferant",
+            "artikel-nr. lieferant",
+            "lieferanten-artikelnummer",
         ],
     ),
     (
@@ -660,6 +681,9 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "positionswert",
             "bestellwert",
             "nettowert",
+            "subtotal",
+            "sub-total",
+            "zwischensumme",
             "net value",
             "order value",
             "net order value",
@@ -736,19 +760,20 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
     ),
 ];
 
-/// Whether `label` is a column label of the dictionary as it stands (not
-/// only by its first words, as "Preis pro PE" is by "Preis").
+/// Whether `label` names its column as a whole (with a currency, unit or
+/// net qualifier at most), not only by its first words as "Preis pro PE"
+/// does by "Preis".
 pub fn is_exact_column_label(label: &str) -> bool {
-    let norm = label.trim().trim_end_matches(':').to_lowercase();
-    COLUMN_LABELS.iter().any(|(_, labels)| {
-        labels
-            .iter()
-            .any(|l| *l == norm || l.trim_end_matches('.') == norm.trim_end_matches('.'))
-    })
+    column_role_read(label).is_some_and(|(_, whole)| whole)
 }
 
 /// The role a column label names; `None` for labels the dictionary does not know.
 pub fn column_role(label: &str) -> Option<Column> {
+    column_role_read(label).map(|(role, _)| role)
+}
+
+/// The role and whether the whole label named it.
+fn column_role_read(label: &str) -> Option<(Column, bool)> {
     let norm = label
         .trim()
         .trim_end_matches(':')
@@ -769,6 +794,20 @@ pub fn column_role(label: &str) -> Option<Column> {
         .trim_end_matches(" eur")
         .trim_end_matches(" usd")
         .to_owned();
+    // A net qualifier after the label: "Einzelpreis netto", "Gesamtpreis netto",
+    // "Unit price excl. VAT". (A gross price is no unit price of ours: left unknown.)
+    let stripped = [
+        " netto",
+        " net",
+        " excl. vat",
+        " exkl. mwst.",
+        " exkl. mwst",
+        " zzgl. mwst.",
+        " zzgl. mwst",
+    ]
+    .iter()
+    .find_map(|q| stripped.strip_suffix(q))
+    .map_or(stripped.clone(), |s| s.trim().to_owned());
     let exact = |label: &str| {
         COLUMN_LABELS.iter().find_map(|(role, labels)| {
             labels
@@ -777,7 +816,10 @@ pub fn column_role(label: &str) -> Option<Column> {
                 .then_some(*role)
         })
     };
-    exact(&stripped).or_else(|| {
+    if let Some(role) = exact(&stripped) {
+        return Some((role, true));
+    }
+    let cut = {
         // What a price is per, or in: "Preis/ME", "Preis je ME", "Einzelpreis/EUR",
         // "Price per unit"; a net or gross value: "Nettowert", "Gesamtwert".
         let base = stripped
@@ -800,7 +842,8 @@ pub fn column_role(label: &str) -> Option<Column> {
                     .filter(|rest| !rest.is_empty())
                     .and_then(exact)
             })
-    })
+    };
+    cut.map(|role| (role, false))
 }
 
 #[cfg(test)]
@@ -834,6 +877,40 @@ mod tests {
         );
         assert_eq!(header_label("Datumsangabe folgt"), None);
         assert_eq!(header_label("Sechskantschraube"), None);
+    }
+
+    #[test]
+    fn labels_of_purchasing_systems_and_marketplaces() {
+        for (label, role) in [
+            ("Kurztext", Column::Description),
+            ("BME", Column::Unit),
+            ("Lieferantenmaterialnummer", Column::Sku),
+            ("Your material number", Column::Sku),
+            ("Supplier SKU", Column::Sku),
+            ("Art.-Nr. Lieferant", Column::Sku),
+            ("PE", Column::PriceUnit),
+            ("Nettowert", Column::LineTotal),
+            ("Einzelpreis netto", Column::UnitPrice),
+            ("Gesamtpreis netto", Column::LineTotal),
+            ("Unit price (net)", Column::UnitPrice),
+            ("Subtotal (net)", Column::LineTotal),
+        ] {
+            assert_eq!(column_role(label), Some(role), "{label}");
+        }
+        // A label named by its first words only is not whole: "Preis pro PE".
+        assert!(is_exact_column_label("Unit price (net)"));
+        assert!(!is_exact_column_label("Preis pro PE"));
+        // A gross price is no unit price of ours.
+        assert_eq!(column_role("Einzelpreis brutto"), None);
+        assert_eq!(
+            header_label("Bestellnummer des Kunden: PO-2026-60009"),
+            Some((HeaderField::PoNumber, "PO-2026-60009"))
+        );
+        assert_eq!(
+            header_label("Gesamtnettowert ohne Mwst EUR"),
+            Some((HeaderField::NetTotal, "ohne Mwst EUR"))
+        );
+        assert_eq!(header_label("Bitte liefern Sie an:"), Some((HeaderField::ShipTo, "")));
     }
 
     #[test]

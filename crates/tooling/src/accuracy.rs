@@ -37,10 +37,11 @@ pub async fn generate_corpus(store: &Store, seed: u64, count: usize, dir: &Path)
 }
 
 /// The families written from descriptions of real documents, by name.
-pub const DESCRIBED_FAMILIES: [&str; 3] = [
+pub const DESCRIBED_FAMILIES: [&str; 4] = [
     corpus::Format::DESCRIBED[0].0,
     corpus::Format::DESCRIBED[1].0,
     corpus::Format::DESCRIBED[2].0,
+    corpus::Format::DESCRIBED[3].0,
 ];
 
 /// The format of a described family.

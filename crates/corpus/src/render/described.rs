@@ -545,3 +545,198 @@ fn erp_print(case: &Case) -> Vec<u8> {
     pages.push(page);
     pdf_bytes(&title, size, de, pages)
 }
+
+/// The B2B marketplace that sends order notifications for our customers.
+const MARKETPLACE: (&str, &str) = ("Beschaffungsplattform", "noreply@beschaffung-marktplatz.example");
+
+/// `marketplace`: an order a customer placed on a B2B marketplace (Mercateo/
+/// Unite or Amazon Business style), notified by the platform in an HTML
+/// mail. The sender is the platform; its own order id stands beside the
+/// customer's PO number; buyer, invoice and delivery addresses in blocks;
+/// the supplier's customer number for the buyer only sometimes; a table of
+/// quantity, unit, supplier article number, name, net unit price and net
+/// amount; then net sum, VAT and gross sum.
+pub(super) fn marketplace(case: &Case, rng: &mut fastrand::Rng) -> Vec<u8> {
+    let de = case.german;
+    let loc = locale(case);
+    let platform_id = format!(
+        "{}-{:07}-{:07}",
+        300 + case.n % 700,
+        (case.n * 7919) % 10_000_000,
+        (case.n * 104_729) % 10_000_000
+    );
+    let esc = super::escape_html;
+    let mut html = String::from("<html><body style=\"font-family:Arial\">");
+    html.push_str(&format!(
+        "<h2>{}</h2>",
+        word(case, "Neue Bestellung für Sie", "You have a new order")
+    ));
+    html.push_str(&format!(
+        "<p>{}</p>",
+        word(
+            case,
+            "über die Beschaffungsplattform ist eine neue Bestellung eingegangen. Bitte bestätigen Sie die Bestellung innerhalb von 24 Stunden.",
+            "a buyer has placed a new order through the procurement platform. Please confirm it within 24 hours.",
+        )
+    ));
+    let mut facts = vec![
+        (
+            word(case, "Plattform-Auftrags-ID", "Platform order ID"),
+            platform_id.clone(),
+        ),
+        (
+            word(case, "Bestellnummer des Kunden", "Buyer PO number"),
+            case.po_number.clone(),
+        ),
+        (
+            word(case, "Bestelldatum", "Order date"),
+            date(case.order_date, loc.date),
+        ),
+        (word(case, "Käufer", "Buyer"), customer_name(case)),
+        (
+            word(case, "Besteller", "Ordered by"),
+            format!("{} ({})", case.sender_name, case.sender),
+        ),
+    ];
+    if let Some(c) = &case.customer
+        && case.n.is_multiple_of(2)
+    {
+        facts.push((
+            word(case, "Kundennummer beim Lieferanten", "Customer number at supplier"),
+            c.customer_no.as_str().to_owned(),
+        ));
+    }
+    if let Some(r) = case.requested {
+        facts.push((
+            word(case, "Gewünschtes Lieferdatum", "Requested delivery"),
+            date(r, loc.date),
+        ));
+    }
+    html.push_str("<table cellpadding=\"4\">");
+    for (k, v) in &facts {
+        html.push_str(&format!("<tr><td><b>{}</b></td><td>{}</td></tr>", esc(k), esc(v)));
+    }
+    html.push_str("</table>");
+    let billing = case.customer.as_ref().map(|c| {
+        vec![
+            customer_name(case),
+            c.billing_address.street.clone().unwrap_or_default(),
+            format!(
+                "{} {}",
+                c.billing_address.zip.clone().unwrap_or_default(),
+                c.billing_address.city.clone().unwrap_or_default()
+            ),
+        ]
+    });
+    html.push_str("<table cellpadding=\"4\"><tr>");
+    if let Some(b) = &billing {
+        html.push_str(&format!(
+            "<td valign=\"top\"><b>{}</b><br>{}</td>",
+            word(case, "Rechnungsadresse", "Billing address"),
+            b.iter().map(|l| esc(l)).collect::<Vec<_>>().join("<br>")
+        ));
+    }
+    if let Some(s) = ship_to_lines(case) {
+        html.push_str(&format!(
+            "<td valign=\"top\"><b>{}</b><br>{}</td>",
+            word(case, "Lieferadresse", "Shipping address"),
+            s.iter().map(|l| esc(l)).collect::<Vec<_>>().join("<br>")
+        ));
+    }
+    html.push_str("</tr></table>");
+    let head: [&str; 7] = if de {
+        [
+            "Pos.",
+            "Menge",
+            "Einheit",
+            "Art.-Nr. Lieferant",
+            "Artikelbezeichnung",
+            "Einzelpreis netto",
+            "Gesamtpreis netto",
+        ]
+    } else {
+        [
+            "Item",
+            "Qty",
+            "Unit",
+            "Supplier SKU",
+            "Product",
+            "Unit price (net)",
+            "Subtotal (net)",
+        ]
+    };
+    html.push_str("<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr>");
+    for h in head {
+        html.push_str(&format!("<th>{h}</th>"));
+    }
+    html.push_str("</tr>");
+    for (i, l) in case.lines.iter().enumerate() {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            i + 1,
+            quantity(l.quantity, loc),
+            super::unit_word(&l.unit, de),
+            esc(l.code.as_deref().unwrap_or("")),
+            esc(&l.description),
+            l.unit_price
+                .map(|p| format!("{} {}", price(p, loc), case.currency))
+                .unwrap_or_else(|| word(case, "auf Anfrage", "on request")),
+            l.unit_price
+                .map(|p| format!("{} {}", price((p * l.quantity).round_dp(2), loc), case.currency))
+                .unwrap_or_default()
+        ));
+    }
+    html.push_str("</table>");
+    if case.print_total
+        && let Some(net) = case.total()
+    {
+        let vat = (net * Decimal::new(19, 2)).round_dp(2);
+        for (label, value) in [
+            (word(case, "Summe netto", "Items subtotal"), net),
+            (word(case, "zzgl. MwSt. 19 %", "VAT 19%"), vat),
+            (word(case, "Summe brutto", "Order total"), net + vat),
+        ] {
+            html.push_str(&format!(
+                "<p><b>{}:</b> {} {}</p>",
+                esc(&label),
+                price(value, loc),
+                case.currency
+            ));
+        }
+    }
+    html.push_str(&format!(
+        "<p style=\"color:#888\">{}</p></body></html>",
+        word(
+            case,
+            "Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht auf diese E-Mail.",
+            "This e-mail was sent automatically. Please do not reply.",
+        )
+    ));
+    // The plain part as platforms write it: the facts and a text list.
+    let mut text = String::new();
+    for (k, v) in &facts {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    text.push('\n');
+    for (i, l) in case.lines.iter().enumerate() {
+        text.push_str(&format!(
+            "{}. {} {} {} {}\n",
+            i + 1,
+            quantity(l.quantity, loc),
+            super::unit_word(&l.unit, de),
+            l.code.as_deref().unwrap_or(""),
+            l.description
+        ));
+    }
+    let mut outer = case.clone();
+    outer.sender = MARKETPLACE.1.to_owned();
+    outer.sender_name = MARKETPLACE.0.to_owned();
+    let mut bytes = mail(&outer, &text, Some(&html), None, rng);
+    let plain = format!("Subject: {}", subject(case));
+    let platform_subject = format!("Subject: {} {platform_id}", word(case, "Neue Bestellung", "New order"));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.contains(&plain) {
+        bytes = text.replacen(&plain, &platform_subject, 1).into_bytes();
+    }
+    bytes
+}
