@@ -103,6 +103,46 @@ fn generated_orders_extract_to_the_contract_json_and_match_their_truth() {
 }
 
 #[test]
+fn the_families_written_from_descriptions_are_generated_on_request_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let out = orderdesk(dir.path(), &url, &["demo", "--no-serve"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let families = "procurement-csv,forwarded,erp-print,marketplace";
+    let out = orderdesk(
+        dir.path(),
+        &url,
+        &["corpus", "generate", "--seed", "5", "--count", "32", "--families", families, "described"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = orderdesk(dir.path(), &url, &["bench", "accuracy", "described"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    for family in families.split(',') {
+        assert!(report.contains(&format!("  {family} ")), "{family} missing: {report}");
+    }
+    let figure = |name: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split('%').next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {report}"))
+    };
+    assert!(figure("field-level accuracy: ") >= 97.0, "{report}");
+    assert_eq!(figure("false-accept rate: "), 0.0, "{report}");
+
+    // A family that does not exist is refused with the names that do.
+    let out = orderdesk(
+        dir.path(),
+        &url,
+        &["corpus", "generate", "--count", "1", "--families", "fax", "x"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("procurement-csv"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn real_invoices_give_their_currency_and_net_total() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/od.db", dir.path().display());
