@@ -445,6 +445,9 @@ pub enum Column {
     PriceUnit,
     /// Tax rate or discount of a line ("MwSt.", "BTW", "Disc.%"): read past, not kept.
     TaxOrDiscount,
+    /// The quantity before an order change ("Menge alt", "Old qty"): read
+    /// past; the line's quantity is the new one.
+    PreviousQuantity,
 }
 
 const COLUMN_LABELS: &[(Column, &[&str])] = &[
@@ -599,6 +602,15 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
         Column::Quantity,
         &[
             "bestellmenge",
+            "menge neu",
+            "neue menge",
+            "geänderte menge",
+            "neu",
+            "new quantity",
+            "new qty",
+            "changed quantity",
+            "revised quantity",
+            "revised qty",
             "po quantity",
             "po qty",
             "order quantity",
@@ -616,6 +628,23 @@ const COLUMN_LABELS: &[(Column, &[&str])] = &[
             "quantité",
             "qté",
             "ilość",
+        ],
+    ),
+    (
+        Column::PreviousQuantity,
+        &[
+            "menge alt",
+            "alte menge",
+            "bisherige menge",
+            "ursprüngliche menge",
+            "bisher",
+            "alt",
+            "old quantity",
+            "old qty",
+            "previous quantity",
+            "previous qty",
+            "original quantity",
+            "original qty",
         ],
     ),
     (

@@ -240,6 +240,13 @@ pub(super) fn fit(cell: &str, role: Option<Column>, ctx: &Ctx<'_>) -> Option<i32
                 return None;
             }
         }
+        Column::PreviousQuantity => {
+            if number {
+                1
+            } else {
+                return None;
+            }
+        }
         Column::TaxOrDiscount => {
             let rate = |t: &str| number_in_cell(t.trim_end_matches('%'), ctx.style).is_some();
             if !cell.trim().is_empty() && cell.split_whitespace().all(rate) {

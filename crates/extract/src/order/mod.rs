@@ -787,6 +787,23 @@ mod tests {
     }
 
     #[test]
+    fn an_order_change_with_old_and_new_quantity_takes_the_new_one() {
+        let doc = text_doc(
+            "Änderung zu Bestellung 4500012345\n\
+             Pos\tArtikel-Nr.\tBezeichnung\tMenge alt\tMenge neu\tME\n\
+             1\tDIN933-M8x40-A2\tSechskantschraube M8x40\t100\t150\tStk\n\
+             2\tDIN934-M8-A2\tMutter M8\t200\t0\tStk\n",
+        );
+        let x = extract_order(&[doc], &[]);
+        assert_eq!(x.lines.len(), 2);
+        assert_eq!(x.lines[0].quantity.as_ref().unwrap().value, dec("150"));
+        assert_eq!(x.lines[0].unit.as_ref().unwrap().value, "C62");
+        // A line set to nothing is kept for a person, not read as an order of 0.
+        assert!(x.lines[1].quantity.is_none());
+        assert!(x.lines[1].description.as_ref().unwrap().value.contains("DIN934-M8-A2"));
+    }
+
+    #[test]
     fn prices_per_units_as_erp_systems_print_them() {
         use crate::values::NumberStyle::{DecimalComma, DecimalPoint};
         assert_eq!(

@@ -112,7 +112,17 @@ fn the_families_written_from_descriptions_are_generated_on_request_and_read() {
     let out = orderdesk(
         dir.path(),
         &url,
-        &["corpus", "generate", "--seed", "5", "--count", "32", "--families", families, "described"],
+        &[
+            "corpus",
+            "generate",
+            "--seed",
+            "5",
+            "--count",
+            "32",
+            "--families",
+            families,
+            "described",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = orderdesk(dir.path(), &url, &["bench", "accuracy", "described"]);
