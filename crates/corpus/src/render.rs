@@ -1066,9 +1066,12 @@ fn sheet_rows(case: &Case) -> Vec<Vec<String>> {
 }
 
 fn csv(case: &Case) -> String {
-    let sep = if case.german { ';' } else { ',' };
-    sheet_rows(case)
-        .into_iter()
+    csv_text(sheet_rows(case), if case.german { ';' } else { ',' })
+}
+
+/// Rows as CSV text with `sep`, cells quoted where they need it.
+fn csv_text(rows: Vec<Vec<String>>, sep: char) -> String {
+    rows.into_iter()
         .map(|r| {
             r.into_iter()
                 .map(|c| {

@@ -1,14 +1,11 @@
 //! The pipeline drafts what it receives; corrections teach it.
 
-use app::Config;
 use app::draft::{Correction, HeaderField};
 use app::intake::{Pipeline, drain, receive};
 use app::learning::correct;
 use domain::message::MessageKind;
 use domain::review::DraftStatus;
 use domain::validation::Decision;
-
-use crate::write;
 
 const PRODUCTS: &str = "sku,name,description,uom,pack_size,min_order_qty,list_price,currency,lead_time_days,active\n\
 A-100,Sechskantschraube M8x40 A2,Hexagon head screw M8x40,C62,50,50,0.12,EUR,0,true\n\
@@ -19,24 +16,12 @@ const PRICES: &str = "price_list,sku,min_qty,customer_no,valid_from,unit_price,c
 STD,A-100,1,,,0.12,EUR\nSTD,B-200,1,,,0.30,EUR\n";
 
 pub async fn master(store: &store::Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::default();
-    for (entity, name, content) in [
-        (masterdata::Entity::Products, "p.csv", PRODUCTS),
-        (masterdata::Entity::Customers, "c.csv", CUSTOMERS),
-        (masterdata::Entity::Prices, "pr.csv", PRICES),
+    for (entity, content) in [
+        (masterdata::Entity::Products, PRODUCTS),
+        (masterdata::Entity::Customers, CUSTOMERS),
+        (masterdata::Entity::Prices, PRICES),
     ] {
-        let path = write(dir.path(), name, content);
-        app::import::import_file(
-            store,
-            entity,
-            &path,
-            &config.import,
-            None,
-            domain::event::Actor::System("test".into()),
-        )
-        .await
-        .unwrap();
+        crate::import(store, entity, content).await;
     }
 }
 
@@ -396,24 +381,14 @@ async fn another_address_of_the_customer_written_in_the_text_is_taken_for_a_pers
     for t in tooling::testing::fresh_stores().await {
         let s = &t.store;
         master(s).await;
-        let dir = tempfile::tempdir().unwrap();
-        let path = write(
-            dir.path(),
-            "a.csv",
+        crate::import(
+            s,
+            masterdata::Entity::Addresses,
             "customer_no,address_id,name,street,zip,city,region,country,default\n\
              10042,HQ,Muster GmbH,Hauptstraße 1,70173,Stuttgart,,DE,true\n\
              10042,W2,Muster GmbH Werk 2,Werkstraße 7,70565,Stuttgart,,DE,false\n",
-        );
-        app::import::import_file(
-            s,
-            masterdata::Entity::Addresses,
-            &path,
-            &Config::default().import,
-            None,
-            domain::event::Actor::System("test".into()),
         )
-        .await
-        .unwrap();
+        .await;
         let pipeline = Pipeline::default();
         let (decision, json) = decide(
             s,

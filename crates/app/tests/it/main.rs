@@ -13,6 +13,22 @@ mod saved_catalog;
 
 use std::path::{Path, PathBuf};
 
+/// Imports `csv` as master data of kind `entity`, all or nothing, as a test actor.
+pub async fn import(store: &store::Store, entity: masterdata::Entity, csv: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "import.csv", csv);
+    app::import::import_file(
+        store,
+        entity,
+        &path,
+        &app::Config::default().import,
+        None,
+        domain::event::Actor::System("test".into()),
+    )
+    .await
+    .unwrap();
+}
+
 /// Writes `content` to `name` in `dir` and returns the path.
 pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);

@@ -2,13 +2,11 @@
 //! unchanged, rebuilt when it changes or when its files are damaged, and
 //! always giving what the database holds.
 
-use app::Config;
 use app::draft::load_catalog;
 use app::draft::snapshot::SnapshotDir;
 use rust_decimal::Decimal;
 
 use crate::drafting::master;
-use crate::write;
 
 /// The snapshot folders of the store's data folder.
 fn folders(store: &store::Store) -> Vec<String> {
@@ -30,18 +28,7 @@ fn price(catalog: &matching::Catalog, sku: &str) -> Vec<Decimal> {
 }
 
 async fn import_prices(store: &store::Store, csv: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "prices.csv", csv);
-    app::import::import_file(
-        store,
-        masterdata::Entity::Prices,
-        &path,
-        &Config::default().import,
-        None,
-        domain::event::Actor::System("test".into()),
-    )
-    .await
-    .unwrap();
+    crate::import(store, masterdata::Entity::Prices, csv).await;
 }
 
 #[tokio::test]

@@ -22,8 +22,8 @@
 //!   forward ("Übertrag") at each page break and the net total at the end.
 
 use super::{
-    DateStyle, ENGLISH, GERMAN, Locale, Placed, cover_body, customer_name, date, mail, pdf_bytes, price, quantity,
-    safe, ship_to_lines, subject, text_table_body, word,
+    DateStyle, ENGLISH, GERMAN, Locale, Placed, cover_body, csv_text, customer_name, date, mail, pdf_bytes, price,
+    quantity, safe, ship_to_lines, subject, text_table_body, word,
 };
 use crate::plan::{Case, CaseLine};
 use rust_decimal::Decimal;
@@ -187,21 +187,7 @@ pub(super) fn procurement_csv(case: &Case) -> String {
             city.clone(),
         ]);
     }
-    rows.into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|c| {
-                    if c.contains(sep) || c.contains('"') {
-                        format!("\"{}\"", c.replace('"', "\"\""))
-                    } else {
-                        c
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(&sep.to_string())
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n")
+    csv_text(rows, sep)
 }
 
 pub(super) fn procurement_mail(case: &Case, rng: &mut fastrand::Rng) -> Vec<u8> {
