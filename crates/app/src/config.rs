@@ -27,6 +27,9 @@ pub struct Config {
     /// Drafting: confidence thresholds, tolerances, exception severities.
     #[serde(default)]
     pub extraction: ExtractionSettings,
+    /// Where confirmed orders go (`[erp]` in orderdesk.toml).
+    #[serde(default)]
+    pub erp: ErpSettings,
     /// Reverse proxies in front of the server: only their `X-Forwarded-For`
     /// and `X-Forwarded-Proto` headers are believed.
     #[serde(default)]
@@ -267,6 +270,47 @@ impl Default for Config {
             cookie_secure: CookieSecure::Auto,
             mailboxes: Vec::new(),
             extraction: ExtractionSettings::default(),
+            erp: ErpSettings::default(),
+        }
+    }
+}
+
+/// The ERP connector (`[erp]`): `none` keeps confirmed orders queued in the
+/// outbox; `file` writes one JSON file per order version into `dir`;
+/// `webhook` POSTs it to `url`, signed with `secret` (`ORDERDESK_ERP__SECRET`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ErpSettings {
+    pub connector: ErpConnectorKind,
+    pub dir: Option<PathBuf>,
+    pub url: Option<String>,
+    pub secret: Option<String>,
+    /// Attempts before a push waits for a person.
+    pub max_attempts: u32,
+    /// How often `serve` looks for due pushes.
+    pub interval_seconds: u64,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErpConnectorKind {
+    #[default]
+    None,
+    File,
+    Webhook,
+}
+
+impl Default for ErpSettings {
+    fn default() -> Self {
+        Self {
+            connector: ErpConnectorKind::None,
+            dir: None,
+            url: None,
+            secret: None,
+            max_attempts: 10,
+            interval_seconds: 10,
+            timeout_seconds: 30,
         }
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod draft;
+pub mod erp;
 pub mod export;
 pub mod import;
 pub mod intake;

@@ -131,6 +131,9 @@ enum Command {
         #[arg(long)]
         sender: Option<String>,
     },
+    /// The ERP link: confirmed orders pushed through the outbox ([erp] in orderdesk.toml).
+    #[command(subcommand)]
+    Erp(ErpCommand),
     /// The test corpus: generated orders and RFQs with their ground truth.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -189,6 +192,21 @@ enum TokenCommand {
     List,
     /// Revoke an API token at once, by the id `token list` shows.
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum ErpCommand {
+    /// Check that orders can be delivered through the configured connector.
+    Test,
+    /// Deliver the pushes that are due now, or every pending push of ORDER at once.
+    Push { order: Option<i64> },
+    /// The outbox: how many pushes are pending, sent and failed, and the newest ones.
+    Status {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Make a failed push due again.
+    Retry { push: i64 },
 }
 
 #[derive(Subcommand)]
@@ -342,6 +360,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import { entity, file } => import(&config, entity.0, &file).await,
+        Command::Erp(command) => erp_command(&config, command).await,
         Command::Parse { file, json } => parse(&file, json),
         Command::ParseWorker { .. } => bail!("parse-worker reads standard input before anything else starts"),
         Command::Extract { file, json: _, sender } => extract_file(&config, &file, sender.as_deref()).await,
@@ -658,6 +677,9 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     ));
     for dir in &config.intake.watch_dirs {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
+    }
+    if let Some(connector) = app::erp::connector(&config.erp)? {
+        tokio::spawn(app::erp::run_pusher(store.clone(), connector, config.erp.clone()));
     }
     let address = listener.local_addr().context("reading the listening address")?;
     let state = web::AppState::new(store)
@@ -1057,6 +1079,64 @@ async fn bench_extract(products: usize, prices: usize, documents: usize) -> Resu
     line("all", &mut all);
     for (format, v) in &mut by_format {
         line(format, v);
+    }
+    Ok(())
+}
+
+async fn erp_command(config: &Config, command: ErpCommand) -> Result<()> {
+    let store = open(config).await?;
+    let connector = || -> Result<erp::Connector> {
+        app::erp::connector(&config.erp)?
+            .context("no ERP connector is set up: set [erp] connector = \"file\" or \"webhook\" in orderdesk.toml")
+    };
+    let now = jiff::Timestamp::now();
+    match command {
+        ErpCommand::Test => {
+            let said = connector()?.test().await?;
+            println!("ok: {said}");
+        }
+        ErpCommand::Push { order } => {
+            let connector = connector()?;
+            let report = match order {
+                Some(id) => app::erp::push_order(&store, &connector, &config.erp, id, now).await?,
+                None => app::erp::push_due(&store, &connector, &config.erp, now, 1_000).await?,
+            };
+            println!(
+                "sent {}, already in the ERP {}, to retry {}, failed {}",
+                report.sent, report.already_there, report.retrying, report.failed
+            );
+        }
+        ErpCommand::Status { limit } => {
+            let counts = store.erp_push_counts().await?;
+            let line: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+            println!(
+                "outbox: {}",
+                if line.is_empty() {
+                    "empty".to_owned()
+                } else {
+                    line.join(", ")
+                }
+            );
+            for p in store.erp_pushes(None, limit).await? {
+                println!(
+                    "#{} order {} v{} {} {} attempts {}{}{}",
+                    p.id,
+                    p.order_id,
+                    p.order_version,
+                    p.kind.as_str(),
+                    p.status.as_str(),
+                    p.attempts,
+                    p.erp_reference.map(|r| format!(" ref {r}")).unwrap_or_default(),
+                    p.last_error.map(|e| format!(" ({e})")).unwrap_or_default(),
+                );
+            }
+        }
+        ErpCommand::Retry { push } => {
+            if !store.retry_erp_push(push, &Actor::System("cli".into()), now).await? {
+                bail!("push {push} does not exist or was sent already");
+            }
+            println!("push {push} is due again");
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod bulk;
 mod columns;
 mod connect;
 pub mod drafts;
+pub mod erp;
 mod error;
 pub mod events;
 pub mod inbox;

@@ -110,6 +110,8 @@ impl StoreTx {
         .fetch_one(&mut *self.tx)
         .await?
         .try_get(0)?;
+        // On its way to the ERP in the same transaction: confirmed means queued.
+        self.queue_erp_push(id, 1, crate::erp::PushKind::Create, now).await?;
         self.append_event(&Event {
             occurred_at: now,
             actor: actor.clone(),
@@ -237,6 +239,16 @@ impl Store {
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
         .bind(version);
-        self.update_with_event(update, event).await
+        let mut tx = self.begin().await?;
+        if update.execute(&mut *tx.tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        // The amendment goes to the ERP too, in the same transaction.
+        tx.queue_erp_push(id, version + 1, crate::erp::PushKind::Amend, event.occurred_at)
+            .await?;
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

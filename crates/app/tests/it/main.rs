@@ -3,6 +3,7 @@
 
 mod demo;
 mod drafting;
+mod erp_outbox;
 mod export;
 mod golden;
 mod import;

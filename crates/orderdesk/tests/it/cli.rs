@@ -155,3 +155,58 @@ fn a_two_gigabyte_file_is_refused_before_reading() {
         "{stderr}"
     );
 }
+
+#[test]
+fn confirmed_orders_wait_in_the_outbox_until_a_connector_delivers_them_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let out = crate::orderdesk(dir.path(), &url, &["demo", "--no-serve"]);
+    assert!(out.status.success(), "{}", crate::text(&out.stderr));
+    let out = crate::orderdesk(dir.path(), &url, &["erp", "status", "--limit", "1"]);
+    let status = crate::text(&out.stdout);
+    let pending: usize = status
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("outbox: pending "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the demo's straight-through orders are queued: {status}"));
+    assert!(pending > 0);
+    // No connector: pushing says how to set one up and changes nothing.
+    let out = crate::orderdesk(dir.path(), &url, &["erp", "push"]);
+    assert!(!out.status.success());
+    assert!(
+        crate::text(&out.stderr).contains("[erp] connector"),
+        "{}",
+        crate::text(&out.stderr)
+    );
+
+    let inbox = dir.path().join("erp-in");
+    let with_files = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .current_dir(dir.path())
+            .env("ORDERDESK_DATABASE_URL", &url)
+            .env("ORDERDESK_ERP__CONNECTOR", "file")
+            .env("ORDERDESK_ERP__DIR", &inbox)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with_files(&["erp", "test"]);
+    assert!(out.status.success(), "{}", crate::text(&out.stderr));
+    let out = with_files(&["erp", "push"]);
+    assert!(out.status.success(), "{}", crate::text(&out.stderr));
+    assert!(
+        crate::text(&out.stdout).starts_with(&format!("sent {pending},")),
+        "{}",
+        crate::text(&out.stdout)
+    );
+    let out = with_files(&["erp", "push"]);
+    assert!(
+        crate::text(&out.stdout).starts_with("sent 0,"),
+        "nothing twice: {}",
+        crate::text(&out.stdout)
+    );
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), pending);
+    let out = crate::orderdesk(dir.path(), &url, &["erp", "status"]);
+    assert!(crate::text(&out.stdout).starts_with(&format!("outbox: sent {pending}")));
+}

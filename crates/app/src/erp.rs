@@ -1,0 +1,225 @@
+//! Confirmed orders to the ERP: the outbox worker. A push is queued in the
+//! transaction that confirms or amends an order (`store::erp`); here the
+//! due ones are delivered through the configured connector, and every
+//! attempt is recorded with its event on the order's timeline.
+//!
+//! Exactly once: a connector delivers an order version under its
+//! idempotency key, and a second delivery finds the first (the file is there;
+//! the receiver answers `duplicate`). So a crash between delivery and record
+//! delivers again, harmlessly, and records then.
+
+use std::time::Duration;
+
+use domain::event::Actor;
+use erp::{Connector, ErpAddress, ErpLine, ErpOrder, FileDrop, PushAction, Webhook};
+use jiff::Timestamp;
+use store::Store;
+use store::erp::{ErpPush, PushKind, PushOutcome};
+use store::orders::StoredOrder;
+
+use crate::config::{ErpConnectorKind, ErpSettings};
+use crate::draft::Draft;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ErpLinkError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("order {0} does not exist")]
+    NoOrder(i64),
+    #[error("order {id}: its stored content cannot be read ({message})")]
+    Content { id: i64, message: String },
+    #[error("the ERP connector is not set up: {0}")]
+    Setup(String),
+}
+
+/// The connector the settings name; `None` when no ERP is configured.
+pub fn connector(settings: &ErpSettings) -> Result<Option<Connector>, ErpLinkError> {
+    Ok(match settings.connector {
+        ErpConnectorKind::None => None,
+        ErpConnectorKind::File => {
+            let dir = settings
+                .dir
+                .clone()
+                .ok_or_else(|| ErpLinkError::Setup("[erp] connector = \"file\" needs dir".into()))?;
+            Some(Connector::FileDrop(FileDrop { dir }))
+        }
+        ErpConnectorKind::Webhook => {
+            let url = settings
+                .url
+                .clone()
+                .ok_or_else(|| ErpLinkError::Setup("[erp] connector = \"webhook\" needs url".into()))?;
+            let secret = settings.secret.clone().filter(|s| s.len() >= 16).ok_or_else(|| {
+                ErpLinkError::Setup("[erp] connector = \"webhook\" needs a secret of at least 16 characters".into())
+            })?;
+            Some(Connector::Webhook(Webhook {
+                url,
+                secret,
+                timeout: Duration::from_secs(settings.timeout_seconds.max(1)),
+            }))
+        }
+    })
+}
+
+/// The order as the ERP receives it, from the stored confirmed order.
+pub fn erp_order(order: &StoredOrder, kind: PushKind) -> Result<ErpOrder, ErpLinkError> {
+    let draft = Draft::from_json(&order.content).map_err(|e| ErpLinkError::Content {
+        id: order.id,
+        message: e.to_string(),
+    })?;
+    let text = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
+    Ok(ErpOrder {
+        schema: erp::SCHEMA.into(),
+        order_id: order.id,
+        version: order.version,
+        idempotency_key: erp::idempotency_key(order.id),
+        action: match kind {
+            PushKind::Create => PushAction::Create,
+            PushKind::Amend => PushAction::Amend,
+        },
+        customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
+        customer_name: draft.customer.as_ref().and_then(|c| c.name.clone()),
+        po_number: draft.po_number.clone(),
+        order_date: draft.order_date.map(|d| d.to_string()),
+        requested_delivery_date: draft.requested_delivery_date.map(|d| d.to_string()),
+        currency: draft.currency.map(|c| c.to_string()),
+        ship_to: draft.ship_to.as_ref().map(|a| ErpAddress {
+            address_id: a.address_id.clone(),
+            name: a.name.clone(),
+            street: a.street.clone(),
+            zip: a.zip.clone(),
+            city: a.city.clone(),
+            country: a.country.clone(),
+        }),
+        lines: draft
+            .lines
+            .iter()
+            .map(|l| ErpLine {
+                line_no: l.line_no,
+                sku: l.sku.clone(),
+                customer_part_no: l.customer_part_no.clone(),
+                description: l.description.clone(),
+                quantity: text(l.quantity),
+                uom: l.uom.clone(),
+                unit_price: text(l.unit_price),
+                delivery_date: l.delivery_date.map(|d| d.to_string()),
+            })
+            .collect(),
+        total: text(order.total),
+    })
+}
+
+/// The wait before attempt `attempts + 1`: 30 s doubled per attempt, at most 6 h.
+pub fn backoff(attempts: i64) -> Duration {
+    let seconds = 30u64.saturating_mul(1u64 << attempts.clamp(0, 20));
+    Duration::from_secs(seconds.min(6 * 3600))
+}
+
+/// What one round of pushing did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PushReport {
+    pub sent: usize,
+    pub already_there: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// Delivers the pushes due at `now` (at most `limit`).
+pub async fn push_due(
+    store: &Store,
+    connector: &Connector,
+    settings: &ErpSettings,
+    now: Timestamp,
+    limit: i64,
+) -> Result<PushReport, ErpLinkError> {
+    let mut report = PushReport::default();
+    for push in store.due_erp_pushes(now, limit).await? {
+        push_one(store, connector, settings, &push, now, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Delivers one order's pending pushes now, whenever they were due.
+pub async fn push_order(
+    store: &Store,
+    connector: &Connector,
+    settings: &ErpSettings,
+    order_id: i64,
+    now: Timestamp,
+) -> Result<PushReport, ErpLinkError> {
+    store.order(order_id).await?.ok_or(ErpLinkError::NoOrder(order_id))?;
+    let mut report = PushReport::default();
+    for push in store.erp_pushes_of(order_id).await? {
+        if push.status == store::erp::PushStatus::Pending {
+            push_one(store, connector, settings, &push, now, &mut report).await?;
+        }
+    }
+    Ok(report)
+}
+
+async fn push_one(
+    store: &Store,
+    connector: &Connector,
+    settings: &ErpSettings,
+    push: &ErpPush,
+    now: Timestamp,
+    report: &mut PushReport,
+) -> Result<(), ErpLinkError> {
+    let order = store
+        .order(push.order_id)
+        .await?
+        .ok_or(ErpLinkError::NoOrder(push.order_id))?;
+    let actor = Actor::System(format!("erp-{}", connector.name()));
+    let outcome = match erp_order(&order, push.kind) {
+        // The order as it stands now: a push queued for an older version
+        // delivers the newer content, and the later push finds it there.
+        Ok(message) => match connector.push(&message).await {
+            Ok(receipt) => {
+                if receipt.already_there {
+                    report.already_there += 1;
+                } else {
+                    report.sent += 1;
+                }
+                PushOutcome::Sent {
+                    reference: receipt.reference,
+                }
+            }
+            Err(e) if e.is_retryable() && push.attempts + 1 < i64::from(settings.max_attempts) => {
+                report.retrying += 1;
+                PushOutcome::Retry {
+                    error: e.to_string(),
+                    next_attempt_at: now + backoff(push.attempts),
+                }
+            }
+            Err(e) => {
+                report.failed += 1;
+                PushOutcome::Failed { error: e.to_string() }
+            }
+        },
+        Err(e) => {
+            report.failed += 1;
+            PushOutcome::Failed { error: e.to_string() }
+        }
+    };
+    store.record_erp_attempt(push, &outcome, &actor, now).await?;
+    Ok(())
+}
+
+/// Pushes due orders every `interval_seconds` for as long as it runs (`serve`).
+pub async fn run_pusher(store: Store, connector: Connector, settings: ErpSettings) {
+    let interval = Duration::from_secs(settings.interval_seconds.max(1));
+    loop {
+        match push_due(&store, &connector, &settings, Timestamp::now(), 100).await {
+            Ok(r) if r.sent + r.already_there + r.retrying + r.failed > 0 => {
+                tracing::info!(
+                    sent = r.sent,
+                    retrying = r.retrying,
+                    failed = r.failed,
+                    "orders pushed to the ERP"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "pushing orders to the ERP failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
