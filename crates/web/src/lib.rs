@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/drafting", post(settings::save_drafting))
         .route("/settings/mailboxes", post(settings::save_mailbox))
         .route("/settings/mailboxes/{name}/remove", post(settings::remove_mailbox))
+        .route("/settings/erp/pushes/{id}/retry", post(settings::retry_erp_push))
         .route("/assets/style.css", get(pages::stylesheet))
         .route("/assets/app.js", get(pages::script))
         .merge(api::routes())

@@ -39,6 +39,94 @@ struct SettingsPage {
     new_token: String,
     message: String,
     events: Vec<crate::pages::EventRow>,
+    erp: ErpView,
+}
+
+/// The ERP link on the settings page: where orders go and the outbox.
+struct ErpView {
+    connector: String,
+    counts: String,
+    pushes: Vec<PushRow>,
+}
+
+struct PushRow {
+    id: i64,
+    order_id: i64,
+    version: i64,
+    kind: &'static str,
+    status: &'static str,
+    attempts: i64,
+    next_attempt: String,
+    reference: String,
+    error: String,
+    can_retry: bool,
+}
+
+async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
+    use app::config::ErpConnectorKind as K;
+    let e = &state.config.erp;
+    let connector = match e.connector {
+        K::None => "none: confirmed orders wait in the outbox".to_owned(),
+        // The secret is never shown.
+        K::File => format!(
+            "file drop into {}",
+            e.dir
+                .as_ref()
+                .map_or("(no folder set)".into(), |d| d.display().to_string())
+        ),
+        K::Webhook => format!("signed webhook to {}", e.url.as_deref().unwrap_or("(no URL set)")),
+    };
+    let counts = state.store.erp_push_counts().await?;
+    let counts = if counts.is_empty() {
+        "empty".to_owned()
+    } else {
+        counts
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let pushes = state
+        .store
+        .erp_pushes(None, 20)
+        .await?
+        .into_iter()
+        .map(|p| PushRow {
+            id: p.id,
+            order_id: p.order_id,
+            version: p.order_version,
+            kind: p.kind.as_str(),
+            status: p.status.as_str(),
+            attempts: p.attempts,
+            next_attempt: p.next_attempt_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            reference: p.erp_reference.unwrap_or_default(),
+            error: p.last_error.unwrap_or_default(),
+            can_retry: p.status != store::erp::PushStatus::Sent,
+        })
+        .collect();
+    Ok(ErpView {
+        connector,
+        counts,
+        pushes,
+    })
+}
+
+/// Makes a waiting or failed push due now.
+pub async fn retry_erp_push(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = Actor::User(me.username.clone());
+    match state.store.retry_erp_push(id, &actor, jiff::Timestamp::now()).await {
+        Ok(true) => Redirect::to("/settings#erp").into_response(),
+        Ok(false) => failed(
+            &me,
+            StatusCode::NOT_FOUND,
+            format!("push {id} does not exist or the ERP has the order already"),
+        ),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }
 
 /// The fields a threshold can be set for besides the overall one.
@@ -166,6 +254,7 @@ async fn page(
             events.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
             events.iter().map(crate::pages::EventRow::from).collect()
         },
+        erp: erp_view(state).await?,
     })
 }
 

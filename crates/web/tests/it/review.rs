@@ -246,6 +246,28 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
         assert!(last.changes.iter().any(|c| c.field == "lines[1].quantity"
             && c.before.as_deref() == Some("200")
             && c.after.as_deref() == Some("250")));
+
+        // Confirmation and amendment are each queued for the ERP in their transactions.
+        let pushes = t.store.erp_pushes_of(order_id).await.unwrap();
+        let queued: Vec<(i64, &str)> = pushes.iter().map(|p| (p.order_version, p.kind.as_str())).collect();
+        assert_eq!(queued, [(1, "create"), (2, "amend")], "{:?}", t.backend);
+        let admin = Client::new(&state, "ada", "admin").await;
+        let (_, _, settings) = admin.get("/settings").await;
+        assert!(
+            settings.contains("none: confirmed orders wait in the outbox"),
+            "{settings}"
+        );
+        assert!(settings.contains("id=\"erp-counts\">2 pending<"), "{settings}");
+        // Only who manages settings makes a push due now; it is on the order's timeline.
+        let retry = format!("/settings/erp/pushes/{}/retry", pushes[0].id);
+        assert_eq!(clerk.post_form(&retry, &[]).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(admin.post_form(&retry, &[]).await.0, StatusCode::SEE_OTHER);
+        let events = t.store.events_for("order", &order_id.to_string()).await.unwrap();
+        assert_eq!(events.last().unwrap().action, "erp_push_retried");
+        assert_eq!(
+            admin.post_form("/settings/erp/pushes/999999/retry", &[]).await.0,
+            StatusCode::NOT_FOUND
+        );
     }
 }
 
