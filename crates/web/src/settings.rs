@@ -101,7 +101,10 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
             next_attempt: p.next_attempt_at.strftime("%Y-%m-%d %H:%M").to_string(),
             reference: p.erp_reference.unwrap_or_default(),
             error: p.last_error.unwrap_or_default(),
-            can_retry: p.status != store::erp::PushStatus::Sent,
+            // Offered for a push given up or waiting after a failed attempt,
+            // not for the many that are simply next in line.
+            can_retry: p.status == store::erp::PushStatus::Failed
+                || (p.status == store::erp::PushStatus::Pending && p.attempts > 0),
         })
         .collect();
     Ok(ErpView {
