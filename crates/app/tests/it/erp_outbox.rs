@@ -30,6 +30,12 @@ async fn confirmed_order(s: &store::Store, id: &str, po: &str) -> i64 {
         .id
 }
 
+/// The actions on an order's timeline, oldest first.
+async fn order_timeline(s: &store::Store, order_id: i64) -> Vec<String> {
+    let events = s.events_for("order", &order_id.to_string()).await.unwrap();
+    events.into_iter().map(|e| e.action).collect()
+}
+
 fn settings(max_attempts: u32) -> ErpSettings {
     ErpSettings {
         connector: ErpConnectorKind::File,
@@ -77,13 +83,7 @@ async fn a_confirmed_order_is_queued_with_its_confirmation_and_delivered_once() 
             s.order(order_id).await.unwrap().unwrap().status,
             domain::order::OrderStatus::SentToErp
         );
-        let actions: Vec<String> = s
-            .events_for("order", &order_id.to_string())
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        let actions = order_timeline(s, order_id).await;
         assert_eq!(actions, ["confirmed", "erp_pushed"], "{:?}", t.backend);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -159,13 +159,7 @@ async fn an_erp_that_is_away_is_tried_again_later_and_then_left_to_a_person() {
         dir: dir.path().to_owned(),
     });
     assert_eq!(push_due(s, &back, &settings(2), later, 100).await.unwrap().sent, 1);
-    let actions: Vec<String> = s
-        .events_for("order", &order_id.to_string())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    let actions = order_timeline(s, order_id).await;
     assert_eq!(
         actions,
         [
