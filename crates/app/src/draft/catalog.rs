@@ -92,15 +92,6 @@ pub async fn load_catalog(store: &Store) -> Result<Catalog, CatalogError> {
     .map_err(|e| CatalogError::Join(e.to_string()))?
 }
 
-/// Builds the catalog in memory from the store, without the saved catalog.
-pub async fn build_catalog(store: &Store) -> Result<Catalog, CatalogError> {
-    let data = load_master_data(store).await?;
-    tokio::task::spawn_blocking(move || Catalog::build(data))
-        .await
-        .map_err(|e| CatalogError::Join(e.to_string()))?
-        .map_err(CatalogError::from)
-}
-
 /// A shared catalog and when it was loaded.
 type LoadedCatalog = (Arc<RwLock<Catalog>>, Instant);
 

@@ -184,11 +184,7 @@ impl SnapshotDir {
         }
         let prices = rows_file(&folder.join(PRICES_FILE), saved.prices, decode_rows::<PriceEntry>)?;
         let stock = rows_file(&folder.join(STOCK_FILE), saved.stock, decode_rows::<StockLevel>)?;
-        let index_path = folder.join(INDEX_DIR);
-        let index = TextIndex::open(&index_path).map_err(|source| SnapshotError::Index {
-            path: index_path,
-            source,
-        })?;
+        let index = open_index(&folder)?;
         let data = MasterData {
             products: saved.products,
             customers: saved.customers,
@@ -240,11 +236,7 @@ impl SnapshotDir {
             }
         }
         self.remove_older(generation);
-        let index_path = folder.join(INDEX_DIR);
-        let index = TextIndex::open(&index_path).map_err(|source| SnapshotError::Index {
-            path: index_path,
-            source,
-        })?;
+        let index = open_index(&folder)?;
         Ok(Catalog::with_index(data, index))
     }
 
@@ -312,6 +304,12 @@ impl SnapshotDir {
             }
         }
     }
+}
+
+/// The product index saved in a snapshot folder.
+fn open_index(folder: &Path) -> Result<TextIndex, SnapshotError> {
+    let path = folder.join(INDEX_DIR);
+    TextIndex::open(&path).map_err(|source| SnapshotError::Index { path, source })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
