@@ -81,9 +81,10 @@ pub async fn load_catalog(store: &Store) -> Result<Catalog, CatalogError> {
     // Read after the generation: a write in between makes this snapshot
     // newer than its name, never older, and the next load rebuilds it.
     let data = load_master_data(store).await?;
-    tokio::task::spawn_blocking(move || match dir.build(data.clone(), &generation) {
+    tokio::task::spawn_blocking(move || match dir.build(data, &generation) {
         Ok(catalog) => Ok(catalog),
-        Err(e) => {
+        Err(failed) => {
+            let (e, data) = *failed;
             tracing::warn!(error = %e, "the catalog is built in memory");
             Catalog::build(data).map_err(CatalogError::from)
         }

@@ -209,7 +209,21 @@ impl SnapshotDir {
     /// Builds the catalog from `data`, saves it as the snapshot of
     /// `generation`, and returns it opened from there. Older snapshots of the
     /// same database are removed.
-    pub fn build(&self, data: MasterData, generation: &MasterGeneration) -> Result<Catalog, SnapshotError> {
+    /// On failure the data comes back with the error, so the caller can
+    /// build the catalog in memory without reading it again.
+    pub fn build(
+        &self,
+        data: MasterData,
+        generation: &MasterGeneration,
+    ) -> Result<Catalog, Box<(SnapshotError, MasterData)>> {
+        match self.save(&data, generation) {
+            Ok(index) => Ok(Catalog::with_index(data, index)),
+            Err(e) => Err(Box::new((e, data))),
+        }
+    }
+
+    /// Writes the snapshot of `data` and opens its index.
+    fn save(&self, data: &MasterData, generation: &MasterGeneration) -> Result<TextIndex, SnapshotError> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| SnapshotError::Io { path, source }
@@ -220,7 +234,7 @@ impl SnapshotDir {
             .root
             .join(format!(".building-{}-{}", std::process::id(), fastrand::u64(..)));
         std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-        let written = self.write(&tmp, &data, generation);
+        let written = self.write(&tmp, data, generation);
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(e);
@@ -236,8 +250,7 @@ impl SnapshotDir {
             }
         }
         self.remove_older(generation);
-        let index = open_index(&folder)?;
-        Ok(Catalog::with_index(data, index))
+        open_index(&folder)
     }
 
     fn write(&self, tmp: &Path, data: &MasterData, generation: &MasterGeneration) -> Result<(), SnapshotError> {
