@@ -100,8 +100,10 @@ pub fn erp_order(order: &StoredOrder, kind: PushKind) -> Result<ErpOrder, ErpLin
                 description: l.description.clone(),
                 quantity: text(l.quantity),
                 uom: l.uom.clone(),
-                unit_price: text(l.unit_price),
+                // The price the line is sold at: the customer's, else ours.
+                unit_price: text(l.effective_price()),
                 delivery_date: l.delivery_date.map(|d| d.to_string()),
+                base_quantity: text(l.base_quantity),
             })
             .collect(),
         total: text(order.total),

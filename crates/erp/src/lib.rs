@@ -7,10 +7,17 @@
 //! - [`Connector`]: where orders go. [`FileDrop`] writes one JSON file per
 //!   order version into a folder, atomically (a temporary file renamed into
 //!   place), and finds an order delivered before by its file; [`Webhook`]
-//!   POSTs the JSON with an HMAC-SHA256 signature over timestamp and body.
+//!   POSTs the JSON with an HMAC-SHA256 signature over timestamp and body;
+//!   [`Tryton`] makes a `sale.sale` in a Tryton over JSON-RPC and pulls
+//!   products, parties, stock and the state of our sales back (`tryton`).
 //!
 //! This crate knows no database: the outbox that makes a push happen once
 //! is `app::erp` over the store.
+
+pub mod server;
+pub mod tryton;
+
+pub use tryton::{SaleState, Tryton};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -68,6 +75,9 @@ pub struct ErpLine {
     pub uom: Option<String>,
     pub unit_price: Option<String>,
     pub delivery_date: Option<String>,
+    /// The quantity in the product's base unit (for a customer unit such as a box).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_quantity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +141,7 @@ impl ErpError {
 pub enum Connector {
     FileDrop(FileDrop),
     Webhook(Webhook),
+    Tryton(Tryton),
 }
 
 impl Connector {
@@ -139,6 +150,7 @@ impl Connector {
         match self {
             Connector::FileDrop(f) => f.push(order).await,
             Connector::Webhook(w) => w.push(order).await,
+            Connector::Tryton(t) => t.push(order).await,
         }
     }
 
@@ -147,6 +159,7 @@ impl Connector {
         match self {
             Connector::FileDrop(f) => f.test().await,
             Connector::Webhook(w) => w.test().await,
+            Connector::Tryton(t) => t.test().await,
         }
     }
 
@@ -154,6 +167,7 @@ impl Connector {
         match self {
             Connector::FileDrop(_) => "file",
             Connector::Webhook(_) => "webhook",
+            Connector::Tryton(_) => "tryton",
         }
     }
 }

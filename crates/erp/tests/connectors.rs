@@ -34,6 +34,7 @@ fn order(id: i64, version: i64) -> ErpOrder {
             uom: Some("C62".into()),
             unit_price: Some("0.12".into()),
             delivery_date: None,
+            base_quantity: Some("500".into()),
         }],
         total: Some("60".into()),
     }
