@@ -275,9 +275,15 @@ impl Default for Config {
     }
 }
 
+/// How far a sale pushed to Tryton goes.
+pub use erp::SaleState;
+
 /// The ERP connector (`[erp]`): `none` keeps confirmed orders queued in the
 /// outbox; `file` writes one JSON file per order version into `dir`;
-/// `webhook` POSTs it to `url`, signed with `secret` (`ORDERDESK_ERP__SECRET`).
+/// `webhook` POSTs it to `url`, signed with `secret` (`ORDERDESK_ERP__SECRET`);
+/// `tryton` makes a sale in the Tryton at `url` (database, user, password
+/// from `ORDERDESK_ERP__PASSWORD`) and pulls master data and sale states.
+/// Administrators can replace these settings in the web UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ErpSettings {
@@ -285,6 +291,15 @@ pub struct ErpSettings {
     pub dir: Option<PathBuf>,
     pub url: Option<String>,
     pub secret: Option<String>,
+    /// Tryton: the database on the server.
+    pub database: Option<String>,
+    /// Tryton: the user Orderdesk logs in as.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// Tryton: how far a pushed sale goes (draft, quotation, confirmed).
+    pub sale_state: SaleState,
+    /// How often `serve` pulls master data and sale states (0: never).
+    pub pull_interval_seconds: u64,
     /// Attempts before a push waits for a person.
     pub max_attempts: u32,
     /// How often `serve` looks for due pushes.
@@ -299,6 +314,29 @@ pub enum ErpConnectorKind {
     None,
     File,
     Webhook,
+    Tryton,
+}
+
+impl ErpConnectorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErpConnectorKind::None => "none",
+            ErpConnectorKind::File => "file",
+            ErpConnectorKind::Webhook => "webhook",
+            ErpConnectorKind::Tryton => "tryton",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ErpConnectorKind> {
+        [
+            ErpConnectorKind::None,
+            ErpConnectorKind::File,
+            ErpConnectorKind::Webhook,
+            ErpConnectorKind::Tryton,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
 }
 
 impl Default for ErpSettings {
@@ -308,6 +346,11 @@ impl Default for ErpSettings {
             dir: None,
             url: None,
             secret: None,
+            database: None,
+            user: None,
+            password: None,
+            sale_state: SaleState::Confirmed,
+            pull_interval_seconds: 300,
             max_attempts: 10,
             interval_seconds: 10,
             timeout_seconds: 30,

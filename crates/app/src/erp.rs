@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use domain::event::Actor;
-use erp::{Connector, ErpAddress, ErpLine, ErpOrder, FileDrop, PushAction, Webhook};
+use erp::{Connector, ErpAddress, ErpLine, ErpOrder, FileDrop, PushAction, Tryton, Webhook};
 use jiff::Timestamp;
 use store::Store;
 use store::erp::{ErpPush, PushKind, PushOutcome};
@@ -57,7 +57,26 @@ pub fn connector(settings: &ErpSettings) -> Result<Option<Connector>, ErpLinkErr
                 timeout: Duration::from_secs(settings.timeout_seconds.max(1)),
             }))
         }
+        ErpConnectorKind::Tryton => Some(Connector::Tryton(tryton(settings)?)),
     })
+}
+
+/// The Tryton connection the settings name.
+pub fn tryton(settings: &ErpSettings) -> Result<Tryton, ErpLinkError> {
+    let need = |value: &Option<String>, what: &str| {
+        value
+            .clone()
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| ErpLinkError::Setup(format!("[erp] connector = \"tryton\" needs {what}")))
+    };
+    Ok(Tryton::new(
+        need(&settings.url, "url (the server, e.g. http://erp.example:8000)")?,
+        need(&settings.database, "database")?,
+        need(&settings.user, "user")?,
+        need(&settings.password, "password")?,
+        settings.sale_state,
+        Duration::from_secs(settings.timeout_seconds.max(1)),
+    ))
 }
 
 /// The order as the ERP receives it, from the stored confirmed order.
@@ -206,22 +225,66 @@ async fn push_one(
     Ok(())
 }
 
-/// Pushes due orders every `interval_seconds` for as long as it runs (`serve`).
-pub async fn run_pusher(store: Store, connector: Connector, settings: ErpSettings) {
-    let interval = Duration::from_secs(settings.interval_seconds.max(1));
+/// The ERP link while `serve` runs: every `interval_seconds` the settings in
+/// force are read (an administrator may have changed them in the web UI), due
+/// pushes are delivered, and with Tryton master data and sale states are
+/// pulled every `pull_interval_seconds`.
+pub async fn run_link(store: Store, configured: ErpSettings) {
+    let mut current: Option<(ErpSettings, Connector)> = None;
+    let mut last_pull: Option<std::time::Instant> = None;
     loop {
-        match push_due(&store, &connector, &settings, Timestamp::now(), 100).await {
-            Ok(r) if r.sent + r.already_there + r.retrying + r.failed > 0 => {
-                tracing::info!(
-                    sent = r.sent,
-                    retrying = r.retrying,
-                    failed = r.failed,
-                    "orders pushed to the ERP"
-                );
+        let settings = match crate::settings::erp(&store, &configured).await {
+            Ok((settings, _)) => settings,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the ERP settings failed");
+                configured.clone()
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "pushing orders to the ERP failed"),
+        };
+        if current.as_ref().is_none_or(|(s, _)| *s != settings) {
+            // A connector per settings, kept while they stay: Tryton keeps its session.
+            current = match connector(&settings) {
+                Ok(Some(c)) => Some((settings.clone(), c)),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, "the ERP connector is not set up");
+                    None
+                }
+            };
+            last_pull = None;
         }
-        tokio::time::sleep(interval).await;
+        if let Some((settings, connector)) = &current {
+            match push_due(&store, connector, settings, Timestamp::now(), 100).await {
+                Ok(r) if r.sent + r.already_there + r.retrying + r.failed > 0 => {
+                    tracing::info!(
+                        sent = r.sent,
+                        retrying = r.retrying,
+                        failed = r.failed,
+                        "orders pushed to the ERP"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "pushing orders to the ERP failed"),
+            }
+            if let Connector::Tryton(tryton) = connector
+                && settings.pull_interval_seconds > 0
+                && last_pull.is_none_or(|t| t.elapsed() >= Duration::from_secs(settings.pull_interval_seconds))
+            {
+                last_pull = Some(std::time::Instant::now());
+                match crate::erp_pull::pull(&store, tryton, Timestamp::now()).await {
+                    Ok(r) => tracing::info!(
+                        products = r.products,
+                        customers = r.customers,
+                        stock = r.stock,
+                        orders = r.orders,
+                        "pulled from the ERP"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "pulling from the ERP failed"),
+                }
+            }
+        }
+        let interval = current
+            .as_ref()
+            .map_or(configured.interval_seconds, |(s, _)| s.interval_seconds);
+        tokio::time::sleep(Duration::from_secs(interval.max(1))).await;
     }
 }

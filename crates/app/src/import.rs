@@ -155,16 +155,21 @@ fn file_source(entity: Entity, path: &Path, progress: Option<Progress>) -> Resul
         )
         .map_err(file_err)?
     };
+    Ok(sheet_source(reader))
+}
+
+/// The rows of an open sheet, parsed, with the columns its header names.
+fn sheet_source(reader: SheetReader) -> Source {
     let header = reader.header().clone();
     let present = header.present_columns();
     let rows = reader.map(move |row| match row {
         Ok(raw) => (raw.line, parse_row(&header, &raw)),
         Err(e) => (e.line, Err(vec![e])),
     });
-    Ok(Source {
+    Source {
         present,
         rows: Box::new(rows),
-    })
+    }
 }
 
 /// Stored keys the rows of an entity must refer to.
@@ -345,6 +350,24 @@ pub async fn import_file(
     let owned = path.to_owned();
     run(store, entity, path, actor, move || {
         file_source(entity, &owned, progress)
+    })
+    .await
+}
+
+/// Imports CSV made in memory (a pull from the ERP) through the same reader,
+/// checks and writer as a file; only the columns in its header are written.
+pub async fn import_csv_bytes(
+    store: &Store,
+    entity: Entity,
+    label: &str,
+    csv: Vec<u8>,
+    actor: Actor,
+) -> Result<ImportSummary, ImportError> {
+    let path = PathBuf::from(label);
+    run(store, entity, Path::new(label), actor, move || {
+        let reader =
+            SheetReader::csv(entity, std::io::Cursor::new(csv)).map_err(|source| ImportError::File { path, source })?;
+        Ok(sheet_source(reader))
     })
     .await
 }

@@ -13,7 +13,9 @@
 //!   the events in one store transaction.
 //! - [`review`]: the review desk's actions on drafts and orders.
 //! - [`mailbox`]: IMAP mailboxes as an intake channel.
-//! - [`settings`]: drafting settings saved by administrators.
+//! - [`erp`]: the outbox worker that delivers confirmed orders to the ERP.
+//! - [`erp_pull`]: master data and sale states back from the ERP.
+//! - [`settings`]: drafting, mailbox and ERP settings saved by administrators.
 //! - [`users`]: users, passwords, sessions and API tokens.
 //!
 //! The demo company, benchmarks and accuracy runs are in the `tooling` crate.
@@ -21,6 +23,7 @@
 pub mod config;
 pub mod draft;
 pub mod erp;
+pub mod erp_pull;
 pub mod export;
 pub mod import;
 pub mod intake;

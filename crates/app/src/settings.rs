@@ -5,7 +5,7 @@
 use domain::event::{Actor, Event, FieldChange};
 use store::Store;
 
-use crate::config::ExtractionSettings;
+use crate::config::{ErpSettings, ExtractionSettings};
 
 const EXTRACTION: &str = "extraction";
 
@@ -229,5 +229,94 @@ async fn save_mailbox_list(
     };
     let json = serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
     store.save_setting(MAILBOXES, &json, user, &event).await?;
+    Ok(())
+}
+
+const ERP: &str = "erp";
+
+/// The ERP link in force: the administrators' settings if they saved any,
+/// else `[erp]` of orderdesk.toml; `true` when they come from the web UI.
+pub async fn erp(store: &Store, configured: &ErpSettings) -> Result<(ErpSettings, bool), store::StoreError> {
+    Ok(
+        match store
+            .setting(ERP)
+            .await?
+            .and_then(|json| serde_json::from_str::<ErpSettings>(&json).ok())
+        {
+            Some(stored) => (stored, true),
+            None => (configured.clone(), false),
+        },
+    )
+}
+
+/// The ERP settings as a trail shows them: never a password or secret, only whether one is set.
+fn erp_fields(s: &ErpSettings) -> Vec<(&'static str, String)> {
+    let set = |v: &Option<String>| {
+        if v.as_deref().is_some_and(|v| !v.is_empty()) {
+            "set"
+        } else {
+            "not set"
+        }
+    };
+    vec![
+        ("connector", s.connector.as_str().to_owned()),
+        ("url", s.url.clone().unwrap_or_default()),
+        ("database", s.database.clone().unwrap_or_default()),
+        ("user", s.user.clone().unwrap_or_default()),
+        ("password", set(&s.password).to_owned()),
+        ("secret", set(&s.secret).to_owned()),
+        (
+            "dir",
+            s.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
+        ),
+        ("sale_state", s.sale_state.as_str().to_owned()),
+        ("pull_interval_seconds", s.pull_interval_seconds.to_string()),
+    ]
+}
+
+/// Saves the ERP settings an administrator gave. An empty password or secret
+/// keeps the one in force; the event names what changed, never a password.
+pub async fn save_erp(
+    store: &Store,
+    configured: &ErpSettings,
+    mut new: ErpSettings,
+    user: &str,
+) -> Result<(), SettingsError> {
+    let (old, _) = erp(store, configured).await?;
+    if new.password.as_deref().is_none_or(str::is_empty) {
+        new.password = old.password.clone();
+    }
+    if new.secret.as_deref().is_none_or(str::is_empty) {
+        new.secret = old.secret.clone();
+    }
+    crate::erp::connector(&new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    let before = erp_fields(&old);
+    let mut changes: Vec<FieldChange> = erp_fields(&new)
+        .into_iter()
+        .zip(before)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, after), (_, before))| FieldChange {
+            field: format!("erp {field}"),
+            before: Some(before),
+            after: Some(after),
+        })
+        .collect();
+    if new.password != old.password && old.password.is_some() && new.password.is_some() {
+        changes.push(FieldChange {
+            field: "erp password".into(),
+            before: Some("set".into()),
+            after: Some("changed".into()),
+        });
+    }
+    let event = Event {
+        occurred_at: jiff::Timestamp::now(),
+        actor: Actor::User(user.to_owned()),
+        entity_type: "settings".into(),
+        entity_id: ERP.into(),
+        action: "changed".into(),
+        changes,
+    };
+    let json = serde_json::to_string(&new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    store.save_setting(ERP, &json, user, &event).await?;
     Ok(())
 }

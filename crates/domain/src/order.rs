@@ -123,6 +123,60 @@ pub fn next_status(from: OrderStatus, action: OrderAction) -> Result<OrderStatus
     Ok(to)
 }
 
+/// Where the ERP's sale for an order stands, as the ERP reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErpSaleStatus {
+    /// Entered, not yet quoted or confirmed there.
+    Draft,
+    Quotation,
+    Confirmed,
+    /// Being picked, shipped and invoiced.
+    Processing,
+    /// Every shipment has left.
+    Shipped,
+    /// Shipped and invoiced: finished in the ERP.
+    Done,
+    Cancelled,
+}
+
+impl ErpSaleStatus {
+    pub const ALL: [ErpSaleStatus; 7] = [
+        ErpSaleStatus::Draft,
+        ErpSaleStatus::Quotation,
+        ErpSaleStatus::Confirmed,
+        ErpSaleStatus::Processing,
+        ErpSaleStatus::Shipped,
+        ErpSaleStatus::Done,
+        ErpSaleStatus::Cancelled,
+    ];
+
+    /// The stable name used in storage, the API and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErpSaleStatus::Draft => "draft",
+            ErpSaleStatus::Quotation => "quotation",
+            ErpSaleStatus::Confirmed => "confirmed",
+            ErpSaleStatus::Processing => "processing",
+            ErpSaleStatus::Shipped => "shipped",
+            ErpSaleStatus::Done => "done",
+            ErpSaleStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// What the ERP's status means for our order: the goods left, or the sale was cancelled there.
+    pub fn order_action(self) -> Option<OrderAction> {
+        match self {
+            ErpSaleStatus::Shipped | ErpSaleStatus::Done => Some(OrderAction::MarkFulfilled),
+            ErpSaleStatus::Cancelled => Some(OrderAction::Cancel),
+            _ => None,
+        }
+    }
+}
+
 /// One line of a sales order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderLine {
@@ -189,6 +243,16 @@ mod tests {
     use crate::values::UnitCode;
     use proptest::prelude::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn erp_statuses_have_stable_names_and_only_shipping_or_cancelling_moves_the_order() {
+        for status in ErpSaleStatus::ALL {
+            assert_eq!(ErpSaleStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(ErpSaleStatus::Done.order_action(), Some(OrderAction::MarkFulfilled));
+        assert_eq!(ErpSaleStatus::Cancelled.order_action(), Some(OrderAction::Cancel));
+        assert_eq!(ErpSaleStatus::Processing.order_action(), None);
+    }
 
     fn order(prices: &[(Decimal, Option<Decimal>)]) -> SalesOrder {
         SalesOrder {

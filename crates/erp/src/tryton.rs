@@ -72,6 +72,8 @@ struct Session {
     /// The context every model call ends with (company, language).
     context: Value,
     company_currency: Option<String>,
+    /// The company's own party: not a customer.
+    company_party: Option<i64>,
 }
 
 /// Why one call failed.
@@ -478,20 +480,22 @@ impl Tryton {
             )));
         };
         let context = json!({"company": company, "language": "en"});
-        let currency = self
+        let company_row = self
             .post(
                 &path,
                 "model.company.company.read",
-                json!([[company], ["currency.code"], context.clone()]),
+                json!([[company], ["currency.code", "party"], context.clone()]),
                 Some(&authorization),
             )
             .await
             .ok()
-            .and_then(|r| r.get(0).and_then(|c| c.get("currency.")).and_then(|c| text(c, "code")));
+            .and_then(|r| r.get(0).cloned())
+            .unwrap_or(Value::Null);
         Ok(Session {
             authorization,
             context,
-            company_currency: currency,
+            company_currency: company_row.get("currency.").and_then(|c| text(c, "code")),
+            company_party: company_row.get("party").and_then(Value::as_i64),
         })
     }
 
@@ -1161,6 +1165,9 @@ impl Tryton {
             let (Some(party), Some(code), Some(name)) = (id(row), text(row, "code"), text(row, "name")) else {
                 continue;
             };
+            if Some(party) == session.company_party {
+                continue;
+            }
             pulled.parties.push(PulledParty {
                 code,
                 name,

@@ -207,6 +207,9 @@ enum ErpCommand {
     },
     /// Make a failed push due again.
     Retry { push: i64 },
+    /// Pull products, customers with addresses, stock and sale states from Tryton
+    /// (what changed since the last pull).
+    Pull,
 }
 
 #[derive(Subcommand)]
@@ -678,9 +681,8 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     for dir in &config.intake.watch_dirs {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
-    if let Some(connector) = app::erp::connector(&config.erp)? {
-        tokio::spawn(app::erp::run_pusher(store.clone(), connector, config.erp.clone()));
-    }
+    // The ERP link of orderdesk.toml, or the one administrators set in the web UI.
+    tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));
     let address = listener.local_addr().context("reading the listening address")?;
     let state = web::AppState::new(store)
         .with_config(config.clone())
@@ -1085,9 +1087,12 @@ async fn bench_extract(products: usize, prices: usize, documents: usize) -> Resu
 
 async fn erp_command(config: &Config, command: ErpCommand) -> Result<()> {
     let store = open(config).await?;
+    let (settings, _) = app::settings::erp(&store, &config.erp).await?;
     let connector = || -> Result<erp::Connector> {
-        app::erp::connector(&config.erp)?
-            .context("no ERP connector is set up: set [erp] connector = \"file\" or \"webhook\" in orderdesk.toml")
+        app::erp::connector(&settings)?.context(
+            "no ERP connector is set up: set [erp] connector = \"tryton\", \"webhook\" or \"file\" in orderdesk.toml, \
+             or on the settings page",
+        )
     };
     let now = jiff::Timestamp::now();
     match command {
@@ -1098,8 +1103,8 @@ async fn erp_command(config: &Config, command: ErpCommand) -> Result<()> {
         ErpCommand::Push { order } => {
             let connector = connector()?;
             let report = match order {
-                Some(id) => app::erp::push_order(&store, &connector, &config.erp, id, now).await?,
-                None => app::erp::push_due(&store, &connector, &config.erp, now, 1_000).await?,
+                Some(id) => app::erp::push_order(&store, &connector, &settings, id, now).await?,
+                None => app::erp::push_due(&store, &connector, &settings, now, 1_000).await?,
             };
             println!(
                 "sent {}, already in the ERP {}, to retry {}, failed {}",
@@ -1117,6 +1122,19 @@ async fn erp_command(config: &Config, command: ErpCommand) -> Result<()> {
                     line.join(", ")
                 }
             );
+            if let Some(pull) = store.erp_pulls(1).await?.first() {
+                println!(
+                    "last pull: {} {}: {} products, {} customers, {} addresses, {} stock, {} orders{}",
+                    pull.finished_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    if pull.ok { "ok" } else { "failed" },
+                    pull.products,
+                    pull.customers,
+                    pull.addresses,
+                    pull.stock,
+                    pull.orders,
+                    pull.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+                );
+            }
             for p in store.erp_pushes(None, limit).await? {
                 println!(
                     "#{} order {} v{} {} {} attempts {}{}{}",
@@ -1136,6 +1154,19 @@ async fn erp_command(config: &Config, command: ErpCommand) -> Result<()> {
                 bail!("push {push} does not exist or was sent already");
             }
             println!("push {push} is due again");
+        }
+        ErpCommand::Pull => {
+            let erp::Connector::Tryton(tryton) = connector()? else {
+                bail!("pulling needs the Tryton connector ([erp] connector = \"tryton\")");
+            };
+            let r = app::erp_pull::pull(&store, &tryton, now).await?;
+            println!(
+                "pulled: {} products, {} customers, {} addresses, {} stock rows changed; {} orders with a new ERP status; {} left out",
+                r.products, r.customers, r.addresses, r.stock, r.orders, r.skipped
+            );
+            for note in &r.notes {
+                println!("  {note}");
+            }
         }
     }
     Ok(())

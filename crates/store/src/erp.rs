@@ -4,6 +4,7 @@
 //! event on the order's timeline in one transaction.
 
 use domain::event::{Actor, Event, FieldChange};
+use domain::order::{ErpSaleStatus, OrderStatus, next_status};
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -336,5 +337,162 @@ fn order_event(order_id: i64, actor: &Actor, now: Timestamp, action: &str, chang
         entity_id: order_id.to_string(),
         action: action.into(),
         changes,
+    }
+}
+
+/// How a pull of master data and sale states ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErpPull {
+    pub id: i64,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    /// `true` when everything was pulled; otherwise `note` says what failed.
+    pub ok: bool,
+    /// Rows created or changed, per kind.
+    pub products: i64,
+    pub customers: i64,
+    pub addresses: i64,
+    pub stock: i64,
+    /// Orders whose ERP status changed.
+    pub orders: i64,
+    /// Records left out because Orderdesk cannot take them (see `note`).
+    pub skipped: i64,
+    pub note: Option<String>,
+    /// Where the next pull starts (the connector's own format).
+    pub cursor: Option<String>,
+}
+
+const PULL_COLUMNS: &str =
+    "id, started_at, finished_at, status, products, customers, addresses, stock, orders, skipped, note, cursor";
+
+fn decode_pull(row: &AnyRow) -> Result<ErpPull, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let at = At { table: "erp_pulls", id };
+    Ok(ErpPull {
+        id,
+        started_at: at.timestamp(row, 1)?,
+        finished_at: at.timestamp(row, 2)?,
+        ok: at.named(row, 3, |s| match s {
+            "ok" => Some(true),
+            "failed" => Some(false),
+            _ => None,
+        })?,
+        products: row.try_get(4)?,
+        customers: row.try_get(5)?,
+        addresses: row.try_get(6)?,
+        stock: row.try_get(7)?,
+        orders: row.try_get(8)?,
+        skipped: row.try_get(9)?,
+        note: row.try_get(10)?,
+        cursor: row.try_get(11)?,
+    })
+}
+
+impl Store {
+    /// Records a pull (its `id` is ignored).
+    pub async fn record_erp_pull(&self, pull: &ErpPull) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO erp_pulls (started_at, finished_at, status, products, customers, addresses, stock, \
+             orders, skipped, note, cursor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(timestamp_text(pull.started_at))
+        .bind(timestamp_text(pull.finished_at))
+        .bind(if pull.ok { "ok" } else { "failed" })
+        .bind(pull.products)
+        .bind(pull.customers)
+        .bind(pull.addresses)
+        .bind(pull.stock)
+        .bind(pull.orders)
+        .bind(pull.skipped)
+        .bind(pull.note.clone())
+        .bind(pull.cursor.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest pulls, newest first.
+    pub async fn erp_pulls(&self, limit: i64) -> Result<Vec<ErpPull>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PULL_COLUMNS} FROM erp_pulls ORDER BY id DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_pull).collect()
+    }
+
+    /// The cursor of the newest pull that left one.
+    pub async fn erp_pull_cursor(&self) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT cursor FROM erp_pulls WHERE cursor IS NOT NULL ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Takes the ERP's status of an order's sale: the order's `erp_status`,
+    /// its own status when the sale shipped or was cancelled there, and the
+    /// event on its timeline, in one transaction. `false` when nothing changed
+    /// (or the order does not exist).
+    pub async fn apply_erp_status(
+        &self,
+        order_id: i64,
+        status: ErpSaleStatus,
+        sale: Option<&str>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT status, erp_status, erp_sale FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let at = At {
+            table: "orders",
+            id: order_id,
+        };
+        let order_status = at.named(&row, 0, OrderStatus::parse)?;
+        let old_erp: Option<String> = row.try_get(1)?;
+        let old_sale: Option<String> = row.try_get(2)?;
+        let new_sale = sale.map(str::to_owned).or(old_sale.clone());
+        if old_erp.as_deref() == Some(status.as_str()) && old_sale == new_sale {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let new_order_status = status
+            .order_action()
+            .and_then(|action| next_status(order_status, action).ok())
+            .unwrap_or(order_status);
+        sqlx::query("UPDATE orders SET erp_status = $1, erp_sale = $2, status = $3, updated_at = $4 WHERE id = $5")
+            .bind(status.as_str())
+            .bind(new_sale.clone())
+            .bind(new_order_status.as_str())
+            .bind(timestamp_text(now))
+            .bind(order_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let mut changes = vec![FieldChange {
+            field: "erp_status".into(),
+            before: old_erp,
+            after: Some(status.as_str().into()),
+        }];
+        if old_sale != new_sale {
+            changes.push(FieldChange {
+                field: "erp_sale".into(),
+                before: old_sale,
+                after: new_sale,
+            });
+        }
+        if new_order_status != order_status {
+            changes.push(change("status", order_status.as_str(), new_order_status.as_str()));
+        }
+        tx.append_event(&order_event(order_id, actor, now, "erp_status_changed", changes))
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

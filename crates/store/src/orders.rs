@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use domain::CurrencyCode;
 use domain::event::{Actor, Event, FieldChange};
-use domain::order::OrderStatus;
+use domain::order::{ErpSaleStatus, OrderStatus};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
@@ -43,10 +43,14 @@ pub struct StoredOrder {
     pub confirmed_by: String,
     pub confirmed_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Where the ERP's sale stands, as last pulled.
+    pub erp_status: Option<ErpSaleStatus>,
+    /// The ERP's number of the sale.
+    pub erp_sale: Option<String>,
 }
 
 const ORDER_COLUMNS: &str = "id, draft_id, message_id, customer_no, po_number, status, currency, total, line_count, \
-     content, version, confirmed_by, confirmed_at, updated_at";
+     content, version, confirmed_by, confirmed_at, updated_at, erp_status, erp_sale";
 
 fn decode_order(row: &AnyRow) -> Result<StoredOrder, StoreError> {
     let id: i64 = row.try_get(0)?;
@@ -69,6 +73,11 @@ fn decode_order(row: &AnyRow) -> Result<StoredOrder, StoreError> {
         confirmed_by: row.try_get(11)?,
         confirmed_at: at.timestamp(row, 12)?,
         updated_at: at.timestamp(row, 13)?,
+        erp_status: match row.try_get::<Option<String>, _>(14)? {
+            None => None,
+            Some(_) => Some(at.named(row, 14, ErpSaleStatus::parse)?),
+        },
+        erp_sale: row.try_get(15)?,
     })
 }
 

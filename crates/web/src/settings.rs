@@ -42,11 +42,22 @@ struct SettingsPage {
     erp: ErpView,
 }
 
-/// The ERP link on the settings page: where orders go and the outbox.
+/// The ERP link on the settings page: the connection, the outbox and the last pull.
 struct ErpView {
     connector: String,
+    /// Where the settings in force come from (settings page or orderdesk.toml).
+    source: &'static str,
+    form: ErpForm,
+    password_set: bool,
+    secret_set: bool,
+    sale_states: Vec<&'static str>,
+    kinds: Vec<&'static str>,
     counts: String,
     pushes: Vec<PushRow>,
+    /// The newest pull, in words; empty when there was none.
+    last_pull: String,
+    pull_failed: bool,
+    is_tryton: bool,
 }
 
 struct PushRow {
@@ -62,12 +73,35 @@ struct PushRow {
     can_retry: bool,
 }
 
-async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
+/// The ERP connection as the form shows and returns it (never a password or secret).
+#[derive(Debug, Default, Deserialize)]
+pub struct ErpForm {
+    #[serde(default)]
+    connector: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    database: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    sale_state: String,
+    #[serde(default)]
+    pull_interval_seconds: String,
+}
+
+fn describe_connector(e: &app::config::ErpSettings) -> String {
     use app::config::ErpConnectorKind as K;
-    let e = &state.config.erp;
-    let connector = match e.connector {
+    let unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    match e.connector {
         K::None => "none: confirmed orders wait in the outbox".to_owned(),
-        // The secret is never shown.
+        // Passwords and secrets are never shown.
         K::File => format!(
             "file drop into {}",
             e.dir
@@ -75,7 +109,18 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
                 .map_or("(no folder set)".into(), |d| d.display().to_string())
         ),
         K::Webhook => format!("signed webhook to {}", e.url.as_deref().unwrap_or("(no URL set)")),
-    };
+        K::Tryton => format!(
+            "Tryton at {}, database {}, as {}; sales are left {}",
+            unset(&e.url),
+            unset(&e.database),
+            unset(&e.user),
+            e.sale_state.as_str()
+        ),
+    }
+}
+
+async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
+    let (e, from_settings) = app::settings::erp(&state.store, &state.config.erp).await?;
     let counts = state.store.erp_push_counts().await?;
     let counts = if counts.is_empty() {
         "empty".to_owned()
@@ -107,11 +152,148 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
                 || (p.status == store::erp::PushStatus::Pending && p.attempts > 0),
         })
         .collect();
+    let pull = state.store.erp_pulls(1).await?.into_iter().next();
+    let last_pull = pull.as_ref().map_or(String::new(), |p| {
+        let when = p.finished_at.strftime("%Y-%m-%d %H:%M UTC");
+        if p.ok {
+            format!(
+                "{when}: {} products, {} customers, {} addresses, {} stock rows changed, {} orders with a new ERP status{}",
+                p.products,
+                p.customers,
+                p.addresses,
+                p.stock,
+                p.orders,
+                if p.skipped > 0 {
+                    format!("; {} left out ({})", p.skipped, p.note.clone().unwrap_or_default())
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("{when}: failed: {}", p.note.clone().unwrap_or_default())
+        }
+    });
     Ok(ErpView {
-        connector,
+        connector: describe_connector(&e),
+        source: if from_settings {
+            "settings page"
+        } else {
+            "orderdesk.toml"
+        },
+        password_set: e.password.as_deref().is_some_and(|p| !p.is_empty()),
+        secret_set: e.secret.as_deref().is_some_and(|p| !p.is_empty()),
+        is_tryton: e.connector == app::config::ErpConnectorKind::Tryton,
+        form: ErpForm {
+            connector: e.connector.as_str().to_owned(),
+            url: e.url.clone().unwrap_or_default(),
+            database: e.database.clone().unwrap_or_default(),
+            user: e.user.clone().unwrap_or_default(),
+            password: String::new(),
+            secret: String::new(),
+            dir: e.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
+            sale_state: e.sale_state.as_str().to_owned(),
+            pull_interval_seconds: e.pull_interval_seconds.to_string(),
+        },
+        sale_states: vec!["draft", "quotation", "confirmed"],
+        kinds: vec!["none", "tryton", "webhook", "file"],
         counts,
         pushes,
+        pull_failed: pull.as_ref().is_some_and(|p| !p.ok),
+        last_pull,
     })
+}
+
+/// The settings an administrator gave, on top of those in force.
+fn erp_from_form(old: &app::config::ErpSettings, form: &ErpForm) -> Result<app::config::ErpSettings, String> {
+    let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut new = old.clone();
+    new.connector = app::config::ErpConnectorKind::parse(form.connector.trim()).ok_or_else(|| {
+        format!(
+            "connector '{}' is not one of none, tryton, webhook, file",
+            form.connector
+        )
+    })?;
+    new.url = text(&form.url);
+    new.database = text(&form.database);
+    new.user = text(&form.user);
+    new.password = text(&form.password);
+    new.secret = text(&form.secret);
+    new.dir = text(&form.dir).map(Into::into);
+    if let Some(state) = text(&form.sale_state) {
+        new.sale_state = app::config::SaleState::parse(&state)
+            .ok_or_else(|| format!("sale state '{state}' is not one of draft, quotation, confirmed"))?;
+    }
+    if let Some(interval) = text(&form.pull_interval_seconds) {
+        new.pull_interval_seconds = interval
+            .parse()
+            .map_err(|_| format!("pull interval '{interval}' is not a number of seconds"))?;
+    }
+    Ok(new)
+}
+
+/// Saves the ERP connection (an empty password or secret keeps the one set).
+pub async fn save_erp(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(form): Form<ErpForm>,
+) -> Response {
+    let old = match app::settings::erp(&state.store, &state.config.erp).await {
+        Ok((old, _)) => old,
+        Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let new = match erp_from_form(&old, &form) {
+        Ok(new) => new,
+        Err(m) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
+    };
+    match app::settings::save_erp(&state.store, &state.config.erp, new, &me.username).await {
+        Ok(()) => Redirect::to("/settings#erp").into_response(),
+        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// Tries the connection in force and shows what answered (or why not).
+pub async fn test_erp(State(state): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
+    let said = match app::settings::erp(&state.store, &state.config.erp).await {
+        Err(e) => format!("ERP connection: {e}"),
+        Ok((settings, _)) => match app::erp::connector(&settings) {
+            Ok(None) => "ERP connection: no connector is set".to_owned(),
+            Err(e) => format!("ERP connection: {e}"),
+            Ok(Some(c)) => match c.test().await {
+                Ok(said) => format!("ERP connection works: {said}"),
+                Err(e) => format!("ERP connection failed: {e}"),
+            },
+        },
+    };
+    match page(&state, &me, String::new(), said).await {
+        Ok(page) => match render(page) {
+            Ok(html) => html.into_response(),
+            Err(e) => e.into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Pulls master data and sale states from Tryton now.
+pub async fn pull_erp(State(state): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
+    let settings = match app::settings::erp(&state.store, &state.config.erp).await {
+        Ok((s, _)) => s,
+        Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let tryton = match app::erp::tryton(&settings) {
+        Ok(t) if settings.connector == app::config::ErpConnectorKind::Tryton => t,
+        Ok(_) => {
+            return failed(
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pulling needs the Tryton connector".into(),
+            );
+        }
+        Err(e) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    };
+    // The pull is recorded either way; the page shows how it went.
+    let _ = app::erp_pull::pull(&state.store, &tryton, jiff::Timestamp::now()).await;
+    Redirect::to("/settings#erp").into_response()
 }
 
 /// Makes a waiting or failed push due now.

@@ -4,6 +4,7 @@
 mod demo;
 mod drafting;
 mod erp_outbox;
+mod erp_tryton;
 mod export;
 mod golden;
 mod import;
