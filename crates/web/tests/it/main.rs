@@ -1,6 +1,7 @@
 //! The web server driven through its router, against real stores.
 
 mod access;
+mod erp;
 mod pages;
 mod review;
 
