@@ -21,6 +21,8 @@ pub struct TrytonServer {
     bin: PathBuf,
     port: u16,
     password: String,
+    /// More than one: `gunicorn` with that many worker processes instead of `trytond`.
+    workers: usize,
     child: Option<Child>,
 }
 
@@ -38,6 +40,21 @@ fn free_port() -> std::io::Result<u16> {
 impl TrytonServer {
     /// Copies the template's database and starts a server on it.
     pub fn start(template: &Path, bin: &Path) -> Result<TrytonServer, String> {
+        Self::start_with_workers(template, bin, 1)
+    }
+
+    /// The same with `workers` processes behind gunicorn (installed into
+    /// Tryton's virtualenv when missing): Tryton runs Python, one core a process.
+    pub fn start_with_workers(template: &Path, bin: &Path, workers: usize) -> Result<TrytonServer, String> {
+        if workers > 1 && !bin.join("gunicorn").exists() {
+            let status = Command::new(bin.join("pip"))
+                .args(["install", "-q", "--disable-pip-version-check", "gunicorn==23.0.0"])
+                .status()
+                .map_err(|e| format!("installing gunicorn: {e}"))?;
+            if !status.success() {
+                return Err(format!("installing gunicorn failed ({status})"));
+            }
+        }
         let dir = tempfile::Builder::new()
             .prefix("orderdesk-tryton.")
             .tempdir()
@@ -59,6 +76,7 @@ impl TrytonServer {
             bin: bin.to_owned(),
             port: free_port().map_err(|e| e.to_string())?,
             password,
+            workers: workers.max(1),
             child: None,
         };
         server.run()?;
@@ -72,16 +90,31 @@ impl TrytonServer {
             .append(true)
             .open(self.dir.path().join("server.log"))
             .map_err(|e| e.to_string())?;
-        let child = Command::new(self.bin.join("trytond"))
-            .arg("-c")
-            .arg(self.dir.path().join("trytond.conf"))
-            .args(["-d", "erp"])
-            .env("TRYTOND_WEB__LISTEN", format!("127.0.0.1:{}", self.port))
+        let conf = self.dir.path().join("trytond.conf");
+        let mut command = if self.workers > 1 {
+            let mut c = Command::new(self.bin.join("gunicorn"));
+            c.args(["-w", &self.workers.to_string(), "--timeout", "300", "-b"])
+                .arg(format!("127.0.0.1:{}", self.port))
+                .arg("trytond.application:app")
+                .env("TRYTOND_CONFIG", &conf)
+                .env("TRYTOND_DATABASE_NAMES", "erp");
+            c
+        } else {
+            let mut c = Command::new(self.bin.join("trytond"));
+            c.arg("-c")
+                .arg(&conf)
+                .args(["-d", "erp"])
+                .env("TRYTOND_WEB__LISTEN", format!("127.0.0.1:{}", self.port));
+            c
+        };
+        // Its own process group, so that a kill reaches gunicorn's workers too.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("starting {}/trytond: {e}", self.bin.display()))?;
+            .map_err(|e| format!("starting Tryton from {}: {e}", self.bin.display()))?;
         self.child = Some(child);
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
@@ -101,6 +134,10 @@ impl TrytonServer {
     /// Kills the server at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }

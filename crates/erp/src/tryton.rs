@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -64,6 +64,25 @@ pub struct Tryton {
     session: Arc<tokio::sync::Mutex<Option<Session>>>,
     /// One client (and its connection pool) for every call.
     client: Arc<std::sync::OnceLock<reqwest::Client>>,
+    /// Products and party addresses looked up lately, shared by concurrent pushes.
+    recent: Arc<std::sync::Mutex<Recent>>,
+}
+
+/// What a push looked up, kept for [`RECENT_SECONDS`]: the next order of
+/// the same customer or product needs no lookup. A sale Tryton refuses is
+/// tried once more with everything looked up afresh.
+#[derive(Debug, Default)]
+struct Recent {
+    /// Product code → (product id, sale unit id, its symbol).
+    products: HashMap<String, (Instant, (i64, i64, String))>,
+    /// Customer number → the party's addresses.
+    addresses: HashMap<String, (Instant, Vec<Value>)>,
+}
+
+const RECENT_SECONDS: u64 = 60;
+
+fn fresh(at: &Instant) -> bool {
+    at.elapsed() < Duration::from_secs(RECENT_SECONDS)
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +93,9 @@ struct Session {
     company_currency: Option<String>,
     /// The company's own party: not a customer.
     company_party: Option<i64>,
+    /// Currencies by ISO code and units by symbol: read once per session.
+    currencies: HashMap<String, i64>,
+    units: BTreeMap<String, i64>,
 }
 
 /// Why one call failed.
@@ -320,8 +342,9 @@ pub struct PulledSale {
     pub shipment_state: Option<String>,
 }
 
-/// How far back each incremental pull looks again.
-const OVERLAP_SECONDS: i64 = 300;
+/// How far back each incremental pull looks again: longer than any
+/// transaction in the ERP is expected to run.
+const OVERLAP_SECONDS: i64 = 60;
 
 /// Records are read this many at a time.
 const PAGE: usize = 1000;
@@ -344,6 +367,7 @@ impl Tryton {
             timeout,
             session: Arc::default(),
             client: Arc::default(),
+            recent: Arc::default(),
         }
     }
 
@@ -492,11 +516,50 @@ impl Tryton {
             .and_then(|r| r.get(0).cloned())
             .unwrap_or(Value::Null);
         Ok(Session {
+            currencies: self
+                .lookup(&path, &authorization, &context, "currency.currency", "code")
+                .await?
+                .into_iter()
+                .collect(),
+            units: self
+                .lookup(&path, &authorization, &context, "product.uom", "symbol")
+                .await?
+                .into_iter()
+                .collect(),
             authorization,
             context,
             company_currency: company_row.get("currency.").and_then(|c| text(c, "code")),
             company_party: company_row.get("party").and_then(Value::as_i64),
         })
+    }
+
+    /// Every record of a small model as (key, id), for a new session.
+    async fn lookup(
+        &self,
+        path: &str,
+        authorization: &str,
+        context: &Value,
+        model: &str,
+        key: &str,
+    ) -> Result<Vec<(String, i64)>, ErpError> {
+        let rows = self
+            .post(
+                path,
+                &format!("model.{model}.search_read"),
+                json!([[], 0, null, null, [key], context]),
+                Some(authorization),
+            )
+            .await
+            .map_err(|e| match e {
+                CallError::Unauthorized => ErpError::Retry(format!("{}: the new session was refused", self.where_())),
+                CallError::Erp(e) => e,
+            })?;
+        Ok(rows
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((text(r, key)?, id(r)?)))
+            .collect())
     }
 
     async fn session(&self) -> Result<Session, ErpError> {
@@ -633,6 +696,23 @@ impl Tryton {
             .unwrap_or_default())
     }
 
+    /// The server's clock (its HTTP `Date`), in the ERP's time, if it says.
+    async fn server_time(&self) -> Option<ErpTime> {
+        let response = self
+            .client()
+            .ok()?
+            .post(format!("{}/rpc/", self.url))
+            .header("Content-Type", "application/json")
+            .body(r#"{"id":0,"method":"common.server.version","params":[]}"#)
+            .send()
+            .await
+            .ok()?;
+        let date = response.headers().get("date")?.to_str().ok()?;
+        let at = jiff::fmt::rfc2822::parse(date).ok()?;
+        let utc = at.with_time_zone(jiff::tz::TimeZone::UTC).datetime();
+        Some(ErpTime(format!("{}.000000", utc.strftime("%Y-%m-%dT%H:%M:%S"))))
+    }
+
     /// Checks the connection and the login; says what answered.
     pub async fn test(&self) -> Result<String, ErpError> {
         *self.session.lock().await = None;
@@ -744,7 +824,13 @@ impl Tryton {
         let (sale, already_there) = match found {
             None => {
                 let id = self.create_sale(order).await?;
-                (self.read_sale(id).await?, false)
+                let created = FoundSale {
+                    id,
+                    number: None,
+                    state: "draft".into(),
+                    version: Some(order.version),
+                };
+                (created, false)
             }
             Some(sale) if sale.version.unwrap_or(1) >= order.version => (sale, true),
             Some(sale) => {
@@ -790,11 +876,26 @@ impl Tryton {
 
     async fn create_sale(&self, order: &ErpOrder) -> Result<i64, ErpError> {
         let values = self.sale_values(order).await?;
-        let created = self.call("model.sale.sale.create", vec![json!([values])]).await?;
+        let created = match self.call("model.sale.sale.create", vec![json!([values])]).await {
+            Err(ErpError::Refused(_)) if self.forget_recent() => {
+                // Perhaps something looked up lately changed in Tryton: once more, afresh.
+                let values = self.sale_values(order).await?;
+                self.call("model.sale.sale.create", vec![json!([values])]).await?
+            }
+            other => other?,
+        };
         created
             .get(0)
             .and_then(Value::as_i64)
             .ok_or_else(|| ErpError::Retry(format!("{}: sale.sale.create answered {created}", self.where_())))
+    }
+
+    /// Forgets what was looked up lately; `true` if there was anything.
+    fn forget_recent(&self) -> bool {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let had = !recent.products.is_empty() || !recent.addresses.is_empty();
+        *recent = Recent::default();
+        had
     }
 
     /// The sale's values: party, addresses, currency, reference, key and lines.
@@ -805,32 +906,52 @@ impl Tryton {
                 order.order_id
             )));
         };
-        let parties = self
-            .search_read(
-                "party.party",
-                json!([["code", "=", customer_no]]),
-                0,
-                Some(1),
-                &["addresses"],
-                None,
-            )
-            .await?;
-        let Some(party) = parties.first().and_then(id) else {
-            return Err(ErpError::Refused(format!(
-                "{}: customer {customer_no} is not a party there (no party with code {customer_no})",
-                self.where_()
-            )));
+        // The party's addresses in one call; the party itself only when it has none.
+        let known = {
+            let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            recent
+                .addresses
+                .get(customer_no)
+                .filter(|(at, _)| fresh(at))
+                .map(|(_, a)| a.clone())
         };
-        let addresses = self
-            .search_read(
-                "party.address",
-                json!([["party", "=", party]]),
-                0,
-                None,
-                &["street", "postal_code", "city", "invoice", "delivery"],
-                None,
-            )
-            .await?;
+        let addresses = match known {
+            Some(addresses) => addresses,
+            None => {
+                let addresses = self
+                    .search_read(
+                        "party.address",
+                        json!([["party.code", "=", customer_no]]),
+                        0,
+                        None,
+                        &["party", "street", "postal_code", "city", "invoice", "delivery"],
+                        None,
+                    )
+                    .await?;
+                if !addresses.is_empty() {
+                    self.recent
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .addresses
+                        .insert(customer_no.to_owned(), (Instant::now(), addresses.clone()));
+                }
+                addresses
+            }
+        };
+        let party = match addresses.first().and_then(|a| a.get("party")).and_then(Value::as_i64) {
+            Some(party) => party,
+            None => self
+                .ids("party.party", json!([["code", "=", customer_no]]))
+                .await?
+                .first()
+                .copied()
+                .ok_or_else(|| {
+                    ErpError::Refused(format!(
+                        "{}: customer {customer_no} is not a party there (no party with code {customer_no})",
+                        self.where_()
+                    ))
+                })?,
+        };
         let invoice_address = addresses
             .iter()
             .find(|a| flag(a, "invoice"))
@@ -848,9 +969,10 @@ impl Tryton {
             .unwrap_or(invoice_address);
         let currency_code = order.currency.as_deref().unwrap_or("EUR");
         let currency = self
-            .ids("currency.currency", json!([["code", "=", currency_code]]))
+            .session()
             .await?
-            .first()
+            .currencies
+            .get(currency_code)
             .copied()
             .ok_or_else(|| {
                 ErpError::Refused(format!(
@@ -931,32 +1053,57 @@ impl Tryton {
             values["country"] = json!(c);
         }
         let created = self.call("model.party.address.create", vec![json!([values])]).await?;
+        if let Some(customer_no) = &order.customer_no {
+            // The party has an address more now.
+            self.recent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .addresses
+                .remove(customer_no);
+        }
         Ok(created.get(0).and_then(Value::as_i64))
     }
 
     async fn sale_lines(&self, lines: &[ErpLine]) -> Result<Vec<Value>, ErpError> {
-        let codes: Vec<&str> = lines.iter().filter_map(|l| l.sku.as_deref()).collect();
-        let products: HashMap<String, (i64, i64, String)> = if codes.is_empty() {
-            HashMap::new()
-        } else {
-            self.search_read(
-                "product.product",
-                json!([["code", "in", codes]]),
-                0,
-                None,
-                &["code", "sale_uom", "sale_uom.symbol"],
-                None,
-            )
-            .await?
-            .iter()
-            .filter_map(|p| {
-                let uom = p.get("sale_uom").and_then(Value::as_i64)?;
-                let symbol = p.get("sale_uom.").and_then(|u| text(u, "symbol")).unwrap_or_default();
-                Some((text(p, "code")?, (id(p)?, uom, symbol)))
-            })
-            .collect()
-        };
-        let units = self.units().await?;
+        let mut products: HashMap<String, (i64, i64, String)> = HashMap::new();
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            for code in lines.iter().filter_map(|l| l.sku.as_deref()) {
+                match recent.products.get(code) {
+                    Some((at, product)) if fresh(at) => {
+                        products.insert(code.to_owned(), product.clone());
+                    }
+                    _ => missing.push(code),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let found: Vec<(String, (i64, i64, String))> = self
+                .search_read(
+                    "product.product",
+                    json!([["code", "in", missing]]),
+                    0,
+                    None,
+                    &["code", "sale_uom", "sale_uom.symbol"],
+                    None,
+                )
+                .await?
+                .iter()
+                .filter_map(|p| {
+                    let uom = p.get("sale_uom").and_then(Value::as_i64)?;
+                    let symbol = p.get("sale_uom.").and_then(|u| text(u, "symbol")).unwrap_or_default();
+                    Some((text(p, "code")?, (id(p)?, uom, symbol)))
+                })
+                .collect();
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            for (code, product) in found {
+                recent.products.insert(code.clone(), (now, product.clone()));
+                products.insert(code, product);
+            }
+        }
+        let units = self.session().await?.units;
         let mut out = Vec::new();
         for line in lines {
             let quantity = line.quantity.clone().unwrap_or_else(|| "0".into());
@@ -1019,20 +1166,11 @@ impl Tryton {
         Ok(out)
     }
 
-    /// Tryton's units by symbol.
-    async fn units(&self) -> Result<BTreeMap<String, i64>, ErpError> {
-        Ok(self
-            .search_read("product.uom", json!([]), 0, None, &["symbol"], None)
-            .await?
-            .iter()
-            .filter_map(|u| Some((text(u, "symbol")?, id(u)?)))
-            .collect())
-    }
-
     /// What changed in the ERP since `since`: products, parties with their
     /// addresses, stock per warehouse and the state of our sales.
     pub async fn pull(&self, since: &PullCursor) -> Result<Pulled, ErpError> {
         let session = self.session().await?;
+        let started = self.server_time().await;
         let all = json!({"active_test": false});
         let mut pulled = Pulled {
             cursor: since.clone(),
@@ -1202,6 +1340,21 @@ impl Tryton {
                 state: text(&row, "state").unwrap_or_default(),
                 shipment_state: text(&row, "shipment_state"),
             });
+        }
+        // The next pull starts where this one started on the server's clock
+        // (less the overlap): what changed while it ran is read again, and a
+        // quiet minute before a pull means nothing is read twice.
+        if let Some(started) = started {
+            for cursor in [
+                &mut pulled.cursor.products,
+                &mut pulled.cursor.parties,
+                &mut pulled.cursor.stock,
+                &mut pulled.cursor.sales,
+            ] {
+                if cursor.as_ref().is_none_or(|c| *c < started) {
+                    *cursor = Some(started.clone());
+                }
+            }
         }
         Ok(pulled)
     }

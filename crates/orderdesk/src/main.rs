@@ -258,6 +258,38 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         documents: usize,
     },
+    /// The ERP link against a local Tryton (started on a copy of the database
+    /// scripts/tryton/template prepares): PRODUCTS products pulled, then pulled again
+    /// with nothing changed, and ORDERS orders pushed CONCURRENCY at a time.
+    Erp {
+        /// The folder scripts/tryton/template wrote (default: $ORDERDESK_TEST_TRYTON_TEMPLATE).
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// Tryton's bin folder (default: $ORDERDESK_TEST_TRYTON_BIN).
+        #[arg(long)]
+        bin: Option<PathBuf>,
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        #[arg(long, default_value_t = 200)]
+        orders: usize,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// How far pushed sales go: draft, quotation or confirmed.
+        #[arg(long, default_value = "confirmed")]
+        sale_state: String,
+        /// Seconds to wait after filling Tryton before the first pull (a pull looks 60 s back).
+        #[arg(long, default_value_t = 61)]
+        quiet_seconds: u64,
+        /// Tryton processes (more than one: gunicorn workers, installed into Tryton's virtualenv if missing).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// A Tryton already running (database erp, user admin) instead of one started here.
+        #[arg(long)]
+        url: Option<String>,
+        /// The admin password of the Tryton at --url.
+        #[arg(long, default_value = "orderdesk-admin-1")]
+        password: String,
+    },
     /// Take in N generated order mails from a directory, end to end, and print the time.
     Intake {
         #[arg(long, default_value_t = 10_000)]
@@ -474,6 +506,47 @@ async fn run(cli: Cli) -> Result<()> {
             prices,
             documents,
         }) => bench_extract(products, prices, documents).await,
+        Command::Bench(BenchCommand::Erp {
+            template,
+            bin,
+            products,
+            orders,
+            concurrency,
+            sale_state,
+            quiet_seconds,
+            workers,
+            url,
+            password,
+        }) => {
+            let (env_template, env_bin) = erp::server::from_env().unzip();
+            let template = template.or(env_template);
+            let bin = bin.or(env_bin);
+            let sale_state = erp::SaleState::parse(&sale_state)
+                .with_context(|| format!("--sale-state {sale_state}: draft, quotation or confirmed"))?;
+            let target = match url {
+                Some(url) => tooling::erp_bench::Target::Running { url, password, workers },
+                None => tooling::erp_bench::Target::Start {
+                    template: template.as_deref().context(
+                        "--template (or ORDERDESK_TEST_TRYTON_TEMPLATE): a folder scripts/tryton/template wrote",
+                    )?,
+                    bin: bin
+                        .as_deref()
+                        .context("--bin (or ORDERDESK_TEST_TRYTON_BIN): Tryton's bin folder")?,
+                    workers,
+                },
+            };
+            let figures = tooling::erp_bench::run(
+                target,
+                products,
+                orders,
+                concurrency,
+                sale_state,
+                Duration::from_secs(quiet_seconds),
+            )
+            .await?;
+            println!("{figures}");
+            Ok(())
+        }
         Command::Bench(BenchCommand::SeedInbox { messages }) => {
             let store = open(&config).await?;
             let started = Instant::now();

@@ -6,6 +6,7 @@
 //!   generated mails, processed.
 //! - [`mod@bench`]: the data benchmarks need (a million messages, big catalogs)
 //!   and the figures they print.
+//! - [`erp_bench`]: the ERP link's speed against a local Tryton.
 //! - [`accuracy`]: the generated corpus on disk and how well drafts match its truth.
 //! - [`testing`]: fresh, empty stores on SQLite and PostgreSQL for tests.
 
@@ -25,4 +26,5 @@ pub mod accuracy;
 pub mod bench;
 pub mod demo;
 pub mod demo_inbox;
+pub mod erp_bench;
 pub mod testing;

@@ -210,3 +210,78 @@ fn confirmed_orders_wait_in_the_outbox_until_a_connector_delivers_them_once() {
     let out = crate::orderdesk(dir.path(), &url, &["erp", "status"]);
     assert!(crate::text(&out.stdout).starts_with(&format!("outbox: sent {pending}")));
 }
+
+#[test]
+fn erp_test_pull_and_status_against_a_real_tryton() {
+    let Some((template, bin)) = erp::server::from_env() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "ORDERDESK_TEST_TRYTON_TEMPLATE is not set: run the tests with scripts/test"
+        );
+        eprintln!("note: ORDERDESK_TEST_TRYTON_TEMPLATE is not set; the Tryton CLI test is skipped");
+        return;
+    };
+    let server = erp::server::TrytonServer::start(&template, &bin).expect("a Tryton server starts");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let t = server.connector(erp::SaleState::Confirmed);
+        t.rpc(
+            "model.party.party.create",
+            vec![serde_json::json!([{"name": "Nordwerk AG", "code": "30017",
+                "addresses": [["create", [{"street_unstructured": "Werftstr. 1", "postal_code": "24103",
+                    "city": "Kiel", "invoice": true, "delivery": true}]]]}])],
+        )
+        .await
+        .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/od.db", dir.path().display());
+    let tryton_url = server.url();
+    let run = |args: &[&str], password: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .current_dir(dir.path())
+            .env("ORDERDESK_DATABASE_URL", &url)
+            .env("ORDERDESK_ERP__CONNECTOR", "tryton")
+            .env("ORDERDESK_ERP__URL", &tryton_url)
+            .env("ORDERDESK_ERP__DATABASE", "erp")
+            .env("ORDERDESK_ERP__USER", "admin")
+            .env("ORDERDESK_ERP__PASSWORD", password)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["erp", "test"], server.password());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("ok: Tryton 8.2 at "),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["erp", "test"], "wrong");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("could not log in"), "{}", text(&out.stderr));
+
+    let out = run(&["erp", "pull"], server.password());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("pulled: 0 products, 1 customers, 1 addresses"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["erp", "pull"], server.password());
+    assert!(
+        text(&out.stdout).starts_with("pulled: 0 products, 0 customers, 0 addresses, 0 stock rows changed"),
+        "a second pull changes nothing: {}",
+        text(&out.stdout)
+    );
+    let out = run(&["erp", "status"], server.password());
+    let status = text(&out.stdout);
+    assert!(
+        status.contains("last pull: ") && status.contains(" ok: 0 products, 0 customers"),
+        "{status}"
+    );
+    let out = run(&["export", "customers", "customers.csv"], server.password());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let customers = std::fs::read_to_string(dir.path().join("customers.csv")).unwrap();
+    assert!(customers.contains("30017,Nordwerk AG"), "{customers}");
+}
