@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use store::erp::PushStatus;
 use store::master::MasterTable;
 
+use app::draft::LineField;
+use domain::order::AmendmentReason;
+
 use crate::drafting::{master, order_mail};
 
 fn server() -> Option<TrytonServer> {
@@ -244,6 +247,36 @@ async fn a_straight_through_order_becomes_one_sale_and_its_state_comes_back_to_t
     assert_eq!(
         actions,
         ["confirmed", "erp_pushed", "erp_status_changed", "erp_status_changed"]
+    );
+
+    // An amendment once the sale is processing in Tryton is for a person.
+    let quantity = |value: &str| {
+        [app::review::LineAmendment {
+            line_no: 1,
+            field: LineField::Quantity,
+            value: value.into(),
+        }]
+    };
+    app::review::amend(
+        s,
+        order_id,
+        1,
+        &quantity("600"),
+        AmendmentReason::CustomerChange,
+        "",
+        "clara",
+    )
+    .await
+    .unwrap();
+    let report = push_due(s, &connector, &settings, jiff::Timestamp::now(), 100)
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.failed), (0, 1));
+    let failed = s.erp_pushes_of(order_id).await.unwrap().pop().unwrap();
+    assert_eq!(failed.status, PushStatus::Failed);
+    assert!(
+        failed.last_error.as_deref().unwrap().contains("is processing"),
+        "{failed:?}"
     );
 
     // Cancelled in Tryton (back to draft is not possible once processing: a second order shows it).

@@ -88,6 +88,10 @@ struct OrderPage {
     total: String,
     events: Vec<EventRow>,
     can_amend: bool,
+    /// Where the order stands with the ERP, in words.
+    erp: String,
+    /// The error of a push given up: a person has to act (settings page, ERP).
+    erp_failed: Option<String>,
 }
 
 pub async fn order(
@@ -107,7 +111,35 @@ pub async fn order(
     timeline.extend(state.store.events_for("order", &id.to_string()).await?);
     timeline.sort_by_key(|e| e.occurred_at);
     let lines = draft.lines.iter().map(LineView::of).collect();
+    let pushes = state.store.erp_pushes_of(id).await?;
+    let erp = match (&o.erp_sale, o.erp_status, pushes.last()) {
+        (Some(sale), Some(status), _) => format!("sale {sale}, {}", status.as_str()),
+        (None, Some(status), _) => status.as_str().to_owned(),
+        (_, None, Some(p)) => match (p.status, &p.erp_reference) {
+            (store::erp::PushStatus::Sent, Some(r)) => format!("delivered ({r})"),
+            (store::erp::PushStatus::Sent, None) => "delivered".to_owned(),
+            (store::erp::PushStatus::Pending, _) if p.attempts > 0 => {
+                format!("waiting to be delivered (attempt {} failed)", p.attempts)
+            }
+            (store::erp::PushStatus::Pending, _) => "waiting to be delivered".to_owned(),
+            (store::erp::PushStatus::Failed, _) => "not delivered".to_owned(),
+        },
+        (_, None, None) => "not sent".to_owned(),
+    };
+    let erp_failed = pushes
+        .iter()
+        .rev()
+        .find(|p| p.status == store::erp::PushStatus::Failed)
+        .map(|p| {
+            format!(
+                "Version {} was not taken by the ERP: {}",
+                p.order_version,
+                p.last_error.clone().unwrap_or_default()
+            )
+        });
     render(OrderPage {
+        erp,
+        erp_failed,
         nav: "orders",
         csrf: me.csrf.clone(),
         can_amend: me.can(Permission::AmendOrders)

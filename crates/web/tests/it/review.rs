@@ -206,6 +206,7 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
         for step in ["received", "drafted", "corrected", "confirmed"] {
             assert!(page.contains(&format!(" {step}</td>")), "timeline lacks {step}: {page}");
         }
+        assert!(page.contains("id=\"order-erp\">waiting to be delivered<"), "{page}");
         // A confirmed draft cannot be confirmed again.
         let (status, _, _) = second
             .post_form(
