@@ -27,6 +27,12 @@ pub struct Config {
     /// Drafting: confidence thresholds, tolerances, exception severities.
     #[serde(default)]
     pub extraction: ExtractionSettings,
+    /// The SMTP server mail to customers goes through (`[smtp]`; none: nothing is sent or queued).
+    #[serde(default)]
+    pub smtp: mail::smtp::SmtpConfig,
+    /// When acknowledgements go out (`[acknowledgements]`).
+    #[serde(default)]
+    pub acknowledgements: crate::outbound::AcknowledgementSettings,
     /// Where confirmed orders go (`[erp]` in orderdesk.toml).
     #[serde(default)]
     pub erp: ErpSettings,
@@ -271,6 +277,8 @@ impl Default for Config {
             mailboxes: Vec::new(),
             extraction: ExtractionSettings::default(),
             erp: ErpSettings::default(),
+            smtp: mail::smtp::SmtpConfig::default(),
+            acknowledgements: crate::outbound::AcknowledgementSettings::default(),
         }
     }
 }

@@ -140,6 +140,10 @@ pub struct Pipeline {
     pub extraction: ExtractionSettings,
     pub catalog: CatalogCache,
     pub parser: Parser,
+    /// The SMTP server and when to acknowledge: a drafted message's
+    /// acknowledgement is queued with it.
+    pub smtp: mail::smtp::SmtpConfig,
+    pub acknowledgements: crate::outbound::AcknowledgementSettings,
 }
 
 impl Pipeline {
@@ -150,6 +154,8 @@ impl Pipeline {
             extraction: config.extraction.clone(),
             catalog: CatalogCache::default(),
             parser: Parser::InProcess,
+            smtp: config.smtp.clone(),
+            acknowledgements: config.acknowledgements.clone(),
         }
     }
 
@@ -219,6 +225,7 @@ pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Under
                     settings.max_parse_bytes
                 )),
                 drafts: Vec::new(),
+                mails: Vec::new(),
             },
         });
     }
@@ -260,11 +267,50 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         drafts: Vec::new(),
+        mails: Vec::new(),
     };
     Understood {
         documents,
         classification,
         processed,
+    }
+}
+
+/// The acknowledgement a drafted message gets, if it gets one.
+async fn acknowledgement_of(
+    store: &Store,
+    pipeline: &Pipeline,
+    message: &store::intake::StoredMessage,
+    processed: &ProcessedMessage,
+    thread: &crate::outbound::Thread,
+) -> Result<Option<store::outbound::NewMail>, IntakeError> {
+    if pipeline.smtp.host.trim().is_empty() || !pipeline.acknowledgements.enabled {
+        return Ok(None);
+    }
+    let draft = processed.drafts.first();
+    let customer_no = draft.and_then(|d| d.customer_no.clone());
+    let language = match &customer_no {
+        Some(no) => store.customer(no).await?.and_then(|c| c.language),
+        None => None,
+    };
+    let addressee = crate::outbound::Addressee {
+        customer_no,
+        language,
+        po_number: draft.and_then(|d| d.po_number.clone()),
+    };
+    let received = crate::outbound::Received {
+        message_id: message.id,
+        kind: processed.kind,
+        subject: processed.subject.as_deref().or(message.subject.as_deref()),
+        thread,
+    };
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    match crate::outbound::acknowledgement(&pipeline.acknowledgements, &pipeline.smtp, received, &addressee, today) {
+        Ok(mail) => Ok(Some(mail)),
+        Err(why) => {
+            tracing::debug!(message = message.id, why, "no acknowledgement");
+            Ok(None)
+        }
     }
 }
 
@@ -330,6 +376,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         }
     };
     let name = message.source_name.clone();
+    let thread = crate::outbound::thread_of(&bytes);
     let understood = match too_large_to_read(bytes.len(), settings) {
         Some(refused) => refused,
         None => understood_from(read_documents(&pipeline.parser, bytes, name, settings).await),
@@ -361,6 +408,9 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         processed
             .drafts
             .push(new_draft(part, &draft, message.received_at, &settings_in_force));
+    }
+    if let Some(ack) = acknowledgement_of(store, pipeline, &message, &processed, &thread).await? {
+        processed.mails.push(ack);
     }
     let kind = processed.kind;
     let error = processed.error.clone();

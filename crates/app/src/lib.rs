@@ -13,6 +13,7 @@
 //!   the events in one store transaction.
 //! - [`review`]: the review desk's actions on drafts and orders.
 //! - [`mailbox`]: IMAP mailboxes as an intake channel.
+//! - [`outbound`]: mail to customers (acknowledgements) and the worker that sends the mail outbox.
 //! - [`erp`]: the outbox worker that delivers confirmed orders to the ERP.
 //! - [`erp_pull`]: master data and sale states back from the ERP.
 //! - [`settings`]: drafting, mailbox and ERP settings saved by administrators.
@@ -29,6 +30,7 @@ pub mod import;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;
+pub mod outbound;
 pub mod parsing;
 pub mod review;
 pub mod settings;

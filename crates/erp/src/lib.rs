@@ -4,7 +4,7 @@
 //! - [`ErpOrder`]: the order as the ERP gets it (`orderdesk.erp-order/1`,
 //!   docs/erp.md), with the idempotency key `orderdesk-order-<id>` an ERP
 //!   uses to take an order once however often it is delivered.
-//! - [`Connector`]: where orders go. [`FileDrop`] writes one JSON file per
+//! - [`ErpConnector`], and [`Connector`]: where orders go. [`FileDrop`] writes one JSON file per
 //!   order version into a folder, atomically (a temporary file renamed into
 //!   place), and finds an order delivered before by its file; [`Webhook`]
 //!   POSTs the JSON with an HMAC-SHA256 signature over timestamp and body;
@@ -136,7 +136,52 @@ impl ErpError {
     }
 }
 
-/// Where confirmed orders go.
+/// What every connector does: deliver an order version under its
+/// idempotency key (a second delivery is harmless), and say whether orders
+/// could be delivered now. [`Connector`] is the one the settings name.
+pub trait ErpConnector {
+    fn push(&self, order: &ErpOrder) -> impl std::future::Future<Output = Result<Receipt, ErpError>> + Send;
+    fn test(&self) -> impl std::future::Future<Output = Result<String, ErpError>> + Send;
+    fn name(&self) -> &'static str;
+}
+
+impl ErpConnector for FileDrop {
+    fn push(&self, order: &ErpOrder) -> impl std::future::Future<Output = Result<Receipt, ErpError>> + Send {
+        self.deliver(order)
+    }
+    fn test(&self) -> impl std::future::Future<Output = Result<String, ErpError>> + Send {
+        self.check()
+    }
+    fn name(&self) -> &'static str {
+        "file"
+    }
+}
+
+impl ErpConnector for Webhook {
+    fn push(&self, order: &ErpOrder) -> impl std::future::Future<Output = Result<Receipt, ErpError>> + Send {
+        self.deliver(order)
+    }
+    fn test(&self) -> impl std::future::Future<Output = Result<String, ErpError>> + Send {
+        self.check()
+    }
+    fn name(&self) -> &'static str {
+        "webhook"
+    }
+}
+
+impl ErpConnector for Tryton {
+    fn push(&self, order: &ErpOrder) -> impl std::future::Future<Output = Result<Receipt, ErpError>> + Send {
+        Tryton::push(self, order)
+    }
+    fn test(&self) -> impl std::future::Future<Output = Result<String, ErpError>> + Send {
+        Tryton::test(self)
+    }
+    fn name(&self) -> &'static str {
+        "tryton"
+    }
+}
+
+/// Where confirmed orders go: the connector the settings name.
 #[derive(Debug, Clone)]
 pub enum Connector {
     FileDrop(FileDrop),
@@ -148,26 +193,26 @@ impl Connector {
     /// Delivers one order version; delivering it again is harmless.
     pub async fn push(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
         match self {
-            Connector::FileDrop(f) => f.push(order).await,
-            Connector::Webhook(w) => w.push(order).await,
-            Connector::Tryton(t) => t.push(order).await,
+            Connector::FileDrop(f) => ErpConnector::push(f, order).await,
+            Connector::Webhook(w) => ErpConnector::push(w, order).await,
+            Connector::Tryton(t) => ErpConnector::push(t, order).await,
         }
     }
 
     /// Checks that orders could be delivered now; says where to.
     pub async fn test(&self) -> Result<String, ErpError> {
         match self {
-            Connector::FileDrop(f) => f.test().await,
-            Connector::Webhook(w) => w.test().await,
-            Connector::Tryton(t) => t.test().await,
+            Connector::FileDrop(f) => ErpConnector::test(f).await,
+            Connector::Webhook(w) => ErpConnector::test(w).await,
+            Connector::Tryton(t) => ErpConnector::test(t).await,
         }
     }
 
     pub fn name(&self) -> &'static str {
         match self {
-            Connector::FileDrop(_) => "file",
-            Connector::Webhook(_) => "webhook",
-            Connector::Tryton(_) => "tryton",
+            Connector::FileDrop(f) => f.name(),
+            Connector::Webhook(w) => w.name(),
+            Connector::Tryton(t) => ErpConnector::name(t),
         }
     }
 }
@@ -184,7 +229,7 @@ impl FileDrop {
         format!("{}-v{}.json", order.idempotency_key, order.version)
     }
 
-    async fn push(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
+    async fn deliver(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
         let name = Self::file_name(order);
         let path = self.dir.join(&name);
         let io = |path: &PathBuf| {
@@ -218,7 +263,7 @@ impl FileDrop {
         })
     }
 
-    async fn test(&self) -> Result<String, ErpError> {
+    async fn check(&self) -> Result<String, ErpError> {
         let io = |source| ErpError::Io {
             path: self.dir.clone(),
             source,
@@ -276,7 +321,7 @@ impl Webhook {
             .map_err(|e| ErpError::Refused(format!("the HTTP client cannot start: {e}")))
     }
 
-    async fn push(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
+    async fn deliver(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
         let body = serde_json::to_vec(order).map_err(|e| ErpError::Refused(e.to_string()))?;
         let timestamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -312,7 +357,7 @@ impl Webhook {
         }
     }
 
-    async fn test(&self) -> Result<String, ErpError> {
+    async fn check(&self) -> Result<String, ErpError> {
         let response = self
             .client()?
             .head(&self.url)

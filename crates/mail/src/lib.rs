@@ -5,6 +5,10 @@
 //! between means fetching them again, never losing them; the intake recognises
 //! the repeats as duplicates. When the server's UIDVALIDITY changes, UIDs mean
 //! something else and the whole folder is read again, for the same reason safely.
+//!
+//! [`smtp`] sends what the mail outbox holds.
+
+pub mod smtp;
 
 use std::pin::Pin;
 use std::sync::Arc;

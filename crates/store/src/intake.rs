@@ -82,6 +82,8 @@ pub struct ProcessedMessage {
     pub error: Option<String>,
     /// The draft orders or quotes made from it (one per order it carries), stored in the same transaction.
     pub drafts: Vec<crate::drafts::NewDraft>,
+    /// Mail to the sender it causes (an acknowledgement), queued in the same transaction.
+    pub mails: Vec<crate::outbound::NewMail>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
@@ -360,6 +362,9 @@ impl Store {
         .await?;
         for draft in &result.drafts {
             tx.insert_draft(job.message_id, draft, now).await?;
+        }
+        for mail in &result.mails {
+            tx.queue_mail(mail, now).await?;
         }
         tx.commit().await?;
         Ok(true)

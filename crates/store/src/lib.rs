@@ -22,6 +22,7 @@ pub mod inbox;
 pub mod intake;
 pub mod master;
 pub mod orders;
+pub mod outbound;
 pub mod settings;
 pub mod users;
 

@@ -10,6 +10,7 @@ mod golden;
 mod import;
 mod intake;
 mod mailbox;
+mod outbound;
 mod review;
 mod saved_catalog;
 

@@ -1,0 +1,469 @@
+//! Mail to customers: what to send (an acknowledgement seconds after an
+//! order, change, cancellation or RFQ arrives) and the worker that sends the
+//! mail outbox over SMTP.
+//!
+//! An acknowledgement goes out only when it should: to a sender we know as
+//! a customer (unless a setting allows unknown senders), not to a customer
+//! who asked for none, never in answer to an auto-reply, a bounce or a
+//! mailing list (RFC 3834), and at most one per thread and day. It is
+//! written in the customer's language (German or English), threaded to the
+//! customer's mail (In-Reply-To and the whole References chain), and queued
+//! in the transaction that stores the drafted message.
+
+use std::time::Duration;
+
+use domain::event::Actor;
+use domain::message::MessageKind;
+use jiff::Timestamp;
+use mail::smtp::{OutgoingMail, SmtpConfig};
+use serde::{Deserialize, Serialize};
+use store::Store;
+use store::outbound::{MailKind, MailOutcome, NewMail, StoredMail};
+
+/// When acknowledgements go out (`[acknowledgements]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AcknowledgementSettings {
+    pub enabled: bool,
+    /// Also to senders that are no known customer.
+    pub unknown_senders: bool,
+    /// Customers (numbers) who want none.
+    pub opt_out: Vec<String>,
+    /// Signs the mail (`Ihr Auftragsteam`); the sender's name when empty.
+    pub signature: String,
+}
+
+impl Default for AcknowledgementSettings {
+    fn default() -> Self {
+        AcknowledgementSettings {
+            enabled: true,
+            unknown_senders: false,
+            opt_out: Vec::new(),
+            signature: String::new(),
+        }
+    }
+}
+
+/// What a mail's headers say about answering it (read from the raw message).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    pub message_id: Option<String>,
+    pub references: Vec<String>,
+    pub in_reply_to: Option<String>,
+    /// Where an answer goes: Reply-To, else From.
+    pub reply_to: Option<String>,
+    /// An auto-reply, a bounce or list mail (RFC 3834): never answered automatically.
+    pub automatic: Option<String>,
+}
+
+impl Thread {
+    /// The thread's first Message-ID (its root), for one answer per thread.
+    pub fn root(&self) -> Option<&str> {
+        self.references
+            .first()
+            .map(String::as_str)
+            .or(self.in_reply_to.as_deref())
+            .or(self.message_id.as_deref())
+    }
+}
+
+/// Reads the headers of a raw mail (at most its first 64 KB).
+pub fn thread_of(raw: &[u8]) -> Thread {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let Some(message) = mail_parser::MessageParser::new().parse_headers(head) else {
+        return Thread::default();
+    };
+    let bracket = |id: &str| format!("<{}>", id.trim_matches(|c| c == '<' || c == '>'));
+    let ids = |v: &mail_parser::HeaderValue| -> Vec<String> {
+        match v {
+            mail_parser::HeaderValue::Text(t) => vec![bracket(t)],
+            mail_parser::HeaderValue::TextList(l) => l.iter().map(|t| bracket(t)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let header = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty())
+    };
+    let address =
+        |a: Option<&mail_parser::Address>| a.and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned);
+    let from = address(message.from());
+    let automatic = if let Some(v) = header("Auto-Submitted").filter(|v| v != "no") {
+        Some(format!("Auto-Submitted: {v}"))
+    } else if let Some(v) =
+        header("Precedence").filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+    {
+        Some(format!("Precedence: {v}"))
+    } else if header("X-Autoreply").is_some() || header("X-Autorespond").is_some() {
+        Some("an auto-reply (X-Autoreply)".to_owned())
+    } else if header("List-Id").is_some() || header("List-Unsubscribe").is_some() {
+        Some("mail from a list (List-Id)".to_owned())
+    } else if header("Content-Type").is_some_and(|v| v.starts_with("multipart/report")) {
+        Some("a delivery report".to_owned())
+    } else if from.as_deref().is_none_or(|f| {
+        let local = f.split('@').next().unwrap_or("").to_ascii_lowercase();
+        matches!(
+            local.as_str(),
+            "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply"
+        )
+    }) {
+        Some("a sender that takes no answers".to_owned())
+    } else {
+        None
+    };
+    Thread {
+        message_id: message.message_id().map(bracket),
+        references: ids(message.references()),
+        in_reply_to: ids(message.in_reply_to()).into_iter().next(),
+        reply_to: address(message.reply_to()).or(from),
+        automatic,
+    }
+}
+
+/// The customer as the draft knows them, for the acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressee {
+    pub customer_no: Option<String>,
+    /// `de` or `en`.
+    pub language: Option<String>,
+    pub po_number: Option<String>,
+}
+
+/// A message as it was taken in and classified.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub message_id: i64,
+    pub kind: MessageKind,
+    pub subject: Option<&'a str>,
+    pub thread: &'a Thread,
+}
+
+/// Why no acknowledgement goes out, or the mail that does.
+pub fn acknowledgement(
+    settings: &AcknowledgementSettings,
+    smtp: &SmtpConfig,
+    received: Received<'_>,
+    addressee: &Addressee,
+    today: jiff::civil::Date,
+) -> Result<NewMail, &'static str> {
+    let Received {
+        message_id,
+        kind,
+        subject,
+        thread,
+    } = received;
+    if !settings.enabled || smtp.host.trim().is_empty() {
+        return Err("acknowledgements are off or no SMTP server is set");
+    }
+    if !matches!(
+        kind,
+        MessageKind::Order | MessageKind::OrderChange | MessageKind::Cancellation | MessageKind::Rfq
+    ) {
+        return Err("only orders, changes, cancellations and RFQs are acknowledged");
+    }
+    if thread.automatic.is_some() {
+        return Err("an automatic mail is never answered automatically");
+    }
+    let Some(to) = thread.reply_to.clone() else {
+        return Err("the mail names no sender");
+    };
+    match &addressee.customer_no {
+        None if !settings.unknown_senders => return Err("the sender is no known customer"),
+        Some(c) if settings.opt_out.iter().any(|o| o == c) => return Err("the customer wants no acknowledgements"),
+        _ => {}
+    }
+    let german = match addressee.language.as_deref() {
+        Some(l) => l.eq_ignore_ascii_case("de"),
+        None => to
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| matches!(tld, "de" | "at" | "ch" | "li")),
+    };
+    let root = thread
+        .root()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("message-{message_id}"));
+    let domain = smtp
+        .from
+        .rsplit('@')
+        .next()
+        .map(|d| d.trim_end_matches('>').trim())
+        .filter(|d| !d.is_empty())
+        .unwrap_or("orderdesk.invalid");
+    let mut references = thread.references.clone();
+    if let Some(id) = &thread.message_id
+        && !references.contains(id)
+    {
+        references.push(id.clone());
+    }
+    let subject = subject.unwrap_or("").trim();
+    let subject = if subject.is_empty() {
+        if german { "Ihre Nachricht" } else { "Your message" }.to_owned()
+    } else if subject.to_ascii_lowercase().starts_with("re:") || subject.to_ascii_lowercase().starts_with("aw:") {
+        subject.to_owned()
+    } else {
+        format!("{} {subject}", if german { "AW:" } else { "Re:" })
+    };
+    let signature = if settings.signature.trim().is_empty() {
+        smtp.from
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .to_owned()
+    } else {
+        settings.signature.trim().to_owned()
+    };
+    Ok(NewMail {
+        kind: MailKind::Acknowledgement,
+        message_id: Some(message_id),
+        order_id: None,
+        dedupe_key: format!("acknowledgement:{root}:{today}"),
+        language: if german { "de" } else { "en" }.into(),
+        to,
+        subject,
+        body: acknowledgement_text(kind, addressee.po_number.as_deref(), german, &signature),
+        mail_message_id: format!("<ack-{message_id}-{:016x}@{domain}>", fastrand::u64(..)),
+        in_reply_to: thread.message_id.clone(),
+        references,
+    })
+}
+
+fn acknowledgement_text(kind: MessageKind, po: Option<&str>, german: bool, signature: &str) -> String {
+    let po = po.map(str::trim).filter(|p| !p.is_empty());
+    let what = match (german, kind, po) {
+        (true, MessageKind::Order, Some(p)) => format!("Ihre Bestellung {p} ist bei uns eingegangen"),
+        (true, MessageKind::Order, None) => "Ihre Bestellung ist bei uns eingegangen".to_owned(),
+        (true, MessageKind::OrderChange, Some(p)) => {
+            format!("Ihre Änderung zur Bestellung {p} ist bei uns eingegangen")
+        }
+        (true, MessageKind::OrderChange, None) => "Ihre Änderung ist bei uns eingegangen".to_owned(),
+        (true, MessageKind::Cancellation, Some(p)) => {
+            format!("Ihre Stornierung der Bestellung {p} ist bei uns eingegangen")
+        }
+        (true, MessageKind::Cancellation, None) => "Ihre Stornierung ist bei uns eingegangen".to_owned(),
+        (true, _, Some(p)) => format!("Ihre Anfrage {p} ist bei uns eingegangen"),
+        (true, _, None) => "Ihre Anfrage ist bei uns eingegangen".to_owned(),
+        (false, MessageKind::Order, Some(p)) => format!("We have received your order {p}"),
+        (false, MessageKind::Order, None) => "We have received your order".to_owned(),
+        (false, MessageKind::OrderChange, Some(p)) => format!("We have received your change to order {p}"),
+        (false, MessageKind::OrderChange, None) => "We have received your order change".to_owned(),
+        (false, MessageKind::Cancellation, Some(p)) => format!("We have received your cancellation of order {p}"),
+        (false, MessageKind::Cancellation, None) => "We have received your cancellation".to_owned(),
+        (false, _, Some(p)) => format!("We have received your request for quotation {p}"),
+        (false, _, None) => "We have received your request for quotation".to_owned(),
+    };
+    let next = match (german, kind) {
+        (true, MessageKind::Rfq) => "Ihr Angebot erhalten Sie in Kürze.",
+        (true, _) => "Wir bearbeiten sie und senden Ihnen in Kürze unsere Bestätigung.",
+        (false, MessageKind::Rfq) => "You will receive our quotation shortly.",
+        (false, _) => "We are processing it and will send you our confirmation shortly.",
+    };
+    if german {
+        format!(
+            "Guten Tag,\n\nvielen Dank. {what}. {next}\n\nDies ist eine automatische Eingangsbestätigung.\n\nMit freundlichen Grüßen\n{signature}\n"
+        )
+    } else {
+        format!(
+            "Hello,\n\nthank you. {what}. {next}\n\nThis is an automatic acknowledgement of receipt.\n\nKind regards\n{signature}\n"
+        )
+    }
+}
+
+/// The wait before attempt `attempts + 1`: 30 s doubled per attempt, at most 1 h.
+pub fn backoff(attempts: i64) -> Duration {
+    Duration::from_secs(30u64.saturating_mul(1u64 << attempts.clamp(0, 20)).min(3600))
+}
+
+/// How many attempts before a mail waits for a person.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// What one round of sending did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// Sends the mails due at `now`.
+pub async fn send_due(
+    store: &Store,
+    smtp: &SmtpConfig,
+    now: Timestamp,
+    limit: i64,
+) -> Result<SendReport, store::StoreError> {
+    let mut report = SendReport::default();
+    let actor = Actor::System("outbox".into());
+    for mail in store.due_mails(now, limit).await? {
+        if !store.claim_mail(mail.id).await? {
+            continue;
+        }
+        let outcome = match mail::smtp::send(smtp, &outgoing(&mail)).await {
+            Ok(()) => {
+                report.sent += 1;
+                MailOutcome::Sent
+            }
+            Err(e) if e.is_retryable() && mail.attempts + 1 < MAX_ATTEMPTS => {
+                report.retrying += 1;
+                MailOutcome::Retry {
+                    error: e.to_string(),
+                    next_attempt_at: now + backoff(mail.attempts),
+                }
+            }
+            Err(e) => {
+                report.failed += 1;
+                MailOutcome::Failed { error: e.to_string() }
+            }
+        };
+        store
+            .record_mail_attempt(&mail, &outcome, &actor, Timestamp::now())
+            .await?;
+    }
+    Ok(report)
+}
+
+/// The mail as SMTP sends it.
+pub fn outgoing(mail: &StoredMail) -> OutgoingMail {
+    OutgoingMail {
+        message_id: mail.mail.mail_message_id.clone(),
+        to: mail.mail.to.clone(),
+        subject: mail.mail.subject.clone(),
+        text: mail.mail.body.clone(),
+        in_reply_to: mail.mail.in_reply_to.clone(),
+        references: mail.mail.references.clone(),
+        auto_reply: true,
+    }
+}
+
+/// Sends the outbox every two seconds for as long as `serve` runs; first
+/// takes back what a process that died left mid-send.
+pub async fn run_outbox(store: Store, smtp: SmtpConfig) {
+    match store.release_sending().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(mails = n, "mails left mid-send by the last run go again"),
+        Err(e) => tracing::error!(error = %e, "the mail outbox could not be read"),
+    }
+    loop {
+        match send_due(&store, &smtp, Timestamp::now(), 50).await {
+            Ok(r) if r.sent + r.retrying + r.failed > 0 => {
+                tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "mail sent");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "sending mail failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp() -> SmtpConfig {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            from: "Auftragsannahme Muster <auftrag@lieferant.example>".into(),
+            ..SmtpConfig::default()
+        }
+    }
+
+    fn known(language: &str) -> Addressee {
+        Addressee {
+            customer_no: Some("10042".into()),
+            language: Some(language.into()),
+            po_number: Some("4500012345".into()),
+        }
+    }
+
+    const MAIL: &[u8] = b"From: Einkauf <einkauf@kunde.example>\r\nMessage-ID: <m2@kunde.example>\r\nIn-Reply-To: <m1@kunde.example>\r\nReferences: <m0@kunde.example> <m1@kunde.example>\r\nSubject: Bestellung\r\n\r\nBody";
+
+    #[test]
+    fn an_acknowledgement_answers_in_the_thread_and_the_customers_language() {
+        let thread = thread_of(MAIL);
+        assert_eq!(thread.root(), Some("<m0@kunde.example>"));
+        let today = jiff::civil::date(2026, 11, 30);
+        let received = |kind, subject| Received {
+            message_id: 7,
+            kind,
+            subject,
+            thread: &thread,
+        };
+        let ack = acknowledgement(
+            &AcknowledgementSettings::default(),
+            &smtp(),
+            received(MessageKind::Order, Some("Bestellung")),
+            &known("de"),
+            today,
+        )
+        .unwrap();
+        assert_eq!(ack.to, "einkauf@kunde.example");
+        assert_eq!(ack.subject, "AW: Bestellung");
+        assert_eq!(ack.in_reply_to.as_deref(), Some("<m2@kunde.example>"));
+        assert_eq!(
+            ack.references,
+            ["<m0@kunde.example>", "<m1@kunde.example>", "<m2@kunde.example>"]
+        );
+        assert!(
+            ack.body.contains("Ihre Bestellung 4500012345 ist bei uns eingegangen"),
+            "{}",
+            ack.body
+        );
+        assert!(ack.body.ends_with("Auftragsannahme Muster\n"));
+        assert_eq!(ack.dedupe_key, "acknowledgement:<m0@kunde.example>:2026-11-30");
+        assert!(ack.mail_message_id.ends_with("@lieferant.example>"));
+        let english = acknowledgement(
+            &AcknowledgementSettings::default(),
+            &smtp(),
+            received(MessageKind::Rfq, None),
+            &known("en"),
+            today,
+        )
+        .unwrap();
+        assert!(english.body.contains("request for quotation 4500012345") && english.subject == "Your message");
+    }
+
+    #[test]
+    fn no_acknowledgement_for_automatic_mail_strangers_opt_outs_or_other_kinds() {
+        let today = jiff::civil::date(2026, 11, 30);
+        let settings = AcknowledgementSettings::default();
+        let ack = |raw: &[u8], kind, who: &Addressee, s: &AcknowledgementSettings| {
+            let thread = thread_of(raw);
+            let received = Received {
+                message_id: 1,
+                kind,
+                subject: None,
+                thread: &thread,
+            };
+            acknowledgement(s, &smtp(), received, who, today)
+        };
+        let auto = b"From: a@kunde.example\r\nAuto-Submitted: auto-replied\r\n\r\nOut of office";
+        assert!(ack(auto, MessageKind::Order, &known("de"), &settings).is_err());
+        let bulk = b"From: a@kunde.example\r\nPrecedence: bulk\r\n\r\nx";
+        assert!(ack(bulk, MessageKind::Order, &known("de"), &settings).is_err());
+        let bounce = b"From: MAILER-DAEMON@kunde.example\r\n\r\nx";
+        assert!(ack(bounce, MessageKind::Order, &known("de"), &settings).is_err());
+        let plain = b"From: a@kunde.example\r\nAuto-Submitted: no\r\n\r\nx";
+        assert!(ack(plain, MessageKind::Order, &known("de"), &settings).is_ok());
+        assert!(ack(plain, MessageKind::Other, &known("de"), &settings).is_err());
+        let stranger = Addressee {
+            customer_no: None,
+            language: None,
+            po_number: None,
+        };
+        assert!(ack(plain, MessageKind::Order, &stranger, &settings).is_err());
+        let open = AcknowledgementSettings {
+            unknown_senders: true,
+            ..settings.clone()
+        };
+        assert!(ack(plain, MessageKind::Order, &stranger, &open).is_ok());
+        let opted_out = AcknowledgementSettings {
+            opt_out: vec!["10042".into()],
+            ..settings
+        };
+        assert!(ack(plain, MessageKind::Order, &known("de"), &opted_out).is_err());
+    }
+}
