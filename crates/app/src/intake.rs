@@ -284,7 +284,10 @@ async fn acknowledgement_of(
     processed: &ProcessedMessage,
     thread: &crate::outbound::Thread,
 ) -> Result<Option<store::outbound::NewMail>, IntakeError> {
-    if pipeline.smtp.host.trim().is_empty() || !pipeline.acknowledgements.enabled {
+    // Administrators may have set the SMTP server and the rules in the web UI.
+    let (smtp, _) = crate::settings::smtp(store, &pipeline.smtp).await?;
+    let rules = crate::settings::acknowledgements(store, &pipeline.acknowledgements).await?;
+    if smtp.host.trim().is_empty() || !rules.enabled {
         return Ok(None);
     }
     let draft = processed.drafts.first();
@@ -305,7 +308,7 @@ async fn acknowledgement_of(
         thread,
     };
     let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    match crate::outbound::acknowledgement(&pipeline.acknowledgements, &pipeline.smtp, received, &addressee, today) {
+    match crate::outbound::acknowledgement(&rules, &smtp, received, &addressee, today) {
         Ok(mail) => Ok(Some(mail)),
         Err(why) => {
             tracing::debug!(message = message.id, why, "no acknowledgement");

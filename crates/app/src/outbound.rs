@@ -15,7 +15,8 @@ use std::time::Duration;
 use domain::event::Actor;
 use domain::message::MessageKind;
 use jiff::Timestamp;
-use mail::smtp::{OutgoingMail, SmtpConfig};
+use mail::smtp::OutgoingMail;
+pub use mail::smtp::{Security, SmtpConfig};
 use serde::{Deserialize, Serialize};
 use store::Store;
 use store::outbound::{MailKind, MailOutcome, NewMail, StoredMail};
@@ -326,6 +327,11 @@ pub async fn send_due(
     Ok(report)
 }
 
+/// Checks that the SMTP server answers and takes the login.
+pub async fn test_smtp(smtp: &SmtpConfig) -> Result<String, mail::smtp::SendError> {
+    mail::smtp::test(smtp).await
+}
+
 /// The mail as SMTP sends it.
 pub fn outgoing(mail: &StoredMail) -> OutgoingMail {
     OutgoingMail {
@@ -339,15 +345,27 @@ pub fn outgoing(mail: &StoredMail) -> OutgoingMail {
     }
 }
 
-/// Sends the outbox every two seconds for as long as `serve` runs; first
+/// Sends the outbox every two seconds for as long as `serve` runs, through
+/// the SMTP server in force (set in orderdesk.toml or the web UI); first
 /// takes back what a process that died left mid-send.
-pub async fn run_outbox(store: Store, smtp: SmtpConfig) {
+pub async fn run_outbox(store: Store, configured: SmtpConfig) {
     match store.release_sending().await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(mails = n, "mails left mid-send by the last run go again"),
         Err(e) => tracing::error!(error = %e, "the mail outbox could not be read"),
     }
     loop {
+        let smtp = match crate::settings::smtp(&store, &configured).await {
+            Ok((smtp, _)) => smtp,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the SMTP settings failed");
+                configured.clone()
+            }
+        };
+        if smtp.host.trim().is_empty() {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
         match send_due(&store, &smtp, Timestamp::now(), 50).await {
             Ok(r) if r.sent + r.retrying + r.failed > 0 => {
                 tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "mail sent");

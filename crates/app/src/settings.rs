@@ -320,3 +320,124 @@ pub async fn save_erp(
     store.save_setting(ERP, &json, user, &event).await?;
     Ok(())
 }
+
+const SMTP: &str = "smtp";
+const ACKNOWLEDGEMENTS: &str = "acknowledgements";
+
+/// The SMTP server in force: the administrators' if they saved one, else
+/// `[smtp]` of orderdesk.toml; `true` when it comes from the web UI.
+pub async fn smtp(
+    store: &Store,
+    configured: &mail::smtp::SmtpConfig,
+) -> Result<(mail::smtp::SmtpConfig, bool), store::StoreError> {
+    Ok(
+        match store
+            .setting(SMTP)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+        {
+            Some(stored) => (stored, true),
+            None => (configured.clone(), false),
+        },
+    )
+}
+
+/// When acknowledgements go out: the administrators' settings, else `[acknowledgements]`.
+pub async fn acknowledgements(
+    store: &Store,
+    configured: &crate::outbound::AcknowledgementSettings,
+) -> Result<crate::outbound::AcknowledgementSettings, store::StoreError> {
+    Ok(store
+        .setting(ACKNOWLEDGEMENTS)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(|| configured.clone()))
+}
+
+/// Saves the SMTP server and the acknowledgement rules an administrator gave,
+/// in two settings; an empty password keeps the one in force; the events
+/// never hold a password.
+pub async fn save_mail(
+    store: &Store,
+    configured_smtp: &mail::smtp::SmtpConfig,
+    configured_acks: &crate::outbound::AcknowledgementSettings,
+    mut smtp_new: mail::smtp::SmtpConfig,
+    acks_new: crate::outbound::AcknowledgementSettings,
+    user: &str,
+) -> Result<(), SettingsError> {
+    let (old, _) = smtp(store, configured_smtp).await?;
+    if smtp_new.password.as_deref().is_none_or(str::is_empty) {
+        smtp_new.password = old.password.clone();
+    }
+    if !smtp_new.host.trim().is_empty() && !mail::smtp::is_address(&smtp_new.from) {
+        return Err(SettingsError::Invalid(format!(
+            "the sender '{}' is not an address (Name <address@example.com>)",
+            smtp_new.from
+        )));
+    }
+    let text = |s: &mail::smtp::SmtpConfig| {
+        vec![
+            ("host", s.host.clone()),
+            ("port", s.port.to_string()),
+            ("security", format!("{:?}", s.security).to_lowercase()),
+            ("username", s.username.clone().unwrap_or_default()),
+            (
+                "password",
+                if s.password.as_deref().is_some_and(|p| !p.is_empty()) {
+                    "set"
+                } else {
+                    "not set"
+                }
+                .to_owned(),
+            ),
+            ("from", s.from.clone()),
+        ]
+    };
+    let mut changes: Vec<FieldChange> = text(&smtp_new)
+        .into_iter()
+        .zip(text(&old))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, after), (_, before))| FieldChange {
+            field: format!("smtp {field}"),
+            before: Some(before),
+            after: Some(after),
+        })
+        .collect();
+    if smtp_new.password != old.password && old.password.is_some() && smtp_new.password.is_some() {
+        changes.push(FieldChange {
+            field: "smtp password".into(),
+            before: Some("set".into()),
+            after: Some("changed".into()),
+        });
+    }
+    let event = |entity: &str, changes: Vec<FieldChange>| Event {
+        occurred_at: jiff::Timestamp::now(),
+        actor: Actor::User(user.to_owned()),
+        entity_type: "settings".into(),
+        entity_id: entity.into(),
+        action: "changed".into(),
+        changes,
+    };
+    let json = serde_json::to_string(&smtp_new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    store.save_setting(SMTP, &json, user, &event(SMTP, changes)).await?;
+    let old_acks = acknowledgements(store, configured_acks).await?;
+    let mut changes = Vec::new();
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    flatten("", &serde_json::to_value(&old_acks).unwrap_or_default(), &mut before);
+    flatten("", &serde_json::to_value(&acks_new).unwrap_or_default(), &mut after);
+    for (field, value) in &after {
+        let was = before.iter().find(|(f, _)| f == field).map(|(_, v)| v.clone());
+        if was.as_ref() != Some(value) {
+            changes.push(FieldChange {
+                field: format!("acknowledgements {field}"),
+                before: was,
+                after: Some(value.clone()),
+            });
+        }
+    }
+    let json = serde_json::to_string(&acks_new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    store
+        .save_setting(ACKNOWLEDGEMENTS, &json, user, &event(ACKNOWLEDGEMENTS, changes))
+        .await?;
+    Ok(())
+}

@@ -95,6 +95,11 @@ impl SendError {
     }
 }
 
+/// Whether `text` is a mail address, with or without a name (`Name <a@b.example>`).
+pub fn is_address(text: &str) -> bool {
+    text.parse::<Mailbox>().is_ok()
+}
+
 /// The message as it goes on the wire (for a preview and for sending).
 pub fn build(config: &SmtpConfig, mail: &OutgoingMail) -> Result<Message, SendError> {
     let from: Mailbox = config

@@ -754,10 +754,8 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     for dir in &config.intake.watch_dirs {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
-    // Mail to customers (acknowledgements), when an SMTP server is set.
-    if !config.smtp.host.trim().is_empty() {
-        tokio::spawn(app::outbound::run_outbox(store.clone(), config.smtp.clone()));
-    }
+    // Mail to customers (acknowledgements), once an SMTP server is set here or in the web UI.
+    tokio::spawn(app::outbound::run_outbox(store.clone(), config.smtp.clone()));
     // The ERP link of orderdesk.toml, or the one administrators set in the web UI.
     tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));
     let address = listener.local_addr().context("reading the listening address")?;

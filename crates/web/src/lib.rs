@@ -106,6 +106,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/mailboxes/{name}/remove", post(settings::remove_mailbox))
         .route("/settings/erp/pushes/{id}/retry", post(settings::retry_erp_push))
         .route("/settings/erp", post(settings::save_erp))
+        .route("/settings/mail", post(settings::save_mail))
+        .route("/settings/mail/test", post(settings::test_mail))
         .route("/settings/erp/test", post(settings::test_erp))
         .route("/settings/erp/pull", post(settings::pull_erp))
         .route("/assets/style.css", get(pages::stylesheet))

@@ -40,6 +40,182 @@ struct SettingsPage {
     message: String,
     events: Vec<crate::pages::EventRow>,
     erp: ErpView,
+    mail: MailView,
+}
+
+/// Mail to customers on the settings page: the SMTP server, the
+/// acknowledgement rules and the newest mails.
+struct MailView {
+    source: &'static str,
+    host: String,
+    port: u16,
+    security: &'static str,
+    username: String,
+    password_set: bool,
+    from: String,
+    enabled: bool,
+    unknown_senders: bool,
+    opt_out: String,
+    signature: String,
+    /// (id, kind, to, status, sent or error)
+    mails: Vec<(i64, &'static str, String, &'static str, String)>,
+}
+
+async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
+    let (smtp, from_settings) = app::settings::smtp(&state.store, &state.config.smtp).await?;
+    let acks = app::settings::acknowledgements(&state.store, &state.config.acknowledgements).await?;
+    let mails = state
+        .store
+        .mails(10)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let detail = match (&m.sent_at, &m.last_error) {
+                (Some(at), _) => at.strftime("%Y-%m-%d %H:%M").to_string(),
+                (None, Some(e)) => e.clone(),
+                (None, None) => String::new(),
+            };
+            (m.id, m.mail.kind.as_str(), m.mail.to.clone(), m.status.as_str(), detail)
+        })
+        .collect();
+    Ok(MailView {
+        source: if from_settings {
+            "settings page"
+        } else {
+            "orderdesk.toml"
+        },
+        host: smtp.host.clone(),
+        port: smtp.port,
+        security: match smtp.security {
+            app::outbound::Security::Starttls => "starttls",
+            app::outbound::Security::Tls => "tls",
+            app::outbound::Security::None => "none",
+        },
+        username: smtp.username.clone().unwrap_or_default(),
+        password_set: smtp.password.as_deref().is_some_and(|p| !p.is_empty()),
+        from: smtp.from.clone(),
+        enabled: acks.enabled,
+        unknown_senders: acks.unknown_senders,
+        opt_out: acks.opt_out.join(", "),
+        signature: acks.signature.clone(),
+        mails,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MailForm {
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    port: String,
+    #[serde(default)]
+    security: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    from: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    enabled: Option<String>,
+    #[serde(default)]
+    unknown_senders: Option<String>,
+    #[serde(default)]
+    opt_out: String,
+    #[serde(default)]
+    signature: String,
+}
+
+/// Saves the SMTP server and the acknowledgement rules.
+pub async fn save_mail(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(form): Form<MailForm>,
+) -> Response {
+    let security = match form.security.trim() {
+        "" | "starttls" => app::outbound::Security::Starttls,
+        "tls" => app::outbound::Security::Tls,
+        "none" => app::outbound::Security::None,
+        other => {
+            return failed(
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("security '{other}' is not one of starttls, tls, none"),
+            );
+        }
+    };
+    let port = match form.port.trim() {
+        "" => match security {
+            app::outbound::Security::Tls => 465,
+            _ => 587,
+        },
+        raw => match raw.parse::<u16>() {
+            Ok(p) if p > 0 => p,
+            _ => {
+                return failed(
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("port '{raw}' is not a port number"),
+                );
+            }
+        },
+    };
+    let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let smtp = app::outbound::SmtpConfig {
+        host: form.host.trim().to_owned(),
+        port,
+        security,
+        username: text(&form.username),
+        password: text(&form.password),
+        from: form.from.trim().to_owned(),
+        timeout_seconds: state.config.smtp.timeout_seconds,
+    };
+    let acks = app::outbound::AcknowledgementSettings {
+        enabled: form.enabled.is_some(),
+        unknown_senders: form.unknown_senders.is_some(),
+        opt_out: form
+            .opt_out
+            .split([',', ';', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        signature: form.signature.trim().to_owned(),
+    };
+    match app::settings::save_mail(
+        &state.store,
+        &state.config.smtp,
+        &state.config.acknowledgements,
+        smtp,
+        acks,
+        &me.username,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/settings#mail").into_response(),
+        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// Tries the SMTP server in force and shows what answered (or why not).
+pub async fn test_mail(State(state): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
+    let said = match app::settings::smtp(&state.store, &state.config.smtp).await {
+        Err(e) => format!("SMTP server: {e}"),
+        Ok((smtp, _)) if smtp.host.trim().is_empty() => "SMTP server: none is set".to_owned(),
+        Ok((smtp, _)) => match app::outbound::test_smtp(&smtp).await {
+            Ok(said) => format!("SMTP server works: {said}"),
+            Err(e) => format!("SMTP server failed: {e}"),
+        },
+    };
+    match page(&state, &me, String::new(), said).await {
+        Ok(page) => match render(page) {
+            Ok(html) => html.into_response(),
+            Err(e) => e.into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The ERP link on the settings page: the connection, the outbox and the last pull.
@@ -440,6 +616,7 @@ async fn page(
             events.iter().map(crate::pages::EventRow::from).collect()
         },
         erp: erp_view(state).await?,
+        mail: mail_view(state).await?,
     })
 }
 
