@@ -27,6 +27,7 @@ pub mod customer;
 pub mod customer_item;
 pub mod event;
 pub mod exception;
+pub mod kpi;
 pub mod message;
 pub mod order;
 pub mod pricing;

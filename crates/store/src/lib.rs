@@ -20,6 +20,7 @@ mod error;
 pub mod events;
 pub mod inbox;
 pub mod intake;
+pub mod kpi;
 pub mod master;
 pub mod orders;
 pub mod outbound;

@@ -180,6 +180,8 @@ impl From<&Event> for EventRow {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    kpis: Vec<KpiRow>,
+    trend: Vec<TrendRow>,
     nav: &'static str,
     user: Option<UserView>,
     tiles: Vec<Tile>,
@@ -212,12 +214,145 @@ pub async fn home(
         .iter()
         .map(EventRow::from)
         .collect();
+    let now = jiff::Timestamp::now();
     render(HomePage {
         nav: "",
         user: Some((&me).into()),
         tiles,
         recent,
+        kpis: kpi_rows(&state.store, now).await?,
+        trend: kpi_trend(&state.store, now).await?,
     })
+}
+
+/// One KPI over the periods the home page shows.
+pub struct KpiRow {
+    name: &'static str,
+    definition: &'static str,
+    values: Vec<String>,
+}
+
+/// One day of the trend.
+pub struct TrendRow {
+    day: String,
+    orders: usize,
+    median: String,
+    stp: String,
+    response: String,
+}
+
+fn minutes(d: jiff::SignedDuration) -> String {
+    let m = d.as_secs() / 60;
+    if m >= 120 {
+        format!("{} h {} min", m / 60, m % 60)
+    } else {
+        format!("{} min", m.max(0))
+    }
+}
+
+fn spread_text(s: Option<domain::kpi::Spread>) -> String {
+    s.map_or("–".into(), |s| {
+        format!("{} (p90 {}, n={})", minutes(s.median), minutes(s.p90), s.count)
+    })
+}
+
+fn rate_text(r: domain::kpi::Rate) -> String {
+    r.percent()
+        .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
+}
+
+/// The periods: today (since midnight UTC), the last 7 and the last 30 days.
+fn periods(now: jiff::Timestamp) -> [(jiff::Timestamp, jiff::Timestamp); 3] {
+    let midnight = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .start_of_day()
+        .map(|z| z.timestamp())
+        .unwrap_or(now);
+    let days = |n: i64| now - jiff::SignedDuration::from_hours(24 * n);
+    [(midnight, now), (days(7), now), (days(30), now)]
+}
+
+async fn kpi_rows(store: &store::Store, now: jiff::Timestamp) -> Result<Vec<KpiRow>, WebError> {
+    let mut processing = Vec::new();
+    let mut stp = Vec::new();
+    let mut errors = Vec::new();
+    let mut response = Vec::new();
+    for (from, to) in periods(now) {
+        let orders = store.kpi_orders(from, to).await?;
+        processing.push(spread_text(domain::kpi::processing_time(&orders)));
+        stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
+        errors.push(rate_text(domain::kpi::entry_error_rate(&orders)));
+        let (spread, unanswered) = domain::kpi::response_time(&store.kpi_responses(from, to).await?);
+        response.push(format!(
+            "{}{}",
+            spread_text(spread),
+            if unanswered > 0 {
+                format!("; {unanswered} unanswered")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let not_yet = || vec!["not measured yet".to_owned(); 3];
+    Ok(vec![
+        KpiRow {
+            name: "Order processing time",
+            definition: "confirmed − received, per order confirmed in the period: median (p90)",
+            values: processing,
+        },
+        KpiRow {
+            name: "Straight-through rate",
+            definition: "orders confirmed with no person ÷ orders confirmed",
+            values: stp,
+        },
+        KpiRow {
+            name: "Order entry error rate",
+            definition: "confirmed orders later amended as our entry error ÷ orders confirmed",
+            values: errors,
+        },
+        KpiRow {
+            name: "Response time",
+            definition: "first mail out (acknowledgement or answer) − receipt, per order, change, cancellation or RFQ",
+            values: response,
+        },
+        KpiRow {
+            name: "Quote turnaround",
+            definition: "quote sent − RFQ received (quotes are not made yet)",
+            values: not_yet(),
+        },
+        KpiRow {
+            name: "First-contact resolution",
+            definition: "threads closed with one answer and no further inbound mail within 7 days ÷ threads (answers are not threaded yet)",
+            values: not_yet(),
+        },
+    ])
+}
+
+/// The last 14 days, one row a day (UTC), newest first.
+async fn kpi_trend(store: &store::Store, now: jiff::Timestamp) -> Result<Vec<TrendRow>, WebError> {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut rows = Vec::new();
+    for back in 0..14 {
+        let day = today - jiff::Span::new().days(back);
+        let (Ok(from), Ok(to)) = (
+            day.to_zoned(jiff::tz::TimeZone::UTC),
+            (day + jiff::Span::new().days(1)).to_zoned(jiff::tz::TimeZone::UTC),
+        ) else {
+            continue;
+        };
+        let orders = store.kpi_orders(from.timestamp(), to.timestamp()).await?;
+        let (response, _) = domain::kpi::response_time(&store.kpi_responses(from.timestamp(), to.timestamp()).await?);
+        rows.push(TrendRow {
+            day: day.to_string(),
+            orders: orders.len(),
+            median: domain::kpi::processing_time(&orders).map_or("–".into(), |s| minutes(s.median)),
+            stp: domain::kpi::straight_through_rate(&orders)
+                .percent()
+                .map_or("–".into(), |p| format!("{p:.0} %")),
+            response: response.map_or("–".into(), |s| minutes(s.median)),
+        });
+    }
+    Ok(rows)
 }
 
 struct CustomerRow {

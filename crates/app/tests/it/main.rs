@@ -9,6 +9,7 @@ mod export;
 mod golden;
 mod import;
 mod intake;
+mod kpi;
 mod mailbox;
 mod outbound;
 mod review;

@@ -248,6 +248,17 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
             && c.before.as_deref() == Some("200")
             && c.after.as_deref() == Some("250")));
 
+        // The home page counts it: confirmed by a person, amended as our entry error.
+        let (_, _, home) = clerk.get("/").await;
+        let row = |name: &str| {
+            home.split(name)
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(row("Straight-through rate").contains("0.0 % (0 of 1)"), "{home}");
+        assert!(row("Order entry error rate").contains("100.0 % (1 of 1)"), "{home}");
         // Confirmation and amendment are each queued for the ERP in their transactions.
         let pushes = t.store.erp_pushes_of(order_id).await.unwrap();
         let queued: Vec<(i64, &str)> = pushes.iter().map(|p| (p.order_version, p.kind.as_str())).collect();

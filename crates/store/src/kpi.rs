@@ -1,0 +1,71 @@
+//! The facts the KPIs are computed from (`domain::kpi`), read from orders,
+//! messages, the event log and the mail outbox for a period.
+
+use domain::kpi::{OrderFact, ResponseFact};
+use jiff::Timestamp;
+use sqlx::Row;
+
+use crate::columns::At;
+use crate::events::timestamp_text;
+use crate::{Store, StoreError};
+
+impl Store {
+    /// The orders confirmed in `[from, to)`: when their message arrived, when
+    /// they were confirmed, whether a person touched them, and whether they
+    /// were amended later as our entry error.
+    pub async fn kpi_orders(&self, from: Timestamp, to: Timestamp) -> Result<Vec<OrderFact>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, \
+             (SELECT COUNT(*) FROM events e WHERE e.entity_type = 'order' AND e.entity_id = CAST(o.id AS TEXT) \
+              AND e.action = 'amended' AND e.changes LIKE '%entry_error%') \
+             FROM orders o JOIN messages m ON m.id = o.message_id \
+             WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.id",
+        )
+        .bind(timestamp_text(from))
+        .bind(timestamp_text(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let at = At {
+                    table: "orders",
+                    id: row.try_get(0)?,
+                };
+                let confirmed_by: String = row.try_get(3)?;
+                let amended: i64 = row.try_get(4)?;
+                Ok(OrderFact {
+                    received_at: at.timestamp(row, 1)?,
+                    confirmed_at: at.timestamp(row, 2)?,
+                    straight_through: confirmed_by.starts_with("system:"),
+                    entry_error: amended > 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Orders, changes, cancellations and RFQs received in `[from, to)` and
+    /// when the first mail answering each went out.
+    pub async fn kpi_responses(&self, from: Timestamp, to: Timestamp) -> Result<Vec<ResponseFact>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.received_at, (SELECT MIN(x.sent_at) FROM mail_outbox x WHERE x.message_id = m.id) \
+             FROM messages m WHERE m.received_at >= $1 AND m.received_at < $2 \
+             AND m.kind IN ('order', 'order_change', 'cancellation', 'rfq') ORDER BY m.id",
+        )
+        .bind(timestamp_text(from))
+        .bind(timestamp_text(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let at = At {
+                    table: "messages",
+                    id: row.try_get(0)?,
+                };
+                Ok(ResponseFact {
+                    received_at: at.timestamp(row, 1)?,
+                    first_answer_at: at.optional_timestamp(row, 2)?,
+                })
+            })
+            .collect()
+    }
+}
