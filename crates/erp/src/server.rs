@@ -33,6 +33,25 @@ pub fn from_env() -> Option<(PathBuf, PathBuf)> {
     Some((PathBuf::from(template), PathBuf::from(bin)))
 }
 
+/// A server for a test, or `None` (the test is skipped, with a note) when
+/// `scripts/test` did not prepare Tryton; under `CI=true` a missing Tryton
+/// fails the test instead of skipping it.
+pub fn for_test() -> Option<TrytonServer> {
+    match from_env() {
+        Some((template, bin)) => Some(TrytonServer::start(&template, &bin).expect("a Tryton server starts")),
+        None => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "ORDERDESK_TEST_TRYTON_TEMPLATE is not set: run the tests with scripts/test"
+            );
+            eprintln!(
+                "note: ORDERDESK_TEST_TRYTON_TEMPLATE is not set; Tryton tests are skipped (scripts/test sets it)"
+            );
+            None
+        }
+    }
+}
+
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -12,19 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A server, or `None` (skipped) outside `scripts/test`; under `CI=true` a missing server fails.
 fn server() -> Option<TrytonServer> {
-    match erp::server::from_env() {
-        Some((template, bin)) => Some(TrytonServer::start(&template, &bin).expect("a Tryton server starts")),
-        None => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "ORDERDESK_TEST_TRYTON_TEMPLATE is not set: run the tests with scripts/test"
-            );
-            eprintln!(
-                "note: ORDERDESK_TEST_TRYTON_TEMPLATE is not set; Tryton tests are skipped (scripts/test sets it)"
-            );
-            None
-        }
-    }
+    erp::server::for_test()
 }
 
 fn dec(text: &str) -> Value {

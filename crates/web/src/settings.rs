@@ -209,13 +209,7 @@ pub async fn test_mail(State(state): State<AppState>, Extension(me): Extension<C
             Err(e) => format!("SMTP server failed: {e}"),
         },
     };
-    match page(&state, &me, String::new(), said).await {
-        Ok(page) => match render(page) {
-            Ok(html) => html.into_response(),
-            Err(e) => e.into_response(),
-        },
-        Err(e) => e.into_response(),
-    }
+    with_notice(&state, &me, said).await
 }
 
 /// The ERP link on the settings page: the connection, the outbox and the last pull.
@@ -441,7 +435,12 @@ pub async fn test_erp(State(state): State<AppState>, Extension(me): Extension<Cu
             },
         },
     };
-    match page(&state, &me, String::new(), said).await {
+    with_notice(&state, &me, said).await
+}
+
+/// The settings page with a notice at its top (what a test of a connection said).
+async fn with_notice(state: &AppState, me: &CurrentUser, notice: String) -> Response {
+    match page(state, me, String::new(), notice).await {
         Ok(page) => match render(page) {
             Ok(html) => html.into_response(),
             Err(e) => e.into_response(),

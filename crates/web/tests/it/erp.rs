@@ -8,19 +8,7 @@ use serde_json::json;
 use crate::Client;
 
 fn server() -> Option<TrytonServer> {
-    match erp::server::from_env() {
-        Some((template, bin)) => Some(TrytonServer::start(&template, &bin).expect("a Tryton server starts")),
-        None => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "ORDERDESK_TEST_TRYTON_TEMPLATE is not set: run the tests with scripts/test"
-            );
-            eprintln!(
-                "note: ORDERDESK_TEST_TRYTON_TEMPLATE is not set; Tryton tests are skipped (scripts/test sets it)"
-            );
-            None
-        }
-    }
+    erp::server::for_test()
 }
 
 #[tokio::test]
