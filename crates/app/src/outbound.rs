@@ -12,6 +12,8 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
+
 use domain::event::Actor;
 use domain::message::MessageKind;
 use jiff::Timestamp;
@@ -290,7 +292,10 @@ pub struct SendReport {
     pub failed: usize,
 }
 
-/// Sends the mails due at `now`.
+/// Mails sent at once: the SMTP server takes several connections.
+const PARALLEL: usize = 8;
+
+/// Sends the mails due at `now`, several at a time over pooled connections.
 pub async fn send_due(
     store: &Store,
     smtp: &SmtpConfig,
@@ -298,31 +303,46 @@ pub async fn send_due(
     limit: i64,
 ) -> Result<SendReport, store::StoreError> {
     let mut report = SendReport::default();
-    let actor = Actor::System("outbox".into());
-    for mail in store.due_mails(now, limit).await? {
-        if !store.claim_mail(mail.id).await? {
-            continue;
-        }
-        let outcome = match mail::smtp::send(smtp, &outgoing(&mail)).await {
-            Ok(()) => {
-                report.sent += 1;
-                MailOutcome::Sent
-            }
-            Err(e) if e.is_retryable() && mail.attempts + 1 < MAX_ATTEMPTS => {
-                report.retrying += 1;
-                MailOutcome::Retry {
-                    error: e.to_string(),
-                    next_attempt_at: now + backoff(mail.attempts),
+    let due = store.due_mails(now, limit).await?;
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let sender = mail::smtp::Sender::new(smtp);
+    let outcomes = futures_util::stream::iter(due)
+        .map(|mail| {
+            let sender = sender.as_ref().map_err(|e| e.to_string());
+            async move {
+                if !store.claim_mail(mail.id).await? {
+                    return Ok::<_, store::StoreError>(None);
                 }
+                let sent = match sender {
+                    Ok(sender) => sender.send(&outgoing(&mail)).await,
+                    Err(e) => Err(mail::smtp::SendError::Refused(e)),
+                };
+                let outcome = match sent {
+                    Ok(()) => MailOutcome::Sent,
+                    Err(e) if e.is_retryable() && mail.attempts + 1 < MAX_ATTEMPTS => MailOutcome::Retry {
+                        error: e.to_string(),
+                        next_attempt_at: now + backoff(mail.attempts),
+                    },
+                    Err(e) => MailOutcome::Failed { error: e.to_string() },
+                };
+                store
+                    .record_mail_attempt(&mail, &outcome, &Actor::System("outbox".into()), Timestamp::now())
+                    .await?;
+                Ok(Some(outcome))
             }
-            Err(e) => {
-                report.failed += 1;
-                MailOutcome::Failed { error: e.to_string() }
-            }
-        };
-        store
-            .record_mail_attempt(&mail, &outcome, &actor, Timestamp::now())
-            .await?;
+        })
+        .buffer_unordered(PARALLEL)
+        .collect::<Vec<_>>()
+        .await;
+    for outcome in outcomes {
+        match outcome? {
+            Some(MailOutcome::Sent) => report.sent += 1,
+            Some(MailOutcome::Retry { .. }) => report.retrying += 1,
+            Some(MailOutcome::Failed { .. }) => report.failed += 1,
+            None => {}
+        }
     }
     Ok(report)
 }

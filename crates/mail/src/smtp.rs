@@ -149,6 +149,33 @@ impl lettre::message::header::Header for AutoSubmitted {
     }
 }
 
+/// A connection (pool) to the SMTP server, kept for many mails.
+#[derive(Clone)]
+pub struct Sender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    config: SmtpConfig,
+}
+
+impl Sender {
+    pub fn new(config: &SmtpConfig) -> Result<Sender, SendError> {
+        Ok(Sender {
+            transport: transport(config)?,
+            config: config.clone(),
+        })
+    }
+
+    /// Sends one mail; the server took it when this returns `Ok`.
+    pub async fn send(&self, mail: &OutgoingMail) -> Result<(), SendError> {
+        let message = build(&self.config, mail)?;
+        let where_ = format!("{}:{}", self.config.host, self.config.port);
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Refused(format!("{where_}: {e}"))),
+            Err(e) => Err(SendError::Retry(format!("{where_}: {e}"))),
+        }
+    }
+}
+
 fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
     if config.host.trim().is_empty() {
         return Err(SendError::Refused("no SMTP server is set ([smtp] host)".into()));
@@ -170,15 +197,9 @@ fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, 
     Ok(builder.build())
 }
 
-/// Sends one mail; the server took it when this returns `Ok`.
+/// Sends one mail over a connection of its own.
 pub async fn send(config: &SmtpConfig, mail: &OutgoingMail) -> Result<(), SendError> {
-    let message = build(config, mail)?;
-    let where_ = format!("{}:{}", config.host, config.port);
-    match transport(config)?.send(message).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_permanent() => Err(SendError::Refused(format!("{where_}: {e}"))),
-        Err(e) => Err(SendError::Retry(format!("{where_}: {e}"))),
-    }
+    Sender::new(config)?.send(mail).await
 }
 
 /// Checks that the server answers and takes our login.

@@ -290,6 +290,14 @@ enum BenchCommand {
         #[arg(long, default_value = "orderdesk-admin-1")]
         password: String,
     },
+    /// The mail outbox: COUNT mails queued in a new database, then sent to the SMTP
+    /// server on 127.0.0.1:PORT (default: $ORDERDESK_TEST_SMTP_PORT, the test Postfix).
+    Mail {
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long, default_value_t = 1_000)]
+        count: usize,
+    },
     /// Take in N generated order mails from a directory, end to end, and print the time.
     Intake {
         #[arg(long, default_value_t = 10_000)]
@@ -545,6 +553,17 @@ async fn run(cli: Cli) -> Result<()> {
             )
             .await?;
             println!("{figures}");
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Mail { port, count }) => {
+            let port = match port {
+                Some(p) => p,
+                None => std::env::var("ORDERDESK_TEST_SMTP_PORT")
+                    .ok()
+                    .and_then(|p| p.parse().ok())
+                    .context("--port (or ORDERDESK_TEST_SMTP_PORT): an SMTP server on 127.0.0.1")?,
+            };
+            println!("{}", tooling::erp_bench::mail_outbox(port, count).await?);
             Ok(())
         }
         Command::Bench(BenchCommand::SeedInbox { messages }) => {

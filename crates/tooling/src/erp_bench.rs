@@ -254,3 +254,62 @@ pub async fn run(
         push_latencies_ms: latencies,
     })
 }
+
+/// The mail outbox's speed (`orderdesk bench mail`): `count` mails queued
+/// in a new database, then sent to the SMTP server at `port` on loopback.
+pub async fn mail_outbox(port: u16, count: usize) -> Result<String, ErpBenchError> {
+    let dir = tempfile::tempdir().map_err(|e| ErpBenchError::Server(e.to_string()))?;
+    let store = store::Store::open(
+        &format!("sqlite://{}/orderdesk.db", dir.path().display()),
+        Some(&dir.path().join("blobs")),
+    )
+    .await?;
+    let now = jiff::Timestamp::now();
+    let started = Instant::now();
+    let mut tx = store.begin().await?;
+    for i in 0..count {
+        tx.queue_mail(
+            &store::outbound::NewMail {
+                kind: store::outbound::MailKind::Acknowledgement,
+                message_id: None,
+                order_id: None,
+                dedupe_key: format!("bench:{i}"),
+                language: "de".into(),
+                to: format!("einkauf{}@kunde{}.example", i % 7, i % 50),
+                subject: format!("AW: Bestellung {i}"),
+                body: "Guten Tag,\n\nvielen Dank. Ihre Bestellung ist bei uns eingegangen.\n\nMit freundlichen Grüßen\nAuftragsannahme\n"
+                    .into(),
+                mail_message_id: format!("<bench-{i}-{:x}@lieferant.example>", fastrand::u64(..)),
+                in_reply_to: Some(format!("<order-{i}@kunde.example>")),
+                references: vec![format!("<order-{i}@kunde.example>")],
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let queued = started.elapsed();
+    let smtp = mail::smtp::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port,
+        security: mail::smtp::Security::None,
+        from: "Auftragsannahme <auftrag@lieferant.example>".into(),
+        ..mail::smtp::SmtpConfig::default()
+    };
+    let started = Instant::now();
+    let mut sent = 0;
+    loop {
+        let report = app::outbound::send_due(&store, &smtp, jiff::Timestamp::now(), 500).await?;
+        sent += report.sent;
+        if report.sent + report.retrying + report.failed == 0 || report.failed > 0 {
+            break;
+        }
+    }
+    let sending = started.elapsed();
+    Ok(format!(
+        "mail outbox: {count} mails queued in {:.2} s; {sent} sent to 127.0.0.1:{port} in {:.2} s = {:.0} mails/s",
+        queued.as_secs_f64(),
+        sending.as_secs_f64(),
+        sent as f64 / sending.as_secs_f64()
+    ))
+}
