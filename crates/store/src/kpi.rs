@@ -69,3 +69,35 @@ impl Store {
             .collect()
     }
 }
+
+/// What the pipeline holds now, for `/metrics`: (what, its status, how many).
+pub type PipelineCount = (&'static str, String, i64);
+
+impl Store {
+    /// Messages, drafts, orders, ERP pushes and mails by status, and the
+    /// orders confirmed straight through.
+    pub async fn pipeline_counts(&self) -> Result<Vec<PipelineCount>, StoreError> {
+        let mut out = Vec::new();
+        for (what, table) in [
+            ("messages", "messages"),
+            ("drafts", "drafts"),
+            ("orders", "orders"),
+            ("erp_pushes", "erp_outbox"),
+            ("mails", "mail_outbox"),
+        ] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                out.push((what, row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
+            }
+        }
+        let row = sqlx::query("SELECT COUNT(*) FROM orders WHERE confirmed_by LIKE 'system:%'")
+            .fetch_one(&self.pool)
+            .await?;
+        out.push(("orders_straight_through", "all".to_owned(), row.try_get(0)?));
+        Ok(out)
+    }
+}

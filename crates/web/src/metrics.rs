@@ -26,11 +26,18 @@ struct TableLabels {
     table: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PipelineLabels {
+    what: String,
+    status: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Histogram,
     master_rows: Family<TableLabels, Gauge>,
+    pipeline: Family<PipelineLabels, Gauge>,
 }
 
 impl Metrics {
@@ -50,11 +57,18 @@ impl Metrics {
             "Stored master data rows by table",
             master_rows.clone(),
         );
+        let pipeline = Family::<PipelineLabels, Gauge>::default();
+        registry.register(
+            "pipeline",
+            "Messages, drafts, orders (and those straight through), ERP pushes and mails by status",
+            pipeline.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             master_rows,
+            pipeline,
         }
     }
 }
@@ -91,6 +105,21 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                 })
                 .set(n);
         }
+    }
+    match state.store.pipeline_counts().await {
+        Ok(counts) => {
+            for (what, status, n) in counts {
+                state
+                    .metrics
+                    .pipeline
+                    .get_or_create(&PipelineLabels {
+                        what: what.to_owned(),
+                        status,
+                    })
+                    .set(n);
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "counting the pipeline failed"),
     }
     let mut body = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry) {

@@ -27,6 +27,10 @@ async fn health_and_metrics() {
             "{metrics}"
         );
         assert!(metrics.contains("orderdesk_http_request_duration_seconds_bucket"));
+        assert!(
+            metrics.contains(r#"orderdesk_pipeline{what="orders_straight_through",status="all"} 0"#),
+            "{metrics}"
+        );
     }
 }
 

@@ -270,6 +270,11 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
             "{settings}"
         );
         assert!(settings.contains("id=\"erp-counts\">2 pending<"), "{settings}");
+        let (_, _, metrics) = admin.get("/metrics").await;
+        assert!(
+            metrics.contains(r#"orderdesk_pipeline{what="erp_pushes",status="pending"} 2"#),
+            "{metrics}"
+        );
         // Only who manages settings makes a push due now; it is on the order's timeline.
         let retry = format!("/settings/erp/pushes/{}/retry", pushes[0].id);
         assert_eq!(clerk.post_form(&retry, &[]).await.0, StatusCode::FORBIDDEN);
