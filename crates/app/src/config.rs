@@ -20,6 +20,9 @@ pub struct Config {
     pub blob_dir: Option<PathBuf>,
     /// Address the web server listens on.
     pub listen: String,
+    /// The order desk's time zone (IANA name): days and periods of the KPIs.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
     pub import: ImportSettings,
     pub intake: IntakeSettings,
     /// IMAP mailboxes `serve` takes mail in from (`[[mailboxes]]` in orderdesk.toml).
@@ -268,6 +271,7 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             blob_dir: None,
             listen: "127.0.0.1:8080".to_owned(),
+            time_zone: default_time_zone(),
             import: ImportSettings {
                 max_file_bytes: 1 << 30,
             },
@@ -280,6 +284,17 @@ impl Default for Config {
             smtp: mail::smtp::SmtpConfig::default(),
             acknowledgements: crate::outbound::AcknowledgementSettings::default(),
         }
+    }
+}
+
+fn default_time_zone() -> String {
+    "Europe/Berlin".to_owned()
+}
+
+impl Config {
+    /// The order desk's time zone; UTC when the name is unknown here.
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
 }
 

@@ -182,6 +182,8 @@ impl From<&Event> for EventRow {
 struct HomePage {
     kpis: Vec<KpiRow>,
     trend: Vec<TrendRow>,
+    /// The order desk's time zone the days are counted in.
+    zone: String,
     nav: &'static str,
     user: Option<UserView>,
     tiles: Vec<Tile>,
@@ -215,13 +217,15 @@ pub async fn home(
         .map(EventRow::from)
         .collect();
     let now = jiff::Timestamp::now();
+    let zone = state.config.zone();
     render(HomePage {
         nav: "",
         user: Some((&me).into()),
         tiles,
         recent,
-        kpis: kpi_rows(&state.store, now).await?,
-        trend: kpi_trend(&state.store, now).await?,
+        kpis: kpi_rows(&state.store, now, &zone).await?,
+        trend: kpi_trend(&state.store, now, &zone).await?,
+        zone: state.config.time_zone.clone(),
     })
 }
 
@@ -261,10 +265,10 @@ fn rate_text(r: domain::kpi::Rate) -> String {
         .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
 }
 
-/// The periods: today (since midnight UTC), the last 7 and the last 30 days.
-fn periods(now: jiff::Timestamp) -> [(jiff::Timestamp, jiff::Timestamp); 3] {
+/// The periods: today (since midnight in the order desk's zone), the last 7 and the last 30 days.
+fn periods(now: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> [(jiff::Timestamp, jiff::Timestamp); 3] {
     let midnight = now
-        .to_zoned(jiff::tz::TimeZone::UTC)
+        .to_zoned(zone.clone())
         .start_of_day()
         .map(|z| z.timestamp())
         .unwrap_or(now);
@@ -272,12 +276,16 @@ fn periods(now: jiff::Timestamp) -> [(jiff::Timestamp, jiff::Timestamp); 3] {
     [(midnight, now), (days(7), now), (days(30), now)]
 }
 
-async fn kpi_rows(store: &store::Store, now: jiff::Timestamp) -> Result<Vec<KpiRow>, WebError> {
+async fn kpi_rows(
+    store: &store::Store,
+    now: jiff::Timestamp,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Vec<KpiRow>, WebError> {
     let mut processing = Vec::new();
     let mut stp = Vec::new();
     let mut errors = Vec::new();
     let mut response = Vec::new();
-    for (from, to) in periods(now) {
+    for (from, to) in periods(now, zone) {
         let orders = store.kpi_orders(from, to).await?;
         processing.push(spread_text(domain::kpi::processing_time(&orders)));
         stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
@@ -328,15 +336,19 @@ async fn kpi_rows(store: &store::Store, now: jiff::Timestamp) -> Result<Vec<KpiR
     ])
 }
 
-/// The last 14 days, one row a day (UTC), newest first.
-async fn kpi_trend(store: &store::Store, now: jiff::Timestamp) -> Result<Vec<TrendRow>, WebError> {
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+/// The last 14 days in the order desk's zone, one row a day, newest first.
+async fn kpi_trend(
+    store: &store::Store,
+    now: jiff::Timestamp,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Vec<TrendRow>, WebError> {
+    let today = now.to_zoned(zone.clone()).date();
     let mut rows = Vec::new();
     for back in 0..14 {
         let day = today - jiff::Span::new().days(back);
         let (Ok(from), Ok(to)) = (
-            day.to_zoned(jiff::tz::TimeZone::UTC),
-            (day + jiff::Span::new().days(1)).to_zoned(jiff::tz::TimeZone::UTC),
+            day.to_zoned(zone.clone()),
+            (day + jiff::Span::new().days(1)).to_zoned(zone.clone()),
         ) else {
             continue;
         };
@@ -716,4 +728,23 @@ pub async fn security_headers(request: axum::extract::Request, next: axum::middl
     h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_starts_at_midnight_in_the_order_desks_zone() {
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        // 00:30 in Berlin on 30 November is 23:30 UTC on the 29th.
+        let now: jiff::Timestamp = "2026-11-29T23:30:00Z".parse().unwrap();
+        let [today, week, month] = periods(now, &berlin);
+        assert_eq!(today.0, "2026-11-29T23:00:00Z".parse::<jiff::Timestamp>().unwrap());
+        assert_eq!(today.1, now);
+        assert_eq!(week.0, "2026-11-22T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
+        assert_eq!(month.0, "2026-10-30T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
+        let [utc_today, _, _] = periods(now, &jiff::tz::TimeZone::UTC);
+        assert_eq!(utc_today.0, "2026-11-29T00:00:00Z".parse::<jiff::Timestamp>().unwrap());
+    }
 }
