@@ -289,12 +289,12 @@ pub async fn mail_outbox(port: u16, count: usize) -> Result<String, ErpBenchErro
     }
     tx.commit().await?;
     let queued = started.elapsed();
-    let smtp = mail::smtp::SmtpConfig {
+    let smtp = app::outbound::SmtpConfig {
         host: "127.0.0.1".into(),
         port,
-        security: mail::smtp::Security::None,
+        security: app::outbound::Security::None,
         from: "Auftragsannahme <auftrag@lieferant.example>".into(),
-        ..mail::smtp::SmtpConfig::default()
+        ..app::outbound::SmtpConfig::default()
     };
     let started = Instant::now();
     let mut sent = 0;
