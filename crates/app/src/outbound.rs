@@ -34,7 +34,17 @@ pub struct AcknowledgementSettings {
     pub opt_out: Vec<String>,
     /// Signs the mail (`Ihr Auftragsteam`); the sender's name when empty.
     pub signature: String,
+    /// The German text, with `{received}`, `{next}`, `{po}` and `{signature}`;
+    /// [`DEFAULT_TEXT_DE`] when empty.
+    pub text_de: String,
+    /// The English text; [`DEFAULT_TEXT_EN`] when empty.
+    pub text_en: String,
 }
+
+/// The German acknowledgement as shipped.
+pub const DEFAULT_TEXT_DE: &str = "Guten Tag,\n\nvielen Dank. {received}. {next}\n\nDies ist eine automatische Eingangsbestätigung.\n\nMit freundlichen Grüßen\n{signature}\n";
+/// The English acknowledgement as shipped.
+pub const DEFAULT_TEXT_EN: &str = "Hello,\n\nthank you. {received}. {next}\n\nThis is an automatic acknowledgement of receipt.\n\nKind regards\n{signature}\n";
 
 impl Default for AcknowledgementSettings {
     fn default() -> Self {
@@ -43,6 +53,8 @@ impl Default for AcknowledgementSettings {
             unknown_senders: false,
             opt_out: Vec::new(),
             signature: String::new(),
+            text_de: String::new(),
+            text_en: String::new(),
         }
     }
 }
@@ -228,14 +240,27 @@ pub fn acknowledgement(
         language: if german { "de" } else { "en" }.into(),
         to,
         subject,
-        body: acknowledgement_text(kind, addressee.po_number.as_deref(), german, &signature),
+        body: acknowledgement_text(
+            kind,
+            addressee.po_number.as_deref(),
+            german,
+            &signature,
+            if german { &settings.text_de } else { &settings.text_en },
+        ),
         mail_message_id: format!("<ack-{message_id}-{:016x}@{domain}>", fastrand::u64(..)),
         in_reply_to: thread.message_id.clone(),
         references,
     })
 }
 
-fn acknowledgement_text(kind: MessageKind, po: Option<&str>, german: bool, signature: &str) -> String {
+/// The acknowledgement's text from `template` (the shipped one when empty).
+pub fn acknowledgement_text(
+    kind: MessageKind,
+    po: Option<&str>,
+    german: bool,
+    signature: &str,
+    template: &str,
+) -> String {
     let po = po.map(str::trim).filter(|p| !p.is_empty());
     let what = match (german, kind, po) {
         (true, MessageKind::Order, Some(p)) => format!("Ihre Bestellung {p} ist bei uns eingegangen"),
@@ -265,15 +290,38 @@ fn acknowledgement_text(kind: MessageKind, po: Option<&str>, german: bool, signa
         (false, MessageKind::Rfq) => "You will receive our quotation shortly.",
         (false, _) => "We are processing it and will send you our confirmation shortly.",
     };
-    if german {
-        format!(
-            "Guten Tag,\n\nvielen Dank. {what}. {next}\n\nDies ist eine automatische Eingangsbestätigung.\n\nMit freundlichen Grüßen\n{signature}\n"
-        )
-    } else {
-        format!(
-            "Hello,\n\nthank you. {what}. {next}\n\nThis is an automatic acknowledgement of receipt.\n\nKind regards\n{signature}\n"
-        )
+    let template = match template.trim() {
+        "" if german => DEFAULT_TEXT_DE,
+        "" => DEFAULT_TEXT_EN,
+        _ => template,
+    };
+    // One pass, so that a value holding `{po}` is not filled again.
+    let mut out = String::with_capacity(template.len() + 200);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let filled = [
+            ("{received}", what.as_str()),
+            ("{next}", next),
+            ("{po}", po.unwrap_or("")),
+            ("{signature}", signature),
+        ]
+        .into_iter()
+        .find(|(key, _)| after.starts_with(key));
+        match filled {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &after[key.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
     }
+    out.push_str(rest);
+    out
 }
 
 /// The wait before attempt `attempts + 1`: 30 s doubled per attempt, at most 1 h.
@@ -462,6 +510,26 @@ mod tests {
         )
         .unwrap();
         assert!(english.body.contains("request for quotation 4500012345") && english.subject == "Your message");
+    }
+
+    #[test]
+    fn an_administrators_text_is_filled_once_and_the_shipped_one_stands_in_for_an_empty_one() {
+        let custom = acknowledgement_text(
+            MessageKind::Order,
+            Some("{po}"),
+            true,
+            "Team Nord",
+            "Hallo, {received} (Ref. {po}). {unknown} Gruß {signature}",
+        );
+        assert_eq!(
+            custom,
+            "Hallo, Ihre Bestellung {po} ist bei uns eingegangen (Ref. {po}). {unknown} Gruß Team Nord"
+        );
+        let shipped = acknowledgement_text(MessageKind::Cancellation, Some("88"), false, "Sales", "  ");
+        assert!(
+            shipped.starts_with("Hello,\n\nthank you. We have received your cancellation of order 88."),
+            "{shipped}"
+        );
     }
 
     #[test]

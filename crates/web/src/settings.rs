@@ -57,6 +57,11 @@ struct MailView {
     unknown_senders: bool,
     opt_out: String,
     signature: String,
+    text_de: String,
+    text_en: String,
+    /// The acknowledgement of a sample order as customers would read it.
+    preview_de: String,
+    preview_en: String,
     /// (id, kind, to, status, sent or error)
     mails: Vec<(i64, &'static str, String, &'static str, String)>,
 }
@@ -98,8 +103,34 @@ async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
         unknown_senders: acks.unknown_senders,
         opt_out: acks.opt_out.join(", "),
         signature: acks.signature.clone(),
+        preview_de: preview(&smtp, &acks, true),
+        preview_en: preview(&smtp, &acks, false),
+        text_de: acks.text_de.clone(),
+        text_en: acks.text_en.clone(),
         mails,
     })
+}
+
+/// An order's acknowledgement with the settings in force, for the preview.
+fn preview(smtp: &app::outbound::SmtpConfig, acks: &app::outbound::AcknowledgementSettings, german: bool) -> String {
+    let signature = if acks.signature.trim().is_empty() {
+        smtp.from
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .to_owned()
+    } else {
+        acks.signature.clone()
+    };
+    app::outbound::acknowledgement_text(
+        domain::message::MessageKind::Order,
+        Some("4500012345"),
+        german,
+        &signature,
+        if german { &acks.text_de } else { &acks.text_en },
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +156,10 @@ pub struct MailForm {
     opt_out: String,
     #[serde(default)]
     signature: String,
+    #[serde(default)]
+    text_de: String,
+    #[serde(default)]
+    text_en: String,
 }
 
 /// Saves the SMTP server and the acknowledgement rules.
@@ -182,6 +217,9 @@ pub async fn save_mail(
             .map(str::to_owned)
             .collect(),
         signature: form.signature.trim().to_owned(),
+        // The shipped text is kept as empty, so that a later release's wording applies.
+        text_de: custom_text(&form.text_de, app::outbound::DEFAULT_TEXT_DE),
+        text_en: custom_text(&form.text_en, app::outbound::DEFAULT_TEXT_EN),
     };
     match app::settings::save_mail(
         &state.store,
@@ -196,6 +234,16 @@ pub async fn save_mail(
         Ok(()) => Redirect::to("/settings#mail").into_response(),
         Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
         Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// A text as typed (line ends made `\n`), or empty when it is the shipped one.
+fn custom_text(typed: &str, shipped: &str) -> String {
+    let text = typed.replace("\r\n", "\n");
+    if text.trim().is_empty() || text.trim() == shipped.trim() {
+        String::new()
+    } else {
+        text
     }
 }
 

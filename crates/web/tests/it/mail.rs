@@ -45,6 +45,31 @@ async fn an_administrator_sets_and_tests_the_smtp_server_and_the_acknowledgement
     assert!(page.contains("value=\"10042, 20001\""));
     assert!(!page.contains("smtp-secret-1"), "the password is never shown");
     assert!(page.contains("set (empty keeps it)"));
+    assert!(
+        page.contains("Ihre Bestellung 4500012345 ist bei uns eingegangen") && page.contains("Ihr Auftragsteam"),
+        "the preview shows the shipped text signed as set: {page}"
+    );
+    // An administrator's own German text, previewed as a customer reads it.
+    let own: Vec<(&str, &str)> = form
+        .iter()
+        .copied()
+        .chain([("text_de", "Moin,\r\n{received}. Gruß {signature}")])
+        .collect();
+    assert_eq!(admin.post_form("/settings/mail", &own).await.0, StatusCode::SEE_OTHER);
+    let (_, _, page) = admin.get("/settings").await;
+    assert!(
+        page.contains("Moin,\nIhre Bestellung 4500012345 ist bei uns eingegangen. Gruß Ihr Auftragsteam"),
+        "{page}"
+    );
+    assert!(
+        page.contains("We have received your order 4500012345"),
+        "English stays shipped"
+    );
+    let acks = app::settings::acknowledgements(&t.store, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(acks.text_de, "Moin,\n{received}. Gruß {signature}");
+    assert!(acks.text_en.is_empty());
     let (status, _, page) = admin.post_form("/settings/mail/test", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
