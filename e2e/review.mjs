@@ -144,6 +144,12 @@ try {
   await admin.goto(`${base}/settings`);
   check(await admin.locator("#users tr").count() >= 5, "the administrator sees the users");
   await admin.screenshot({ path: `${shots}/settings.png`, fullPage: true });
+
+  // The home page: the KPIs over the orders confirmed above.
+  await admin.goto(`${base}/`);
+  check((await admin.textContent("#kpis")).includes("Straight-through rate"), "the home page shows the KPIs");
+  check((await admin.locator("#kpi-trend tbody tr").count()) === 14, "the home page shows 14 days");
+  await admin.screenshot({ path: `${shots}/home.png`, fullPage: true });
   console.log("browser: all checks passed");
 } finally {
   await browser.close();
