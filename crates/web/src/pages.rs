@@ -245,12 +245,16 @@ pub struct TrendRow {
     response: String,
 }
 
+/// A duration as people say it: seconds under a minute, minutes under two hours.
 fn minutes(d: jiff::SignedDuration) -> String {
-    let m = d.as_secs() / 60;
-    if m >= 120 {
+    let s = d.as_secs().max(0);
+    let m = s / 60;
+    if s < 60 {
+        format!("{s} s")
+    } else if m >= 120 {
         format!("{} h {} min", m / 60, m % 60)
     } else {
-        format!("{} min", m.max(0))
+        format!("{m} min")
     }
 }
 
@@ -744,6 +748,9 @@ mod tests {
         assert_eq!(today.1, now);
         assert_eq!(week.0, "2026-11-22T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
         assert_eq!(month.0, "2026-10-30T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
+        assert_eq!(minutes(jiff::SignedDuration::from_secs(4)), "4 s");
+        assert_eq!(minutes(jiff::SignedDuration::from_secs(95)), "1 min");
+        assert_eq!(minutes(jiff::SignedDuration::from_mins(185)), "3 h 5 min");
         let [utc_today, _, _] = periods(now, &jiff::tz::TimeZone::UTC);
         assert_eq!(utc_today.0, "2026-11-29T00:00:00Z".parse::<jiff::Timestamp>().unwrap());
     }
