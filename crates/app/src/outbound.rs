@@ -221,17 +221,7 @@ pub fn acknowledgement(
     } else {
         format!("{} {subject}", if german { "AW:" } else { "Re:" })
     };
-    let signature = if settings.signature.trim().is_empty() {
-        smtp.from
-            .split('<')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .to_owned()
-    } else {
-        settings.signature.trim().to_owned()
-    };
+    let signature = signature(settings, smtp);
     Ok(NewMail {
         kind: MailKind::Acknowledgement,
         message_id: Some(message_id),
@@ -251,6 +241,21 @@ pub fn acknowledgement(
         in_reply_to: thread.message_id.clone(),
         references,
     })
+}
+
+/// How acknowledgements are signed: the setting, else the sender's display name.
+pub fn signature(settings: &AcknowledgementSettings, smtp: &SmtpConfig) -> String {
+    if settings.signature.trim().is_empty() {
+        smtp.from
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .to_owned()
+    } else {
+        settings.signature.trim().to_owned()
+    }
 }
 
 /// The acknowledgement's text from `template` (the shipped one when empty).

@@ -249,22 +249,54 @@ pub async fn erp(store: &Store, configured: &ErpSettings) -> Result<(ErpSettings
     )
 }
 
+/// A secret as a trail shows it: whether one is set, never its value.
+fn set_or_not(secret: &Option<String>) -> String {
+    if secret.as_deref().is_some_and(|v| !v.is_empty()) {
+        "set"
+    } else {
+        "not set"
+    }
+    .to_owned()
+}
+
+/// What changed between two trail views of a setting (`prefix field`), and a
+/// changed password as `set → changed` (its value is never written).
+fn trail_changes(
+    prefix: &str,
+    before: Vec<(&'static str, String)>,
+    after: Vec<(&'static str, String)>,
+    old_password: &Option<String>,
+    new_password: &Option<String>,
+) -> Vec<FieldChange> {
+    let mut changes: Vec<FieldChange> = after
+        .into_iter()
+        .zip(before)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, after), (_, before))| FieldChange {
+            field: format!("{prefix} {field}"),
+            before: Some(before),
+            after: Some(after),
+        })
+        .collect();
+    if new_password != old_password && old_password.is_some() && new_password.is_some() {
+        changes.push(FieldChange {
+            field: format!("{prefix} password"),
+            before: Some("set".into()),
+            after: Some("changed".into()),
+        });
+    }
+    changes
+}
+
 /// The ERP settings as a trail shows them: never a password or secret, only whether one is set.
 fn erp_fields(s: &ErpSettings) -> Vec<(&'static str, String)> {
-    let set = |v: &Option<String>| {
-        if v.as_deref().is_some_and(|v| !v.is_empty()) {
-            "set"
-        } else {
-            "not set"
-        }
-    };
     vec![
         ("connector", s.connector.as_str().to_owned()),
         ("url", s.url.clone().unwrap_or_default()),
         ("database", s.database.clone().unwrap_or_default()),
         ("user", s.user.clone().unwrap_or_default()),
-        ("password", set(&s.password).to_owned()),
-        ("secret", set(&s.secret).to_owned()),
+        ("password", set_or_not(&s.password)),
+        ("secret", set_or_not(&s.secret)),
         (
             "dir",
             s.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
@@ -290,24 +322,7 @@ pub async fn save_erp(
         new.secret = old.secret.clone();
     }
     crate::erp::connector(&new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
-    let before = erp_fields(&old);
-    let mut changes: Vec<FieldChange> = erp_fields(&new)
-        .into_iter()
-        .zip(before)
-        .filter(|((_, a), (_, b))| a != b)
-        .map(|((field, after), (_, before))| FieldChange {
-            field: format!("erp {field}"),
-            before: Some(before),
-            after: Some(after),
-        })
-        .collect();
-    if new.password != old.password && old.password.is_some() && new.password.is_some() {
-        changes.push(FieldChange {
-            field: "erp password".into(),
-            before: Some("set".into()),
-            after: Some("changed".into()),
-        });
-    }
+    let changes = trail_changes("erp", erp_fields(&old), erp_fields(&new), &old.password, &new.password);
     let event = Event {
         occurred_at: jiff::Timestamp::now(),
         actor: Actor::User(user.to_owned()),
@@ -381,35 +396,11 @@ pub async fn save_mail(
             ("port", s.port.to_string()),
             ("security", format!("{:?}", s.security).to_lowercase()),
             ("username", s.username.clone().unwrap_or_default()),
-            (
-                "password",
-                if s.password.as_deref().is_some_and(|p| !p.is_empty()) {
-                    "set"
-                } else {
-                    "not set"
-                }
-                .to_owned(),
-            ),
+            ("password", set_or_not(&s.password)),
             ("from", s.from.clone()),
         ]
     };
-    let mut changes: Vec<FieldChange> = text(&smtp_new)
-        .into_iter()
-        .zip(text(&old))
-        .filter(|((_, a), (_, b))| a != b)
-        .map(|((field, after), (_, before))| FieldChange {
-            field: format!("smtp {field}"),
-            before: Some(before),
-            after: Some(after),
-        })
-        .collect();
-    if smtp_new.password != old.password && old.password.is_some() && smtp_new.password.is_some() {
-        changes.push(FieldChange {
-            field: "smtp password".into(),
-            before: Some("set".into()),
-            after: Some("changed".into()),
-        });
-    }
+    let changes = trail_changes("smtp", text(&old), text(&smtp_new), &old.password, &smtp_new.password);
     let event = |entity: &str, changes: Vec<FieldChange>| Event {
         occurred_at: jiff::Timestamp::now(),
         actor: Actor::User(user.to_owned()),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{ErpError, ErpLine, ErpOrder, PushAction, Receipt};
+use crate::{ErpError, ErpLine, ErpOrder, Receipt};
 
 /// How far the workflow takes a pushed sale.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -833,10 +833,9 @@ impl Tryton {
                 (created, false)
             }
             Some(sale) if sale.version.unwrap_or(1) >= order.version => (sale, true),
-            Some(sale) => {
-                debug_assert_eq!(order.action, PushAction::Amend);
-                (self.amend_sale(sale, order).await?, false)
-            }
+            // A newer version than the ERP holds, whichever push carries it
+            // (a create queued before an amendment delivers the amended order).
+            Some(sale) => (self.amend_sale(sale, order).await?, false),
         };
         let sale = self.advance(sale).await?;
         Ok(Receipt {

@@ -9,6 +9,17 @@ use crate::columns::At;
 use crate::events::timestamp_text;
 use crate::{Store, StoreError};
 
+/// The amendment's reason as the event log writes it (the same serialiser),
+/// so that a note that merely mentions "entry_error" does not count.
+fn entry_error_pattern() -> String {
+    let reason = crate::events::changes_json(&[domain::event::FieldChange {
+        field: "reason".into(),
+        before: None,
+        after: Some(domain::order::AmendmentReason::EntryError.as_str().into()),
+    }]);
+    format!("%{}%", reason.trim_start_matches('[').trim_end_matches(']'))
+}
+
 impl Store {
     /// The orders confirmed in `[from, to)`: when their message arrived, when
     /// they were confirmed, whether a person touched them, and whether they
@@ -17,12 +28,13 @@ impl Store {
         let rows = sqlx::query(
             "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, \
              (SELECT COUNT(*) FROM events e WHERE e.entity_type = 'order' AND e.entity_id = CAST(o.id AS TEXT) \
-              AND e.action = 'amended' AND e.changes LIKE '%entry_error%') \
+              AND e.action = 'amended' AND e.changes LIKE $3) \
              FROM orders o JOIN messages m ON m.id = o.message_id \
              WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.id",
         )
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
+        .bind(entry_error_pattern())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

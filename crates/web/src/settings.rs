@@ -113,17 +113,7 @@ async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
 
 /// An order's acknowledgement with the settings in force, for the preview.
 fn preview(smtp: &app::outbound::SmtpConfig, acks: &app::outbound::AcknowledgementSettings, german: bool) -> String {
-    let signature = if acks.signature.trim().is_empty() {
-        smtp.from
-            .split('<')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .to_owned()
-    } else {
-        acks.signature.clone()
-    };
+    let signature = app::outbound::signature(acks, smtp);
     app::outbound::acknowledgement_text(
         domain::message::MessageKind::Order,
         Some("4500012345"),

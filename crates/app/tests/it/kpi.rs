@@ -39,7 +39,20 @@ async fn order_and_response_facts_come_from_orders_events_and_the_mail_outbox() 
             field: LineField::Quantity,
             value: "550".into(),
         }];
-        app::review::amend(s, order.id, 1, &change, AmendmentReason::EntryError, "typo", "clara")
+        app::review::amend(
+            s,
+            order.id,
+            1,
+            &change,
+            AmendmentReason::CustomerChange,
+            "not an entry_error, the buyer called",
+            "clara",
+        )
+        .await
+        .unwrap();
+        let facts = s.kpi_orders(before, after).await.unwrap();
+        assert!(!facts[0].entry_error, "a customer's change, whatever its note says");
+        app::review::amend(s, order.id, 2, &change, AmendmentReason::EntryError, "typo", "clara")
             .await
             .unwrap();
         let facts = s.kpi_orders(before, after).await.unwrap();
