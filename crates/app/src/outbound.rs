@@ -538,6 +538,32 @@ mod tests {
     }
 
     #[test]
+    fn hostile_headers_give_a_thread_never_a_panic() {
+        // Only the first 64 KB are read, whatever follows.
+        let mut huge = b"From: a@kunde.example\r\nReferences: ".to_vec();
+        huge.extend(std::iter::repeat_n(b"<x@y> ".as_slice(), 2_000_000).flatten());
+        let thread = thread_of(&huge);
+        assert!(thread.references.len() < 12_000, "{}", thread.references.len());
+        for raw in [
+            b"".as_slice(),
+            b"\xff\xfe\x00garbage\r\n\r\n",
+            b"From: \r\nMessage-ID: <<<>>>\r\nIn-Reply-To:\r\n\r\n",
+            b"Subject: =?utf-8?B?////?=\r\nFrom: =?x?Q?\xff?= <>\r\n\r\n",
+        ] {
+            // Nobody usable to answer: none of these has a sender address.
+            assert_eq!(thread_of(raw).reply_to, None, "{raw:?}");
+        }
+        let mut seeded = fastrand::Rng::with_seed(7);
+        for _ in 0..2_000 {
+            let len = seeded.usize(0..512);
+            let bytes: Vec<u8> = (0..len).map(|_| seeded.u8(..)).collect();
+            let _ = thread_of(&bytes).root();
+        }
+        // Without a usable sender there is nobody to acknowledge.
+        assert_eq!(thread_of(b"Subject: x\r\n\r\n").reply_to, None);
+    }
+
+    #[test]
     fn no_acknowledgement_for_automatic_mail_strangers_opt_outs_or_other_kinds() {
         let today = jiff::civil::date(2026, 11, 30);
         let settings = AcknowledgementSettings::default();
