@@ -36,6 +36,12 @@ pub struct Config {
     /// When acknowledgements go out (`[acknowledgements]`).
     #[serde(default)]
     pub acknowledgements: crate::outbound::AcknowledgementSettings,
+    /// The company as letters show it: letterhead and legal footer (`[company]`).
+    #[serde(default)]
+    pub company: crate::confirmation::CompanySettings,
+    /// When order confirmations go out (`[confirmations]`).
+    #[serde(default)]
+    pub confirmations: crate::confirmation::ConfirmationSettings,
     /// Where confirmed orders go (`[erp]` in orderdesk.toml).
     #[serde(default)]
     pub erp: ErpSettings,
@@ -283,6 +289,8 @@ impl Default for Config {
             erp: ErpSettings::default(),
             smtp: mail::smtp::SmtpConfig::default(),
             acknowledgements: crate::outbound::AcknowledgementSettings::default(),
+            company: crate::confirmation::CompanySettings::default(),
+            confirmations: crate::confirmation::ConfirmationSettings::default(),
         }
     }
 }
@@ -295,6 +303,18 @@ impl Config {
     /// The order desk's time zone; UTC when the name is unknown here.
     pub fn zone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// What the mail outbox sends with, as configured here.
+    pub fn outbox(&self) -> crate::outbound::Outbox {
+        crate::outbound::Outbox {
+            smtp: self.smtp.clone(),
+            letter: crate::confirmation::Letter {
+                company: self.company.clone(),
+                confirmations: self.confirmations.clone(),
+                time_zone: Some(self.zone()),
+            },
+        }
     }
 }
 

@@ -140,9 +140,10 @@ pub struct Pipeline {
     pub extraction: ExtractionSettings,
     pub catalog: CatalogCache,
     pub parser: Parser,
-    /// The SMTP server and when to acknowledge: a drafted message's
-    /// acknowledgement is queued with it.
-    pub smtp: mail::smtp::SmtpConfig,
+    /// The SMTP server, letterhead and confirmation rules: a drafted
+    /// message's acknowledgement, and a straight-through order's
+    /// confirmation, are queued with it.
+    pub outbox: crate::outbound::Outbox,
     pub acknowledgements: crate::outbound::AcknowledgementSettings,
 }
 
@@ -154,7 +155,7 @@ impl Pipeline {
             extraction: config.extraction.clone(),
             catalog: CatalogCache::default(),
             parser: Parser::InProcess,
-            smtp: config.smtp.clone(),
+            outbox: config.outbox(),
             acknowledgements: config.acknowledgements.clone(),
         }
     }
@@ -285,7 +286,7 @@ async fn acknowledgement_of(
     thread: &crate::outbound::Thread,
 ) -> Result<Option<store::outbound::NewMail>, IntakeError> {
     // Administrators may have set the SMTP server and the rules in the web UI.
-    let (smtp, _) = crate::settings::smtp(store, &pipeline.smtp).await?;
+    let (smtp, _) = crate::settings::smtp(store, &pipeline.outbox.smtp).await?;
     let rules = crate::settings::acknowledgements(store, &pipeline.acknowledgements).await?;
     if smtp.host.trim().is_empty() || !rules.enabled {
         return Ok(None);
@@ -408,11 +409,29 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
-        processed
-            .drafts
-            .push(new_draft(part, &draft, message.received_at, &settings_in_force));
+        let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force);
+        if let Some(order) = &mut stored.order {
+            order.confirmation = crate::confirmation::confirmation_for(
+                store,
+                &pipeline.outbox,
+                order.customer_no.as_deref(),
+                message.id,
+                Some(&thread),
+            )
+            .await?;
+        }
+        processed.drafts.push(stored);
     }
-    if let Some(ack) = acknowledgement_of(store, pipeline, &message, &processed, &thread).await? {
+    // An order confirmed straight through is answered by its confirmation
+    // seconds later; an acknowledgement before it would only say less.
+    let confirmed_at_once = !processed.drafts.is_empty()
+        && processed
+            .drafts
+            .iter()
+            .all(|d| d.order.as_ref().is_some_and(|o| o.confirmation.is_some()));
+    if confirmed_at_once {
+        tracing::debug!(message = message.id, "no acknowledgement: the confirmation answers");
+    } else if let Some(ack) = acknowledgement_of(store, pipeline, &message, &processed, &thread).await? {
         processed.mails.push(ack);
     }
     let kind = processed.kind;

@@ -22,6 +22,7 @@
 //! The demo company, benchmarks and accuracy runs are in the `tooling` crate.
 
 pub mod config;
+pub mod confirmation;
 pub mod draft;
 pub mod erp;
 pub mod erp_pull;

@@ -189,24 +189,12 @@ pub fn acknowledgement(
         Some(c) if settings.opt_out.iter().any(|o| o == c) => return Err("the customer wants no acknowledgements"),
         _ => {}
     }
-    let german = match addressee.language.as_deref() {
-        Some(l) => l.eq_ignore_ascii_case("de"),
-        None => to
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| matches!(tld, "de" | "at" | "ch" | "li")),
-    };
+    let german = language_for(addressee.language.as_deref(), &to) == "de";
     let root = thread
         .root()
         .map(str::to_owned)
         .unwrap_or_else(|| format!("message-{message_id}"));
-    let domain = smtp
-        .from
-        .rsplit('@')
-        .next()
-        .map(|d| d.trim_end_matches('>').trim())
-        .filter(|d| !d.is_empty())
-        .unwrap_or("orderdesk.invalid");
+    let domain = sender_domain(smtp);
     let mut references = thread.references.clone();
     if let Some(id) = &thread.message_id
         && !references.contains(id)
@@ -240,22 +228,75 @@ pub fn acknowledgement(
         mail_message_id: format!("<ack-{message_id}-{:016x}@{domain}>", fastrand::u64(..)),
         in_reply_to: thread.message_id.clone(),
         references,
+        attachment: None,
     })
+}
+
+/// `de` or `en` for a customer: their language, else the country of their
+/// address's domain (German-speaking ones are `de`).
+pub fn language_for(customer_language: Option<&str>, to: &str) -> &'static str {
+    let german = match customer_language {
+        Some(l) => l.trim().eq_ignore_ascii_case("de"),
+        None => to
+            .trim_end_matches('>')
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| matches!(tld.to_ascii_lowercase().as_str(), "de" | "at" | "ch" | "li")),
+    };
+    if german { "de" } else { "en" }
+}
+
+/// The domain of our sender address, for our Message-IDs.
+pub fn sender_domain(smtp: &SmtpConfig) -> &str {
+    smtp.from
+        .rsplit('@')
+        .next()
+        .map(|d| d.trim_end_matches('>').trim())
+        .filter(|d| !d.is_empty())
+        .unwrap_or("orderdesk.invalid")
+}
+
+/// The display name of our sender (`Auftragsannahme Muster`).
+pub fn sender_name(smtp: &SmtpConfig) -> String {
+    smtp.from
+        .split('<')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"')
+        .to_owned()
 }
 
 /// How acknowledgements are signed: the setting, else the sender's display name.
 pub fn signature(settings: &AcknowledgementSettings, smtp: &SmtpConfig) -> String {
     if settings.signature.trim().is_empty() {
-        smtp.from
-            .split('<')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .to_owned()
+        sender_name(smtp)
     } else {
         settings.signature.trim().to_owned()
     }
+}
+
+/// `template` with each `{key}` filled in one pass, so that a value holding
+/// a key is not filled again; unknown braces stay as written.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 200);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        match values.iter().find(|(key, _)| after.starts_with(key)) {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &after[key.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The acknowledgement's text from `template` (the shipped one when empty).
@@ -300,33 +341,15 @@ pub fn acknowledgement_text(
         "" => DEFAULT_TEXT_EN,
         _ => template,
     };
-    // One pass, so that a value holding `{po}` is not filled again.
-    let mut out = String::with_capacity(template.len() + 200);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open..];
-        let filled = [
+    fill(
+        template,
+        &[
             ("{received}", what.as_str()),
             ("{next}", next),
             ("{po}", po.unwrap_or("")),
             ("{signature}", signature),
-        ]
-        .into_iter()
-        .find(|(key, _)| after.starts_with(key));
-        match filled {
-            Some((key, value)) => {
-                out.push_str(value);
-                rest = &after[key.len()..];
-            }
-            None => {
-                out.push('{');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+        ],
+    )
 }
 
 /// The wait before attempt `attempts + 1`: 30 s doubled per attempt, at most 1 h.
@@ -348,10 +371,26 @@ pub struct SendReport {
 /// Mails sent at once: the SMTP server takes several connections.
 const PARALLEL: usize = 8;
 
+/// What the outbox sends with: the SMTP server, and what confirmations are made from.
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    pub smtp: SmtpConfig,
+    pub letter: crate::confirmation::Letter,
+}
+
+impl From<SmtpConfig> for Outbox {
+    fn from(smtp: SmtpConfig) -> Outbox {
+        Outbox {
+            smtp,
+            letter: crate::confirmation::Letter::default(),
+        }
+    }
+}
+
 /// Sends the mails due at `now`, several at a time over pooled connections.
 pub async fn send_due(
     store: &Store,
-    smtp: &SmtpConfig,
+    outbox: &Outbox,
     now: Timestamp,
     limit: i64,
 ) -> Result<SendReport, store::StoreError> {
@@ -360,7 +399,7 @@ pub async fn send_due(
     if due.is_empty() {
         return Ok(report);
     }
-    let sender = mail::smtp::Sender::new(smtp);
+    let sender = mail::smtp::Sender::new(&outbox.smtp);
     let outcomes = futures_util::stream::iter(due)
         .map(|mail| {
             let sender = sender.as_ref().map_err(|e| e.to_string());
@@ -369,7 +408,7 @@ pub async fn send_due(
                     return Ok::<_, store::StoreError>(None);
                 }
                 let sent = match sender {
-                    Ok(sender) => sender.send(&outgoing(&mail)).await,
+                    Ok(sender) => send_one(store, sender, &mail, outbox).await,
                     Err(e) => Err(mail::smtp::SendError::Refused(e)),
                 };
                 let outcome = match sent {
@@ -400,13 +439,53 @@ pub async fn send_due(
     Ok(report)
 }
 
+/// Makes what is made at sending (a confirmation's text and PDF), then sends.
+async fn send_one(
+    store: &Store,
+    sender: &mail::smtp::Sender,
+    mail: &StoredMail,
+    outbox: &Outbox,
+) -> Result<(), mail::smtp::SendError> {
+    use crate::confirmation::ConfirmationError;
+    use mail::smtp::SendError;
+    let prepared;
+    let mail = if mail.mail.kind == MailKind::Confirmation && mail.mail.attachment.is_none() {
+        prepared = crate::confirmation::prepare(store, mail, &outbox.letter, &outbox.smtp)
+            .await
+            .map_err(|e| match e {
+                ConfirmationError::Store(_) | ConfirmationError::Blob(_) => SendError::Retry(e.to_string()),
+                _ => SendError::Refused(e.to_string()),
+            })?;
+        &prepared
+    } else {
+        mail
+    };
+    let file = match &mail.mail.attachment {
+        None => None,
+        Some(a) => {
+            let blobs = store.blobs().clone();
+            let sha = a.sha256.clone();
+            let bytes = tokio::task::spawn_blocking(move || blobs.get(&sha))
+                .await
+                .map_err(|e| SendError::Retry(e.to_string()))?
+                .map_err(|e| SendError::Retry(format!("the attachment {} cannot be read: {e}", a.name)))?;
+            Some(mail::smtp::FileAttachment {
+                name: a.name.clone(),
+                content_type: a.content_type.clone(),
+                bytes,
+            })
+        }
+    };
+    sender.send(&outgoing(mail, file)).await
+}
+
 /// Checks that the SMTP server answers and takes the login.
 pub async fn test_smtp(smtp: &SmtpConfig) -> Result<String, mail::smtp::SendError> {
     mail::smtp::test(smtp).await
 }
 
 /// The mail as SMTP sends it.
-pub fn outgoing(mail: &StoredMail) -> OutgoingMail {
+pub fn outgoing(mail: &StoredMail, attachment: Option<mail::smtp::FileAttachment>) -> OutgoingMail {
     OutgoingMail {
         message_id: mail.mail.mail_message_id.clone(),
         to: mail.mail.to.clone(),
@@ -415,31 +494,32 @@ pub fn outgoing(mail: &StoredMail) -> OutgoingMail {
         in_reply_to: mail.mail.in_reply_to.clone(),
         references: mail.mail.references.clone(),
         auto_reply: true,
+        attachment,
     }
 }
 
 /// Sends the outbox every two seconds for as long as `serve` runs, through
-/// the SMTP server in force (set in orderdesk.toml or the web UI); first
-/// takes back what a process that died left mid-send.
-pub async fn run_outbox(store: Store, configured: SmtpConfig) {
+/// the SMTP server and with the letterhead in force (set in orderdesk.toml
+/// or the web UI); first takes back what a process that died left mid-send.
+pub async fn run_outbox(store: Store, configured: Outbox) {
     match store.release_sending().await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(mails = n, "mails left mid-send by the last run go again"),
         Err(e) => tracing::error!(error = %e, "the mail outbox could not be read"),
     }
     loop {
-        let smtp = match crate::settings::smtp(&store, &configured).await {
-            Ok((smtp, _)) => smtp,
+        let outbox = match crate::settings::outbox(&store, &configured).await {
+            Ok(outbox) => outbox,
             Err(e) => {
-                tracing::error!(error = %e, "reading the SMTP settings failed");
+                tracing::error!(error = %e, "reading the mail settings failed");
                 configured.clone()
             }
         };
-        if smtp.host.trim().is_empty() {
+        if outbox.smtp.host.trim().is_empty() {
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
         }
-        match send_due(&store, &smtp, Timestamp::now(), 50).await {
+        match send_due(&store, &outbox, Timestamp::now(), 50).await {
             Ok(r) if r.sent + r.retrying + r.failed > 0 => {
                 tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "mail sent");
             }

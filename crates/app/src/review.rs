@@ -111,6 +111,7 @@ pub enum ActionDone {
 /// The browser and the JSON API both act through here.
 pub async fn act(
     store: &Store,
+    outbox: &crate::outbound::Outbox,
     id: i64,
     action: DraftAction,
     input: ActionInput<'_>,
@@ -149,7 +150,7 @@ pub async fn act(
     }
     if action == DraftAction::Confirm {
         return Ok(ActionDone::Confirmed {
-            order: confirm(store, id, input.version, user).await?,
+            order: confirm(store, outbox, id, input.version, user).await?,
         });
     }
     let transition =
@@ -326,6 +327,7 @@ pub fn new_order(draft: &Draft) -> NewOrder {
         total: draft.total().map(|t| t.normalize()),
         line_count: draft.lines.len() as i64,
         content: draft.to_json(),
+        confirmation: None,
     }
 }
 
@@ -381,19 +383,30 @@ async fn draft_in_review(store: &Store, id: i64, version: i64) -> Result<StoredD
     Ok(stored)
 }
 
-/// Confirms a draft into an order; returns the order's id.
-pub async fn confirm(store: &Store, id: i64, version: i64, user: &str) -> Result<i64, ReviewError> {
+/// Confirms a draft into an order, with its confirmation to the customer
+/// queued in the same transaction; returns the order's id.
+pub async fn confirm(
+    store: &Store,
+    outbox: &crate::outbound::Outbox,
+    id: i64,
+    version: i64,
+    user: &str,
+) -> Result<i64, ReviewError> {
     let stored = draft_in_review(store, id, version).await?;
     let draft = read_draft(&format!("draft {id}"), &stored.extraction)?;
     let reasons = open_points(&draft);
     if !reasons.is_empty() {
         return Err(ReviewError::NotReady { id, reasons });
     }
+    let mut order = new_order(&draft);
+    order.confirmation =
+        crate::confirmation::confirmation_for(store, outbox, order.customer_no.as_deref(), stored.message_id, None)
+            .await?;
     store
         .confirm_draft(
             id,
             version,
-            &new_order(&draft),
+            &order,
             &Actor::User(user.to_owned()),
             jiff::Timestamp::now(),
         )

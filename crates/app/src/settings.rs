@@ -338,6 +338,98 @@ pub async fn save_erp(
 
 const SMTP: &str = "smtp";
 const ACKNOWLEDGEMENTS: &str = "acknowledgements";
+const COMPANY: &str = "company";
+const CONFIRMATIONS: &str = "confirmations";
+
+/// The letterhead in force: the administrators', else `[company]`.
+pub async fn company(
+    store: &Store,
+    configured: &crate::confirmation::CompanySettings,
+) -> Result<crate::confirmation::CompanySettings, store::StoreError> {
+    Ok(store
+        .setting(COMPANY)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(|| configured.clone()))
+}
+
+/// When confirmations go out: the administrators' settings, else `[confirmations]`.
+pub async fn confirmations(
+    store: &Store,
+    configured: &crate::confirmation::ConfirmationSettings,
+) -> Result<crate::confirmation::ConfirmationSettings, store::StoreError> {
+    Ok(store
+        .setting(CONFIRMATIONS)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(|| configured.clone()))
+}
+
+/// What the outbox sends with now: SMTP server, letterhead and confirmation rules in force.
+pub async fn outbox(
+    store: &Store,
+    configured: &crate::outbound::Outbox,
+) -> Result<crate::outbound::Outbox, store::StoreError> {
+    let (smtp, _) = smtp(store, &configured.smtp).await?;
+    Ok(crate::outbound::Outbox {
+        smtp,
+        letter: crate::confirmation::Letter {
+            company: company(store, &configured.letter.company).await?,
+            confirmations: confirmations(store, &configured.letter.confirmations).await?,
+            time_zone: configured.letter.time_zone.clone(),
+        },
+    })
+}
+
+/// Saves the letterhead and the confirmation rules an administrator gave;
+/// the events list each changed value.
+pub async fn save_letter(
+    store: &Store,
+    configured: &crate::outbound::Outbox,
+    company_new: crate::confirmation::CompanySettings,
+    confirmations_new: crate::confirmation::ConfirmationSettings,
+    user: &str,
+) -> Result<(), SettingsError> {
+    let company_old = company(store, &configured.letter.company).await?;
+    save_flat(store, COMPANY, &company_old, &company_new, user).await?;
+    let confirmations_old = confirmations(store, &configured.letter.confirmations).await?;
+    save_flat(store, CONFIRMATIONS, &confirmations_old, &confirmations_new, user).await
+}
+
+/// Saves one setting as JSON with an event of its changed values.
+async fn save_flat<T: serde::Serialize>(
+    store: &Store,
+    key: &str,
+    old: &T,
+    new: &T,
+    user: &str,
+) -> Result<(), SettingsError> {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    flatten("", &serde_json::to_value(old).unwrap_or_default(), &mut before);
+    flatten("", &serde_json::to_value(new).unwrap_or_default(), &mut after);
+    let changes: Vec<FieldChange> = after
+        .iter()
+        .filter_map(|(field, value)| {
+            let was = before.iter().find(|(f, _)| f == field).map(|(_, v)| v.clone());
+            (was.as_ref() != Some(value)).then(|| FieldChange {
+                field: format!("{key} {field}"),
+                before: was,
+                after: Some(value.clone()),
+            })
+        })
+        .collect();
+    let event = Event {
+        occurred_at: jiff::Timestamp::now(),
+        actor: Actor::User(user.to_owned()),
+        entity_type: "settings".into(),
+        entity_id: key.into(),
+        action: "changed".into(),
+        changes,
+    };
+    let json = serde_json::to_string(new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    store.save_setting(key, &json, user, &event).await?;
+    Ok(())
+}
 
 /// The SMTP server in force: the administrators' if they saved one, else
 /// `[smtp]` of orderdesk.toml; `true` when it comes from the web UI.
@@ -412,23 +504,5 @@ pub async fn save_mail(
     let json = serde_json::to_string(&smtp_new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
     store.save_setting(SMTP, &json, user, &event(SMTP, changes)).await?;
     let old_acks = acknowledgements(store, configured_acks).await?;
-    let mut changes = Vec::new();
-    let (mut before, mut after) = (Vec::new(), Vec::new());
-    flatten("", &serde_json::to_value(&old_acks).unwrap_or_default(), &mut before);
-    flatten("", &serde_json::to_value(&acks_new).unwrap_or_default(), &mut after);
-    for (field, value) in &after {
-        let was = before.iter().find(|(f, _)| f == field).map(|(_, v)| v.clone());
-        if was.as_ref() != Some(value) {
-            changes.push(FieldChange {
-                field: format!("acknowledgements {field}"),
-                before: was,
-                after: Some(value.clone()),
-            });
-        }
-    }
-    let json = serde_json::to_string(&acks_new).map_err(|e| SettingsError::Invalid(e.to_string()))?;
-    store
-        .save_setting(ACKNOWLEDGEMENTS, &json, user, &event(ACKNOWLEDGEMENTS, changes))
-        .await?;
-    Ok(())
+    save_flat(store, ACKNOWLEDGEMENTS, &old_acks, &acks_new, user).await
 }

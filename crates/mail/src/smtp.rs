@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -79,6 +79,17 @@ pub struct OutgoingMail {
     pub references: Vec<String>,
     /// Sent by the system, not a person (RFC 3834): `Auto-Submitted: auto-replied`.
     pub auto_reply: bool,
+    /// A file beside the text (the confirmation PDF).
+    pub attachment: Option<FileAttachment>,
+}
+
+/// A file a mail carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAttachment {
+    pub name: String,
+    /// MIME type (`application/pdf`).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,10 +136,23 @@ pub fn build(config: &SmtpConfig, mail: &OutgoingMail) -> Result<Message, SendEr
     if mail.auto_reply {
         builder = builder.header(AutoSubmitted);
     }
-    builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.text.clone())
-        .map_err(|e| SendError::Refused(format!("the mail cannot be built: {e}")))
+    let built = match &mail.attachment {
+        None => builder.header(ContentType::TEXT_PLAIN).body(mail.text.clone()),
+        Some(file) => {
+            let content_type = ContentType::parse(&file.content_type).map_err(|e| {
+                SendError::Refused(format!(
+                    "the attachment's type '{}' is not valid: {e}",
+                    file.content_type
+                ))
+            })?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(mail.text.clone()))
+                    .singlepart(Attachment::new(file.name.clone()).body(file.bytes.clone(), content_type)),
+            )
+        }
+    };
+    built.map_err(|e| SendError::Refused(format!("the mail cannot be built: {e}")))
 }
 
 /// `Auto-Submitted: auto-replied` (RFC 3834), so that other systems do not answer it.

@@ -774,7 +774,7 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         tokio::spawn(app::intake::watch(store.clone(), dir.clone(), Duration::from_secs(2)));
     }
     // Mail to customers (acknowledgements), once an SMTP server is set here or in the web UI.
-    tokio::spawn(app::outbound::run_outbox(store.clone(), config.smtp.clone()));
+    tokio::spawn(app::outbound::run_outbox(store.clone(), config.outbox()));
     // The ERP link of orderdesk.toml, or the one administrators set in the web UI.
     tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));
     let address = listener.local_addr().context("reading the listening address")?;

@@ -25,6 +25,10 @@ pub struct NewOrder {
     pub line_count: i64,
     /// The confirmed draft (contracts §2 shape).
     pub content: String,
+    /// The confirmation to the customer, queued with the order: its
+    /// addressing; order, dedupe key, subject, body and PDF are filled in
+    /// with the order's number.
+    pub confirmation: Option<crate::outbound::NewMail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +125,15 @@ impl StoreTx {
         .try_get(0)?;
         // On its way to the ERP in the same transaction: confirmed means queued.
         self.queue_erp_push(id, 1, crate::erp::PushKind::Create, now).await?;
+        if let Some(mail) = &order.confirmation {
+            let mail = crate::outbound::NewMail {
+                kind: crate::outbound::MailKind::Confirmation,
+                order_id: Some(id),
+                dedupe_key: format!("confirmation:{id}:v1"),
+                ..mail.clone()
+            };
+            self.queue_mail(&mail, now).await?;
+        }
         self.append_event(&Event {
             occurred_at: now,
             actor: actor.clone(),
@@ -253,8 +266,11 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        // The amendment goes to the ERP too, in the same transaction.
+        // The amendment goes to the ERP too, in the same transaction, and the
+        // customer gets the changed confirmation where the first one went.
         tx.queue_erp_push(id, version + 1, crate::erp::PushKind::Amend, event.occurred_at)
+            .await?;
+        tx.queue_amended_confirmation(id, version + 1, event.occurred_at)
             .await?;
         tx.append_event(event).await?;
         tx.commit().await?;

@@ -24,18 +24,23 @@ use crate::{Store, StoreError, StoreTx};
 pub enum MailKind {
     /// "We have your order": seconds after an order, change, cancellation or RFQ arrives.
     Acknowledgement,
+    /// The order as we confirmed it, with the confirmation PDF (made when
+    /// the mail is first sent, so it carries our order number).
+    Confirmation,
 }
 
 impl MailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Acknowledgement => "acknowledgement",
+            MailKind::Confirmation => "confirmation",
         }
     }
 
     pub fn parse(text: &str) -> Option<MailKind> {
         match text {
             "acknowledgement" => Some(MailKind::Acknowledgement),
+            "confirmation" => Some(MailKind::Confirmation),
             _ => None,
         }
     }
@@ -91,6 +96,17 @@ pub struct NewMail {
     pub mail_message_id: String,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
+    /// The file it carries, once made.
+    pub attachment: Option<MailAttachment>,
+}
+
+/// A file a mail carries, kept in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    pub name: String,
+    /// MIME type (`application/pdf`).
+    pub content_type: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +122,8 @@ pub struct StoredMail {
 }
 
 const COLUMNS: &str = "id, kind, message_id, order_id, dedupe_key, language, to_address, subject, body, \
-     mail_message_id, in_reply_to, refs, status, attempts, next_attempt_at, last_error, created_at, sent_at";
+     mail_message_id, in_reply_to, refs, status, attempts, next_attempt_at, last_error, created_at, sent_at, \
+     attachment_name, attachment_type, attachment_sha256";
 
 fn decode(row: &AnyRow) -> Result<StoredMail, StoreError> {
     let id: i64 = row.try_get(0)?;
@@ -129,6 +146,14 @@ fn decode(row: &AnyRow) -> Result<StoredMail, StoreError> {
             mail_message_id: row.try_get(9)?,
             in_reply_to: row.try_get(10)?,
             references: refs.split_whitespace().map(str::to_owned).collect(),
+            attachment: match (row.try_get(18)?, row.try_get(19)?, row.try_get(20)?) {
+                (Some(name), Some(content_type), Some(sha256)) => Some(MailAttachment {
+                    name,
+                    content_type,
+                    sha256,
+                }),
+                _ => None,
+            },
         },
         status: at.named(row, 12, MailStatus::parse)?,
         attempts: row.try_get(13)?,
@@ -147,11 +172,11 @@ pub enum MailOutcome {
     Failed { error: String },
 }
 
-/// The event of a mail, on the message's timeline (else the order's).
+/// The event of a mail, on the order's timeline (else the message's).
 fn mail_event(mail: &NewMail, actor: &Actor, now: Timestamp, action: &str, changes: Vec<FieldChange>) -> Event {
-    let (entity_type, entity_id) = match (mail.message_id, mail.order_id) {
-        (Some(m), _) => ("message", m),
-        (None, Some(o)) => ("order", o),
+    let (entity_type, entity_id) = match (mail.order_id, mail.message_id) {
+        (Some(o), _) => ("order", o),
+        (None, Some(m)) => ("message", m),
         (None, None) => ("mail", 0),
     };
     Event {
@@ -173,13 +198,62 @@ fn after(field: &str, value: impl Into<String>) -> FieldChange {
 }
 
 impl StoreTx {
+    /// Queues the confirmation of an order's `version` after an amendment,
+    /// to whom and in the thread its first confirmation went; nothing when
+    /// the order had none.
+    pub async fn queue_amended_confirmation(
+        &mut self,
+        order_id: i64,
+        version: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE order_id = $1 AND kind = 'confirmation' ORDER BY id"
+        )))
+        .bind(order_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mails = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let (Some(first), Some(last)) = (mails.first(), mails.last()) else {
+            return Ok(false);
+        };
+        let domain = last
+            .mail
+            .mail_message_id
+            .rsplit('@')
+            .next()
+            .unwrap_or("orderdesk.invalid>")
+            .trim_end_matches('>');
+        let mut references = last.mail.references.clone();
+        references.push(last.mail.mail_message_id.clone());
+        let mail = NewMail {
+            kind: MailKind::Confirmation,
+            message_id: first.mail.message_id,
+            order_id: Some(order_id),
+            dedupe_key: format!("confirmation:{order_id}:v{version}"),
+            language: first.mail.language.clone(),
+            to: first.mail.to.clone(),
+            subject: String::new(),
+            body: String::new(),
+            mail_message_id: format!(
+                "<confirmation-{order_id}-v{version}-{:x}@{domain}>",
+                now.as_nanosecond()
+            ),
+            in_reply_to: Some(last.mail.mail_message_id.clone()),
+            references,
+            attachment: None,
+        };
+        self.queue_mail(&mail, now).await
+    }
+
     /// Queues a mail in the caller's transaction; `false` when one with its dedupe key exists.
     pub async fn queue_mail(&mut self, mail: &NewMail, now: Timestamp) -> Result<bool, StoreError> {
         let now_text = timestamp_text(now);
         let inserted = sqlx::query(
             "INSERT INTO mail_outbox (kind, message_id, order_id, dedupe_key, language, to_address, subject, body, \
-             mail_message_id, in_reply_to, refs, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, $12, $13) \
+             mail_message_id, in_reply_to, refs, status, attempts, next_attempt_at, created_at, \
+             attachment_name, attachment_type, attachment_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, $12, $13, $14, $15, $16) \
              ON CONFLICT (dedupe_key) DO NOTHING",
         )
         .bind(mail.kind.as_str())
@@ -195,6 +269,9 @@ impl StoreTx {
         .bind(mail.references.join(" "))
         .bind(now_text.clone())
         .bind(now_text)
+        .bind(mail.attachment.as_ref().map(|a| a.name.clone()))
+        .bind(mail.attachment.as_ref().map(|a| a.content_type.clone()))
+        .bind(mail.attachment.as_ref().map(|a| a.sha256.clone()))
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -295,6 +372,42 @@ impl Store {
         tx.append_event(&mail_event(&mail.mail, actor, now, action, changes))
             .await?;
         tx.commit().await
+    }
+
+    /// Fills in a claimed mail that is made when first sent (a confirmation
+    /// with its PDF); `false` when it is no longer claimed.
+    pub async fn prepare_mail(
+        &self,
+        id: i64,
+        subject: &str,
+        body: &str,
+        attachment: &MailAttachment,
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE mail_outbox SET subject = $1, body = $2, attachment_name = $3, attachment_type = $4, \
+             attachment_sha256 = $5 WHERE id = $6 AND status = 'sending'",
+        )
+        .bind(subject.to_owned())
+        .bind(body.to_owned())
+        .bind(attachment.name.clone())
+        .bind(attachment.content_type.clone())
+        .bind(attachment.sha256.clone())
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    /// The mails about one order, oldest first.
+    pub async fn mails_of_order(&self, order_id: i64) -> Result<Vec<StoredMail>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE order_id = $1 ORDER BY id"
+        )))
+        .bind(order_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode).collect()
     }
 
     /// The mails answering one message, oldest first.

@@ -282,6 +282,7 @@ pub async fn mail_outbox(port: u16, count: usize) -> Result<String, ErpBenchErro
                 mail_message_id: format!("<bench-{i}-{:x}@lieferant.example>", fastrand::u64(..)),
                 in_reply_to: Some(format!("<order-{i}@kunde.example>")),
                 references: vec![format!("<order-{i}@kunde.example>")],
+                attachment: None,
             },
             now,
         )
@@ -289,17 +290,17 @@ pub async fn mail_outbox(port: u16, count: usize) -> Result<String, ErpBenchErro
     }
     tx.commit().await?;
     let queued = started.elapsed();
-    let smtp = app::outbound::SmtpConfig {
+    let outbox = app::outbound::Outbox::from(app::outbound::SmtpConfig {
         host: "127.0.0.1".into(),
         port,
         security: app::outbound::Security::None,
         from: "Auftragsannahme <auftrag@lieferant.example>".into(),
         ..app::outbound::SmtpConfig::default()
-    };
+    });
     let started = Instant::now();
     let mut sent = 0;
     loop {
-        let report = app::outbound::send_due(&store, &smtp, jiff::Timestamp::now(), 500).await?;
+        let report = app::outbound::send_due(&store, &outbox, jiff::Timestamp::now(), 500).await?;
         sent += report.sent;
         if report.sent + report.retrying + report.failed == 0 || report.failed > 0 {
             break;

@@ -593,7 +593,7 @@ async fn draft_action(
         to: &body.to,
     };
     let reviewer = me.reviewer();
-    let order_id = match review::act(store, id, kind, input, reviewer).await? {
+    let order_id = match review::act(store, &state.config.outbox(), id, kind, input, reviewer).await? {
         review::ActionDone::Confirmed { order } => Some(order),
         review::ActionDone::Changed => None,
     };

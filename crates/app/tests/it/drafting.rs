@@ -450,7 +450,9 @@ async fn a_new_sender_needs_reviewed_orders_before_straight_through_when_the_set
         );
         // A person confirms it unchanged: the sender's next order may pass.
         let d = s.drafts(Some(DraftStatus::Review), None, 10).await.unwrap().remove(0);
-        app::review::confirm(s, d.id, d.version, "clara").await.unwrap();
+        app::review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara")
+            .await
+            .unwrap();
         assert_eq!(s.reviewed_unchanged("einkauf@muster.example").await.unwrap(), 1);
         let (decision, json) = decide(s, &pipeline, &free_mail("n2", "")).await;
         assert_eq!(decision, Decision::StraightThrough, "{json}");

@@ -1,6 +1,7 @@
 //! Use-case tests against real databases: SQLite always, PostgreSQL when the
 //! test script has started one.
 
+mod confirmation;
 mod demo;
 mod drafting;
 mod erp_outbox;

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::drafting::master;
 
 /// The test SMTP server and its Maildir, or `None` outside scripts/test (a failure under CI=true).
-fn smtp_server() -> Option<(u16, PathBuf)> {
+pub fn smtp_server() -> Option<(u16, PathBuf)> {
     match (
         std::env::var("ORDERDESK_TEST_SMTP_PORT"),
         std::env::var("ORDERDESK_TEST_SMTP_DIR"),
@@ -33,7 +33,7 @@ fn smtp_server() -> Option<(u16, PathBuf)> {
     }
 }
 
-fn smtp(port: u16) -> SmtpConfig {
+pub fn smtp(port: u16) -> SmtpConfig {
     SmtpConfig {
         host: "127.0.0.1".into(),
         port,
@@ -43,9 +43,13 @@ fn smtp(port: u16) -> SmtpConfig {
     }
 }
 
+/// Acknowledgements only: confirmations are off, so a straight-through
+/// order is acknowledged like any other (confirmation.rs has them on).
 fn pipeline(smtp: SmtpConfig) -> Pipeline {
+    let mut outbox = app::outbound::Outbox::from(smtp);
+    outbox.letter.confirmations.enabled = false;
     Pipeline {
-        smtp,
+        outbox,
         ..Pipeline::default()
     }
 }
@@ -63,7 +67,7 @@ fn order_mail(tag: &str, extra_headers: &str, references: &str) -> Vec<u8> {
 }
 
 /// The delivered mails that answer `message_id`, waiting up to 10 s for the first.
-async fn delivered_answering(maildir: &std::path::Path, message_id: &str, at_least: usize) -> Vec<String> {
+pub async fn delivered_answering(maildir: &std::path::Path, message_id: &str, at_least: usize) -> Vec<String> {
     let mut found = Vec::new();
     for _ in 0..100 {
         found = std::fs::read_dir(maildir.join("new"))
@@ -97,7 +101,9 @@ async fn an_order_is_acknowledged_once_in_its_thread_and_in_german() {
     assert_eq!(queued.len(), 1, "queued with the drafted message");
     assert_eq!(queued[0].status, MailStatus::Pending);
 
-    let report = send_due(s, &smtp(port), jiff::Timestamp::now(), 10).await.unwrap();
+    let report = send_due(s, &app::outbound::Outbox::from(smtp(port)), jiff::Timestamp::now(), 10)
+        .await
+        .unwrap();
     assert_eq!((report.sent, report.failed), (1, 0));
     let inbound_id = format!("<{tag}@muster.example>");
     let delivered = delivered_answering(&maildir, &inbound_id, 1).await;
@@ -168,7 +174,10 @@ async fn an_order_is_acknowledged_once_in_its_thread_and_in_german() {
         "never to an auto-reply"
     );
     assert_eq!(
-        send_due(s, &smtp(port), jiff::Timestamp::now(), 10).await.unwrap().sent,
+        send_due(s, &app::outbound::Outbox::from(smtp(port)), jiff::Timestamp::now(), 10)
+            .await
+            .unwrap()
+            .sent,
         0
     );
 }
@@ -227,7 +236,15 @@ async fn a_send_cut_off_mid_way_goes_again_once_after_a_restart() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let proxy = stalling_proxy(port, tx).await;
     let store = s.clone();
-    let sending = tokio::spawn(async move { send_due(&store, &smtp(proxy), jiff::Timestamp::now(), 10).await });
+    let sending = tokio::spawn(async move {
+        send_due(
+            &store,
+            &app::outbound::Outbox::from(smtp(proxy)),
+            jiff::Timestamp::now(),
+            10,
+        )
+        .await
+    });
     rx.recv().await.unwrap();
     // The process dies with the mail's data all but sent.
     sending.abort();
@@ -246,11 +263,17 @@ async fn a_send_cut_off_mid_way_goes_again_once_after_a_restart() {
     // The next start takes it back and sends it once.
     assert_eq!(s.release_sending().await.unwrap(), 1);
     assert_eq!(
-        send_due(s, &smtp(port), jiff::Timestamp::now(), 10).await.unwrap().sent,
+        send_due(s, &app::outbound::Outbox::from(smtp(port)), jiff::Timestamp::now(), 10)
+            .await
+            .unwrap()
+            .sent,
         1
     );
     assert_eq!(
-        send_due(s, &smtp(port), jiff::Timestamp::now(), 10).await.unwrap().sent,
+        send_due(s, &app::outbound::Outbox::from(smtp(port)), jiff::Timestamp::now(), 10)
+            .await
+            .unwrap()
+            .sent,
         0
     );
     let delivered = delivered_answering(&maildir, &inbound_id, 1).await;

@@ -65,7 +65,7 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
                 .iter()
                 .any(|p| p == "line 2 has no product")
         );
-        let refused = review::confirm(s, d.id, d.version, "clara").await;
+        let refused = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara").await;
         assert!(matches!(refused, Err(ReviewError::NotReady { .. })), "{refused:?}");
 
         // The product A-100 comes in packs of 50: 7 pieces break the pack size,
@@ -124,11 +124,13 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
         assert_eq!(review::open_points(&parsed(&d)), Vec::<String>::new());
 
         // Confirmed: one order with our price for the line that stated none.
-        let order_id = review::confirm(s, d.id, d.version, "clara").await.unwrap();
+        let order_id = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara")
+            .await
+            .unwrap();
         let order = s.order(order_id).await.unwrap().unwrap();
         assert_eq!(order.total, Some(Decimal::new(18, 0)), "100 × 0.12 + 50 × 0.12");
         assert_eq!(order.confirmed_by, "user:clara");
-        let again = review::confirm(s, d.id, d.version + 1, "otto").await;
+        let again = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version + 1, "otto").await;
         assert!(matches!(again, Err(ReviewError::NotInReview { .. })), "{again:?}");
         let page = s
             .inbox(

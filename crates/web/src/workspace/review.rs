@@ -323,7 +323,7 @@ pub async fn draft_action(
         to: &form.to,
     };
     let reviewer = me.reviewer();
-    match review::act(&state.store, id, kind, input, reviewer).await {
+    match review::act(&state.store, &state.config.outbox(), id, kind, input, reviewer).await {
         Ok(ActionDone::Confirmed { order }) => Redirect::to(&format!("/orders/{order}")).into_response(),
         Ok(ActionDone::Changed) if matches!(kind, DraftAction::Reject | DraftAction::Done | DraftAction::Forward) => {
             Redirect::to("/queue").into_response()
