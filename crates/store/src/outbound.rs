@@ -399,6 +399,16 @@ impl Store {
         Ok(updated == 1)
     }
 
+    pub async fn mail(&self, id: i64) -> Result<Option<StoredMail>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode).transpose()
+    }
+
     /// The mails about one order, oldest first.
     pub async fn mails_of_order(&self, order_id: i64) -> Result<Vec<StoredMail>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

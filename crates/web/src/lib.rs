@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+mod letter;
 mod login;
 mod metrics;
 mod pages;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/orders", get(workspace::orders))
         .route("/orders/{id}", get(workspace::order))
         .route("/orders/{id}/amend", post(workspace::amend))
+        .route("/mails/{id}/attachment", get(workspace::mail_attachment))
         .route("/customers", get(pages::customers))
         .route("/customers/{customer_no}", get(pages::customer))
         .route("/products", get(pages::products))
@@ -108,6 +110,9 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/erp", post(settings::save_erp))
         .route("/settings/mail", post(settings::save_mail))
         .route("/settings/mail/test", post(settings::test_mail))
+        .route("/settings/letter", post(letter::save))
+        .route("/settings/letter/logo", post(letter::logo))
+        .route("/settings/letter/sample.pdf", get(letter::preview))
         .route("/settings/erp/test", post(settings::test_erp))
         .route("/settings/erp/pull", post(settings::pull_erp))
         .route("/assets/style.css", get(pages::stylesheet))

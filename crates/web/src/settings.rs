@@ -41,6 +41,7 @@ struct SettingsPage {
     events: Vec<crate::pages::EventRow>,
     erp: ErpView,
     mail: MailView,
+    letter: crate::letter::LetterView,
 }
 
 /// Mail to customers on the settings page: the SMTP server, the
@@ -62,8 +63,7 @@ struct MailView {
     /// The acknowledgement of a sample order as customers would read it.
     preview_de: String,
     preview_en: String,
-    /// (id, kind, to, status, sent or error)
-    mails: Vec<(i64, &'static str, String, &'static str, String)>,
+    mails: Vec<crate::workspace::MailRow>,
 }
 
 async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
@@ -73,15 +73,8 @@ async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
         .store
         .mails(10)
         .await?
-        .into_iter()
-        .map(|m| {
-            let detail = match (&m.sent_at, &m.last_error) {
-                (Some(at), _) => at.strftime("%Y-%m-%d %H:%M").to_string(),
-                (None, Some(e)) => e.clone(),
-                (None, None) => String::new(),
-            };
-            (m.id, m.mail.kind.as_str(), m.mail.to.clone(), m.status.as_str(), detail)
-        })
+        .iter()
+        .map(crate::workspace::MailRow::of)
         .collect();
     Ok(MailView {
         source: if from_settings {
@@ -199,13 +192,7 @@ pub async fn save_mail(
     let acks = app::outbound::AcknowledgementSettings {
         enabled: form.enabled.is_some(),
         unknown_senders: form.unknown_senders.is_some(),
-        opt_out: form
-            .opt_out
-            .split([',', ';', ' '])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        opt_out: customer_list(&form.opt_out),
         signature: form.signature.trim().to_owned(),
         // The shipped text is kept as empty, so that a later release's wording applies.
         text_de: custom_text(&form.text_de, app::outbound::DEFAULT_TEXT_DE),
@@ -227,8 +214,18 @@ pub async fn save_mail(
     }
 }
 
+/// Customer numbers as typed, separated by commas, semicolons or spaces.
+pub(crate) fn customer_list(typed: &str) -> Vec<String> {
+    typed
+        .split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A text as typed (line ends made `\n`), or empty when it is the shipped one.
-fn custom_text(typed: &str, shipped: &str) -> String {
+pub(crate) fn custom_text(typed: &str, shipped: &str) -> String {
     let text = typed.replace("\r\n", "\n");
     if text.trim().is_empty() || text.trim() == shipped.trim() {
         String::new()
@@ -654,6 +651,7 @@ async fn page(
         },
         erp: erp_view(state).await?,
         mail: mail_view(state).await?,
+        letter: crate::letter::view(state).await?,
     })
 }
 
@@ -664,7 +662,7 @@ pub async fn settings(
     Ok(render(page(&state, &me, String::new(), String::new()).await?)?.into_response())
 }
 
-fn failed(me: &CurrentUser, status: StatusCode, message: String) -> Response {
+pub(crate) fn failed(me: &CurrentUser, status: StatusCode, message: String) -> Response {
     render_status(
         status,
         ErrorPage {

@@ -92,6 +92,63 @@ struct OrderPage {
     erp: String,
     /// The error of a push given up: a person has to act (settings page, ERP).
     erp_failed: Option<String>,
+    /// Mail to the customer about this order (confirmations).
+    mails: Vec<MailRow>,
+}
+
+/// A mail in a list: what, to whom, where it stands, and its file.
+pub(crate) struct MailRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub to: String,
+    pub status: &'static str,
+    /// When it was sent, or its last error.
+    pub detail: String,
+    pub attachment: Option<String>,
+}
+
+impl MailRow {
+    pub(crate) fn of(m: &store::outbound::StoredMail) -> MailRow {
+        let detail = match (&m.sent_at, &m.last_error) {
+            (Some(at), _) => short_time(*at),
+            (None, Some(e)) => e.clone(),
+            (None, None) => String::new(),
+        };
+        MailRow {
+            id: m.id,
+            kind: m.mail.kind.as_str(),
+            to: m.mail.to.clone(),
+            status: m.status.as_str(),
+            detail,
+            attachment: m.mail.attachment.as_ref().map(|a| a.name.clone()),
+        }
+    }
+}
+
+/// The file a mail carried (the confirmation PDF as the customer received it).
+pub async fn mail_attachment(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let mail = state
+        .store
+        .mail(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Mail {id}")))?;
+    let file = mail
+        .mail
+        .attachment
+        .ok_or_else(|| WebError::NotFound(format!("A file of mail {id}")))?;
+    let bytes = state.store.blobs().get(&file.sha256)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::message::content_disposition(&file.name).replacen("attachment", "inline", 1),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 pub async fn order(
@@ -137,9 +194,11 @@ pub async fn order(
                 p.last_error.clone().unwrap_or_default()
             )
         });
+    let mails = state.store.mails_of_order(id).await?.iter().map(MailRow::of).collect();
     render(OrderPage {
         erp,
         erp_failed,
+        mails,
         nav: "orders",
         csrf: me.csrf.clone(),
         can_amend: me.can(Permission::AmendOrders)

@@ -2,6 +2,7 @@
 
 mod access;
 mod erp;
+mod letter;
 mod mail;
 mod pages;
 mod review;
