@@ -93,6 +93,18 @@ pub struct ConfirmationSettings {
     pub text_de: String,
     /// The English text; [`DEFAULT_TEXT_EN`] when empty.
     pub text_en: String,
+    /// Partners who ordered by EDI or UBL get an order response in their
+    /// standard; these get it written to their folder instead of by mail.
+    pub edi_folders: Vec<EdiFolder>,
+    /// Whether an EDI or UBL partner also gets the PDF confirmation by mail.
+    pub edi_pdf: bool,
+}
+
+/// Where a partner's order responses are written (`customer_no`, `folder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdiFolder {
+    pub customer_no: String,
+    pub folder: std::path::PathBuf,
 }
 
 impl Default for ConfirmationSettings {
@@ -104,6 +116,8 @@ impl Default for ConfirmationSettings {
             signature: String::new(),
             text_de: String::new(),
             text_en: String::new(),
+            edi_folders: Vec::new(),
+            edi_pdf: true,
         }
     }
 }
@@ -164,33 +178,35 @@ pub fn addressing(
     })
 }
 
-/// The confirmation an order confirmed now gets, under the settings in
-/// force; `None` (with the reason logged) when it gets none.
+/// What an order confirmed now sends, under the settings in force: the
+/// confirmation mail, and for an order that came by EDI or UBL the order
+/// response (to the partner's folder or by mail), with or without the PDF
+/// beside it. Empty (the reason logged) when nothing goes.
 pub async fn confirmation_for(
     store: &Store,
     configured: &crate::outbound::Outbox,
-    customer_no: Option<&str>,
-    message_id: i64,
-    thread: Option<&Thread>,
-) -> Result<Option<NewMail>, store::StoreError> {
+    order: &Ordered<'_>,
+) -> Result<Vec<NewMail>, store::StoreError> {
     let outbox = crate::settings::outbox(store, configured).await?;
     if outbox.smtp.host.trim().is_empty() || !outbox.letter.confirmations.enabled {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let Some(customer) = (match customer_no {
+    let Some(customer) = (match order.customer_no {
         Some(no) => store.customer(no).await?,
         None => None,
     }) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
+    let message = store.message(order.message_id).await?;
     let read;
-    let thread = match thread {
+    let thread = match order.thread {
         Some(t) => t,
         None => {
-            read = match store.message(message_id).await? {
+            read = match &message {
                 Some(m) => {
                     let blobs = store.blobs().clone();
-                    match tokio::task::spawn_blocking(move || blobs.get(&m.sha256)).await {
+                    let sha = m.sha256.clone();
+                    match tokio::task::spawn_blocking(move || blobs.get(&sha)).await {
                         Ok(Ok(bytes)) => crate::outbound::thread_of(&bytes),
                         _ => Thread::default(),
                     }
@@ -200,19 +216,48 @@ pub async fn confirmation_for(
             &read
         }
     };
-    match addressing(
-        &outbox.letter.confirmations,
-        &outbox.smtp,
-        &customer,
-        thread,
-        message_id,
-    ) {
-        Ok(mail) => Ok(Some(mail)),
-        Err(why) => {
-            tracing::info!(message = message_id, why, "no confirmation mail");
-            Ok(None)
+    let documents_json = order
+        .documents_json
+        .or_else(|| message.as_ref().and_then(|m| m.documents_json.as_deref()));
+    let documents: Vec<document::Document> = documents_json
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    let edi = crate::order_response::source_of(&documents, order.part).is_some();
+    let rules = &outbox.letter.confirmations;
+    let mut mails = Vec::new();
+    match addressing(rules, &outbox.smtp, &customer, thread, order.message_id) {
+        Ok(mail) => {
+            if edi {
+                let mut response = NewMail {
+                    kind: MailKind::OrderResponse,
+                    mail_message_id: mail.mail_message_id.replace("<confirmation-", "<order-response-"),
+                    ..mail.clone()
+                };
+                let customer_no = customer.customer_no.to_string();
+                if let Some(f) = rules.edi_folders.iter().find(|f| f.customer_no.trim() == customer_no) {
+                    response.to = crate::order_response::Channel::Folder(f.folder.clone()).to_text();
+                }
+                mails.push(response);
+            }
+            if !edi || rules.edi_pdf {
+                mails.push(mail);
+            }
         }
+        Err(why) => tracing::info!(message = order.message_id, why, "no confirmation mail"),
     }
+    Ok(mails)
+}
+
+/// The order being confirmed, as `confirmation_for` needs it.
+pub struct Ordered<'a> {
+    pub customer_no: Option<&'a str>,
+    pub message_id: i64,
+    /// The document part its draft read (`""` for the whole message).
+    pub part: &'a str,
+    /// The message's threading, when the caller has read it.
+    pub thread: Option<&'a Thread>,
+    /// The message's documents as JSON, when not yet stored.
+    pub documents_json: Option<&'a str>,
 }
 
 /// The confirmation date we can promise for a line: the requested date when
@@ -541,9 +586,10 @@ pub async fn prepare(
         .mails_of_order(order_id)
         .await?
         .iter()
-        .filter(|m| m.mail.kind == MailKind::Confirmation && m.id < mail.id)
+        .filter(|m| m.mail.kind == mail.mail.kind && m.id < mail.id)
         .count();
     let zone = letter.time_zone.clone().unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = jiff::Timestamp::now().to_zoned(zone);
     let signature = if letter.confirmations.signature.trim().is_empty() {
         crate::outbound::sender_name(smtp)
     } else {
@@ -557,7 +603,7 @@ pub async fn prepare(
         stock: &stock,
         corrections: &corrections,
         revision: earlier as u32 + 1,
-        today: jiff::Timestamp::now().to_zoned(zone).date(),
+        today: now.date(),
         language: printout::Language::from_code(&mail.mail.language),
         number: format!("{}{order_id}", letter.confirmations.number_prefix),
         signature,
@@ -567,24 +613,49 @@ pub async fn prepare(
             letter.company.country.clone()
         },
     });
-    let logo = logo_of(store, &letter.company).await;
-    let head = letter.company.letterhead(logo);
-    let rendered = {
-        let doc = doc.clone();
-        tokio::task::spawn_blocking(move || printout::render_confirmation(&doc, &head)).await
+    let (subject, body, file, name, content_type) = match mail.mail.kind {
+        MailKind::OrderResponse => {
+            let stored_draft = store.draft(order.draft_id).await?;
+            let message = store.message(order.message_id).await?;
+            let documents: Vec<document::Document> = message
+                .and_then(|m| m.documents_json)
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default();
+            let part = stored_draft.map(|d| d.part).unwrap_or_default();
+            let source = crate::order_response::source_of(&documents, &part).ok_or_else(|| {
+                ConfirmationError::Unreadable(order_id, "the order came in no EDI or UBL standard".into())
+            })?;
+            let response = order_response(&doc, &draft, customer.as_ref(), letter, mail.id, now.time());
+            let file = response.write(source.format, &source);
+            let mut name = source.format.file_name(&doc.number);
+            if doc.revision > 1 {
+                name = name.replacen('.', &format!("_v{}.", doc.revision), 1);
+            }
+            let (subject, body) = response_text(&doc, source.format);
+            (subject, body, file, name, source.format.content_type())
+        }
+        _ => {
+            let logo = logo_of(store, &letter.company).await;
+            let head = letter.company.letterhead(logo);
+            let rendered = {
+                let doc = doc.clone();
+                tokio::task::spawn_blocking(move || printout::render_confirmation(&doc, &head)).await
+            };
+            let pdf = rendered
+                .map_err(|e| ConfirmationError::Blob(format!("printing stopped: {e}")))?
+                .map_err(|e| ConfirmationError::Print(order_id, e))?;
+            let (subject, body) = mail_text(&doc, &letter.confirmations);
+            (subject, body, pdf, format!("{}.pdf", doc.title()), "application/pdf")
+        }
     };
-    let pdf = rendered
-        .map_err(|e| ConfirmationError::Blob(format!("printing stopped: {e}")))?
-        .map_err(|e| ConfirmationError::Print(order_id, e))?;
     let blobs = store.blobs().clone();
-    let sha256 = tokio::task::spawn_blocking(move || blobs.put(&pdf))
+    let sha256 = tokio::task::spawn_blocking(move || blobs.put(&file))
         .await
         .map_err(|e| ConfirmationError::Blob(e.to_string()))?
         .map_err(|e| ConfirmationError::Blob(e.to_string()))?;
-    let (subject, body) = mail_text(&doc, &letter.confirmations);
     let attachment = MailAttachment {
-        name: format!("{}.pdf", doc.title()),
-        content_type: "application/pdf".into(),
+        name,
+        content_type: content_type.into(),
         sha256,
     };
     store.prepare_mail(mail.id, &subject, &body, &attachment).await?;
@@ -593,6 +664,94 @@ pub async fn prepare(
     prepared.mail.body = body;
     prepared.mail.attachment = Some(attachment);
     Ok(prepared)
+}
+
+/// The order response saying what the confirmation document says, line by line.
+pub fn order_response(
+    doc: &printout::Confirmation,
+    draft: &Draft,
+    customer: Option<&Customer>,
+    letter: &Letter,
+    control: i64,
+    time: jiff::civil::Time,
+) -> crate::order_response::OrderResponse {
+    use crate::order_response::{LineStatus, OrderResponse, ResponseLine};
+    let lines = doc
+        .lines
+        .iter()
+        .zip(&draft.lines)
+        .map(|(confirmed, drafted)| {
+            let ordered = confirmed
+                .changes
+                .iter()
+                .find_map(|c| match c {
+                    printout::LineChange::Quantity { ordered, .. } => Some(*ordered),
+                    _ => None,
+                })
+                .unwrap_or(confirmed.quantity);
+            let status = if confirmed.quantity.is_zero() {
+                LineStatus::Rejected
+            } else if confirmed.changes.is_empty() {
+                LineStatus::Accepted
+            } else {
+                LineStatus::Changed
+            };
+            ResponseLine {
+                line_no: confirmed.line_no,
+                their_line_no: drafted.customer_line_no.clone(),
+                sku: confirmed.sku.clone(),
+                gtin: drafted.gtin.clone(),
+                customer_part_no: confirmed.customer_part_no.clone(),
+                description: confirmed.description.clone(),
+                ordered,
+                confirmed: confirmed.quantity,
+                unit: confirmed.unit.clone(),
+                price: confirmed.unit_price,
+                delivery: confirmed.delivery_date,
+                status,
+            }
+        })
+        .collect();
+    OrderResponse {
+        number: doc.number.clone(),
+        date: doc.date,
+        po: doc.customer_po.clone().unwrap_or_default(),
+        po_date: doc.po_date,
+        currency: doc.currency.clone(),
+        buyer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
+        seller_name: letter.company.name.clone(),
+        lines,
+        // The outbox row's id: unique per response, as interchange control numbers must be.
+        control: u32::try_from(control.rem_euclid(100_000_000)).unwrap_or(0),
+        time,
+    }
+}
+
+/// Subject and text of the mail an order response travels in.
+fn response_text(doc: &printout::Confirmation, format: crate::order_response::ResponseFormat) -> (String, String) {
+    use crate::order_response::ResponseFormat;
+    let standard = match format {
+        ResponseFormat::Edifact => "EDIFACT ORDRSP",
+        ResponseFormat::X12 => "X12 855",
+        ResponseFormat::Ubl => "UBL OrderResponse",
+    };
+    let po = doc.customer_po.as_deref().unwrap_or("");
+    match doc.language {
+        printout::Language::German => (
+            format!("{standard} {} zu Ihrer Bestellung {po}", doc.number),
+            format!(
+                "Guten Tag,\n\nanbei unsere Auftragsbestätigung {} zu Ihrer Bestellung {po} als {standard}.\n\n{}\n",
+                doc.number, doc.signature
+            ),
+        ),
+        printout::Language::English => (
+            format!("{standard} {} for your order {po}", doc.number),
+            format!(
+                "Hello,\n\nplease find our order response {} to your order {po} attached as {standard}.\n\n{}\n",
+                doc.number, doc.signature
+            ),
+        ),
+    }
 }
 
 /// The logo's bytes: the uploaded one, else the file; none when neither reads.

@@ -411,14 +411,14 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force);
         if let Some(order) = &mut stored.order {
-            order.confirmation = crate::confirmation::confirmation_for(
-                store,
-                &pipeline.outbox,
-                order.customer_no.as_deref(),
-                message.id,
-                Some(&thread),
-            )
-            .await?;
+            let ordered = crate::confirmation::Ordered {
+                customer_no: order.customer_no.as_deref(),
+                message_id: message.id,
+                part: &stored.part,
+                thread: Some(&thread),
+                documents_json: Some(&processed.documents_json),
+            };
+            order.mails = crate::confirmation::confirmation_for(store, &pipeline.outbox, &ordered).await?;
         }
         processed.drafts.push(stored);
     }
@@ -428,7 +428,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         && processed
             .drafts
             .iter()
-            .all(|d| d.order.as_ref().is_some_and(|o| o.confirmation.is_some()));
+            .all(|d| d.order.as_ref().is_some_and(|o| !o.mails.is_empty()));
     if confirmed_at_once {
         tracing::debug!(message = message.id, "no acknowledgement: the confirmation answers");
     } else if let Some(ack) = acknowledgement_of(store, pipeline, &message, &processed, &thread).await? {

@@ -31,6 +31,7 @@ pub mod import;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;
+pub mod order_response;
 pub mod outbound;
 pub mod parsing;
 pub mod review;

@@ -449,7 +449,8 @@ async fn send_one(
     use crate::confirmation::ConfirmationError;
     use mail::smtp::SendError;
     let prepared;
-    let mail = if mail.mail.kind == MailKind::Confirmation && mail.mail.attachment.is_none() {
+    let made_when_sent = matches!(mail.mail.kind, MailKind::Confirmation | MailKind::OrderResponse);
+    let mail = if made_when_sent && mail.mail.attachment.is_none() {
         prepared = crate::confirmation::prepare(store, mail, &outbox.letter, &outbox.smtp)
             .await
             .map_err(|e| match e {
@@ -476,6 +477,17 @@ async fn send_one(
             })
         }
     };
+    if let crate::order_response::Channel::Folder(dir) = crate::order_response::Channel::of(&mail.mail.to) {
+        // A partner who takes order responses from a folder gets the file there, not a mail.
+        let file = file.ok_or_else(|| SendError::Refused("the order response has no file".into()))?;
+        let written = tokio::task::spawn_blocking(move || {
+            crate::order_response::write_to_folder(&dir, &file.name, &file.bytes)
+                .map_err(|e| format!("writing {} into {}: {e}", file.name, dir.display()))
+        })
+        .await
+        .map_err(|e| SendError::Retry(e.to_string()))?;
+        return written.map(|_| ()).map_err(SendError::Retry);
+    }
     sender.send(&outgoing(mail, file)).await
 }
 

@@ -327,7 +327,7 @@ pub fn new_order(draft: &Draft) -> NewOrder {
         total: draft.total().map(|t| t.normalize()),
         line_count: draft.lines.len() as i64,
         content: draft.to_json(),
-        confirmation: None,
+        mails: Vec::new(),
     }
 }
 
@@ -399,9 +399,14 @@ pub async fn confirm(
         return Err(ReviewError::NotReady { id, reasons });
     }
     let mut order = new_order(&draft);
-    order.confirmation =
-        crate::confirmation::confirmation_for(store, outbox, order.customer_no.as_deref(), stored.message_id, None)
-            .await?;
+    let ordered = crate::confirmation::Ordered {
+        customer_no: order.customer_no.as_deref(),
+        message_id: stored.message_id,
+        part: &stored.part,
+        thread: None,
+        documents_json: None,
+    };
+    order.mails = crate::confirmation::confirmation_for(store, outbox, &ordered).await?;
     store
         .confirm_draft(
             id,

@@ -25,10 +25,10 @@ pub struct NewOrder {
     pub line_count: i64,
     /// The confirmed draft (contracts §2 shape).
     pub content: String,
-    /// The confirmation to the customer, queued with the order: its
-    /// addressing; order, dedupe key, subject, body and PDF are filled in
-    /// with the order's number.
-    pub confirmation: Option<crate::outbound::NewMail>,
+    /// The confirmation to the customer (and the order response to an EDI
+    /// or UBL partner), queued with the order: their addressing; order,
+    /// dedupe key, subject, body and file are filled in with the order's number.
+    pub mails: Vec<crate::outbound::NewMail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,11 +125,10 @@ impl StoreTx {
         .try_get(0)?;
         // On its way to the ERP in the same transaction: confirmed means queued.
         self.queue_erp_push(id, 1, crate::erp::PushKind::Create, now).await?;
-        if let Some(mail) = &order.confirmation {
+        for mail in &order.mails {
             let mail = crate::outbound::NewMail {
-                kind: crate::outbound::MailKind::Confirmation,
                 order_id: Some(id),
-                dedupe_key: format!("confirmation:{id}:v1"),
+                dedupe_key: format!("{}:{id}:v1", mail.kind.as_str()),
                 ..mail.clone()
             };
             self.queue_mail(&mail, now).await?;

@@ -27,6 +27,9 @@ pub enum MailKind {
     /// The order as we confirmed it, with the confirmation PDF (made when
     /// the mail is first sent, so it carries our order number).
     Confirmation,
+    /// The order response (EDIFACT ORDRSP, X12 855, UBL OrderResponse) to a
+    /// partner who ordered by EDI or UBL: by mail, or written to their folder.
+    OrderResponse,
 }
 
 impl MailKind {
@@ -34,6 +37,7 @@ impl MailKind {
         match self {
             MailKind::Acknowledgement => "acknowledgement",
             MailKind::Confirmation => "confirmation",
+            MailKind::OrderResponse => "order_response",
         }
     }
 
@@ -41,6 +45,7 @@ impl MailKind {
         match text {
             "acknowledgement" => Some(MailKind::Acknowledgement),
             "confirmation" => Some(MailKind::Confirmation),
+            "order_response" => Some(MailKind::OrderResponse),
             _ => None,
         }
     }
@@ -198,52 +203,61 @@ fn after(field: &str, value: impl Into<String>) -> FieldChange {
 }
 
 impl StoreTx {
-    /// Queues the confirmation of an order's `version` after an amendment,
-    /// to whom and in the thread its first confirmation went; nothing when
-    /// the order had none.
+    /// Queues the confirmation (and order response) of an order's `version`
+    /// after an amendment, to whom and in the thread the first ones went;
+    /// nothing when the order had none. Returns how many were queued.
     pub async fn queue_amended_confirmation(
         &mut self,
         order_id: i64,
         version: i64,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<usize, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM mail_outbox WHERE order_id = $1 AND kind = 'confirmation' ORDER BY id"
+            "SELECT {COLUMNS} FROM mail_outbox WHERE order_id = $1 AND kind IN ('confirmation', 'order_response') \
+             ORDER BY id"
         )))
         .bind(order_id)
         .fetch_all(&mut *self.tx)
         .await?;
         let mails = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        let (Some(first), Some(last)) = (mails.first(), mails.last()) else {
-            return Ok(false);
-        };
-        let domain = last
-            .mail
-            .mail_message_id
-            .rsplit('@')
-            .next()
-            .unwrap_or("orderdesk.invalid>")
-            .trim_end_matches('>');
-        let mut references = last.mail.references.clone();
-        references.push(last.mail.mail_message_id.clone());
-        let mail = NewMail {
-            kind: MailKind::Confirmation,
-            message_id: first.mail.message_id,
-            order_id: Some(order_id),
-            dedupe_key: format!("confirmation:{order_id}:v{version}"),
-            language: first.mail.language.clone(),
-            to: first.mail.to.clone(),
-            subject: String::new(),
-            body: String::new(),
-            mail_message_id: format!(
-                "<confirmation-{order_id}-v{version}-{:x}@{domain}>",
-                now.as_nanosecond()
-            ),
-            in_reply_to: Some(last.mail.mail_message_id.clone()),
-            references,
-            attachment: None,
-        };
-        self.queue_mail(&mail, now).await
+        let mut queued = 0;
+        for kind in [MailKind::Confirmation, MailKind::OrderResponse] {
+            let of_kind: Vec<&StoredMail> = mails.iter().filter(|m| m.mail.kind == kind).collect();
+            let (Some(first), Some(last)) = (of_kind.first(), of_kind.last()) else {
+                continue;
+            };
+            let domain = last
+                .mail
+                .mail_message_id
+                .rsplit('@')
+                .next()
+                .unwrap_or("orderdesk.invalid>")
+                .trim_end_matches('>');
+            let mut references = last.mail.references.clone();
+            references.push(last.mail.mail_message_id.clone());
+            let mail = NewMail {
+                kind,
+                message_id: first.mail.message_id,
+                order_id: Some(order_id),
+                dedupe_key: format!("{}:{order_id}:v{version}", kind.as_str()),
+                language: first.mail.language.clone(),
+                to: first.mail.to.clone(),
+                subject: String::new(),
+                body: String::new(),
+                mail_message_id: format!(
+                    "<{}-{order_id}-v{version}-{:x}@{domain}>",
+                    kind.as_str(),
+                    now.as_nanosecond()
+                ),
+                in_reply_to: Some(last.mail.mail_message_id.clone()),
+                references,
+                attachment: None,
+            };
+            if self.queue_mail(&mail, now).await? {
+                queued += 1;
+            }
+        }
+        Ok(queued)
     }
 
     /// Queues a mail in the caller's transaction; `false` when one with its dedupe key exists.

@@ -24,6 +24,9 @@ pub(crate) struct LetterView {
     pub signature: String,
     pub text_de: String,
     pub text_en: String,
+    /// `customer = folder`, one per line.
+    pub edi_folders: String,
+    pub edi_pdf: bool,
 }
 
 const COMPANY_FIELDS: [(&str, &str); 14] = [
@@ -80,7 +83,34 @@ pub(crate) async fn view(state: &AppState) -> Result<LetterView, WebError> {
         signature: rules.signature.clone(),
         text_de: rules.text_de.clone(),
         text_en: rules.text_en.clone(),
+        edi_folders: rules
+            .edi_folders
+            .iter()
+            .map(|f| format!("{} = {}", f.customer_no, f.folder.display()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        edi_pdf: rules.edi_pdf,
     })
+}
+
+/// `customer = folder` lines as typed; an error names the line that is not one.
+fn edi_folders(typed: &str) -> Result<Vec<app::confirmation::EdiFolder>, String> {
+    typed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| match line.split_once('=') {
+            Some((customer, folder)) if !customer.trim().is_empty() && folder.trim().starts_with('/') => {
+                Ok(app::confirmation::EdiFolder {
+                    customer_no: customer.trim().to_owned(),
+                    folder: folder.trim().into(),
+                })
+            }
+            _ => Err(format!(
+                "'{line}' is not 'customer number = /absolute/folder' for order responses"
+            )),
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -107,6 +137,9 @@ pub struct LetterForm {
     signature: String,
     text_de: String,
     text_en: String,
+    edi_folders: String,
+    /// Checkbox: present when ticked.
+    edi_pdf: Option<String>,
 }
 
 pub async fn save(
@@ -147,7 +180,13 @@ pub async fn save(
             format!("the order number prefix '{prefix}' is too long (12 characters at most)"),
         );
     }
+    let folders = match edi_folders(&form.edi_folders) {
+        Ok(f) => f,
+        Err(e) => return crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
     let rules = app::confirmation::ConfirmationSettings {
+        edi_folders: folders,
+        edi_pdf: form.edi_pdf.is_some(),
         enabled: form.enabled.is_some(),
         number_prefix: prefix.to_owned(),
         opt_out: crate::settings::customer_list(&form.opt_out),

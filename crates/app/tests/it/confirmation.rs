@@ -247,3 +247,119 @@ async fn a_clerks_correction_is_marked_and_an_amendment_is_confirmed_again_in_th
         assert!(text.contains("Geänderte Auftragsbestätigung"), "{text}");
     }
 }
+
+/// A mail from the known customer carrying an EDIFACT ORDERS.
+fn edi_order_mail(tag: &str) -> Vec<u8> {
+    let edi = format!(
+        "UNA:+.? 'UNB+UNOC:3+4012345000009:14+4000001000005:14+261127:0930+77'\
+         UNH+1+ORDERS:D:96A:UN:EAN008'BGM+220+PO-{tag}+9'DTM+137:20261127:102'\
+         NAD+BY+4012345000009::9'CUX+2:EUR:9'LIN+1++A-100:SA'QTY+21:500:C62'PRI+AAA:0.12'\
+         UNS+S'UNT+10+1'UNZ+1+77'"
+    );
+    format!(
+        "From: Einkauf <einkauf@muster.example>\r\nTo: auftrag@lieferant.example\r\nSubject: ORDERS {tag}\r\n\
+         Date: Fri, 27 Nov 2026 09:30:00 +0100\r\nMessage-ID: <{tag}@muster.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Anbei unsere Bestellung.\r\n--b1\r\nContent-Type: application/EDIFACT; name=\"order.edi\"\r\n\
+         Content-Disposition: attachment; filename=\"order.edi\"\r\n\r\n{edi}\r\n--b1--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn an_edi_partner_gets_an_ordrsp_by_mail_or_in_their_folder() {
+    let Some((port, maildir)) = smtp_server() else { return };
+    let t = tooling::testing::fresh_sqlite().await;
+    let s = &t.store;
+    master(s).await;
+
+    // By mail, with the PDF beside it.
+    let tag = format!("edi-{}", fastrand::u64(..));
+    let received = receive(s, "upload", None, &edi_order_mail(&tag)).await.unwrap();
+    let pipeline = Pipeline {
+        outbox: outbox(port),
+        ..Pipeline::default()
+    };
+    drain(s, &pipeline).await.unwrap();
+    let draft = s.draft_of_message(received.id).await.unwrap().unwrap();
+    assert_eq!(draft.status, DraftStatus::StraightThrough, "{}", draft.extraction);
+    let kinds: Vec<MailKind> = s
+        .mails_of_message(received.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.mail.kind)
+        .collect();
+    assert_eq!(kinds, [MailKind::OrderResponse, MailKind::Confirmation]);
+    assert_eq!(
+        send_due(s, &outbox(port), jiff::Timestamp::now(), 10)
+            .await
+            .unwrap()
+            .sent,
+        2
+    );
+    let answers = delivered_answering(&maildir, &format!("<{tag}@muster.example>"), 2).await;
+    let ordrsp = answers
+        .iter()
+        .find(|m| m.contains("EDIFACT ORDRSP"))
+        .expect("the ORDRSP mail");
+    let mail = mail_parser::MessageParser::new().parse(ordrsp.as_bytes()).unwrap();
+    let part = mail.attachments().next().unwrap();
+    let order = s.order_of_draft(draft.id).await.unwrap().unwrap();
+    assert_eq!(
+        part.attachment_name(),
+        Some(format!("ORDRSP_AB-{}.edi", order.id).as_str())
+    );
+    let text: String = part.contents().iter().map(|b| char::from(*b)).collect();
+    assert!(
+        text.contains(&format!("BGM+231+AB-{}+29'", order.id)) && text.contains(&format!("RFF+ON:PO-{tag}'")),
+        "{text}"
+    );
+    assert!(
+        text.contains("NAD+BY+4012345000009::9") && text.contains("LIN+1+5+A-100:SA'"),
+        "{text}"
+    );
+
+    // Into the partner's folder, without a PDF.
+    let folder = tempfile::tempdir().unwrap();
+    let mut with_folder = outbox(port);
+    with_folder.letter.confirmations.edi_pdf = false;
+    with_folder.letter.confirmations.edi_folders = vec![app::confirmation::EdiFolder {
+        customer_no: "10042".into(),
+        folder: folder.path().to_owned(),
+    }];
+    let tag = format!("edi-{}", fastrand::u64(..));
+    let received = receive(s, "upload", None, &edi_order_mail(&tag)).await.unwrap();
+    let pipeline = Pipeline {
+        outbox: with_folder.clone(),
+        ..Pipeline::default()
+    };
+    drain(s, &pipeline).await.unwrap();
+    let queued = s.mails_of_message(received.id).await.unwrap();
+    assert_eq!(queued.len(), 1, "the order response only");
+    assert_eq!(
+        send_due(s, &with_folder, jiff::Timestamp::now(), 10)
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    let files: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let order = s.order(queued[0].mail.order_id.unwrap()).await.unwrap().unwrap();
+    assert_eq!(
+        files,
+        [format!("ORDRSP_AB-{}.edi", order.id)],
+        "written whole, no partial file left"
+    );
+    let written = std::fs::read(folder.path().join(&files[0])).unwrap();
+    assert!(written.starts_with(b"UNA:+.? 'UNB+UNOC:3+"));
+    assert!(
+        delivered_answering(&maildir, &format!("<{tag}@muster.example>"), 1)
+            .await
+            .is_empty(),
+        "no mail to a partner with a folder"
+    );
+}

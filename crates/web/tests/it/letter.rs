@@ -78,6 +78,7 @@ async fn an_administrator_sets_the_letterhead_and_sees_it_on_a_sample_confirmati
         ("number_prefix", "AB-"),
         ("opt_out", "20001; 20002"),
         ("signature", "Ihr Auftragsteam"),
+        ("edi_folders", "20001 = /srv/edi/out/20001\r\n"),
     ];
     assert_eq!(
         clerk.post_form("/settings/letter", &form).await.0,
@@ -101,6 +102,19 @@ async fn an_administrator_sets_the_letterhead_and_sees_it_on_a_sample_confirmati
             .iter()
             .any(|c| c.field == "company vat_id" && c.after.as_deref() == Some("DE123456789")),
         "{trail:?}"
+    );
+    assert_eq!(
+        rules.edi_folders[0].folder,
+        std::path::PathBuf::from("/srv/edi/out/20001")
+    );
+    assert!(!rules.edi_pdf, "unticked: no PDF beside the order response");
+    let relative = [("edi_folders", "20001 = edi/out")];
+    let (status, _, page) = admin.post_form("/settings/letter", &relative).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("is not &#x27;customer number = /absolute/folder&#x27;")
+            || page.contains("customer number = /absolute/folder"),
+        "{page}"
     );
     let long_prefix = [("number_prefix", "AUFTRAGSBESTAETIGUNG-")];
     assert_eq!(
