@@ -409,7 +409,37 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
+        // A status inquiry is answered at once when its order is certain,
+        // else it waits with the order linked and the answer drafted.
+        let mut answered = None;
+        if draft.kind == MessageKind::Inquiry {
+            let text = message_text(&processed);
+            match crate::inquiry::handle(store, &pipeline.outbox, message.id, &draft, &thread, &text).await? {
+                Some(crate::inquiry::Handling::Answered {
+                    mail,
+                    note,
+                    order_id,
+                    po_number,
+                }) => {
+                    processed.mails.push(*mail);
+                    answered = Some(note);
+                    draft.order_id = Some(order_id);
+                    draft.po_number = draft.po_number.take().or(po_number);
+                }
+                Some(crate::inquiry::Handling::Drafted {
+                    reply,
+                    order_id,
+                    po_number,
+                }) => {
+                    draft.reply = Some(reply);
+                    draft.order_id = order_id;
+                    draft.po_number = draft.po_number.take().or(po_number);
+                }
+                None => {}
+            }
+        }
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force);
+        stored.answered = answered;
         if let Some(order) = &mut stored.order {
             let ordered = crate::confirmation::Ordered {
                 customer_no: order.customer_no.as_deref(),
@@ -457,6 +487,12 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     }
 }
 
+/// The words of a message: its subject and the text of its mail body.
+fn message_text(processed: &ProcessedMessage) -> String {
+    let documents: Vec<Document> = serde_json::from_str(&processed.documents_json).unwrap_or_default();
+    crate::draft::prose(&documents, processed.subject.as_deref())
+}
+
 /// A draft as it is stored: due by the review (or quote) SLA after the message
 /// was received; a straight-through order is confirmed with it.
 fn new_draft(part: String, draft: &Draft, received: jiff::Timestamp, settings: &ExtractionSettings) -> NewDraft {
@@ -470,6 +506,7 @@ fn new_draft(part: String, draft: &Draft, received: jiff::Timestamp, settings: &
         due_at: received + jiff::SignedDuration::from_mins(sla as i64),
         order: (draft.decision == Decision::StraightThrough && draft.kind == MessageKind::Order)
             .then(|| crate::review::new_order(draft)),
+        answered: None,
         kind: draft.kind,
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         po_number: draft.po_number.clone(),

@@ -28,6 +28,7 @@ pub mod erp;
 pub mod erp_pull;
 pub mod export;
 pub mod import;
+pub mod inquiry;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;

@@ -31,6 +31,9 @@ pub struct NewDraft {
     pub due_at: jiff::Timestamp,
     /// Set for a straight-through draft: the order the system confirms at once.
     pub order: Option<crate::orders::NewOrder>,
+    /// Set when the message was answered at once (a status inquiry): the
+    /// draft is done with this note instead of waiting for a person.
+    pub answered: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,21 +162,26 @@ impl StoreTx {
     ) -> Result<i64, StoreError> {
         let now_text = timestamp_text(now);
         let row = sqlx::query(
-            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at, part, summary) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12) RETURNING id",
+            "INSERT INTO drafts (message_id, kind, customer_no, po_number, decision, status, extraction, version, created_at, updated_at, due_at, part, summary, status_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(message_id)
         .bind(draft.kind.as_str())
         .bind(draft.customer_no.clone())
         .bind(draft.po_number.clone())
         .bind(draft.decision.as_str())
-        .bind(DraftStatus::of(draft.decision).as_str())
+        .bind(if draft.answered.is_some() {
+            DraftStatus::Done.as_str()
+        } else {
+            DraftStatus::of(draft.decision).as_str()
+        })
         .bind(draft.extraction.clone())
         .bind(now_text.clone())
         .bind(now_text)
         .bind(timestamp_text(draft.due_at))
         .bind(draft.part.clone())
         .bind(draft.summary.clone())
+        .bind(draft.answered.clone())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -197,6 +205,20 @@ impl StoreTx {
             ],
         })
         .await?;
+        if let Some(note) = &draft.answered {
+            self.append_event(&Event {
+                occurred_at: now,
+                actor: Actor::System("pipeline".into()),
+                entity_type: "draft".into(),
+                entity_id: id.to_string(),
+                action: "answered".into(),
+                changes: vec![
+                    change("status", Some(DraftStatus::Done.as_str().to_owned())),
+                    change("note", Some(note.clone())),
+                ],
+            })
+            .await?;
+        }
         if let Some(order) = &draft.order {
             self.insert_order(id, message_id, order, &Actor::System("straight-through".into()), now)
                 .await?;
@@ -347,6 +369,38 @@ impl Store {
         .bind(id)
         .bind(version);
         self.update_with_event(update, event).await
+    }
+
+    /// Marks a draft done as answered, if it still has `version`, and queues
+    /// the answer, in one transaction; `false` when it changed meanwhile.
+    pub async fn answer_draft(
+        &self,
+        id: i64,
+        version: i64,
+        note: &str,
+        mail: &crate::outbound::NewMail,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE drafts SET status = 'done', status_reason = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND version = $4 AND status = 'review'",
+        )
+        .bind(note.to_owned())
+        .bind(timestamp_text(event.occurred_at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        tx.queue_mail(mail, event.occurred_at).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// How many of the sender's orders a person confirmed without correcting anything.

@@ -30,6 +30,8 @@ pub enum MailKind {
     /// The order response (EDIFACT ORDRSP, X12 855, UBL OrderResponse) to a
     /// partner who ordered by EDI or UBL: by mail, or written to their folder.
     OrderResponse,
+    /// The answer to a status inquiry ("where is our order?").
+    StatusAnswer,
 }
 
 impl MailKind {
@@ -38,6 +40,7 @@ impl MailKind {
             MailKind::Acknowledgement => "acknowledgement",
             MailKind::Confirmation => "confirmation",
             MailKind::OrderResponse => "order_response",
+            MailKind::StatusAnswer => "status_answer",
         }
     }
 
@@ -46,6 +49,7 @@ impl MailKind {
             "acknowledgement" => Some(MailKind::Acknowledgement),
             "confirmation" => Some(MailKind::Confirmation),
             "order_response" => Some(MailKind::OrderResponse),
+            "status_answer" => Some(MailKind::StatusAnswer),
             _ => None,
         }
     }

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/queue", get(workspace::queue))
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))
+        .route("/drafts/{id}/reply", post(workspace::reply))
         .route("/drafts/{id}/{action}", post(workspace::draft_action))
         .route("/orders", get(workspace::orders))
         .route("/orders/{id}", get(workspace::order))

@@ -370,6 +370,8 @@ pub fn make_draft(
         contact: x.contact.as_ref().map(|f| f.value.clone()),
         notes: x.notes.as_ref().map(|f| f.value.clone()),
         fields,
+        reply: None,
+        order_id: None,
     }
 }
 

@@ -109,6 +109,18 @@ pub fn draft_documents(understood: Understood, ctx: &Context<'_>) -> Outcome {
     let drafts = drafts
         .into_iter()
         .map(|mut d| {
+            // A question, change or cancellation names its order in prose
+            // ("Wo bleibt unsere Bestellung 4500012345?"), not under a label.
+            if d.draft.po_number.is_none()
+                && matches!(
+                    d.draft.kind,
+                    domain::message::MessageKind::Inquiry
+                        | domain::message::MessageKind::Cancellation
+                        | domain::message::MessageKind::OrderChange
+                )
+            {
+                d.draft.po_number = crate::inquiry::asked_po(&prose(&documents, processed.subject.as_deref()));
+            }
             if let Some(error) = &processed.error {
                 d.draft.review_reasons.push(ReviewReason::ReadErrors(error.clone()));
                 d.draft.decide();
@@ -117,6 +129,23 @@ pub fn draft_documents(understood: Understood, ctx: &Context<'_>) -> Outcome {
         })
         .collect();
     Outcome { processed, drafts }
+}
+
+/// The subject and the mail text of a message's documents.
+pub fn prose(documents: &[document::Document], subject: Option<&str>) -> String {
+    let mut text = subject.unwrap_or("").to_owned();
+    for d in documents.iter().filter(|d| {
+        matches!(
+            d.format,
+            document::Format::EmailText | document::Format::EmailHtml | document::Format::Text
+        )
+    }) {
+        for block in &d.text_blocks {
+            text.push('\n');
+            text.push_str(&block.text);
+        }
+    }
+    text
 }
 
 /// Reads a message's bytes in this process and drafts it.

@@ -264,6 +264,12 @@ pub struct Draft {
     /// Confidence and source of each header value read.
     #[serde(default)]
     pub fields: BTreeMap<ReadField, FieldInfo>,
+    /// The answer drafted for a person to edit and send (a status inquiry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// The order the message is about, when one was found (a status inquiry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
 }
 
 /// A stored draft that cannot be read back.
@@ -298,6 +304,8 @@ impl Draft {
             contact: None,
             notes: None,
             fields: BTreeMap::new(),
+            reply: None,
+            order_id: None,
         }
     }
 

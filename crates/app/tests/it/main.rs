@@ -9,6 +9,7 @@ mod erp_tryton;
 mod export;
 mod golden;
 mod import;
+mod inquiry;
 mod intake;
 mod kpi;
 mod mailbox;

@@ -51,6 +51,8 @@ struct DraftPage {
     due: String,
     sender: String,
     subject: String,
+    /// The answer drafted for a status inquiry, to edit and send.
+    reply: Option<String>,
 }
 
 pub(super) fn confidence_text(c: f64) -> String {
@@ -211,7 +213,8 @@ pub async fn draft(
         total: opt(&draft.total()),
         currency: opt(&draft.currency),
         stated_total: opt(&draft.stated_total),
-        order_id: order.map(|o| o.id),
+        order_id: order.map(|o| o.id).or(draft.order_id),
+        reply: (draft.kind == domain::message::MessageKind::Inquiry).then(|| draft.reply.clone().unwrap_or_default()),
         parts: parts_of(message.as_ref().and_then(|m| m.documents_json.as_deref())),
         events: events.iter().map(EventRow::from).collect(),
         users,
@@ -258,6 +261,43 @@ pub(crate) fn correction_of(
         E::UnknownCorrection(_) => (StatusCode::BAD_REQUEST, e.to_string()),
         _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     })
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    version: i64,
+    text: String,
+}
+
+/// Sends a clerk's answer to a status inquiry and marks it done.
+pub async fn reply(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    use app::inquiry::ReplyError as E;
+    match app::inquiry::send_reply(
+        &state.store,
+        &state.config.outbox(),
+        id,
+        form.version,
+        &form.text,
+        &me.username,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => {
+            let status = match &e {
+                E::NoDraft(_) => StatusCode::NOT_FOUND,
+                E::Conflict(..) | E::NotInReview(_) => StatusCode::CONFLICT,
+                E::Empty | E::CannotSend(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                E::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            action_failed(&me, &e, status)
+        }
+    }
 }
 
 pub async fn correct(

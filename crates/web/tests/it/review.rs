@@ -375,3 +375,35 @@ async fn work_assigned_to_someone_else_needs_the_assign_permission() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_inquiry_shows_its_drafted_answer_and_cannot_be_sent_without_an_smtp_server() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let c = company(&t.store).await;
+    let mail = format!(
+        "From: {}\r\nSubject: Liefertermin?\r\nMessage-ID: <q-4599999999@example.de>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nwo bleibt unsere Bestellung 4599999999?\r\n",
+        c.customer.emails[0]
+    );
+    let draft = receive_and_draft(&state, "q.eml", mail).await;
+    assert_eq!(draft.status, domain::review::DraftStatus::Review);
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (_, _, page) = clerk.get(&format!("/drafts/{}", draft.id)).await;
+    assert!(page.contains("id=\"reply-form\""), "{page}");
+    assert!(
+        page.contains("Zu Ihrer Bestellung 4599999999 finden wir keinen Auftrag"),
+        "{page}"
+    );
+    let version = draft.version.to_string();
+    let (status, _, page) = clerk
+        .post_form(
+            &format!("/drafts/{}/reply", draft.id),
+            &[("version", version.as_str()), ("text", "Guten Tag, wir prüfen das.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("no SMTP server is set"), "{page}");
+    let still = t.store.draft(draft.id).await.unwrap().unwrap();
+    assert_eq!(still.status, domain::review::DraftStatus::Review, "nothing changed");
+}
