@@ -148,8 +148,16 @@ try {
   // The home page: the KPIs over the orders confirmed above.
   await admin.goto(`${base}/`);
   check((await admin.textContent("#kpis")).includes("Straight-through rate"), "the home page shows the KPIs");
-  check((await admin.locator("#kpi-trend tbody tr").count()) === 14, "the home page shows 14 days");
+  check((await admin.locator("#kpi-trend tbody tr").count()) === 30, "the home page keeps 30 days of numbers");
+  check((await admin.locator("svg.chart[role=img]").count()) === 4, "the home page draws four trend charts");
+  check((await admin.locator("svg#chart-orders rect").count()) >= 1, "today's confirmed orders are a bar");
+  check((await admin.textContent("#by-clerk")).includes("clerk"), "the breakdown by clerk names the clerk who confirmed");
+  check((await admin.textContent("#sla")).includes("in the review queue"), "the service levels show the queue");
+  await admin.setViewportSize({ width: 1280, height: 800 });
   await admin.screenshot({ path: `${shots}/home.png`, fullPage: true });
+  // A chosen range: the breakdowns follow it; a range that ends before it starts is refused in words.
+  await admin.goto(`${base}/?from=2026-01-01&to=2025-12-01`);
+  check((await admin.textContent("#range-error")).includes("ends"), "a backwards range is explained");
   console.log("browser: all checks passed");
 } finally {
   await browser.close();

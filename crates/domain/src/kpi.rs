@@ -21,6 +21,96 @@ pub struct OrderFact {
     pub straight_through: bool,
     /// Amended afterwards because we entered it wrong.
     pub entry_error: bool,
+    /// Who ordered (`None`: confirmed without a known customer).
+    pub customer_no: Option<String>,
+    /// Where the order came in (`imap:orders`, `upload:anna`, `folder` …).
+    pub channel: String,
+    /// The clerk who confirmed it; `None` when it went straight through.
+    pub clerk: Option<String>,
+    /// The format of the order's document (`pdf`, `x12`, `email_text` …).
+    pub format: String,
+}
+
+/// One item waiting for a person: since when, and when it is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub since: Timestamp,
+    pub due_at: Option<Timestamp>,
+}
+
+/// How long items have waited, in bands.
+pub const AGE_BANDS: [(&str, i64); 4] = [
+    ("under 1 h", 60),
+    ("1–4 h", 240),
+    ("4–24 h", 1440),
+    ("over 24 h", i64::MAX),
+];
+
+/// Items due within this many minutes are near due.
+pub const NEAR_DUE_MINUTES: i64 = 60;
+
+/// The service-level picture of the queue now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SlaPicture {
+    /// Items per age band of [`AGE_BANDS`].
+    pub by_age: [usize; 4],
+    /// Due within [`NEAR_DUE_MINUTES`], not yet overdue.
+    pub near_due: usize,
+    pub overdue: usize,
+    pub waiting: usize,
+}
+
+/// The queue's ages and due dates at `now`.
+pub fn sla_picture(items: &[Waiting], now: Timestamp) -> SlaPicture {
+    let mut p = SlaPicture {
+        waiting: items.len(),
+        ..SlaPicture::default()
+    };
+    for item in items {
+        let age = now.duration_since(item.since).as_mins();
+        let band = AGE_BANDS.iter().position(|(_, upto)| age < *upto).unwrap_or(3);
+        p.by_age[band] += 1;
+        if let Some(due) = item.due_at {
+            let left = due.duration_since(now).as_mins();
+            if due <= now {
+                p.overdue += 1;
+            } else if left <= NEAR_DUE_MINUTES {
+                p.near_due += 1;
+            }
+        }
+    }
+    p
+}
+
+/// The KPIs of one group of orders in a breakdown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub key: String,
+    pub orders: usize,
+    pub straight_through: Rate,
+    pub entry_errors: Rate,
+    pub processing: Option<Spread>,
+}
+
+/// The order KPIs per group (`key` of each order), largest groups first,
+/// equal sizes by key.
+pub fn breakdown(orders: &[OrderFact], key: impl Fn(&OrderFact) -> String) -> Vec<Group> {
+    let mut groups: std::collections::BTreeMap<String, Vec<OrderFact>> = std::collections::BTreeMap::new();
+    for o in orders {
+        groups.entry(key(o)).or_default().push(o.clone());
+    }
+    let mut out: Vec<Group> = groups
+        .into_iter()
+        .map(|(key, of)| Group {
+            key,
+            orders: of.len(),
+            straight_through: straight_through_rate(&of),
+            entry_errors: entry_error_rate(&of),
+            processing: processing_time(&of),
+        })
+        .collect();
+    out.sort_by(|a, b| b.orders.cmp(&a.orders).then_with(|| a.key.cmp(&b.key)));
+    out
 }
 
 /// One inbound message that deserves an answer, and when the first went out.
@@ -28,6 +118,8 @@ pub struct OrderFact {
 pub struct ResponseFact {
     pub received_at: Timestamp,
     pub first_answer_at: Option<Timestamp>,
+    /// What the message was (`order`, `rfq`, `inquiry` …).
+    pub kind: String,
 }
 
 /// A duration's median and 90th percentile.
@@ -118,6 +210,10 @@ mod tests {
             confirmed_at: at(confirmed),
             straight_through: stp,
             entry_error: error,
+            customer_no: Some(if stp { "10042" } else { "20001" }.into()),
+            channel: "imap:orders".into(),
+            clerk: (!stp).then(|| "anna".into()),
+            format: "pdf".into(),
         }
     }
 
@@ -158,14 +254,17 @@ mod tests {
             ResponseFact {
                 received_at: at(0),
                 first_answer_at: Some(at(2)),
+                kind: "order".into(),
             },
             ResponseFact {
                 received_at: at(10),
                 first_answer_at: None,
+                kind: "order".into(),
             },
             ResponseFact {
                 received_at: at(20),
                 first_answer_at: Some(at(24)),
+                kind: "order".into(),
             },
         ];
         let (s, unanswered) = response_time(&messages);
@@ -175,5 +274,51 @@ mod tests {
             (s.count, s.median, s.p90),
             (2, SignedDuration::from_mins(2), SignedDuration::from_mins(4))
         );
+    }
+
+    #[test]
+    fn a_breakdown_groups_orders_largest_first() {
+        let orders = vec![
+            order(0, 10, true, false),
+            order(0, 30, false, true),
+            order(0, 50, false, false),
+            order(0, 2, true, false),
+            order(0, 4, true, false),
+        ];
+        let by_customer = breakdown(&orders, |o| o.customer_no.clone().unwrap_or_default());
+        assert_eq!(by_customer.len(), 2);
+        assert_eq!((by_customer[0].key.as_str(), by_customer[0].orders), ("10042", 3));
+        assert_eq!(by_customer[0].straight_through.percent(), Some(100.0));
+        assert_eq!(by_customer[0].processing.unwrap().median, SignedDuration::from_mins(4));
+        assert_eq!(
+            (by_customer[1].key.as_str(), by_customer[1].entry_errors.part),
+            ("20001", 1)
+        );
+        let by_clerk = breakdown(&orders, |o| {
+            o.clerk.clone().unwrap_or_else(|| "straight through".into())
+        });
+        assert_eq!(by_clerk[0].key, "straight through");
+        assert_eq!(by_clerk[1].key, "anna");
+    }
+
+    #[test]
+    fn the_sla_picture_bands_ages_and_counts_due_items() {
+        let now = at(10_000);
+        let waiting = |age: i64, due_in: Option<i64>| Waiting {
+            since: at(10_000 - age),
+            due_at: due_in.map(|d| at(10_000 + d)),
+        };
+        let p = sla_picture(
+            &[
+                waiting(5, Some(200)),
+                waiting(59, Some(30)),
+                waiting(60, Some(0)),
+                waiting(300, Some(-120)),
+                waiting(3000, None),
+            ],
+            now,
+        );
+        assert_eq!(p.by_age, [2, 1, 1, 1]);
+        assert_eq!((p.near_due, p.overdue, p.waiting), (1, 2, 5));
     }
 }

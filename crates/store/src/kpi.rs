@@ -20,6 +20,21 @@ fn entry_error_pattern() -> String {
     format!("%{}%", reason.trim_start_matches('[').trim_end_matches(']'))
 }
 
+/// The format of a message's order document: the first part that is not
+/// the mail around it (`"format":"pdf"` in the stored documents), else the mail's.
+fn main_format(documents_json: &str) -> String {
+    let formats: Vec<&str> = documents_json
+        .split("\"format\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    formats
+        .iter()
+        .find(|f| !f.starts_with("email"))
+        .or(formats.first())
+        .map_or_else(|| "unknown".to_owned(), |f| (*f).to_owned())
+}
+
 impl Store {
     /// The orders confirmed in `[from, to)`: when their message arrived, when
     /// they were confirmed, whether a person touched them, and whether they
@@ -28,7 +43,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, \
              (SELECT COUNT(*) FROM events e WHERE e.entity_type = 'order' AND e.entity_id = CAST(o.id AS TEXT) \
-              AND e.action = 'amended' AND e.changes LIKE $3) \
+              AND e.action = 'amended' AND e.changes LIKE $3), \
+             o.customer_no, m.channel, COALESCE(m.documents_json, '') \
              FROM orders o JOIN messages m ON m.id = o.message_id \
              WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.id",
         )
@@ -45,23 +61,31 @@ impl Store {
                 };
                 let confirmed_by: String = row.try_get(3)?;
                 let amended: i64 = row.try_get(4)?;
+                let channel: String = row.try_get(6)?;
+                let documents: String = row.try_get(7)?;
+                let clerk = confirmed_by.strip_prefix("user:").map(str::to_owned);
                 Ok(OrderFact {
                     received_at: at.timestamp(row, 1)?,
                     confirmed_at: at.timestamp(row, 2)?,
                     straight_through: confirmed_by.starts_with("system:"),
                     entry_error: amended > 0,
+                    customer_no: row.try_get(5)?,
+                    // `upload:anna` is the upload channel, whoever used it.
+                    channel: channel.split(':').next().unwrap_or("").to_owned(),
+                    clerk,
+                    format: main_format(&documents),
                 })
             })
             .collect()
     }
 
-    /// Orders, changes, cancellations and RFQs received in `[from, to)` and
+    /// Orders, changes, cancellations, RFQs and inquiries received in `[from, to)` and
     /// when the first mail answering each went out.
     pub async fn kpi_responses(&self, from: Timestamp, to: Timestamp) -> Result<Vec<ResponseFact>, StoreError> {
         let rows = sqlx::query(
-            "SELECT m.id, m.received_at, (SELECT MIN(x.sent_at) FROM mail_outbox x WHERE x.message_id = m.id) \
+            "SELECT m.id, m.received_at, (SELECT MIN(x.sent_at) FROM mail_outbox x WHERE x.message_id = m.id), m.kind \
              FROM messages m WHERE m.received_at >= $1 AND m.received_at < $2 \
-             AND m.kind IN ('order', 'order_change', 'cancellation', 'rfq') ORDER BY m.id",
+             AND m.kind IN ('order', 'order_change', 'cancellation', 'rfq', 'inquiry') ORDER BY m.id",
         )
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
@@ -76,6 +100,31 @@ impl Store {
                 Ok(ResponseFact {
                     received_at: at.timestamp(row, 1)?,
                     first_answer_at: at.optional_timestamp(row, 2)?,
+                    kind: row.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// Every draft waiting for a person: since its message arrived, and its due time.
+    pub async fn kpi_waiting(&self) -> Result<Vec<domain::kpi::Waiting>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.id, m.received_at, d.due_at FROM drafts d JOIN messages m ON m.id = d.message_id \
+             WHERE d.status = 'review' ORDER BY d.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let at = At {
+                    table: "drafts",
+                    id: row.try_get(0)?,
+                };
+                Ok(domain::kpi::Waiting {
+                    since: at.timestamp(row, 1)?,
+                    due_at: at.optional_timestamp(row, 2)?,
                 })
             })
             .collect()

@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod auth;
+mod chart;
+mod dashboard;
 mod error;
 mod letter;
 mod login;
@@ -72,7 +74,7 @@ const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 /// All routes of the server.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(dashboard::home))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::metrics))
         .route(

@@ -9,7 +9,6 @@ use domain::customer::Customer;
 use domain::event::{Actor, Event};
 use domain::product::Product;
 use serde::Deserialize;
-use store::master::MasterTable;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -142,12 +141,6 @@ pub async fn not_found() -> Response {
     WebError::NotFound("This page".into()).into_response()
 }
 
-struct Tile {
-    label: &'static str,
-    href: &'static str,
-    count: i64,
-}
-
 pub(crate) struct EventRow {
     pub when: String,
     pub actor: String,
@@ -175,200 +168,6 @@ impl From<&Event> for EventRow {
                 .join(", "),
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    kpis: Vec<KpiRow>,
-    trend: Vec<TrendRow>,
-    /// The order desk's time zone the days are counted in.
-    zone: String,
-    nav: &'static str,
-    user: Option<UserView>,
-    tiles: Vec<Tile>,
-    recent: Vec<EventRow>,
-}
-
-pub async fn home(
-    State(state): State<AppState>,
-    Extension(me): Extension<CurrentUser>,
-) -> Result<Html<String>, WebError> {
-    let mut tiles = Vec::new();
-    for (label, href, table) in [
-        ("Customers", "/customers", MasterTable::Customers),
-        ("Ship-to addresses", "/customers", MasterTable::Addresses),
-        ("Products", "/products", MasterTable::Products),
-        ("Prices", "/products", MasterTable::Prices),
-        ("Customer part numbers", "/customers", MasterTable::CustomerItems),
-        ("Stock positions", "/products", MasterTable::Stock),
-    ] {
-        tiles.push(Tile {
-            label,
-            href,
-            count: state.store.count(table).await?,
-        });
-    }
-    let recent = state
-        .store
-        .recent_events(10)
-        .await?
-        .iter()
-        .map(EventRow::from)
-        .collect();
-    let now = jiff::Timestamp::now();
-    let zone = state.config.zone();
-    render(HomePage {
-        nav: "",
-        user: Some((&me).into()),
-        tiles,
-        recent,
-        kpis: kpi_rows(&state.store, now, &zone).await?,
-        trend: kpi_trend(&state.store, now, &zone).await?,
-        zone: state.config.time_zone.clone(),
-    })
-}
-
-/// One KPI over the periods the home page shows.
-pub struct KpiRow {
-    name: &'static str,
-    definition: &'static str,
-    values: Vec<String>,
-}
-
-/// One day of the trend.
-pub struct TrendRow {
-    day: String,
-    orders: usize,
-    median: String,
-    stp: String,
-    response: String,
-}
-
-/// A duration as people say it: seconds under a minute, minutes under two hours.
-fn minutes(d: jiff::SignedDuration) -> String {
-    let s = d.as_secs().max(0);
-    let m = s / 60;
-    if s < 60 {
-        format!("{s} s")
-    } else if m >= 120 {
-        format!("{} h {} min", m / 60, m % 60)
-    } else {
-        format!("{m} min")
-    }
-}
-
-fn spread_text(s: Option<domain::kpi::Spread>) -> String {
-    s.map_or("–".into(), |s| {
-        format!("{} (p90 {}, n={})", minutes(s.median), minutes(s.p90), s.count)
-    })
-}
-
-fn rate_text(r: domain::kpi::Rate) -> String {
-    r.percent()
-        .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
-}
-
-/// The periods: today (since midnight in the order desk's zone), the last 7 and the last 30 days.
-fn periods(now: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> [(jiff::Timestamp, jiff::Timestamp); 3] {
-    let midnight = now
-        .to_zoned(zone.clone())
-        .start_of_day()
-        .map(|z| z.timestamp())
-        .unwrap_or(now);
-    let days = |n: i64| now - jiff::SignedDuration::from_hours(24 * n);
-    [(midnight, now), (days(7), now), (days(30), now)]
-}
-
-async fn kpi_rows(
-    store: &store::Store,
-    now: jiff::Timestamp,
-    zone: &jiff::tz::TimeZone,
-) -> Result<Vec<KpiRow>, WebError> {
-    let mut processing = Vec::new();
-    let mut stp = Vec::new();
-    let mut errors = Vec::new();
-    let mut response = Vec::new();
-    for (from, to) in periods(now, zone) {
-        let orders = store.kpi_orders(from, to).await?;
-        processing.push(spread_text(domain::kpi::processing_time(&orders)));
-        stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
-        errors.push(rate_text(domain::kpi::entry_error_rate(&orders)));
-        let (spread, unanswered) = domain::kpi::response_time(&store.kpi_responses(from, to).await?);
-        response.push(format!(
-            "{}{}",
-            spread_text(spread),
-            if unanswered > 0 {
-                format!("; {unanswered} unanswered")
-            } else {
-                String::new()
-            }
-        ));
-    }
-    let not_yet = || vec!["not measured yet".to_owned(); 3];
-    Ok(vec![
-        KpiRow {
-            name: "Order processing time",
-            definition: "confirmed − received, per order confirmed in the period: median (p90)",
-            values: processing,
-        },
-        KpiRow {
-            name: "Straight-through rate",
-            definition: "orders confirmed with no person ÷ orders confirmed",
-            values: stp,
-        },
-        KpiRow {
-            name: "Order entry error rate",
-            definition: "confirmed orders later amended as our entry error ÷ orders confirmed",
-            values: errors,
-        },
-        KpiRow {
-            name: "Response time",
-            definition: "first mail out (acknowledgement or answer) − receipt, per order, change, cancellation or RFQ",
-            values: response,
-        },
-        KpiRow {
-            name: "Quote turnaround",
-            definition: "quote sent − RFQ received (quotes are not made yet)",
-            values: not_yet(),
-        },
-        KpiRow {
-            name: "First-contact resolution",
-            definition: "threads closed with one answer and no further inbound mail within 7 days ÷ threads (answers are not threaded yet)",
-            values: not_yet(),
-        },
-    ])
-}
-
-/// The last 14 days in the order desk's zone, one row a day, newest first.
-async fn kpi_trend(
-    store: &store::Store,
-    now: jiff::Timestamp,
-    zone: &jiff::tz::TimeZone,
-) -> Result<Vec<TrendRow>, WebError> {
-    let today = now.to_zoned(zone.clone()).date();
-    let mut rows = Vec::new();
-    for back in 0..14 {
-        let day = today - jiff::Span::new().days(back);
-        let (Ok(from), Ok(to)) = (
-            day.to_zoned(zone.clone()),
-            (day + jiff::Span::new().days(1)).to_zoned(zone.clone()),
-        ) else {
-            continue;
-        };
-        let orders = store.kpi_orders(from.timestamp(), to.timestamp()).await?;
-        let (response, _) = domain::kpi::response_time(&store.kpi_responses(from.timestamp(), to.timestamp()).await?);
-        rows.push(TrendRow {
-            day: day.to_string(),
-            orders: orders.len(),
-            median: domain::kpi::processing_time(&orders).map_or("–".into(), |s| minutes(s.median)),
-            stp: domain::kpi::straight_through_rate(&orders)
-                .percent()
-                .map_or("–".into(), |p| format!("{p:.0} %")),
-            response: response.map_or("–".into(), |s| minutes(s.median)),
-        });
-    }
-    Ok(rows)
 }
 
 struct CustomerRow {
@@ -732,26 +531,4 @@ pub async fn security_headers(request: axum::extract::Request, next: axum::middl
     h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn today_starts_at_midnight_in_the_order_desks_zone() {
-        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
-        // 00:30 in Berlin on 30 November is 23:30 UTC on the 29th.
-        let now: jiff::Timestamp = "2026-11-29T23:30:00Z".parse().unwrap();
-        let [today, week, month] = periods(now, &berlin);
-        assert_eq!(today.0, "2026-11-29T23:00:00Z".parse::<jiff::Timestamp>().unwrap());
-        assert_eq!(today.1, now);
-        assert_eq!(week.0, "2026-11-22T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
-        assert_eq!(month.0, "2026-10-30T23:30:00Z".parse::<jiff::Timestamp>().unwrap());
-        assert_eq!(minutes(jiff::SignedDuration::from_secs(4)), "4 s");
-        assert_eq!(minutes(jiff::SignedDuration::from_secs(95)), "1 min");
-        assert_eq!(minutes(jiff::SignedDuration::from_mins(185)), "3 h 5 min");
-        let [utc_today, _, _] = periods(now, &jiff::tz::TimeZone::UTC);
-        assert_eq!(utc_today.0, "2026-11-29T00:00:00Z".parse::<jiff::Timestamp>().unwrap());
-    }
 }

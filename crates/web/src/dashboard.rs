@@ -1,0 +1,492 @@
+//! The home page for managers: the six KPIs for today, this week, this
+//! month and a chosen range, each with its definition one click away; their
+//! trends over 30 days as charts with the numbers beside; the queue's
+//! service levels now; breakdowns by customer, channel, format, clerk and
+//! kind; master data and the latest activity below.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use domain::kpi::{Group, OrderFact, ResponseFact};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use store::master::MasterTable;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::pages::{EventRow, UserView, render};
+
+pub(crate) struct Tile {
+    label: &'static str,
+    href: &'static str,
+    count: i64,
+}
+
+/// One KPI over the periods shown.
+pub(crate) struct KpiRow {
+    name: &'static str,
+    definition: &'static str,
+    values: Vec<String>,
+}
+
+/// One day of the trend.
+pub(crate) struct TrendRow {
+    day: String,
+    orders: usize,
+    median: String,
+    stp: String,
+    response: String,
+}
+
+/// A breakdown's table: its title and rows.
+pub(crate) struct Breakdown {
+    title: &'static str,
+    id: &'static str,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: &'static str,
+    user: Option<UserView>,
+    zone: String,
+    periods: Vec<String>,
+    kpis: Vec<KpiRow>,
+    charts: Vec<(String, String)>,
+    trend: Vec<TrendRow>,
+    sla: Vec<(String, usize)>,
+    near_due: usize,
+    overdue: usize,
+    waiting: usize,
+    breakdowns: Vec<Breakdown>,
+    kinds: Vec<Vec<String>>,
+    breakdown_period: String,
+    from: String,
+    to: String,
+    range_error: String,
+    tiles: Vec<Tile>,
+    recent: Vec<EventRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// A duration as people say it: seconds under a minute, minutes under two hours.
+pub(crate) fn minutes(d: SignedDuration) -> String {
+    let s = d.as_secs().max(0);
+    let m = s / 60;
+    if s < 60 {
+        format!("{s} s")
+    } else if m >= 120 {
+        format!("{} h {} min", m / 60, m % 60)
+    } else {
+        format!("{m} min")
+    }
+}
+
+fn spread_text(s: Option<domain::kpi::Spread>) -> String {
+    s.map_or("–".into(), |s| {
+        format!("{} (p90 {}, n={})", minutes(s.median), minutes(s.p90), s.count)
+    })
+}
+
+fn rate_text(r: domain::kpi::Rate) -> String {
+    r.percent()
+        .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
+}
+
+/// Midnight of `day` in `zone`.
+fn start_of(day: Date, zone: &TimeZone) -> Option<Timestamp> {
+    day.to_zoned(zone.clone()).ok().map(|z| z.timestamp())
+}
+
+/// The periods of the KPI table: today, this week (since Monday), this
+/// month, and the chosen range (whole days, `to` included) when one is.
+fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<(String, Timestamp, Timestamp)> {
+    let today = now.to_zoned(zone.clone()).date();
+    let monday = today - jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset()));
+    let first = today.first_of_month();
+    let mut out = Vec::new();
+    for (name, day) in [("Today", today), ("This week", monday), ("This month", first)] {
+        if let Some(from) = start_of(day, zone) {
+            out.push((name.to_owned(), from, now));
+        }
+    }
+    if let Some((from, to)) = range
+        && let (Some(a), Some(b)) = (start_of(from, zone), start_of(to + jiff::Span::new().days(1), zone))
+    {
+        out.push((format!("{from} – {to}"), a, b));
+    }
+    out
+}
+
+async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp)]) -> Result<Vec<KpiRow>, WebError> {
+    let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (_, from, to) in periods {
+        let orders = store.kpi_orders(*from, *to).await?;
+        processing.push(spread_text(domain::kpi::processing_time(&orders)));
+        stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
+        errors.push(rate_text(domain::kpi::entry_error_rate(&orders)));
+        let (spread, unanswered) = domain::kpi::response_time(&store.kpi_responses(*from, *to).await?);
+        response.push(format!(
+            "{}{}",
+            spread_text(spread),
+            if unanswered > 0 {
+                format!("; {unanswered} unanswered")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let not_yet = |why: &str| vec![format!("not measured yet ({why})"); periods.len()];
+    Ok(vec![
+        KpiRow {
+            name: "Order processing time",
+            definition: "confirmed − received, per order confirmed in the period: median (p90, number of orders)",
+            values: processing,
+        },
+        KpiRow {
+            name: "Straight-through rate",
+            definition: "orders confirmed with no person ÷ orders confirmed in the period",
+            values: stp,
+        },
+        KpiRow {
+            name: "Order entry error rate",
+            definition: "orders confirmed in the period and later amended as our entry error ÷ orders confirmed",
+            values: errors,
+        },
+        KpiRow {
+            name: "Response time",
+            definition: "first mail out (acknowledgement, confirmation or answer) − receipt, per order, change, cancellation, RFQ or inquiry received in the period",
+            values: response,
+        },
+        KpiRow {
+            name: "Quote turnaround",
+            definition: "quote sent − RFQ received",
+            values: not_yet("no quotes are made yet"),
+        },
+        KpiRow {
+            name: "First-contact resolution",
+            definition: "threads closed with one outgoing answer and no further inbound message on the thread within 7 days ÷ threads",
+            values: not_yet("inbound threads are not kept yet"),
+        },
+    ])
+}
+
+/// The day (in `zone`) a timestamp falls on.
+fn day_of(t: Timestamp, zone: &TimeZone) -> Date {
+    t.to_zoned(zone.clone()).date()
+}
+
+/// The last `days` days, oldest first: one row a day from one read of the period.
+fn trend(orders: &[OrderFact], responses: &[ResponseFact], today: Date, zone: &TimeZone, days: i64) -> Vec<TrendRow> {
+    (0..days)
+        .rev()
+        .map(|back| {
+            let day = today - jiff::Span::new().days(back);
+            let of_day: Vec<OrderFact> = orders
+                .iter()
+                .filter(|o| day_of(o.confirmed_at, zone) == day)
+                .cloned()
+                .collect();
+            let answered: Vec<ResponseFact> = responses
+                .iter()
+                .filter(|r| day_of(r.received_at, zone) == day)
+                .cloned()
+                .collect();
+            let (response, _) = domain::kpi::response_time(&answered);
+            TrendRow {
+                day: day.to_string(),
+                orders: of_day.len(),
+                median: domain::kpi::processing_time(&of_day).map_or("–".into(), |s| minutes(s.median)),
+                stp: domain::kpi::straight_through_rate(&of_day)
+                    .percent()
+                    .map_or("–".into(), |p| format!("{p:.0} %")),
+                response: response.map_or("–".into(), |s| minutes(s.median)),
+            }
+        })
+        .collect()
+}
+
+/// The trend as charts: orders, straight-through share, processing and response time per day.
+fn charts(
+    orders: &[OrderFact],
+    responses: &[ResponseFact],
+    today: Date,
+    zone: &TimeZone,
+    days: i64,
+) -> Vec<(String, String)> {
+    let labels: Vec<String> = (0..days)
+        .rev()
+        .map(|back| (today - jiff::Span::new().days(back)).to_string())
+        .collect();
+    type Measure<'a> = &'a dyn Fn(&[OrderFact], &[ResponseFact]) -> Option<f64>;
+    let per_day = |f: Measure<'_>| -> Vec<Option<f64>> {
+        labels
+            .iter()
+            .map(|label| {
+                let of_day: Vec<OrderFact> = orders
+                    .iter()
+                    .filter(|o| day_of(o.confirmed_at, zone).to_string() == *label)
+                    .cloned()
+                    .collect();
+                let asked: Vec<ResponseFact> = responses
+                    .iter()
+                    .filter(|r| day_of(r.received_at, zone).to_string() == *label)
+                    .cloned()
+                    .collect();
+                f(&of_day, &asked)
+            })
+            .collect()
+    };
+    let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
+    let series: [(&str, &str, &str, Measure<'_>); 4] = [
+        ("chart-orders", "Orders confirmed per day", "orders", &|o, _| {
+            Some(o.len() as f64)
+        }),
+        ("chart-stp", "Straight-through rate per day (%)", "%", &|o, _| {
+            domain::kpi::straight_through_rate(o).percent()
+        }),
+        (
+            "chart-processing",
+            "Order processing time per day (median, minutes)",
+            "min",
+            &|o, _| domain::kpi::processing_time(o).map(|s| mins(s.median)),
+        ),
+        (
+            "chart-response",
+            "Response time per day (median, minutes)",
+            "min",
+            &|_, r| domain::kpi::response_time(r).0.map(|s| mins(s.median)),
+        ),
+    ];
+    series
+        .into_iter()
+        .map(|(id, title, unit, measure)| {
+            (
+                title.to_owned(),
+                crate::chart::bars(id, title, &labels, &per_day(measure), unit),
+            )
+        })
+        .collect()
+}
+
+fn group_rows(groups: Vec<Group>, at_most: usize) -> Vec<Vec<String>> {
+    groups
+        .into_iter()
+        .take(at_most)
+        .map(|g| {
+            vec![
+                g.key,
+                g.orders.to_string(),
+                rate_text(g.straight_through),
+                rate_text(g.entry_errors),
+                g.processing.map_or("–".into(), |s| minutes(s.median)),
+            ]
+        })
+        .collect()
+}
+
+fn breakdowns(orders: &[OrderFact]) -> Vec<Breakdown> {
+    let b = |orders: &[OrderFact], key: fn(&OrderFact) -> String| domain::kpi::breakdown(orders, key);
+    vec![
+        Breakdown {
+            title: "By customer (the ten with most orders)",
+            id: "by-customer",
+            rows: group_rows(
+                b(orders, |o| o.customer_no.clone().unwrap_or_else(|| "unknown".into())),
+                10,
+            ),
+        },
+        Breakdown {
+            title: "By channel",
+            id: "by-channel",
+            rows: group_rows(b(orders, |o| o.channel.clone()), 20),
+        },
+        Breakdown {
+            title: "By format",
+            id: "by-format",
+            rows: group_rows(b(orders, |o| o.format.clone()), 20),
+        },
+        Breakdown {
+            title: "By clerk",
+            id: "by-clerk",
+            rows: group_rows(
+                b(orders, |o| o.clerk.clone().unwrap_or_else(|| "straight through".into())),
+                20,
+            ),
+        },
+    ]
+}
+
+/// Messages by kind: how many, answered how fast, how many not yet.
+fn kinds(responses: &[ResponseFact]) -> Vec<Vec<String>> {
+    let mut by: std::collections::BTreeMap<&str, Vec<ResponseFact>> = std::collections::BTreeMap::new();
+    for r in responses {
+        by.entry(r.kind.as_str()).or_default().push(r.clone());
+    }
+    by.into_iter()
+        .map(|(kind, of)| {
+            let (spread, unanswered) = domain::kpi::response_time(&of);
+            vec![
+                kind.replace('_', " "),
+                of.len().to_string(),
+                spread_text(spread),
+                unanswered.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn parse_range(q: &RangeQuery) -> Result<Option<(Date, Date)>, String> {
+    if q.from.trim().is_empty() && q.to.trim().is_empty() {
+        return Ok(None);
+    }
+    let date = |s: &str, what: &str| {
+        s.trim()
+            .parse::<Date>()
+            .map_err(|_| format!("{what} '{}' is not a date (YYYY-MM-DD)", s.trim()))
+    };
+    let (from, to) = (date(&q.from, "from")?, date(&q.to, "to")?);
+    if to < from {
+        return Err(format!("the range ends ({to}) before it starts ({from})"));
+    }
+    if (to - from).get_days() > 366 {
+        return Err("a range is at most a year".into());
+    }
+    Ok(Some((from, to)))
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Html<String>, WebError> {
+    let store = &state.store;
+    let mut tiles = Vec::new();
+    for (label, href, table) in [
+        ("Customers", "/customers", MasterTable::Customers),
+        ("Ship-to addresses", "/customers", MasterTable::Addresses),
+        ("Products", "/products", MasterTable::Products),
+        ("Prices", "/products", MasterTable::Prices),
+        ("Customer part numbers", "/customers", MasterTable::CustomerItems),
+        ("Stock positions", "/products", MasterTable::Stock),
+    ] {
+        tiles.push(Tile {
+            label,
+            href,
+            count: store.count(table).await?,
+        });
+    }
+    let recent = store.recent_events(10).await?.iter().map(EventRow::from).collect();
+    let now = Timestamp::now();
+    let zone = state.config.zone();
+    let (range, range_error) = match parse_range(&q) {
+        Ok(r) => (r, String::new()),
+        Err(e) => (None, e),
+    };
+    let periods = periods(now, &zone, range);
+    let today = now.to_zoned(zone.clone()).date();
+    const DAYS: i64 = 30;
+    let since = start_of(today - jiff::Span::new().days(DAYS - 1), &zone).unwrap_or(now);
+    let orders = store.kpi_orders(since, now).await?;
+    let responses = store.kpi_responses(since, now).await?;
+    // Breakdowns over the chosen range, else the last 30 days.
+    let (breakdown_period, b_orders, b_responses) = match periods.get(3) {
+        Some((name, from, to)) => (
+            name.clone(),
+            store.kpi_orders(*from, *to).await?,
+            store.kpi_responses(*from, *to).await?,
+        ),
+        None => ("the last 30 days".to_owned(), orders.clone(), responses.clone()),
+    };
+    let sla = domain::kpi::sla_picture(&store.kpi_waiting().await?, now);
+    let mut trend_rows = trend(&orders, &responses, today, &zone, DAYS);
+    trend_rows.reverse();
+    render(HomePage {
+        nav: "",
+        user: Some((&me).into()),
+        zone: state.config.time_zone.clone(),
+        kpis: kpi_rows(store, &periods).await?,
+        periods: periods.iter().map(|(name, _, _)| name.clone()).collect(),
+        charts: charts(&orders, &responses, today, &zone, DAYS),
+        trend: trend_rows,
+        sla: domain::kpi::AGE_BANDS
+            .iter()
+            .zip(sla.by_age)
+            .map(|((label, _), n)| ((*label).to_owned(), n))
+            .collect(),
+        near_due: sla.near_due,
+        overdue: sla.overdue,
+        waiting: sla.waiting,
+        breakdowns: breakdowns(&b_orders),
+        kinds: kinds(&b_responses),
+        breakdown_period,
+        from: q.from.trim().to_owned(),
+        to: q.to.trim().to_owned(),
+        range_error,
+        tiles,
+        recent,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_start_at_midnight_monday_and_the_first_in_the_desks_zone() {
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        // Wednesday 2 December 2026, 00:30 in Berlin (23:30 UTC the day before).
+        let now: Timestamp = "2026-12-01T23:30:00Z".parse().unwrap();
+        let p = periods(
+            now,
+            &zone,
+            Some((jiff::civil::date(2026, 11, 1), jiff::civil::date(2026, 11, 30))),
+        );
+        let names: Vec<&str> = p.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["Today", "This week", "This month", "2026-11-01 – 2026-11-30"]);
+        assert_eq!(
+            p[0].1.to_string(),
+            "2026-12-01T23:00:00Z",
+            "today began at midnight in Berlin"
+        );
+        assert_eq!(p[1].1.to_string(), "2026-11-29T23:00:00Z", "the week began on Monday");
+        assert_eq!(p[2].1.to_string(), "2026-11-30T23:00:00Z", "the month began on the 1st");
+        assert_eq!(
+            p[3].2.to_string(),
+            "2026-11-30T23:00:00Z",
+            "the range's last day is whole"
+        );
+        let utc = periods(now, &TimeZone::UTC, None);
+        assert_eq!(utc.len(), 3);
+        assert_eq!(utc[0].1.to_string(), "2026-12-01T00:00:00Z");
+        assert_eq!(minutes(SignedDuration::from_secs(4)), "4 s");
+        assert_eq!(minutes(SignedDuration::from_secs(95)), "1 min");
+        assert_eq!(minutes(SignedDuration::from_mins(185)), "3 h 5 min");
+        assert!(
+            parse_range(&RangeQuery {
+                from: "2026-11-30".into(),
+                to: "2026-11-01".into()
+            })
+            .is_err()
+        );
+        assert!(
+            parse_range(&RangeQuery {
+                from: "gestern".into(),
+                to: "2026-11-01".into()
+            })
+            .is_err()
+        );
+    }
+}
