@@ -227,6 +227,7 @@ pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Under
                 )),
                 drafts: Vec::new(),
                 mails: Vec::new(),
+                thread_root: None,
             },
         });
     }
@@ -269,6 +270,7 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         drafts: Vec::new(),
         mails: Vec::new(),
+        thread_root: None,
     };
     Understood {
         documents,
@@ -464,6 +466,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     } else if let Some(ack) = acknowledgement_of(store, pipeline, &message, &processed, &thread).await? {
         processed.mails.push(ack);
     }
+    processed.thread_root = thread.root().map(str::to_owned);
     let kind = processed.kind;
     let error = processed.error.clone();
     let decision = processed.drafts.first().map(|d| d.decision.as_str());

@@ -31,6 +31,54 @@ pub struct OrderFact {
     pub format: String,
 }
 
+/// One customer thread: when it began, when we answered, when the customer wrote again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadFact {
+    pub started_at: Timestamp,
+    /// Our mails sent on the thread (acknowledgements, confirmations, answers).
+    pub answers: Vec<Timestamp>,
+    /// The customer's later messages on the thread.
+    pub later_inbound: Vec<Timestamp>,
+}
+
+/// Days of quiet after the answer that close a thread.
+pub const RESOLUTION_DAYS: i64 = 7;
+
+/// First-contact resolution at `now`: threads closed with one answer and no
+/// further inbound message within [`RESOLUTION_DAYS`] after it ÷ threads
+/// decided. A thread whose answer is younger than that, with no message
+/// since, is not decided yet and counted apart (the second value).
+pub fn first_contact_resolution(threads: &[ThreadFact], now: Timestamp) -> (Rate, usize) {
+    let window = SignedDuration::from_hours(24 * RESOLUTION_DAYS);
+    let (mut resolved, mut decided, mut open) = (0, 0, 0);
+    for t in threads {
+        let Some(first) = t.answers.iter().min() else {
+            // Not answered at all: not resolved at first contact.
+            decided += 1;
+            continue;
+        };
+        let came_back = t
+            .later_inbound
+            .iter()
+            .any(|m| *m > *first && m.duration_since(*first) <= window);
+        if t.answers.len() > 1 || came_back {
+            decided += 1;
+        } else if now.duration_since(*first) >= window {
+            decided += 1;
+            resolved += 1;
+        } else {
+            open += 1;
+        }
+    }
+    (
+        Rate {
+            part: resolved,
+            whole: decided,
+        },
+        open,
+    )
+}
+
 /// One item waiting for a person: since when, and when it is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Waiting {
@@ -320,5 +368,28 @@ mod tests {
         );
         assert_eq!(p.by_age, [2, 1, 1, 1]);
         assert_eq!((p.near_due, p.overdue, p.waiting), (1, 2, 5));
+    }
+
+    #[test]
+    fn a_thread_is_resolved_at_first_contact_by_one_answer_and_seven_quiet_days() {
+        let day = 24 * 60;
+        let now = at(30 * day);
+        let thread = |answers: &[i64], later: &[i64]| ThreadFact {
+            started_at: at(0),
+            answers: answers.iter().map(|m| at(*m)).collect(),
+            later_inbound: later.iter().map(|m| at(*m)).collect(),
+        };
+        let (rate, open) = first_contact_resolution(
+            &[
+                thread(&[10], &[]),             // resolved
+                thread(&[10], &[10 + 8 * day]), // came back after the window: resolved
+                thread(&[10], &[10 + day]),     // came back within it
+                thread(&[10, 20], &[]),         // two answers
+                thread(&[], &[]),               // never answered
+                thread(&[29 * day], &[]),       // answered yesterday: not decided yet
+            ],
+            now,
+        );
+        assert_eq!((rate.part, rate.whole, open), (2, 5, 1));
     }
 }

@@ -108,6 +108,80 @@ impl Store {
 }
 
 impl Store {
+    /// The customer threads begun in `[from, to)` (by an order, change,
+    /// cancellation, RFQ or inquiry): our mails sent on each, and the
+    /// customer's later messages.
+    pub async fn kpi_threads(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<domain::kpi::ThreadFact>, StoreError> {
+        let begun = "SELECT thread_root FROM messages WHERE thread_root IS NOT NULL AND duplicate_of IS NULL \
+             GROUP BY thread_root HAVING MIN(received_at) >= $1 AND MIN(received_at) < $2";
+        let inbound = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT m.id, m.thread_root, m.received_at, m.kind FROM messages m \
+             WHERE m.duplicate_of IS NULL AND m.thread_root IN ({begun}) ORDER BY m.thread_root, m.received_at, m.id"
+        )))
+        .bind(timestamp_text(from))
+        .bind(timestamp_text(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let sent = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT x.id, m.thread_root, x.sent_at FROM mail_outbox x JOIN messages m ON m.id = x.message_id \
+             WHERE x.status = 'sent' AND m.thread_root IN ({begun})"
+        )))
+        .bind(timestamp_text(from))
+        .bind(timestamp_text(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut threads: std::collections::BTreeMap<String, (domain::kpi::ThreadFact, bool)> =
+            std::collections::BTreeMap::new();
+        for row in &inbound {
+            let at = At {
+                table: "messages",
+                id: row.try_get(0)?,
+            };
+            let root: String = row.try_get(1)?;
+            let received = at.timestamp(row, 2)?;
+            let kind: Option<String> = row.try_get(3)?;
+            match threads.get_mut(&root) {
+                Some((t, _)) => t.later_inbound.push(received),
+                None => {
+                    let customer_thread = matches!(
+                        kind.as_deref(),
+                        Some("order" | "order_change" | "cancellation" | "rfq" | "inquiry")
+                    );
+                    threads.insert(
+                        root,
+                        (
+                            domain::kpi::ThreadFact {
+                                started_at: received,
+                                answers: Vec::new(),
+                                later_inbound: Vec::new(),
+                            },
+                            customer_thread,
+                        ),
+                    );
+                }
+            }
+        }
+        for row in &sent {
+            let at = At {
+                table: "mail_outbox",
+                id: row.try_get(0)?,
+            };
+            let root: String = row.try_get(1)?;
+            if let (Some((t, _)), Some(sent_at)) = (threads.get_mut(&root), at.optional_timestamp(row, 2)?) {
+                t.answers.push(sent_at);
+            }
+        }
+        Ok(threads
+            .into_values()
+            .filter(|(_, customer)| *customer)
+            .map(|(t, _)| t)
+            .collect())
+    }
+
     /// Every draft waiting for a person: since its message arrived, and its due time.
     pub async fn kpi_waiting(&self) -> Result<Vec<domain::kpi::Waiting>, StoreError> {
         let rows = sqlx::query(

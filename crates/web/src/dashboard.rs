@@ -132,7 +132,19 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
 
 async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp)]) -> Result<Vec<KpiRow>, WebError> {
     let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut fcr = Vec::new();
+    let now = Timestamp::now();
     for (_, from, to) in periods {
+        let (rate, open) = domain::kpi::first_contact_resolution(&store.kpi_threads(*from, *to).await?, now);
+        fcr.push(format!(
+            "{}{}",
+            rate_text(rate),
+            if open > 0 {
+                format!("; {open} within their 7 days")
+            } else {
+                String::new()
+            }
+        ));
         let orders = store.kpi_orders(*from, *to).await?;
         processing.push(spread_text(domain::kpi::processing_time(&orders)));
         stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
@@ -177,8 +189,8 @@ async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp
         },
         KpiRow {
             name: "First-contact resolution",
-            definition: "threads closed with one outgoing answer and no further inbound message on the thread within 7 days ÷ threads",
-            values: not_yet("inbound threads are not kept yet"),
+            definition: "customer threads begun in the period (order, change, cancellation, RFQ, inquiry) closed with one outgoing mail and no further message from the customer within 7 days after it ÷ threads decided; threads answered less than 7 days ago without a reply are counted apart",
+            values: fcr,
         },
     ])
 }
