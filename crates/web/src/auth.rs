@@ -66,7 +66,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (_, ["settings", ..]) => Access::Needs(ManageSettings),
         (_, ["api", "users", ..]) | (_, ["api", "tokens", ..]) => Access::Needs(ManageUsers),
         (_, ["api", "settings", ..]) => Access::Needs(ManageSettings),
-        (true, ["metrics"]) => Access::Needs(ViewKpis),
+        (true, ["metrics"]) | (true, ["kpis.csv"]) => Access::Needs(ViewKpis),
         (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
         (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),
         (false, ["logout"]) => Access::Needs(ViewWork),

@@ -7,7 +7,8 @@
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use domain::kpi::{Group, OrderFact, ResponseFact};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -68,6 +69,8 @@ struct HomePage {
     breakdown_period: String,
     from: String,
     to: String,
+    /// `&from=…&to=…` for the CSV links when a range is chosen.
+    range_query: String,
     range_error: String,
     tiles: Vec<Tile>,
     recent: Vec<EventRow>,
@@ -379,6 +382,59 @@ fn parse_range(q: &RangeQuery) -> Result<Option<(Date, Date)>, String> {
     Ok(Some((from, to)))
 }
 
+/// The KPI tables of the dashboard, as the page and its CSV exports show them.
+struct Figures {
+    periods: Vec<(String, Timestamp, Timestamp)>,
+    kpis: Vec<KpiRow>,
+    orders: Vec<OrderFact>,
+    responses: Vec<ResponseFact>,
+    trend: Vec<TrendRow>,
+    breakdowns: Vec<Breakdown>,
+    kinds: Vec<Vec<String>>,
+    breakdown_period: String,
+    range_error: String,
+    today: Date,
+}
+
+const DAYS: i64 = 30;
+
+async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Figures, WebError> {
+    let store = &state.store;
+    let zone = state.config.zone();
+    let (range, range_error) = match parse_range(q) {
+        Ok(r) => (r, String::new()),
+        Err(e) => (None, e),
+    };
+    let periods = periods(now, &zone, range);
+    let today = now.to_zoned(zone.clone()).date();
+    let since = start_of(today - jiff::Span::new().days(DAYS - 1), &zone).unwrap_or(now);
+    let orders = store.kpi_orders(since, now).await?;
+    let responses = store.kpi_responses(since, now).await?;
+    // Breakdowns over the chosen range, else the last 30 days.
+    let (breakdown_period, b_orders, b_responses) = match periods.get(3) {
+        Some((name, from, to)) => (
+            name.clone(),
+            store.kpi_orders(*from, *to).await?,
+            store.kpi_responses(*from, *to).await?,
+        ),
+        None => ("the last 30 days".to_owned(), orders.clone(), responses.clone()),
+    };
+    let mut trend_rows = trend(&orders, &responses, today, &zone, DAYS);
+    trend_rows.reverse();
+    Ok(Figures {
+        kpis: kpi_rows(store, &periods).await?,
+        periods,
+        trend: trend_rows,
+        breakdowns: breakdowns(&b_orders),
+        kinds: kinds(&b_responses),
+        orders,
+        responses,
+        breakdown_period,
+        range_error,
+        today,
+    })
+}
+
 pub async fn home(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
@@ -403,36 +459,21 @@ pub async fn home(
     let recent = store.recent_events(10).await?.iter().map(EventRow::from).collect();
     let now = Timestamp::now();
     let zone = state.config.zone();
-    let (range, range_error) = match parse_range(&q) {
-        Ok(r) => (r, String::new()),
-        Err(e) => (None, e),
-    };
-    let periods = periods(now, &zone, range);
-    let today = now.to_zoned(zone.clone()).date();
-    const DAYS: i64 = 30;
-    let since = start_of(today - jiff::Span::new().days(DAYS - 1), &zone).unwrap_or(now);
-    let orders = store.kpi_orders(since, now).await?;
-    let responses = store.kpi_responses(since, now).await?;
-    // Breakdowns over the chosen range, else the last 30 days.
-    let (breakdown_period, b_orders, b_responses) = match periods.get(3) {
-        Some((name, from, to)) => (
-            name.clone(),
-            store.kpi_orders(*from, *to).await?,
-            store.kpi_responses(*from, *to).await?,
-        ),
-        None => ("the last 30 days".to_owned(), orders.clone(), responses.clone()),
-    };
+    let f = figures(&state, &q, now).await?;
     let sla = domain::kpi::sla_picture(&store.kpi_waiting().await?, now);
-    let mut trend_rows = trend(&orders, &responses, today, &zone, DAYS);
-    trend_rows.reverse();
+    let range_query = if q.from.trim().is_empty() {
+        String::new()
+    } else {
+        format!("&from={}&to={}", q.from.trim(), q.to.trim())
+    };
     render(HomePage {
         nav: "",
         user: Some((&me).into()),
         zone: state.config.time_zone.clone(),
-        kpis: kpi_rows(store, &periods).await?,
-        periods: periods.iter().map(|(name, _, _)| name.clone()).collect(),
-        charts: charts(&orders, &responses, today, &zone, DAYS),
-        trend: trend_rows,
+        periods: f.periods.iter().map(|(name, _, _)| name.clone()).collect(),
+        charts: charts(&f.orders, &f.responses, f.today, &zone, DAYS),
+        kpis: f.kpis,
+        trend: f.trend,
         sla: domain::kpi::AGE_BANDS
             .iter()
             .zip(sla.by_age)
@@ -441,15 +482,119 @@ pub async fn home(
         near_due: sla.near_due,
         overdue: sla.overdue,
         waiting: sla.waiting,
-        breakdowns: breakdowns(&b_orders),
-        kinds: kinds(&b_responses),
-        breakdown_period,
+        breakdowns: f.breakdowns,
+        kinds: f.kinds,
+        breakdown_period: f.breakdown_period,
         from: q.from.trim().to_owned(),
         to: q.to.trim().to_owned(),
-        range_error,
+        range_query,
+        range_error: f.range_error,
         tiles,
         recent,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsvQuery {
+    #[serde(default)]
+    table: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// One KPI table of the dashboard as CSV (`table` = `kpis`, `trend`,
+/// `by-customer`, `by-channel`, `by-format`, `by-clerk`, `by-kind`).
+pub async fn csv(State(state): State<AppState>, Query(q): Query<CsvQuery>) -> Result<Response, WebError> {
+    let range = RangeQuery {
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let f = figures(&state, &range, Timestamp::now()).await?;
+    let group_head = [
+        "group",
+        "orders",
+        "straight_through",
+        "entry_errors",
+        "processing_median",
+    ];
+    let (head, rows): (Vec<String>, Vec<Vec<String>>) = match q.table.as_str() {
+        "kpis" => (
+            std::iter::once("kpi".to_owned())
+                .chain(f.periods.iter().map(|(n, _, _)| n.clone()))
+                .collect(),
+            f.kpis
+                .iter()
+                .map(|k| {
+                    std::iter::once(k.name.to_owned())
+                        .chain(k.values.iter().cloned())
+                        .collect()
+                })
+                .collect(),
+        ),
+        "trend" => (
+            [
+                "day",
+                "orders_confirmed",
+                "processing_median",
+                "straight_through",
+                "response_median",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            f.trend
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.day.clone(),
+                        d.orders.to_string(),
+                        d.median.clone(),
+                        d.stp.clone(),
+                        d.response.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        "by-kind" => (
+            ["kind", "received", "response_median", "unanswered"]
+                .map(str::to_owned)
+                .to_vec(),
+            f.kinds,
+        ),
+        other => match f.breakdowns.into_iter().find(|b| b.id == other) {
+            Some(b) => (group_head.map(str::to_owned).to_vec(), b.rows),
+            None => {
+                return Err(WebError::NotFound(format!(
+                    "A KPI table '{other}' (kpis, trend, by-customer, by-channel, by-format, by-clerk, by-kind)"
+                )));
+            }
+        },
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let written = out
+        .write_record(&head)
+        .and_then(|()| rows.iter().try_for_each(|r| out.write_record(r)));
+    let bytes = written
+        .map_err(|e| WebError::Corrupt(format!("writing the CSV: {e}")))
+        .and_then(|()| {
+            out.into_inner()
+                .map_err(|e| WebError::Corrupt(format!("writing the CSV: {e}")))
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"kpi-{}.csv\"",
+                    q.table.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

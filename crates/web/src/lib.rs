@@ -75,6 +75,7 @@ const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(dashboard::home))
+        .route("/kpis.csv", get(dashboard::csv))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::metrics))
         .route(

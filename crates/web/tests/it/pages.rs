@@ -126,3 +126,41 @@ async fn products_page_and_paging() {
     );
     assert!(home.contains("Recent activity"));
 }
+
+#[tokio::test]
+async fn a_manager_exports_every_kpi_table_as_csv_and_a_clerk_may_not() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let manager = Client::new(&state, "mia", "manager").await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (status, kind, body) = manager.get("/kpis.csv?table=kpis").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("kpi,Today,This week,This month"));
+    let names: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "Order processing time",
+            "Straight-through rate",
+            "Order entry error rate",
+            "Response time",
+            "Quote turnaround",
+            "First-contact resolution"
+        ]
+    );
+    let (_, _, ranged) = manager.get("/kpis.csv?table=kpis&from=2026-11-01&to=2026-11-15").await;
+    assert!(
+        ranged.starts_with("kpi,Today,This week,This month,2026-11-01 – 2026-11-15\n"),
+        "{ranged}"
+    );
+    let (_, _, trend) = manager.get("/kpis.csv?table=trend").await;
+    assert_eq!(trend.lines().count(), 31, "a header and 30 days");
+    let (_, _, clerks) = manager.get("/kpis.csv?table=by-clerk").await;
+    assert!(clerks.starts_with("group,orders,straight_through,entry_errors,processing_median"));
+    assert_eq!(manager.get("/kpis.csv?table=secrets").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(clerk.get("/kpis.csv?table=kpis").await.0, StatusCode::FORBIDDEN);
+    let (_, _, home) = manager.get("/").await;
+    assert!(home.contains("href=\"/kpis.csv?table=by-customer\""), "{home}");
+}
