@@ -470,7 +470,14 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let kind = processed.kind;
     let error = processed.error.clone();
     let decision = processed.drafts.first().map(|d| d.decision.as_str());
+    let confirmed_here = processed.drafts.iter().filter(|d| d.order.is_some()).count();
     if store.complete_job(job, &processed, now).await? {
+        let waited = crate::metrics::seconds_since(message.received_at);
+        let latencies = crate::metrics::latencies();
+        latencies.drafting.observe(waited);
+        for _ in 0..confirmed_here {
+            latencies.confirmation.observe(waited);
+        }
         tracing::info!(
             message = job.message_id,
             kind = kind.as_str(),

@@ -32,6 +32,7 @@ pub mod inquiry;
 pub mod intake;
 pub mod learning;
 pub mod mailbox;
+pub mod metrics;
 pub mod order_response;
 pub mod outbound;
 pub mod parsing;

@@ -488,7 +488,29 @@ async fn send_one(
         .map_err(|e| SendError::Retry(e.to_string()))?;
         return written.map(|_| ()).map_err(SendError::Retry);
     }
-    sender.send(&outgoing(mail, file)).await
+    let started = std::time::Instant::now();
+    sender.send(&outgoing(mail, file)).await?;
+    crate::metrics::latencies()
+        .sending
+        .observe(started.elapsed().as_secs_f64());
+    observe_first_answer(store, mail).await;
+    Ok(())
+}
+
+/// The first mail sent about a message: its time since receipt.
+async fn observe_first_answer(store: &Store, mail: &StoredMail) {
+    let Some(message_id) = mail.mail.message_id else { return };
+    let earlier = match store.mails_of_message(message_id).await {
+        Ok(mails) => mails
+            .iter()
+            .any(|m| m.id != mail.id && m.status == store::outbound::MailStatus::Sent),
+        Err(_) => return,
+    };
+    if !earlier && let Ok(Some(message)) = store.message(message_id).await {
+        crate::metrics::latencies()
+            .first_answer
+            .observe(crate::metrics::seconds_since(message.received_at));
+    }
 }
 
 /// Checks that the SMTP server answers and takes the login.

@@ -407,7 +407,7 @@ pub async fn confirm(
         documents_json: None,
     };
     order.mails = crate::confirmation::confirmation_for(store, outbox, &ordered).await?;
-    store
+    let confirmed = store
         .confirm_draft(
             id,
             version,
@@ -416,7 +416,13 @@ pub async fn confirm(
             jiff::Timestamp::now(),
         )
         .await?
-        .ok_or_else(|| conflict(format!("draft {id}"), version))
+        .ok_or_else(|| conflict(format!("draft {id}"), version))?;
+    if let Some(message) = store.message(stored.message_id).await? {
+        crate::metrics::latencies()
+            .confirmation
+            .observe(crate::metrics::seconds_since(message.received_at));
+    }
+    Ok(confirmed)
 }
 
 /// Takes a draft (`Some(user)`) or gives it back to the queue (`None`).

@@ -233,6 +233,22 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         out.push(("orders_straight_through", "all".to_owned(), row.try_get(0)?));
+        // Confirmations, order responses, answers and acknowledgements, each by status.
+        let rows =
+            sqlx::query("SELECT kind, status, COUNT(*) FROM mail_outbox GROUP BY kind, status ORDER BY kind, status")
+                .fetch_all(&self.pool)
+                .await?;
+        for row in rows {
+            let kind: String = row.try_get(0)?;
+            let what = match kind.as_str() {
+                "acknowledgement" => "acknowledgements",
+                "confirmation" => "confirmations",
+                "order_response" => "order_responses",
+                "status_answer" => "status_answers",
+                _ => continue,
+            };
+            out.push((what, row.try_get::<String, _>(1)?, row.try_get::<i64, _>(2)?));
+        }
         Ok(out)
     }
 }

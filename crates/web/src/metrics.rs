@@ -57,10 +57,11 @@ impl Metrics {
             "Stored master data rows by table",
             master_rows.clone(),
         );
+        app::metrics::register(&mut registry);
         let pipeline = Family::<PipelineLabels, Gauge>::default();
         registry.register(
             "pipeline",
-            "Messages, drafts, orders (and those straight through), ERP pushes and mails by status",
+            "Messages, drafts, orders (and those straight through), ERP pushes, mails, and confirmations, order responses, answers and acknowledgements, by status",
             pipeline.clone(),
         );
         Self {

@@ -275,6 +275,20 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
             metrics.contains(r#"orderdesk_pipeline{what="erp_pushes",status="pending"} 2"#),
             "{metrics}"
         );
+        // The pipeline's latencies: this process drafted and a clerk confirmed.
+        let count = |name: &str| -> u64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("orderdesk_{name}_count ")))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0)
+        };
+        assert!(count("drafting_seconds") >= 1, "{metrics}");
+        assert!(count("confirmation_seconds") >= 1, "{metrics}");
+        assert!(
+            metrics.contains("orderdesk_first_answer_seconds_bucket{le=\"60.0\"}"),
+            "{metrics}"
+        );
         // Only who manages settings makes a push due now; it is on the order's timeline.
         let retry = format!("/settings/erp/pushes/{}/retry", pushes[0].id);
         assert_eq!(clerk.post_form(&retry, &[]).await.0, StatusCode::FORBIDDEN);
