@@ -36,7 +36,7 @@ pub fn latencies() -> &'static Latencies {
         drafting: Histogram::new(buckets()),
         confirmation: Histogram::new(buckets()),
         first_answer: Histogram::new(buckets()),
-        sending: Histogram::new([0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0].into_iter()),
+        sending: Histogram::new([0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
     })
 }
 
