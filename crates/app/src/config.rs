@@ -42,6 +42,9 @@ pub struct Config {
     /// When order confirmations go out (`[confirmations]`).
     #[serde(default)]
     pub confirmations: crate::confirmation::ConfirmationSettings,
+    /// Business hours, holidays and who hears of overdue work (`[sla]`).
+    #[serde(default)]
+    pub sla: crate::sla::SlaSettings,
     /// Where confirmed orders go (`[erp]` in orderdesk.toml).
     #[serde(default)]
     pub erp: ErpSettings,
@@ -291,6 +294,7 @@ impl Default for Config {
             acknowledgements: crate::outbound::AcknowledgementSettings::default(),
             company: crate::confirmation::CompanySettings::default(),
             confirmations: crate::confirmation::ConfirmationSettings::default(),
+            sla: crate::sla::SlaSettings::default(),
         }
     }
 }
@@ -421,6 +425,7 @@ impl Config {
                 c.extraction
                     .check()
                     .and_then(|()| c.intake.check())
+                    .and_then(|()| c.sla.check())
                     .map(|()| c)
                     .map_err(ConfigError::Invalid)
             })

@@ -144,6 +144,9 @@ pub struct Pipeline {
     /// message's acknowledgement, and a straight-through order's
     /// confirmation, are queued with it.
     pub outbox: crate::outbound::Outbox,
+    /// Business hours for due times, in the order desk's time zone (UTC when none).
+    pub sla: crate::sla::SlaSettings,
+    pub zone: Option<jiff::tz::TimeZone>,
     pub acknowledgements: crate::outbound::AcknowledgementSettings,
 }
 
@@ -156,6 +159,8 @@ impl Pipeline {
             catalog: CatalogCache::default(),
             parser: Parser::InProcess,
             outbox: config.outbox(),
+            sla: config.sla.clone(),
+            zone: Some(config.zone()),
             acknowledgements: config.acknowledgements.clone(),
         }
     }
@@ -440,7 +445,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                 None => {}
             }
         }
-        let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force);
+        let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force, pipeline);
         stored.answered = answered;
         if let Some(order) = &mut stored.order {
             let ordered = crate::confirmation::Ordered {
@@ -504,8 +509,15 @@ fn message_text(processed: &ProcessedMessage) -> String {
 }
 
 /// A draft as it is stored: due by the review (or quote) SLA after the message
-/// was received; a straight-through order is confirmed with it.
-fn new_draft(part: String, draft: &Draft, received: jiff::Timestamp, settings: &ExtractionSettings) -> NewDraft {
+/// was received (in business hours when the site has them); a
+/// straight-through order is confirmed with it.
+fn new_draft(
+    part: String,
+    draft: &Draft,
+    received: jiff::Timestamp,
+    settings: &ExtractionSettings,
+    pipeline: &Pipeline,
+) -> NewDraft {
     let sla = if draft.kind == MessageKind::Rfq {
         settings.quote_sla_minutes
     } else {
@@ -513,7 +525,11 @@ fn new_draft(part: String, draft: &Draft, received: jiff::Timestamp, settings: &
     };
     NewDraft {
         part,
-        due_at: received + jiff::SignedDuration::from_mins(sla as i64),
+        due_at: pipeline.sla.due(
+            received,
+            sla,
+            pipeline.zone.as_ref().unwrap_or(&jiff::tz::TimeZone::UTC),
+        ),
         order: (draft.decision == Decision::StraightThrough && draft.kind == MessageKind::Order)
             .then(|| crate::review::new_order(draft)),
         answered: None,

@@ -38,6 +38,7 @@ pub mod outbound;
 pub mod parsing;
 pub mod review;
 pub mod settings;
+pub mod sla;
 pub mod users;
 
 pub use config::Config;

@@ -220,6 +220,14 @@ pub fn processing_time(orders: &[OrderFact]) -> Option<Spread> {
     )
 }
 
+/// Order processing time measured by `between` (business hours, say).
+pub fn processing_time_by(
+    orders: &[OrderFact],
+    between: impl Fn(Timestamp, Timestamp) -> SignedDuration,
+) -> Option<Spread> {
+    spread(orders.iter().map(|o| between(o.received_at, o.confirmed_at)).collect())
+}
+
 pub fn straight_through_rate(orders: &[OrderFact]) -> Rate {
     Rate {
         part: orders.iter().filter(|o| o.straight_through).count(),

@@ -33,6 +33,7 @@ pub mod order;
 pub mod pricing;
 pub mod product;
 pub mod review;
+pub mod sla;
 pub mod stock;
 pub mod validation;
 pub mod values;

@@ -371,6 +371,53 @@ impl Store {
         self.update_with_event(update, event).await
     }
 
+    /// Drafts waiting for a person whose due time has passed and that are not escalated yet.
+    pub async fn overdue_drafts(&self, now: Timestamp, limit: i64) -> Result<Vec<StoredDraft>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE status = 'review' AND escalated = 0 AND due_at < $1 \
+             ORDER BY due_at, id LIMIT $2"
+        )))
+        .bind(timestamp_text(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
+    }
+
+    /// Escalates a draft that is still waiting and not escalated, with its
+    /// event and the managers' mails, in one transaction; `false` when
+    /// someone acted on it meanwhile.
+    pub async fn escalate_draft(
+        &self,
+        draft: &StoredDraft,
+        reason: &str,
+        event: &Event,
+        mails: &[crate::outbound::NewMail],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE drafts SET escalated = 1, status_reason = COALESCE(status_reason, $1), version = version + 1, \
+             updated_at = $2 WHERE id = $3 AND version = $4 AND status = 'review' AND escalated = 0",
+        )
+        .bind(reason.to_owned())
+        .bind(timestamp_text(event.occurred_at))
+        .bind(draft.id)
+        .bind(draft.version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append_event(event).await?;
+        for mail in mails {
+            tx.queue_mail(mail, event.occurred_at).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Marks a draft done as answered, if it still has `version`, and queues
     /// the answer, in one transaction; `false` when it changed meanwhile.
     pub async fn answer_draft(

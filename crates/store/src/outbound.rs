@@ -32,6 +32,8 @@ pub enum MailKind {
     OrderResponse,
     /// The answer to a status inquiry ("where is our order?").
     StatusAnswer,
+    /// To a manager: a draft is overdue.
+    Escalation,
 }
 
 impl MailKind {
@@ -41,6 +43,7 @@ impl MailKind {
             MailKind::Confirmation => "confirmation",
             MailKind::OrderResponse => "order_response",
             MailKind::StatusAnswer => "status_answer",
+            MailKind::Escalation => "escalation",
         }
     }
 
@@ -50,6 +53,7 @@ impl MailKind {
             "confirmation" => Some(MailKind::Confirmation),
             "order_response" => Some(MailKind::OrderResponse),
             "status_answer" => Some(MailKind::StatusAnswer),
+            "escalation" => Some(MailKind::Escalation),
             _ => None,
         }
     }

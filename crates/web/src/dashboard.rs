@@ -133,8 +133,13 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
     out
 }
 
-async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp)]) -> Result<Vec<KpiRow>, WebError> {
+async fn kpi_rows(
+    store: &store::Store,
+    periods: &[(String, Timestamp, Timestamp)],
+    hours: Option<(&domain::sla::BusinessHours, &TimeZone)>,
+) -> Result<Vec<KpiRow>, WebError> {
     let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut in_hours = Vec::new();
     let mut fcr = Vec::new();
     let now = Timestamp::now();
     for (_, from, to) in periods {
@@ -150,6 +155,11 @@ async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp
         ));
         let orders = store.kpi_orders(*from, *to).await?;
         processing.push(spread_text(domain::kpi::processing_time(&orders)));
+        if let Some((hours, zone)) = hours {
+            in_hours.push(spread_text(domain::kpi::processing_time_by(&orders, |a, b| {
+                hours.between(a, b, zone)
+            })));
+        }
         stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
         errors.push(rate_text(domain::kpi::entry_error_rate(&orders)));
         let (spread, unanswered) = domain::kpi::response_time(&store.kpi_responses(*from, *to).await?);
@@ -164,7 +174,7 @@ async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp
         ));
     }
     let not_yet = |why: &str| vec![format!("not measured yet ({why})"); periods.len()];
-    Ok(vec![
+    let mut rows = vec![
         KpiRow {
             name: "Order processing time",
             definition: "confirmed − received, per order confirmed in the period: median (p90, number of orders)",
@@ -195,7 +205,18 @@ async fn kpi_rows(store: &store::Store, periods: &[(String, Timestamp, Timestamp
             definition: "customer threads begun in the period (order, change, cancellation, RFQ, inquiry) closed with one outgoing mail and no further message from the customer within 7 days after it ÷ threads decided; threads answered less than 7 days ago without a reply are counted apart",
             values: fcr,
         },
-    ])
+    ];
+    if hours.is_some() {
+        rows.insert(
+            1,
+            KpiRow {
+                name: "Order processing time in business hours",
+                definition: "as above, counting only the hours the site is open ([sla] business_hours, holidays)",
+                values: in_hours,
+            },
+        );
+    }
+    Ok(rows)
 }
 
 /// The day (in `zone`) a timestamp falls on.
@@ -421,8 +442,9 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
     };
     let mut trend_rows = trend(&orders, &responses, today, &zone, DAYS);
     trend_rows.reverse();
+    let hours = state.config.sla.hours().ok().flatten();
     Ok(Figures {
-        kpis: kpi_rows(store, &periods).await?,
+        kpis: kpi_rows(store, &periods, hours.as_ref().map(|h| (h, &zone))).await?,
         periods,
         trend: trend_rows,
         breakdowns: breakdowns(&b_orders),

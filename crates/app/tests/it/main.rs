@@ -16,6 +16,7 @@ mod mailbox;
 mod outbound;
 mod review;
 mod saved_catalog;
+mod sla;
 
 use std::path::{Path, PathBuf};
 

@@ -21,6 +21,8 @@ struct QueueLine {
     subject: String,
     due: String,
     overdue: bool,
+    /// Due within the hour.
+    near_due: bool,
     assigned_to: String,
     escalated: bool,
     why: Vec<String>,
@@ -96,6 +98,7 @@ pub async fn queue(
                 }
             }),
             overdue: due_secs.is_some_and(|s| s < 0),
+            near_due: due_secs.is_some_and(|s| (0..=domain::kpi::NEAR_DUE_MINUTES * 60).contains(&s)),
             assigned_to: opt(&d.assigned_to),
             escalated: d.escalated,
             why: summary.reasons.clone(),
