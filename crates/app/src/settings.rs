@@ -396,6 +396,50 @@ pub async fn save_letter(
     save_flat(store, CONFIRMATIONS, &confirmations_old, &confirmations_new, user).await
 }
 
+/// Whether a customer gets acknowledgements and confirmations: `(acknowledgements, confirmations)`.
+pub async fn customer_mail(
+    store: &Store,
+    configured_acks: &crate::outbound::AcknowledgementSettings,
+    configured: &crate::outbound::Outbox,
+    customer_no: &str,
+) -> Result<(bool, bool), store::StoreError> {
+    let acks = acknowledgements(store, configured_acks).await?;
+    let rules = confirmations(store, &configured.letter.confirmations).await?;
+    let off = |list: &[String]| list.iter().any(|c| c.trim() == customer_no);
+    Ok((!off(&acks.opt_out), !off(&rules.opt_out)))
+}
+
+/// Turns a customer's acknowledgements and confirmations on or off (their
+/// opt-out lists), each change with its event.
+pub async fn set_customer_mail(
+    store: &Store,
+    configured_acks: &crate::outbound::AcknowledgementSettings,
+    configured: &crate::outbound::Outbox,
+    customer_no: &str,
+    (acknowledge, confirm): (bool, bool),
+    user: &str,
+) -> Result<(), SettingsError> {
+    let toggle = |list: &mut Vec<String>, on: bool| {
+        list.retain(|c| c.trim() != customer_no);
+        if !on {
+            list.push(customer_no.to_owned());
+        }
+    };
+    let old_acks = acknowledgements(store, configured_acks).await?;
+    let mut acks = old_acks.clone();
+    toggle(&mut acks.opt_out, acknowledge);
+    if acks != old_acks {
+        save_flat(store, ACKNOWLEDGEMENTS, &old_acks, &acks, user).await?;
+    }
+    let old_rules = confirmations(store, &configured.letter.confirmations).await?;
+    let mut rules = old_rules.clone();
+    toggle(&mut rules.opt_out, confirm);
+    if rules != old_rules {
+        save_flat(store, CONFIRMATIONS, &old_rules, &rules, user).await?;
+    }
+    Ok(())
+}
+
 /// Saves one setting as JSON with an event of its changed values.
 async fn save_flat<T: serde::Serialize>(
     store: &Store,

@@ -69,6 +69,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (true, ["metrics"]) | (true, ["kpis.csv"]) => Access::Needs(ViewKpis),
         (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
         (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),
+        (false, ["customers", _, "mail"]) => Access::Needs(AssignWork),
         (false, ["logout"]) => Access::Needs(ViewWork),
         (true, _) => Access::Needs(ViewWork),
         (false, _) => Access::Needs(ReviewDrafts),

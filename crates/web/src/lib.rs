@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/mails/{id}/attachment", get(workspace::mail_attachment))
         .route("/customers", get(pages::customers))
         .route("/customers/{customer_no}", get(pages::customer))
+        .route("/customers/{customer_no}/mail", post(pages::customer_mail))
         .route("/products", get(pages::products))
         .route("/products/{sku}", get(pages::product))
         .route("/settings", get(settings::settings))

@@ -280,10 +280,60 @@ struct ItemRow {
 struct CustomerPage {
     nav: &'static str,
     user: Option<UserView>,
+    csrf: String,
+    /// Acknowledgements and confirmations on for this customer, and whether this user may change them.
+    acknowledgements: bool,
+    confirmations: bool,
+    may_change_mail: bool,
     c: CustomerDetail,
     addresses: Vec<AddressRow>,
     items: Vec<ItemRow>,
     events: Vec<EventRow>,
+}
+
+#[derive(Deserialize)]
+pub struct CustomerMailForm {
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    acknowledgements: Option<String>,
+    #[serde(default)]
+    confirmations: Option<String>,
+}
+
+/// Turns mail to one customer on or off (managers and administrators).
+pub async fn customer_mail(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(customer_no): Path<String>,
+    axum::Form(form): axum::Form<CustomerMailForm>,
+) -> Result<Response, WebError> {
+    if state.store.customer(&customer_no).await?.is_none() {
+        return Err(WebError::NotFound(format!("Customer {customer_no}")));
+    }
+    app::settings::set_customer_mail(
+        &state.store,
+        &state.config.acknowledgements,
+        &state.config.outbox(),
+        &customer_no,
+        (form.acknowledgements.is_some(), form.confirmations.is_some()),
+        &me.username,
+    )
+    .await
+    .map_err(|e| WebError::Corrupt(e.to_string()))?;
+    Ok(axum::response::Redirect::to(&format!("/customers/{}", urlencode(&customer_no))).into_response())
+}
+
+/// A path segment percent-encoded.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn join_address(parts: &[&Option<String>], country: String) -> String {
@@ -308,7 +358,18 @@ pub async fn customer(
     let items = state.store.customer_items_of(&customer_no).await?;
     let events = state.store.events_for("customer", &customer_no).await?;
     let country = |c: Option<domain::customer::CountryCode>| c.map(|c| c.as_str().to_owned()).unwrap_or_default();
+    let (acknowledgements, confirmations) = app::settings::customer_mail(
+        &state.store,
+        &state.config.acknowledgements,
+        &state.config.outbox(),
+        &customer_no,
+    )
+    .await?;
     render(CustomerPage {
+        csrf: me.csrf.clone(),
+        acknowledgements,
+        confirmations,
+        may_change_mail: me.can(domain::access::Permission::AssignWork),
         user: Some((&me).into()),
         nav: "customers",
         c: CustomerDetail {

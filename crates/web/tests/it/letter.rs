@@ -194,3 +194,50 @@ async fn a_mails_file_is_served_as_the_customer_received_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_manager_turns_one_customers_mail_off_on_the_customer_page() {
+    let t = tooling::testing::fresh_sqlite().await;
+    crate::with_customers(
+        &t.store,
+        "customer_no,name,emails,language,currency\n10042,Muster GmbH,einkauf@muster.example,de,EUR\n",
+    )
+    .await;
+    let state = web::AppState::new(t.store.clone());
+    let manager = Client::new(&state, "mia", "manager").await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (_, _, page) = manager.get("/customers/10042").await;
+    assert!(page.contains("name=\"confirmations\" value=\"on\" checked"), "{page}");
+    // Acknowledgements stay on, confirmations go off.
+    let form = [("acknowledgements", "on")];
+    assert_eq!(
+        clerk.post_form("/customers/10042/mail", &form).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, body) = manager.post_form("/customers/10042/mail", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let rules = app::settings::confirmations(&t.store, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(rules.opt_out, ["10042"]);
+    let acks = app::settings::acknowledgements(&t.store, &Default::default())
+        .await
+        .unwrap();
+    assert!(acks.opt_out.is_empty());
+    let (_, _, page) = clerk.get("/customers/10042").await;
+    assert!(page.contains("Acknowledgements on · confirmations off"), "{page}");
+    // And back on: the list no longer names the customer.
+    let both = [("acknowledgements", "on"), ("confirmations", "on")];
+    assert_eq!(
+        manager.post_form("/customers/10042/mail", &both).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let rules = app::settings::confirmations(&t.store, &Default::default())
+        .await
+        .unwrap();
+    assert!(rules.opt_out.is_empty());
+    assert_eq!(
+        manager.post_form("/customers/99999/mail", &both).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
