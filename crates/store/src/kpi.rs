@@ -108,6 +108,37 @@ impl Store {
 }
 
 impl Store {
+    /// One person's day: their drafts waiting (and how many overdue), and
+    /// what they did since `since` by action (`confirmed`, `corrected` …).
+    pub async fn my_work(
+        &self,
+        username: &str,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<((i64, i64), Vec<(String, i64)>), StoreError> {
+        let queue = sqlx::query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0) FROM drafts \
+             WHERE status = 'review' AND assigned_to = $2",
+        )
+        .bind(timestamp_text(now))
+        .bind(username.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        let actor = domain::event::Actor::User(username.to_owned()).to_storage();
+        let rows = sqlx::query(
+            "SELECT action, COUNT(*) FROM events WHERE actor = $1 AND occurred_at >= $2 GROUP BY action ORDER BY action",
+        )
+        .bind(actor)
+        .bind(timestamp_text(since))
+        .fetch_all(&self.pool)
+        .await?;
+        let done = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(((queue.try_get(0)?, queue.try_get(1)?), done))
+    }
+
     /// The customer threads begun in `[from, to)` (by an order, change,
     /// cancellation, RFQ or inquiry): our mails sent on each, and the
     /// customer's later messages.

@@ -74,6 +74,10 @@ struct HomePage {
     range_error: String,
     tiles: Vec<Tile>,
     recent: Vec<EventRow>,
+    /// The signed-in person's day: their queue and what they did today.
+    mine: usize,
+    mine_overdue: usize,
+    my_day: Vec<(String, i64)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -483,6 +487,12 @@ pub async fn home(
     let zone = state.config.zone();
     let f = figures(&state, &q, now).await?;
     let sla = domain::kpi::sla_picture(&store.kpi_waiting().await?, now);
+    let midnight = start_of(f.today, &zone).unwrap_or(now);
+    let ((mine, mine_overdue), done) = store.my_work(&me.username, midnight, now).await?;
+    let my_day = done
+        .into_iter()
+        .map(|(action, n)| (action.replace('_', " "), n))
+        .collect();
     let range_query = if q.from.trim().is_empty() {
         String::new()
     } else {
@@ -513,6 +523,9 @@ pub async fn home(
         range_error: f.range_error,
         tiles,
         recent,
+        mine: usize::try_from(mine).unwrap_or(0),
+        mine_overdue: usize::try_from(mine_overdue).unwrap_or(0),
+        my_day,
     })
 }
 

@@ -258,6 +258,13 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
                 .to_owned()
         };
         assert!(row("Straight-through rate").contains("0.0 % (0 of 1)"), "{home}");
+        // The clerk's own day: what they did today, from the event log.
+        let (_, _, own) = clerk.get("/").await;
+        let my_day = own.split("id=\"my-day\"").nth(1).unwrap_or_default();
+        assert!(
+            my_day.contains("1 confirmed") && my_day.contains("corrected"),
+            "{my_day}"
+        );
         assert!(row("Order entry error rate").contains("100.0 % (1 of 1)"), "{home}");
         // Confirmation and amendment are each queued for the ERP in their transactions.
         let pushes = t.store.erp_pushes_of(order_id).await.unwrap();
