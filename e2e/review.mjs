@@ -144,6 +144,12 @@ try {
   await admin.goto(`${base}/settings`);
   check(await admin.locator("#users tr").count() >= 5, "the administrator sees the users");
   await admin.screenshot({ path: `${shots}/settings.png`, fullPage: true });
+  // The letterhead and confirmations, as an administrator sees them in the window.
+  await admin.setViewportSize({ width: 1280, height: 800 });
+  await admin.locator("#letter").scrollIntoViewIfNeeded();
+  await admin.evaluate(() => document.getElementById("letter").scrollIntoView());
+  check((await admin.locator("#letter-form input[name=number_prefix]").inputValue()) === "AB-", "the order number prefix is AB- as shipped");
+  await admin.screenshot({ path: `${shots}/settings-letter.png` });
 
   // The home page: the KPIs over the orders confirmed above.
   await admin.goto(`${base}/`);

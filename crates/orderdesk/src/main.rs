@@ -636,6 +636,9 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 None => println!("the database already holds data; the demo company was not created again"),
             }
+            if tooling::demo_inbox::letterhead(&store, &config.outbox()).await? {
+                println!("demo letterhead set for order confirmations (settings page, Letterhead)");
+            }
             let users = tooling::demo_inbox::create_users(&store).await?;
             for (username, role, password) in &users {
                 println!("demo user {username:<8} ({:<19}) password {password}", role.label());

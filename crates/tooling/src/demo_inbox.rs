@@ -19,6 +19,37 @@ pub const DEMO_USERS: [(&str, &str, Role); 4] = [
     ("admin", "Adam Admin", Role::Admin),
 ];
 
+/// Gives the demo company a letterhead for its confirmations when none is
+/// set yet (here or in orderdesk.toml); `true` when it did.
+pub async fn letterhead(
+    store: &Store,
+    configured: &app::outbound::Outbox,
+) -> Result<bool, app::settings::SettingsError> {
+    let now = app::settings::outbox(store, configured).await?;
+    if !now.letter.company.name.trim().is_empty() {
+        return Ok(false);
+    }
+    let company = app::confirmation::CompanySettings {
+        name: "Muster Verbindungstechnik GmbH".into(),
+        street: "Industriestraße 12".into(),
+        zip: "70565".into(),
+        city: "Stuttgart".into(),
+        country: "Deutschland".into(),
+        phone: "+49 711 555 0100".into(),
+        email: "auftrag@muster-verbindungstechnik.example".into(),
+        web: "www.muster-verbindungstechnik.example".into(),
+        vat_id: "DE999999999".into(),
+        register: "Amtsgericht Stuttgart HRB 999999".into(),
+        managing_directors: "Erika Muster".into(),
+        bank: "Musterbank Stuttgart".into(),
+        iban: "DE00 1234 5678 9012 3456 78".into(),
+        bic: "MUSTDESSXXX".into(),
+        ..now.letter.company.clone()
+    };
+    app::settings::save_letter(store, configured, company, now.letter.confirmations, "demo").await?;
+    Ok(true)
+}
+
 /// Creates the demo users that do not exist yet; returns (user, role, password) of each created.
 pub async fn create_users(store: &Store) -> Result<Vec<(String, Role, String)>, UserError> {
     let mut created = Vec::new();

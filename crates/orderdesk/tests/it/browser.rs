@@ -117,7 +117,17 @@ fn a_clerks_day_in_the_browser() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("browser: all checks passed"));
-    for shot in ["login", "queue", "review", "order", "conflict", "inbox", "settings"] {
+    for shot in [
+        "login",
+        "queue",
+        "review",
+        "order",
+        "conflict",
+        "inbox",
+        "settings",
+        "settings-letter",
+        "home",
+    ] {
         assert!(shots.join(format!("{shot}.png")).is_file(), "no screenshot {shot}.png");
     }
 
