@@ -233,6 +233,7 @@ pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Under
                 drafts: Vec::new(),
                 mails: Vec::new(),
                 thread_root: None,
+                format: None,
             },
         });
     }
@@ -276,6 +277,11 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
         drafts: Vec::new(),
         mails: Vec::new(),
         thread_root: None,
+        format: documents
+            .iter()
+            .find(|d| !matches!(d.format, document::Format::EmailText | document::Format::EmailHtml))
+            .or(documents.first())
+            .map(|d| d.format.as_str().to_owned()),
     };
     Understood {
         documents,

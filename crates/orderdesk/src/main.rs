@@ -290,6 +290,15 @@ enum BenchCommand {
         #[arg(long, default_value = "orderdesk-admin-1")]
         password: String,
     },
+    /// The dashboard: ORDERS confirmed orders over DAYS days (with messages,
+    /// threads, answers and amendments) in a new SQLite database, then the
+    /// home page's server time.
+    Dashboard {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: i64,
+        #[arg(long, default_value_t = 730)]
+        days: i64,
+    },
     /// The mail outbox: COUNT mails queued in a new database, then sent to the SMTP
     /// server on 127.0.0.1:PORT (default: $ORDERDESK_TEST_SMTP_PORT, the test Postfix).
     Mail {
@@ -566,6 +575,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{}", tooling::erp_bench::mail_outbox(port, count).await?);
             Ok(())
         }
+        Command::Bench(BenchCommand::Dashboard { orders, days }) => bench_dashboard(&config, orders, days).await,
         Command::Bench(BenchCommand::SeedInbox { messages }) => {
             let store = open(&config).await?;
             let started = Instant::now();
@@ -750,6 +760,47 @@ async fn users_missing(store: &Store) -> Result<bool> {
 fn pipeline(config: &Config) -> Result<app::intake::Pipeline> {
     let program = std::env::current_exe().context("finding this program to read messages in child processes")?;
     Ok(app::intake::Pipeline::isolated(config, program))
+}
+
+async fn bench_dashboard(config: &Config, orders: i64, days: i64) -> Result<()> {
+    let dir = tempfile::tempdir().context("a temporary directory")?;
+    let mut config = config.clone();
+    config.database_url = format!("sqlite://{}", dir.path().join("dashboard.db").display());
+    config.blob_dir = Some(dir.path().join("blobs"));
+    let store = open(&config).await?;
+    let started = Instant::now();
+    let seeded = tooling::bench::seed_history(&store, orders, days).await?;
+    println!(
+        "seeded {} orders over {days} days ({} answers, {} amended) in {:.1} s",
+        seeded.orders,
+        seeded.mails,
+        seeded.amended,
+        started.elapsed().as_secs_f64()
+    );
+    let state = web::AppState::new(store).with_config(config);
+    let me = web::auth::CurrentUser {
+        username: "mia".into(),
+        display_name: "Mia".into(),
+        role: domain::access::Role::Manager,
+        csrf: String::new(),
+        session_token: None,
+    };
+    let mut times = Vec::new();
+    for round in 0..5 {
+        let started = Instant::now();
+        let html = web::dashboard_page(&state, &me, "", "")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        println!("home page {round}: {ms:.0} ms ({} KB)", html.len() / 1024);
+        times.push(ms);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "home page server time: median {:.0} ms, best {:.0} ms",
+        times[2], times[0]
+    );
+    Ok(())
 }
 
 async fn open(config: &Config) -> Result<Store> {

@@ -9,7 +9,7 @@ use crate::error::StoreError;
 const INSERT: &str = "INSERT INTO events (occurred_at, actor, entity_type, entity_id, action, changes) \
                       VALUES ($1, $2, $3, $4, $5, $6)";
 
-pub(crate) fn changes_json(changes: &[FieldChange]) -> String {
+pub fn changes_json(changes: &[FieldChange]) -> String {
     let list: Vec<serde_json::Value> = changes
         .iter()
         .map(|c| serde_json::json!({ "field": c.field, "before": c.before, "after": c.after }))

@@ -86,6 +86,8 @@ pub struct ProcessedMessage {
     pub mails: Vec<crate::outbound::NewMail>,
     /// The mail thread it belongs to (its root Message-ID), when it is a mail.
     pub thread_root: Option<String>,
+    /// The format of its order document (`pdf`, `x12` …; the mail's own when it has no other part).
+    pub format: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
@@ -332,7 +334,7 @@ impl Store {
         sqlx::query(
             "UPDATE messages SET status = $1, kind = $2, kind_reason = $3, error = $4, documents_json = $5, \
              sender = COALESCE($6, sender), subject = COALESCE($7, subject), processed_at = $8, \
-             thread_root = COALESCE($10, thread_root) WHERE id = $9",
+             thread_root = COALESCE($10, thread_root), format = COALESCE($11, format) WHERE id = $9",
         )
         .bind(status.as_str())
         .bind(result.kind.as_str())
@@ -344,6 +346,7 @@ impl Store {
         .bind(now_text)
         .bind(job.message_id)
         .bind(result.thread_root.clone())
+        .bind(result.format.clone())
         .execute(&mut *tx.tx)
         .await?;
         let change = |field: &str, value: Option<String>| FieldChange {

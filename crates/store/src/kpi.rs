@@ -20,60 +20,52 @@ fn entry_error_pattern() -> String {
     format!("%{}%", reason.trim_start_matches('[').trim_end_matches(']'))
 }
 
-/// The format of a message's order document: the first part that is not
-/// the mail around it (`"format":"pdf"` in the stored documents), else the mail's.
-fn main_format(documents_json: &str) -> String {
-    let formats: Vec<&str> = documents_json
-        .split("\"format\":\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
-    formats
-        .iter()
-        .find(|f| !f.starts_with("email"))
-        .or(formats.first())
-        .map_or_else(|| "unknown".to_owned(), |f| (*f).to_owned())
-}
-
 impl Store {
     /// The orders confirmed in `[from, to)`: when their message arrived, when
     /// they were confirmed, whether a person touched them, and whether they
     /// were amended later as our entry error.
     pub async fn kpi_orders(&self, from: Timestamp, to: Timestamp) -> Result<Vec<OrderFact>, StoreError> {
+        // Amendments come after the confirmation: those since `from` are all
+        // that can touch the period's orders (read by action and time, not per order).
+        let amended: std::collections::HashSet<String> = sqlx::query(
+            "SELECT entity_id FROM events WHERE action = 'amended' AND occurred_at >= $1 \
+             AND entity_type = 'order' AND changes LIKE $2",
+        )
+        .bind(timestamp_text(from))
+        .bind(entry_error_pattern())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>(0))
+        .collect::<Result<_, _>>()?;
         let rows = sqlx::query(
-            "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, \
-             (SELECT COUNT(*) FROM events e WHERE e.entity_type = 'order' AND e.entity_id = CAST(o.id AS TEXT) \
-              AND e.action = 'amended' AND e.changes LIKE $3), \
-             o.customer_no, m.channel, COALESCE(m.documents_json, '') \
+            "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, o.customer_no, m.channel, \
+             COALESCE(m.format, 'unknown') \
              FROM orders o JOIN messages m ON m.id = o.message_id \
              WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.id",
         )
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
-        .bind(entry_error_pattern())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
-                let at = At {
-                    table: "orders",
-                    id: row.try_get(0)?,
-                };
+                let id: i64 = row.try_get(0)?;
+                let at = At { table: "orders", id };
                 let confirmed_by: String = row.try_get(3)?;
-                let amended: i64 = row.try_get(4)?;
-                let channel: String = row.try_get(6)?;
-                let documents: String = row.try_get(7)?;
+                let channel: String = row.try_get(5)?;
+                let format: String = row.try_get(6)?;
                 let clerk = confirmed_by.strip_prefix("user:").map(str::to_owned);
                 Ok(OrderFact {
                     received_at: at.timestamp(row, 1)?,
                     confirmed_at: at.timestamp(row, 2)?,
                     straight_through: confirmed_by.starts_with("system:"),
-                    entry_error: amended > 0,
-                    customer_no: row.try_get(5)?,
+                    entry_error: amended.contains(&id.to_string()),
+                    customer_no: row.try_get(4)?,
                     // `upload:anna` is the upload channel, whoever used it.
                     channel: channel.split(':').next().unwrap_or("").to_owned(),
                     clerk,
-                    format: main_format(&documents),
+                    format,
                 })
             })
             .collect()
@@ -147,19 +139,23 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<domain::kpi::ThreadFact>, StoreError> {
-        let begun = "SELECT thread_root FROM messages WHERE thread_root IS NOT NULL AND duplicate_of IS NULL \
-             GROUP BY thread_root HAVING MIN(received_at) >= $1 AND MIN(received_at) < $2";
+        // A thread begins in the period when its first message arrives in it.
+        let begun = "WITH begun AS (SELECT DISTINCT m.thread_root AS root FROM messages m \
+             WHERE m.received_at >= $1 AND m.received_at < $2 AND m.thread_root IS NOT NULL AND m.duplicate_of IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.thread_root = m.thread_root \
+             AND p.received_at < m.received_at AND p.duplicate_of IS NULL))";
         let inbound = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT m.id, m.thread_root, m.received_at, m.kind FROM messages m \
-             WHERE m.duplicate_of IS NULL AND m.thread_root IN ({begun}) ORDER BY m.thread_root, m.received_at, m.id"
+            "{begun} SELECT m.id, m.thread_root, m.received_at, m.kind FROM messages m \
+             JOIN begun b ON m.thread_root = b.root WHERE m.duplicate_of IS NULL \
+             ORDER BY m.thread_root, m.received_at, m.id"
         )))
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
         .fetch_all(&self.pool)
         .await?;
         let sent = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT x.id, m.thread_root, x.sent_at FROM mail_outbox x JOIN messages m ON m.id = x.message_id \
-             WHERE x.status = 'sent' AND m.thread_root IN ({begun})"
+            "{begun} SELECT x.id, m.thread_root, x.sent_at FROM mail_outbox x \
+             JOIN messages m ON m.id = x.message_id JOIN begun b ON m.thread_root = b.root WHERE x.status = 'sent'"
         )))
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))

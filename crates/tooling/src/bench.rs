@@ -469,3 +469,250 @@ pub async fn grow_catalog(
     app::import::import_records(store, Entity::Prices, "benchmark", new_prices, actor()).await?;
     Ok((data.products.len() + added_products, data.prices.len() + added_prices))
 }
+
+/// What `seed_history` wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeededHistory {
+    pub orders: i64,
+    pub mails: i64,
+    pub amended: i64,
+}
+
+/// Writes `orders` confirmed orders spread evenly over the last `days` days
+/// (each with its message, draft, thread and, for most, a sent answer; one
+/// in fifty amended as our entry error), for measuring the dashboard on
+/// years of work.
+pub async fn seed_history(store: &store::Store, orders: i64, days: i64) -> Result<SeededHistory, store::StoreError> {
+    use store::bulk::BulkValue::{Int, Text};
+    let text = |s: &str| Text(Some(s.to_owned()));
+    let now = jiff::Timestamp::now();
+    let span = jiff::SignedDuration::from_hours(24 * days.max(1));
+    let first = store.max_id("messages").await? + 1;
+    let first_draft = store.max_id("drafts").await? + 1;
+    let first_order = store.max_id("orders").await? + 1;
+    let first_mail = store.max_id("mail_outbox").await? + 1;
+    let first_event = store.max_id("events").await? + 1;
+    let channels = ["imap", "upload", "folder", "api"];
+    let formats = ["pdf", "email_text", "xlsx", "x12", "edifact", "ubl", "csv"];
+    let reason = store::events::changes_json(&[domain::event::FieldChange {
+        field: "reason".into(),
+        before: None,
+        after: Some(domain::order::AmendmentReason::EntryError.as_str().into()),
+    }]);
+    let mut seeded = SeededHistory {
+        orders: 0,
+        mails: 0,
+        amended: 0,
+    };
+    const CHUNK: i64 = 20_000;
+    let mut start = 0;
+    while start < orders {
+        let end = (start + CHUNK).min(orders);
+        let (mut messages, mut drafts, mut rows, mut mails, mut events) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in start..end {
+            let id = first + i;
+            let received =
+                now - span + jiff::SignedDuration::from_secs_f64(span.as_secs_f64() * i as f64 / orders as f64);
+            let confirmed = received + jiff::SignedDuration::from_secs(30 + (i * 7919) % 14_400);
+            let received_text = store::timestamp_text(received);
+            let confirmed_text = store::timestamp_text(confirmed);
+            let customer = format!("{}", 10_000 + (i * 31) % 2_000);
+            let stp = i % 10 < 7;
+            messages.push(vec![
+                Int(id),
+                text(&received_text),
+                text(channels[(i % 4) as usize]),
+                text(&format!("history-{id:064x}")),
+                Int(3_000),
+                text(&format!("<h{id}@customer.example>")),
+                text(&format!("einkauf@c{customer}.example")),
+                text("processed"),
+                text("order"),
+                text("[]"),
+                text(&confirmed_text),
+                text(&format!("<h{id}@customer.example>")),
+                text(formats[(i % 7) as usize]),
+            ]);
+            drafts.push(vec![
+                Int(first_draft + i),
+                Int(id),
+                text("order"),
+                text(&customer),
+                text(&format!("45{i:08}")),
+                text(if stp { "straight_through" } else { "review" }),
+                text(if stp { "straight_through" } else { "confirmed" }),
+                text("{}"),
+                Int(2),
+                text(&received_text),
+                text(&confirmed_text),
+                text(&received_text),
+            ]);
+            rows.push(vec![
+                Int(first_order + i),
+                Int(first_draft + i),
+                Int(id),
+                text(&customer),
+                text(&format!("45{i:08}")),
+                text("sent_to_erp"),
+                text("EUR"),
+                text("120.5"),
+                Int(3),
+                text("{}"),
+                Int(1),
+                text(if stp {
+                    "system:straight-through"
+                } else {
+                    ["user:anna", "user:ben", "user:clara"][(i % 3) as usize]
+                }),
+                text(&confirmed_text),
+                text(&confirmed_text),
+            ]);
+            if i % 5 != 0 {
+                let sent = received + jiff::SignedDuration::from_secs(20 + i % 600);
+                mails.push(vec![
+                    Int(first_mail + seeded.mails),
+                    text("confirmation"),
+                    Int(id),
+                    Int(first_order + i),
+                    text(&format!("history:{id}")),
+                    text("de"),
+                    text(&format!("einkauf@c{customer}.example")),
+                    text("Auftragsbestätigung"),
+                    text(""),
+                    text(&format!("<c{id}@lieferant.example>")),
+                    Text(None),
+                    text(""),
+                    text("sent"),
+                    Int(1),
+                    text(&received_text),
+                    Text(None),
+                    text(&received_text),
+                    text(&store::timestamp_text(sent)),
+                ]);
+                seeded.mails += 1;
+            }
+            if i % 50 == 0 {
+                events.push(vec![
+                    Int(first_event + seeded.amended),
+                    text(&store::timestamp_text(confirmed + jiff::SignedDuration::from_hours(2))),
+                    text("user:anna"),
+                    text("order"),
+                    text(&(first_order + i).to_string()),
+                    text("amended"),
+                    text(&reason),
+                ]);
+                seeded.amended += 1;
+            }
+        }
+        store
+            .bulk_insert(
+                "messages",
+                &[
+                    "id",
+                    "received_at",
+                    "channel",
+                    "sha256",
+                    "size_bytes",
+                    "message_id_header",
+                    "sender",
+                    "status",
+                    "kind",
+                    "documents_json",
+                    "processed_at",
+                    "thread_root",
+                    "format",
+                ],
+                &messages,
+            )
+            .await?;
+        store
+            .bulk_insert(
+                "drafts",
+                &[
+                    "id",
+                    "message_id",
+                    "kind",
+                    "customer_no",
+                    "po_number",
+                    "decision",
+                    "status",
+                    "extraction",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "due_at",
+                ],
+                &drafts,
+            )
+            .await?;
+        store
+            .bulk_insert(
+                "orders",
+                &[
+                    "id",
+                    "draft_id",
+                    "message_id",
+                    "customer_no",
+                    "po_number",
+                    "status",
+                    "currency",
+                    "total",
+                    "line_count",
+                    "content",
+                    "version",
+                    "confirmed_by",
+                    "confirmed_at",
+                    "updated_at",
+                ],
+                &rows,
+            )
+            .await?;
+        store
+            .bulk_insert(
+                "mail_outbox",
+                &[
+                    "id",
+                    "kind",
+                    "message_id",
+                    "order_id",
+                    "dedupe_key",
+                    "language",
+                    "to_address",
+                    "subject",
+                    "body",
+                    "mail_message_id",
+                    "in_reply_to",
+                    "refs",
+                    "status",
+                    "attempts",
+                    "next_attempt_at",
+                    "last_error",
+                    "created_at",
+                    "sent_at",
+                ],
+                &mails,
+            )
+            .await?;
+        if !events.is_empty() {
+            store
+                .bulk_insert(
+                    "events",
+                    &[
+                        "id",
+                        "occurred_at",
+                        "actor",
+                        "entity_type",
+                        "entity_id",
+                        "action",
+                        "changes",
+                    ],
+                    &events,
+                )
+                .await?;
+        }
+        seeded.orders += end - start;
+        start = end;
+    }
+    Ok(seeded)
+}

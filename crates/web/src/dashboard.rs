@@ -137,17 +137,48 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
     out
 }
 
-async fn kpi_rows(
-    store: &store::Store,
-    periods: &[(String, Timestamp, Timestamp)],
+/// The facts of one period, read once for all the figures of the page.
+struct Facts {
+    orders: Vec<OrderFact>,
+    responses: Vec<ResponseFact>,
+    threads: Vec<domain::kpi::ThreadFact>,
+}
+
+impl Facts {
+    async fn read(store: &store::Store, from: Timestamp, to: Timestamp) -> Result<Facts, WebError> {
+        Ok(Facts {
+            orders: store.kpi_orders(from, to).await?,
+            responses: store.kpi_responses(from, to).await?,
+            threads: store.kpi_threads(from, to).await?,
+        })
+    }
+
+    /// The part of these facts in `[from, to)`.
+    fn within(&self, from: Timestamp, to: Timestamp) -> Facts {
+        let inside = |t: Timestamp| t >= from && t < to;
+        Facts {
+            orders: self.orders.iter().filter(|o| inside(o.confirmed_at)).cloned().collect(),
+            responses: self
+                .responses
+                .iter()
+                .filter(|r| inside(r.received_at))
+                .cloned()
+                .collect(),
+            threads: self.threads.iter().filter(|t| inside(t.started_at)).cloned().collect(),
+        }
+    }
+}
+
+fn kpi_rows(
+    per_period: &[Facts],
     hours: Option<(&domain::sla::BusinessHours, &TimeZone)>,
-) -> Result<Vec<KpiRow>, WebError> {
+    now: Timestamp,
+) -> Vec<KpiRow> {
     let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut in_hours = Vec::new();
     let mut fcr = Vec::new();
-    let now = Timestamp::now();
-    for (_, from, to) in periods {
-        let (rate, open) = domain::kpi::first_contact_resolution(&store.kpi_threads(*from, *to).await?, now);
+    for facts in per_period {
+        let (rate, open) = domain::kpi::first_contact_resolution(&facts.threads, now);
         fcr.push(format!(
             "{}{}",
             rate_text(rate),
@@ -157,16 +188,16 @@ async fn kpi_rows(
                 String::new()
             }
         ));
-        let orders = store.kpi_orders(*from, *to).await?;
-        processing.push(spread_text(domain::kpi::processing_time(&orders)));
+        let orders = &facts.orders;
+        processing.push(spread_text(domain::kpi::processing_time(orders)));
         if let Some((hours, zone)) = hours {
-            in_hours.push(spread_text(domain::kpi::processing_time_by(&orders, |a, b| {
+            in_hours.push(spread_text(domain::kpi::processing_time_by(orders, |a, b| {
                 hours.between(a, b, zone)
             })));
         }
-        stp.push(rate_text(domain::kpi::straight_through_rate(&orders)));
-        errors.push(rate_text(domain::kpi::entry_error_rate(&orders)));
-        let (spread, unanswered) = domain::kpi::response_time(&store.kpi_responses(*from, *to).await?);
+        stp.push(rate_text(domain::kpi::straight_through_rate(orders)));
+        errors.push(rate_text(domain::kpi::entry_error_rate(orders)));
+        let (spread, unanswered) = domain::kpi::response_time(&facts.responses);
         response.push(format!(
             "{}{}",
             spread_text(spread),
@@ -177,6 +208,7 @@ async fn kpi_rows(
             }
         ));
     }
+    let periods = per_period;
     let not_yet = |why: &str| vec![format!("not measured yet ({why})"); periods.len()];
     let mut rows = vec![
         KpiRow {
@@ -220,7 +252,7 @@ async fn kpi_rows(
             },
         );
     }
-    Ok(rows)
+    rows
 }
 
 /// The day (in `zone`) a timestamp falls on.
@@ -228,28 +260,47 @@ fn day_of(t: Timestamp, zone: &TimeZone) -> Date {
     t.to_zoned(zone.clone()).date()
 }
 
-/// The last `days` days, oldest first: one row a day from one read of the period.
-fn trend(orders: &[OrderFact], responses: &[ResponseFact], today: Date, zone: &TimeZone, days: i64) -> Vec<TrendRow> {
-    (0..days)
+/// The facts of each of the last `days` days (oldest first), bucketed once.
+fn by_day(
+    orders: &[OrderFact],
+    responses: &[ResponseFact],
+    today: Date,
+    zone: &TimeZone,
+    days: i64,
+) -> Vec<(Date, Vec<OrderFact>, Vec<ResponseFact>)> {
+    let first = today - jiff::Span::new().days(days - 1);
+    let mut out: Vec<(Date, Vec<OrderFact>, Vec<ResponseFact>)> = (0..days)
+        .map(|d| (first + jiff::Span::new().days(d), Vec::new(), Vec::new()))
+        .collect();
+    let count = out.len();
+    let slot = |t: Timestamp| -> Option<usize> {
+        let d = (day_of(t, zone) - first).get_days();
+        usize::try_from(d).ok().filter(|d| *d < count)
+    };
+    for o in orders {
+        if let Some(i) = slot(o.confirmed_at) {
+            out[i].1.push(o.clone());
+        }
+    }
+    for r in responses {
+        if let Some(i) = slot(r.received_at) {
+            out[i].2.push(r.clone());
+        }
+    }
+    out
+}
+
+/// One row a day, newest first.
+fn trend(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<TrendRow> {
+    days.iter()
         .rev()
-        .map(|back| {
-            let day = today - jiff::Span::new().days(back);
-            let of_day: Vec<OrderFact> = orders
-                .iter()
-                .filter(|o| day_of(o.confirmed_at, zone) == day)
-                .cloned()
-                .collect();
-            let answered: Vec<ResponseFact> = responses
-                .iter()
-                .filter(|r| day_of(r.received_at, zone) == day)
-                .cloned()
-                .collect();
-            let (response, _) = domain::kpi::response_time(&answered);
+        .map(|(day, orders, responses)| {
+            let (response, _) = domain::kpi::response_time(responses);
             TrendRow {
                 day: day.to_string(),
-                orders: of_day.len(),
-                median: domain::kpi::processing_time(&of_day).map_or("–".into(), |s| minutes(s.median)),
-                stp: domain::kpi::straight_through_rate(&of_day)
+                orders: orders.len(),
+                median: domain::kpi::processing_time(orders).map_or("–".into(), |s| minutes(s.median)),
+                stp: domain::kpi::straight_through_rate(orders)
                     .percent()
                     .map_or("–".into(), |p| format!("{p:.0} %")),
                 response: response.map_or("–".into(), |s| minutes(s.median)),
@@ -259,36 +310,10 @@ fn trend(orders: &[OrderFact], responses: &[ResponseFact], today: Date, zone: &T
 }
 
 /// The trend as charts: orders, straight-through share, processing and response time per day.
-fn charts(
-    orders: &[OrderFact],
-    responses: &[ResponseFact],
-    today: Date,
-    zone: &TimeZone,
-    days: i64,
-) -> Vec<(String, String)> {
-    let labels: Vec<String> = (0..days)
-        .rev()
-        .map(|back| (today - jiff::Span::new().days(back)).to_string())
-        .collect();
+fn charts(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<(String, String)> {
+    let labels: Vec<String> = days.iter().map(|(d, _, _)| d.to_string()).collect();
     type Measure<'a> = &'a dyn Fn(&[OrderFact], &[ResponseFact]) -> Option<f64>;
-    let per_day = |f: Measure<'_>| -> Vec<Option<f64>> {
-        labels
-            .iter()
-            .map(|label| {
-                let of_day: Vec<OrderFact> = orders
-                    .iter()
-                    .filter(|o| day_of(o.confirmed_at, zone).to_string() == *label)
-                    .cloned()
-                    .collect();
-                let asked: Vec<ResponseFact> = responses
-                    .iter()
-                    .filter(|r| day_of(r.received_at, zone).to_string() == *label)
-                    .cloned()
-                    .collect();
-                f(&of_day, &asked)
-            })
-            .collect()
-    };
+    let per_day = |f: Measure<'_>| -> Vec<Option<f64>> { days.iter().map(|(_, o, r)| f(o, r)).collect() };
     let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
     let series: [(&str, &str, &str, Measure<'_>); 4] = [
         ("chart-orders", "Orders confirmed per day", "orders", &|o, _| {
@@ -411,9 +436,8 @@ fn parse_range(q: &RangeQuery) -> Result<Option<(Date, Date)>, String> {
 struct Figures {
     periods: Vec<(String, Timestamp, Timestamp)>,
     kpis: Vec<KpiRow>,
-    orders: Vec<OrderFact>,
-    responses: Vec<ResponseFact>,
     trend: Vec<TrendRow>,
+    charts: Vec<(String, String)>,
     breakdowns: Vec<Breakdown>,
     kinds: Vec<Vec<String>>,
     breakdown_period: String,
@@ -432,29 +456,45 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
     };
     let periods = periods(now, &zone, range);
     let today = now.to_zoned(zone.clone()).date();
-    let since = start_of(today - jiff::Span::new().days(DAYS - 1), &zone).unwrap_or(now);
-    let orders = store.kpi_orders(since, now).await?;
-    let responses = store.kpi_responses(since, now).await?;
-    // Breakdowns over the chosen range, else the last 30 days.
-    let (breakdown_period, b_orders, b_responses) = match periods.get(3) {
-        Some((name, from, to)) => (
-            name.clone(),
-            store.kpi_orders(*from, *to).await?,
-            store.kpi_responses(*from, *to).await?,
-        ),
-        None => ("the last 30 days".to_owned(), orders.clone(), responses.clone()),
+    // One read covers today, this week, this month and the last 30 days.
+    let thirty = start_of(today - jiff::Span::new().days(DAYS - 1), &zone).unwrap_or(now);
+    let since = periods
+        .iter()
+        .take(3)
+        .map(|(_, from, _)| *from)
+        .fold(thirty, Timestamp::min);
+    let all = Facts::read(store, since, now).await?;
+    let mut per_period: Vec<Facts> = periods
+        .iter()
+        .take(3)
+        .map(|(_, from, to)| all.within(*from, *to))
+        .collect();
+    let chosen = match periods.get(3) {
+        Some((_, from, to)) => Some(Facts::read(store, *from, *to).await?),
+        None => None,
     };
-    let mut trend_rows = trend(&orders, &responses, today, &zone, DAYS);
-    trend_rows.reverse();
+    let last_30 = all.within(thirty, now);
+    // Breakdowns over the chosen range, else the last 30 days.
+    let (breakdown_period, b_orders, b_responses) = match (&chosen, periods.get(3)) {
+        (Some(c), Some((name, _, _))) => (name.clone(), c.orders.clone(), c.responses.clone()),
+        _ => (
+            "the last 30 days".to_owned(),
+            last_30.orders.clone(),
+            last_30.responses.clone(),
+        ),
+    };
+    if let Some(c) = chosen {
+        per_period.push(c);
+    }
     let hours = state.config.sla.hours().ok().flatten();
+    let days = by_day(&last_30.orders, &last_30.responses, today, &zone, DAYS);
     Ok(Figures {
-        kpis: kpi_rows(store, &periods, hours.as_ref().map(|h| (h, &zone))).await?,
+        kpis: kpi_rows(&per_period, hours.as_ref().map(|h| (h, &zone)), now),
         periods,
-        trend: trend_rows,
+        trend: trend(&days),
+        charts: charts(&days),
         breakdowns: breakdowns(&b_orders),
         kinds: kinds(&b_responses),
-        orders,
-        responses,
         breakdown_period,
         range_error,
         today,
@@ -466,6 +506,15 @@ pub async fn home(
     Extension(me): Extension<CurrentUser>,
     Query(q): Query<RangeQuery>,
 ) -> Result<Html<String>, WebError> {
+    page(&state, &me, &q.from, &q.to).await.map(Html)
+}
+
+/// The home page's HTML for `me`, over the range `from`–`to` when one is given.
+pub(crate) async fn page(state: &AppState, me: &CurrentUser, from: &str, to: &str) -> Result<String, WebError> {
+    let q = RangeQuery {
+        from: from.to_owned(),
+        to: to.to_owned(),
+    };
     let store = &state.store;
     let mut tiles = Vec::new();
     for (label, href, table) in [
@@ -485,7 +534,7 @@ pub async fn home(
     let recent = store.recent_events(10).await?.iter().map(EventRow::from).collect();
     let now = Timestamp::now();
     let zone = state.config.zone();
-    let f = figures(&state, &q, now).await?;
+    let f = figures(state, &q, now).await?;
     let sla = domain::kpi::sla_picture(&store.kpi_waiting().await?, now);
     let midnight = start_of(f.today, &zone).unwrap_or(now);
     let ((mine, mine_overdue), done) = store.my_work(&me.username, midnight, now).await?;
@@ -498,12 +547,12 @@ pub async fn home(
     } else {
         format!("&from={}&to={}", q.from.trim(), q.to.trim())
     };
-    render(HomePage {
+    let Html(html) = render(HomePage {
         nav: "",
-        user: Some((&me).into()),
+        user: Some(me.into()),
         zone: state.config.time_zone.clone(),
         periods: f.periods.iter().map(|(name, _, _)| name.clone()).collect(),
-        charts: charts(&f.orders, &f.responses, f.today, &zone, DAYS),
+        charts: f.charts,
         kpis: f.kpis,
         trend: f.trend,
         sla: domain::kpi::AGE_BANDS
@@ -526,7 +575,8 @@ pub async fn home(
         mine: usize::try_from(mine).unwrap_or(0),
         mine_overdue: usize::try_from(mine_overdue).unwrap_or(0),
         my_day,
-    })
+    })?;
+    Ok(html)
 }
 
 #[derive(Deserialize, Default)]
