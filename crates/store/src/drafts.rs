@@ -394,28 +394,15 @@ impl Store {
         event: &Event,
         mails: &[crate::outbound::NewMail],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let updated = sqlx::query(
+        let update = sqlx::query(
             "UPDATE drafts SET escalated = 1, status_reason = COALESCE(status_reason, $1), version = version + 1, \
              updated_at = $2 WHERE id = $3 AND version = $4 AND status = 'review' AND escalated = 0",
         )
         .bind(reason.to_owned())
         .bind(timestamp_text(event.occurred_at))
         .bind(draft.id)
-        .bind(draft.version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        for mail in mails {
-            tx.queue_mail(mail, event.occurred_at).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        .bind(draft.version);
+        self.update_with_event_and_mails(update, event, mails).await
     }
 
     /// Marks a draft done as answered, if it still has `version`, and queues
@@ -428,26 +415,16 @@ impl Store {
         mail: &crate::outbound::NewMail,
         event: &Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let updated = sqlx::query(
+        let update = sqlx::query(
             "UPDATE drafts SET status = 'done', status_reason = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3 AND version = $4 AND status = 'review'",
         )
         .bind(note.to_owned())
         .bind(timestamp_text(event.occurred_at))
         .bind(id)
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.append_event(event).await?;
-        tx.queue_mail(mail, event.occurred_at).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(version);
+        self.update_with_event_and_mails(update, event, std::slice::from_ref(mail))
+            .await
     }
 
     /// How many of the sender's orders a person confirmed without correcting anything.

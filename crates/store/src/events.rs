@@ -62,12 +62,27 @@ impl Store {
         update: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
         event: &Event,
     ) -> Result<bool, StoreError> {
+        self.update_with_event_and_mails(update, event, &[]).await
+    }
+
+    /// Runs `update`; when it touched a row, appends `event` and queues
+    /// `mails`, all in one transaction. `false` (nothing written) when the
+    /// update found nothing to change.
+    pub(crate) async fn update_with_event_and_mails(
+        &self,
+        update: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+        event: &Event,
+        mails: &[crate::outbound::NewMail],
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         if update.execute(&mut *tx.tx).await?.rows_affected() == 0 {
             tx.rollback().await?;
             return Ok(false);
         }
         tx.append_event(event).await?;
+        for mail in mails {
+            tx.queue_mail(mail, event.occurred_at).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -31,6 +31,19 @@ fn outbox(port: u16) -> Outbox {
     outbox
 }
 
+/// An order mail of the test customer for `quantity` pieces of A-100, received.
+async fn order_received(s: &store::Store, tag: &str, quantity: u32) -> store::intake::Received {
+    let lines = format!("1    A-100        Sechskantschraube M8x40  {quantity}    Stk  0,12\r\n");
+    receive(
+        s,
+        "upload",
+        None,
+        &order_mail(tag, "Bestellnummer", &format!("PO-{tag}"), &lines),
+    )
+    .await
+    .unwrap()
+}
+
 /// The PDF a delivered mail carries, and its text.
 fn attached_pdf(raw: &str) -> (String, String) {
     let mail = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
@@ -58,15 +71,7 @@ async fn a_straight_through_order_is_confirmed_with_its_pdf_in_the_customers_thr
     let s = &t.store;
     master(s).await;
     let tag = format!("stp-{}", fastrand::u64(..));
-    let lines = "1    A-100        Sechskantschraube M8x40  500    Stk  0,12\r\n";
-    let received = receive(
-        s,
-        "upload",
-        None,
-        &order_mail(&tag, "Bestellnummer", &format!("PO-{tag}"), lines),
-    )
-    .await
-    .unwrap();
+    let received = order_received(s, &tag, 500).await;
     let pipeline = Pipeline {
         outbox: outbox(port),
         ..Pipeline::default()
@@ -152,15 +157,7 @@ async fn a_clerks_correction_is_marked_and_an_amendment_is_confirmed_again_in_th
         };
         // 510 pieces break the pack size of 50: the draft waits for a clerk.
         let tag = format!("rev-{}", fastrand::u64(..));
-        let lines = "1    A-100        Sechskantschraube M8x40  510    Stk  0,12\r\n";
-        let received = receive(
-            s,
-            "upload",
-            None,
-            &order_mail(&tag, "Bestellnummer", &format!("PO-{tag}"), lines),
-        )
-        .await
-        .unwrap();
+        let received = order_received(s, &tag, 510).await;
         drain(s, &pipeline).await.unwrap();
         let d = s.draft_of_message(received.id).await.unwrap().unwrap();
         assert_eq!(d.status, DraftStatus::Review);

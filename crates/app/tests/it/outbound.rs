@@ -68,12 +68,17 @@ fn order_mail(tag: &str, extra_headers: &str, references: &str) -> Vec<u8> {
 
 /// The delivered mails that answer `message_id`, waiting up to 10 s for the first.
 pub async fn delivered_answering(maildir: &std::path::Path, message_id: &str, at_least: usize) -> Vec<String> {
+    delivered_with(maildir, &format!("In-Reply-To: {message_id}"), at_least).await
+}
+
+/// The delivered mails holding `text` (a header line, say), waiting up to 10 s for `at_least`.
+pub async fn delivered_with(maildir: &std::path::Path, text: &str, at_least: usize) -> Vec<String> {
     let mut found = Vec::new();
     for _ in 0..100 {
         found = std::fs::read_dir(maildir.join("new"))
             .map(|d| {
                 d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-                    .filter(|m| m.contains(&format!("In-Reply-To: {message_id}")))
+                    .filter(|m| m.contains(text))
                     .collect()
             })
             .unwrap_or_default();

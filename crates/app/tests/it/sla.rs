@@ -8,7 +8,7 @@ use app::sla::{SlaSettings, escalate_overdue};
 use domain::review::DraftStatus;
 
 use crate::drafting::{master, order_mail};
-use crate::outbound::{smtp, smtp_server};
+use crate::outbound::{delivered_with, smtp, smtp_server};
 
 #[tokio::test]
 async fn work_is_due_in_business_hours_and_escalated_once_when_overdue() {
@@ -77,18 +77,7 @@ async fn work_is_due_in_business_hours_and_escalated_once_when_overdue() {
     let mails = s.mails(10).await.unwrap();
     assert_eq!(report.failed, 0, "{mails:?}");
     let to = &sla.escalate_to[0];
-    let mut found = Vec::new();
-    for _ in 0..100 {
-        found = std::fs::read_dir(maildir.join("new"))
-            .unwrap()
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-            .filter(|m| m.contains(&format!("To: {to}")))
-            .collect();
-        if !found.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let found = delivered_with(&maildir, &format!("To: {to}"), 1).await;
     assert_eq!(found.len(), 1, "one mail to the manager");
     let mail = mail_parser::MessageParser::new().parse(found[0].as_bytes()).unwrap();
     assert!(mail.subject().unwrap().contains(&format!("Entwurf {}", d.id)));
