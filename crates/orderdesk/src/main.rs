@@ -785,6 +785,14 @@ async fn bench_dashboard(config: &Config, orders: i64, days: i64) -> Result<()> 
         csrf: String::new(),
         session_token: None,
     };
+    let started = Instant::now();
+    web::refresh_dashboard_once(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "dashboard days read ahead (as `serve` does every four minutes) in {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let mut times = Vec::new();
     for round in 0..5 {
         let started = Instant::now();
@@ -871,6 +879,8 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
         .with_config(config.clone())
         .with_catalog(catalog)
         .with_worker(worker);
+    // The dashboard's closed days, read ahead so that a page reads only today.
+    tokio::spawn(web::refresh_dashboard(state.clone()));
     if users_missing(&state.store).await? {
         println!("No user exists yet: create one with `orderdesk user add NAME --role admin`.");
     }

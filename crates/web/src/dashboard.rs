@@ -14,6 +14,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use store::master::MasterTable;
 
 use crate::AppState;
@@ -138,6 +140,7 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
 }
 
 /// The facts of one period, read once for all the figures of the page.
+#[derive(Clone, Default)]
 struct Facts {
     orders: Vec<OrderFact>,
     responses: Vec<ResponseFact>,
@@ -151,6 +154,28 @@ impl Facts {
             responses: store.kpi_responses(from, to).await?,
             threads: store.kpi_threads(from, to).await?,
         })
+    }
+
+    fn extend(&mut self, other: &Facts) {
+        self.orders.extend(other.orders.iter().cloned());
+        self.responses.extend(other.responses.iter().cloned());
+        self.threads.extend(other.threads.iter().cloned());
+    }
+
+    /// These facts by the day (in `zone`) each belongs to: an order by its
+    /// confirmation, a message by its receipt, a thread by its beginning.
+    fn by_day(self, zone: &TimeZone) -> BTreeMap<Date, Facts> {
+        let mut out: BTreeMap<Date, Facts> = BTreeMap::new();
+        for o in self.orders {
+            out.entry(day_of(o.confirmed_at, zone)).or_default().orders.push(o);
+        }
+        for r in self.responses {
+            out.entry(day_of(r.received_at, zone)).or_default().responses.push(r);
+        }
+        for t in self.threads {
+            out.entry(day_of(t.started_at, zone)).or_default().threads.push(t);
+        }
+        out
     }
 
     /// The part of these facts in `[from, to)`.
@@ -168,6 +193,89 @@ impl Facts {
         }
     }
 }
+
+/// The facts of closed days (before today, in the desk's zone), kept so that
+/// a page reads only today's: pre-aggregated per day, refreshed in the
+/// background by [`refresh`] (`serve` runs it every few minutes), filled on
+/// demand for days not held yet.
+#[derive(Default)]
+pub struct KpiDays {
+    days: Mutex<BTreeMap<Date, Facts>>,
+}
+
+impl KpiDays {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Date, Facts>> {
+        self.days.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads `[from_day, to_day)` in one go and keeps each day's facts.
+async fn keep_days(state: &AppState, from_day: Date, to_day: Date, zone: &TimeZone) -> Result<(), WebError> {
+    let (Some(from), Some(to)) = (start_of(from_day, zone), start_of(to_day, zone)) else {
+        return Ok(());
+    };
+    let mut read = Facts::read(&state.store, from, to).await?.by_day(zone);
+    let mut held = state.kpi_days.lock();
+    let mut day = from_day;
+    while day < to_day {
+        held.insert(day, read.remove(&day).unwrap_or_default());
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
+/// The facts of `first` up to `now`: closed days from what is kept (reading
+/// those not held yet), today read fresh.
+async fn facts_since(state: &AppState, first: Date, now: Timestamp, zone: &TimeZone) -> Result<Facts, WebError> {
+    let today = now.to_zoned(zone.clone()).date();
+    let missing = {
+        let held = state.kpi_days.lock();
+        let mut day = first;
+        let mut missing = None;
+        while day < today {
+            if !held.contains_key(&day) {
+                missing = Some(day);
+                break;
+            }
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        missing
+    };
+    if let Some(from_day) = missing {
+        keep_days(state, from_day, today, zone).await?;
+    }
+    let mut all = Facts::default();
+    {
+        let held = state.kpi_days.lock();
+        for (_, facts) in held.range(first..today) {
+            all.extend(facts);
+        }
+    }
+    if let Some(midnight) = start_of(today, zone) {
+        all.extend(&Facts::read(&state.store, midnight, now).await?);
+    }
+    Ok(all)
+}
+
+/// Reads the closed days the dashboard shows again (amendments, late
+/// answers and replies change them) and forgets older ones.
+pub async fn refresh(state: &AppState) -> Result<(), WebError> {
+    let zone = state.config.zone();
+    let today = Timestamp::now().to_zoned(zone.clone()).date();
+    let first = today - jiff::Span::new().days(KEPT_DAYS);
+    keep_days(state, first, today, &zone).await?;
+    state.kpi_days.lock().retain(|day, _| *day >= first);
+    Ok(())
+}
+
+/// Closed days kept: a month and the days of a week before it.
+const KEPT_DAYS: i64 = 40;
 
 fn kpi_rows(
     per_period: &[Facts],
@@ -463,7 +571,7 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
         .take(3)
         .map(|(_, from, _)| *from)
         .fold(thirty, Timestamp::min);
-    let all = Facts::read(store, since, now).await?;
+    let all = facts_since(state, day_of(since, &zone), now, &zone).await?;
     let mut per_period: Vec<Facts> = periods
         .iter()
         .take(3)

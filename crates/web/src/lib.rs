@@ -27,6 +27,22 @@ use store::Store;
 
 pub use error::WebError;
 
+/// Keeps the dashboard's closed days fresh for as long as `serve` runs: read
+/// at start, then every four minutes.
+pub async fn refresh_dashboard(state: AppState) {
+    loop {
+        if let Err(e) = dashboard::refresh(&state).await {
+            tracing::error!(error = %e, "reading the dashboard's days failed");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(240)).await;
+    }
+}
+
+/// Reads the dashboard's closed days once (what [`refresh_dashboard`] repeats).
+pub async fn refresh_dashboard_once(state: &AppState) -> Result<(), WebError> {
+    dashboard::refresh(state).await
+}
+
 /// The home page (the dashboard) as `user` gets it, without HTTP: for
 /// measuring its server time (`orderdesk bench dashboard`).
 pub async fn dashboard_page(
@@ -49,6 +65,8 @@ pub struct AppState {
     pub config: Arc<app::config::Config>,
     /// The worker of this process, when it runs one (reported by `/healthz`).
     pub worker: Option<app::intake::WorkerHealth>,
+    /// The dashboard's facts of closed days.
+    kpi_days: Arc<dashboard::KpiDays>,
 }
 
 impl AppState {
@@ -60,6 +78,7 @@ impl AppState {
             throttle: Arc::new(auth::LoginThrottle::default()),
             config: Arc::new(app::config::Config::default()),
             worker: None,
+            kpi_days: Arc::default(),
         }
     }
 

@@ -164,3 +164,53 @@ async fn a_manager_exports_every_kpi_table_as_csv_and_a_clerk_may_not() {
     let (_, _, home) = manager.get("/").await;
     assert!(home.contains("href=\"/kpis.csv?table=by-customer\""), "{home}");
 }
+
+/// The part of a page from `id="…"` to the end of its table.
+fn table<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page.find(&format!("id=\"{id}\"")).unwrap_or(0);
+    let end = page[start..].find("</table>").map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn the_dashboard_from_days_read_ahead_says_what_a_fresh_read_says() {
+    let t = tooling::testing::fresh_sqlite().await;
+    tooling::bench::seed_history(&t.store, 300, 20).await.unwrap();
+    let me = web::auth::CurrentUser {
+        username: "mia".into(),
+        display_name: "Mia".into(),
+        role: domain::access::Role::Manager,
+        csrf: String::new(),
+        session_token: None,
+    };
+    let page = |state: web::AppState| {
+        let me = me.clone();
+        async move { web::dashboard_page(&state, &me, "", "").await.unwrap() }
+    };
+    let kept = web::AppState::new(t.store.clone());
+    let first = page(kept.clone()).await;
+    let fresh = page(web::AppState::new(t.store.clone())).await;
+    for id in ["kpis", "kpi-trend", "by-customer", "by-kind"] {
+        assert_eq!(table(&first, id), table(&fresh, id), "{id}");
+    }
+    assert!(
+        table(&first, "kpi-trend").contains("<td class=\"num\">15</td>"),
+        "15 orders a day"
+    );
+    // More history arrives for past days: the kept days are behind until they are read again.
+    tooling::bench::seed_history(&t.store, 300, 20).await.unwrap();
+    let fresh = page(web::AppState::new(t.store.clone())).await;
+    assert_ne!(
+        table(&page(kept.clone()).await, "kpi-trend"),
+        table(&fresh, "kpi-trend")
+    );
+    web::refresh_dashboard_once(&kept).await.unwrap();
+    let again = page(kept.clone()).await;
+    for id in ["kpis", "kpi-trend", "by-customer", "by-kind"] {
+        assert_eq!(
+            table(&again, id),
+            table(&fresh, id),
+            "{id} after reading the days again"
+        );
+    }
+}
