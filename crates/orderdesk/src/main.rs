@@ -290,6 +290,13 @@ enum BenchCommand {
         #[arg(long, default_value = "orderdesk-admin-1")]
         password: String,
     },
+    /// Order confirmation PDFs: the time to print one of LINES lines (best of ROUNDS).
+    Pdf {
+        #[arg(long, default_value_t = 60)]
+        lines: u32,
+        #[arg(long, default_value_t = 20)]
+        rounds: u32,
+    },
     /// The dashboard: ORDERS confirmed orders over DAYS days (with messages,
     /// threads, answers and amendments) in a new SQLite database, then the
     /// home page's server time.
@@ -576,6 +583,14 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Dashboard { orders, days }) => bench_dashboard(&config, orders, days).await,
+        Command::Bench(BenchCommand::Pdf { lines, rounds }) => {
+            let (ms, pages, bytes) = tooling::bench::confirmation_pdf(lines, rounds)?;
+            println!(
+                "order confirmation of {lines} lines: {pages} pages, {} KB, {ms:.1} ms (best of {rounds})",
+                bytes / 1024
+            );
+            Ok(())
+        }
         Command::Bench(BenchCommand::SeedInbox { messages }) => {
             let store = open(&config).await?;
             let started = Instant::now();

@@ -716,3 +716,62 @@ pub async fn seed_history(store: &store::Store, orders: i64, days: i64) -> Resul
     }
     Ok(seeded)
 }
+
+/// How long one order confirmation PDF of `lines` lines takes to print:
+/// (milliseconds per PDF, pages, bytes), the best of `rounds`.
+pub fn confirmation_pdf(lines: u32, rounds: u32) -> Result<(f64, usize, usize), printout::PrintError> {
+    use rust_decimal::Decimal;
+    let today = jiff::civil::date(2026, 11, 30);
+    let doc = printout::Confirmation {
+        language: printout::Language::German,
+        number: "AB-1042".into(),
+        date: today,
+        revision: 1,
+        customer_no: Some("10042".into()),
+        customer_po: Some("4500012345".into()),
+        po_date: Some(today),
+        requested_delivery: Some(today),
+        contact: None,
+        bill_to: vec![
+            "Muster Maschinenbau GmbH".into(),
+            "Hauptstraße 1".into(),
+            "12345 Musterstadt".into(),
+        ],
+        ship_to: Some(vec!["Werk 2".into(), "Hafenstraße 1".into(), "28217 Bremen".into()]),
+        currency: "EUR".into(),
+        lines: (1..=lines)
+            .map(|n| printout::ConfirmedLine {
+                line_no: n,
+                sku: Some(format!("DIN933-M8x{n}-8.8")),
+                customer_part_no: Some(format!("77-{n:04}")),
+                description: format!("Sechskantschraube DIN 933 M8x{n} Festigkeitsklasse 8.8 verzinkt"),
+                quantity: Decimal::from(500),
+                unit: "C62".into(),
+                unit_price: Decimal::new(1234, 4),
+                delivery_date: Some(today),
+                changes: Vec::new(),
+            })
+            .collect(),
+        payment_terms: Some("30 Tage netto".into()),
+        incoterms: Some("DAP".into()),
+        signature: "Ihr Auftragsteam".into(),
+    };
+    let head = printout::Letterhead {
+        name: "Muster Verbindungstechnik GmbH".into(),
+        address: vec!["Industriestraße 12".into(), "70565 Stuttgart".into()],
+        ..Default::default()
+    };
+    let mut best = f64::MAX;
+    let mut pdf = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let started = std::time::Instant::now();
+        pdf = printout::render_confirmation(&doc, &head)?;
+        best = best.min(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    // Each page object is `/Type/Page` (the page tree is `/Type/Pages`).
+    let pages = pdf
+        .windows(b"/Type/Page".len() + 1)
+        .filter(|w| w.starts_with(b"/Type/Page") && w[w.len() - 1] != b's')
+        .count();
+    Ok((best, pages, pdf.len()))
+}
