@@ -48,7 +48,10 @@ pub const RESOLUTION_DAYS: i64 = 7;
 /// further inbound message within [`RESOLUTION_DAYS`] after it ÷ threads
 /// decided. A thread whose answer is younger than that, with no message
 /// since, is not decided yet and counted apart (the second value).
-pub fn first_contact_resolution(threads: &[ThreadFact], now: Timestamp) -> (Rate, usize) {
+pub fn first_contact_resolution<'a>(
+    threads: impl IntoIterator<Item = &'a ThreadFact>,
+    now: Timestamp,
+) -> (Rate, usize) {
     let window = SignedDuration::from_hours(24 * RESOLUTION_DAYS);
     let (mut resolved, mut decided, mut open) = (0, 0, 0);
     for t in threads {
@@ -142,19 +145,22 @@ pub struct Group {
 
 /// The order KPIs per group (`key` of each order), largest groups first,
 /// equal sizes by key.
-pub fn breakdown(orders: &[OrderFact], key: impl Fn(&OrderFact) -> String) -> Vec<Group> {
-    let mut groups: std::collections::BTreeMap<String, Vec<OrderFact>> = std::collections::BTreeMap::new();
+pub fn breakdown<'a>(
+    orders: impl IntoIterator<Item = &'a OrderFact>,
+    key: impl Fn(&OrderFact) -> String,
+) -> Vec<Group> {
+    let mut groups: std::collections::BTreeMap<String, Vec<&OrderFact>> = std::collections::BTreeMap::new();
     for o in orders {
-        groups.entry(key(o)).or_default().push(o.clone());
+        groups.entry(key(o)).or_default().push(o);
     }
     let mut out: Vec<Group> = groups
         .into_iter()
         .map(|(key, of)| Group {
             key,
             orders: of.len(),
-            straight_through: straight_through_rate(&of),
-            entry_errors: entry_error_rate(&of),
-            processing: processing_time(&of),
+            straight_through: straight_through_rate(of.iter().copied()),
+            entry_errors: entry_error_rate(of.iter().copied()),
+            processing: processing_time(of.iter().copied()),
         })
         .collect();
     out.sort_by(|a, b| b.orders.cmp(&a.orders).then_with(|| a.key.cmp(&b.key)));
@@ -211,44 +217,56 @@ fn spread(mut durations: Vec<SignedDuration>) -> Option<Spread> {
 }
 
 /// Order processing time over the orders confirmed in a period.
-pub fn processing_time(orders: &[OrderFact]) -> Option<Spread> {
+pub fn processing_time<'a>(orders: impl IntoIterator<Item = &'a OrderFact>) -> Option<Spread> {
     spread(
         orders
-            .iter()
+            .into_iter()
             .map(|o| o.confirmed_at.duration_since(o.received_at))
             .collect(),
     )
 }
 
 /// Order processing time measured by `between` (business hours, say).
-pub fn processing_time_by(
-    orders: &[OrderFact],
+pub fn processing_time_by<'a>(
+    orders: impl IntoIterator<Item = &'a OrderFact>,
     between: impl Fn(Timestamp, Timestamp) -> SignedDuration,
 ) -> Option<Spread> {
-    spread(orders.iter().map(|o| between(o.received_at, o.confirmed_at)).collect())
+    spread(
+        orders
+            .into_iter()
+            .map(|o| between(o.received_at, o.confirmed_at))
+            .collect(),
+    )
 }
 
-pub fn straight_through_rate(orders: &[OrderFact]) -> Rate {
-    Rate {
-        part: orders.iter().filter(|o| o.straight_through).count(),
-        whole: orders.len(),
+/// The share of orders for which `counts` holds.
+fn share<'a>(orders: impl IntoIterator<Item = &'a OrderFact>, counts: impl Fn(&OrderFact) -> bool) -> Rate {
+    let mut rate = Rate { part: 0, whole: 0 };
+    for o in orders {
+        rate.whole += 1;
+        rate.part += usize::from(counts(o));
     }
+    rate
 }
 
-pub fn entry_error_rate(orders: &[OrderFact]) -> Rate {
-    Rate {
-        part: orders.iter().filter(|o| o.entry_error).count(),
-        whole: orders.len(),
-    }
+pub fn straight_through_rate<'a>(orders: impl IntoIterator<Item = &'a OrderFact>) -> Rate {
+    share(orders, |o| o.straight_through)
+}
+
+pub fn entry_error_rate<'a>(orders: impl IntoIterator<Item = &'a OrderFact>) -> Rate {
+    share(orders, |o| o.entry_error)
 }
 
 /// Response time over the messages answered; the unanswered are counted apart.
-pub fn response_time(messages: &[ResponseFact]) -> (Option<Spread>, usize) {
-    let answered = messages
-        .iter()
-        .filter_map(|m| Some(m.first_answer_at?.duration_since(m.received_at)))
-        .collect();
-    let unanswered = messages.iter().filter(|m| m.first_answer_at.is_none()).count();
+pub fn response_time<'a>(messages: impl IntoIterator<Item = &'a ResponseFact>) -> (Option<Spread>, usize) {
+    let mut answered = Vec::new();
+    let mut unanswered = 0;
+    for m in messages {
+        match m.first_answer_at {
+            Some(at) => answered.push(at.duration_since(m.received_at)),
+            None => unanswered += 1,
+        }
+    }
     (spread(answered), unanswered)
 }
 

@@ -15,7 +15,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use store::master::MasterTable;
 
 use crate::AppState;
@@ -142,18 +142,27 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
 /// The facts of one period, read once for all the figures of the page.
 #[derive(Clone, Default)]
 struct Facts {
-    orders: Vec<OrderFact>,
-    responses: Vec<ResponseFact>,
-    threads: Vec<domain::kpi::ThreadFact>,
+    // Shared, not copied: the same fact stands in a day, a period and a group.
+    orders: Vec<Arc<OrderFact>>,
+    responses: Vec<Arc<ResponseFact>>,
+    threads: Vec<Arc<domain::kpi::ThreadFact>>,
 }
 
 impl Facts {
     async fn read(store: &store::Store, from: Timestamp, to: Timestamp) -> Result<Facts, WebError> {
         Ok(Facts {
-            orders: store.kpi_orders(from, to).await?,
-            responses: store.kpi_responses(from, to).await?,
-            threads: store.kpi_threads(from, to).await?,
+            orders: store.kpi_orders(from, to).await?.into_iter().map(Arc::new).collect(),
+            responses: store.kpi_responses(from, to).await?.into_iter().map(Arc::new).collect(),
+            threads: store.kpi_threads(from, to).await?.into_iter().map(Arc::new).collect(),
         })
+    }
+
+    fn orders(&self) -> impl Iterator<Item = &OrderFact> {
+        self.orders.iter().map(Arc::as_ref)
+    }
+
+    fn responses(&self) -> impl Iterator<Item = &ResponseFact> {
+        self.responses.iter().map(Arc::as_ref)
     }
 
     fn extend(&mut self, other: &Facts) {
@@ -286,7 +295,7 @@ fn kpi_rows(
     let mut in_hours = Vec::new();
     let mut fcr = Vec::new();
     for facts in per_period {
-        let (rate, open) = domain::kpi::first_contact_resolution(&facts.threads, now);
+        let (rate, open) = domain::kpi::first_contact_resolution(facts.threads.iter().map(Arc::as_ref), now);
         fcr.push(format!(
             "{}{}",
             rate_text(rate),
@@ -296,16 +305,15 @@ fn kpi_rows(
                 String::new()
             }
         ));
-        let orders = &facts.orders;
-        processing.push(spread_text(domain::kpi::processing_time(orders)));
+        processing.push(spread_text(domain::kpi::processing_time(facts.orders())));
         if let Some((hours, zone)) = hours {
-            in_hours.push(spread_text(domain::kpi::processing_time_by(orders, |a, b| {
+            in_hours.push(spread_text(domain::kpi::processing_time_by(facts.orders(), |a, b| {
                 hours.between(a, b, zone)
             })));
         }
-        stp.push(rate_text(domain::kpi::straight_through_rate(orders)));
-        errors.push(rate_text(domain::kpi::entry_error_rate(orders)));
-        let (spread, unanswered) = domain::kpi::response_time(&facts.responses);
+        stp.push(rate_text(domain::kpi::straight_through_rate(facts.orders())));
+        errors.push(rate_text(domain::kpi::entry_error_rate(facts.orders())));
+        let (spread, unanswered) = domain::kpi::response_time(facts.responses());
         response.push(format!(
             "{}{}",
             spread_text(spread),
@@ -368,16 +376,13 @@ fn day_of(t: Timestamp, zone: &TimeZone) -> Date {
     t.to_zoned(zone.clone()).date()
 }
 
+/// One day of the trend: its orders and messages.
+type Day = (Date, Vec<Arc<OrderFact>>, Vec<Arc<ResponseFact>>);
+
 /// The facts of each of the last `days` days (oldest first), bucketed once.
-fn by_day(
-    orders: &[OrderFact],
-    responses: &[ResponseFact],
-    today: Date,
-    zone: &TimeZone,
-    days: i64,
-) -> Vec<(Date, Vec<OrderFact>, Vec<ResponseFact>)> {
+fn by_day(facts: &Facts, today: Date, zone: &TimeZone, days: i64) -> Vec<Day> {
     let first = today - jiff::Span::new().days(days - 1);
-    let mut out: Vec<(Date, Vec<OrderFact>, Vec<ResponseFact>)> = (0..days)
+    let mut out: Vec<Day> = (0..days)
         .map(|d| (first + jiff::Span::new().days(d), Vec::new(), Vec::new()))
         .collect();
     let count = out.len();
@@ -385,30 +390,31 @@ fn by_day(
         let d = (day_of(t, zone) - first).get_days();
         usize::try_from(d).ok().filter(|d| *d < count)
     };
-    for o in orders {
+    for o in &facts.orders {
         if let Some(i) = slot(o.confirmed_at) {
-            out[i].1.push(o.clone());
+            out[i].1.push(Arc::clone(o));
         }
     }
-    for r in responses {
+    for r in &facts.responses {
         if let Some(i) = slot(r.received_at) {
-            out[i].2.push(r.clone());
+            out[i].2.push(Arc::clone(r));
         }
     }
     out
 }
 
 /// One row a day, newest first.
-fn trend(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<TrendRow> {
+fn trend(days: &[Day]) -> Vec<TrendRow> {
     days.iter()
         .rev()
         .map(|(day, orders, responses)| {
-            let (response, _) = domain::kpi::response_time(responses);
+            let (response, _) = domain::kpi::response_time(responses.iter().map(Arc::as_ref));
             TrendRow {
                 day: day.to_string(),
                 orders: orders.len(),
-                median: domain::kpi::processing_time(orders).map_or("–".into(), |s| minutes(s.median)),
-                stp: domain::kpi::straight_through_rate(orders)
+                median: domain::kpi::processing_time(orders.iter().map(Arc::as_ref))
+                    .map_or("–".into(), |s| minutes(s.median)),
+                stp: domain::kpi::straight_through_rate(orders.iter().map(Arc::as_ref))
                     .percent()
                     .map_or("–".into(), |p| format!("{p:.0} %")),
                 response: response.map_or("–".into(), |s| minutes(s.median)),
@@ -418,9 +424,9 @@ fn trend(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<TrendRow> {
 }
 
 /// The trend as charts: orders, straight-through share, processing and response time per day.
-fn charts(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<(String, String)> {
+fn charts(days: &[Day]) -> Vec<(String, String)> {
     let labels: Vec<String> = days.iter().map(|(d, _, _)| d.to_string()).collect();
-    type Measure<'a> = &'a dyn Fn(&[OrderFact], &[ResponseFact]) -> Option<f64>;
+    type Measure<'a> = &'a dyn Fn(&[Arc<OrderFact>], &[Arc<ResponseFact>]) -> Option<f64>;
     let per_day = |f: Measure<'_>| -> Vec<Option<f64>> { days.iter().map(|(_, o, r)| f(o, r)).collect() };
     let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
     let series: [(&str, &str, &str, Measure<'_>); 4] = [
@@ -428,19 +434,23 @@ fn charts(days: &[(Date, Vec<OrderFact>, Vec<ResponseFact>)]) -> Vec<(String, St
             Some(o.len() as f64)
         }),
         ("chart-stp", "Straight-through rate per day (%)", "%", &|o, _| {
-            domain::kpi::straight_through_rate(o).percent()
+            domain::kpi::straight_through_rate(o.iter().map(Arc::as_ref)).percent()
         }),
         (
             "chart-processing",
             "Order processing time per day (median, minutes)",
             "min",
-            &|o, _| domain::kpi::processing_time(o).map(|s| mins(s.median)),
+            &|o, _| domain::kpi::processing_time(o.iter().map(Arc::as_ref)).map(|s| mins(s.median)),
         ),
         (
             "chart-response",
             "Response time per day (median, minutes)",
             "min",
-            &|_, r| domain::kpi::response_time(r).0.map(|s| mins(s.median)),
+            &|_, r| {
+                domain::kpi::response_time(r.iter().map(Arc::as_ref))
+                    .0
+                    .map(|s| mins(s.median))
+            },
         ),
     ];
     series
@@ -470,8 +480,10 @@ fn group_rows(groups: Vec<Group>, at_most: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn breakdowns(orders: &[OrderFact]) -> Vec<Breakdown> {
-    let b = |orders: &[OrderFact], key: fn(&OrderFact) -> String| domain::kpi::breakdown(orders, key);
+fn breakdowns(orders: &[Arc<OrderFact>]) -> Vec<Breakdown> {
+    let b = |orders: &[Arc<OrderFact>], key: fn(&OrderFact) -> String| {
+        domain::kpi::breakdown(orders.iter().map(Arc::as_ref), key)
+    };
     vec![
         Breakdown {
             title: "By customer (the ten with most orders)",
@@ -503,14 +515,14 @@ fn breakdowns(orders: &[OrderFact]) -> Vec<Breakdown> {
 }
 
 /// Messages by kind: how many, answered how fast, how many not yet.
-fn kinds(responses: &[ResponseFact]) -> Vec<Vec<String>> {
-    let mut by: std::collections::BTreeMap<&str, Vec<ResponseFact>> = std::collections::BTreeMap::new();
+fn kinds(responses: &[Arc<ResponseFact>]) -> Vec<Vec<String>> {
+    let mut by: BTreeMap<&str, Vec<&ResponseFact>> = BTreeMap::new();
     for r in responses {
-        by.entry(r.kind.as_str()).or_default().push(r.clone());
+        by.entry(r.kind.as_str()).or_default().push(r);
     }
     by.into_iter()
         .map(|(kind, of)| {
-            let (spread, unanswered) = domain::kpi::response_time(&of);
+            let (spread, unanswered) = domain::kpi::response_time(of.iter().copied());
             vec![
                 kind.replace('_', " "),
                 of.len().to_string(),
@@ -595,7 +607,7 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
         per_period.push(c);
     }
     let hours = state.config.sla.hours().ok().flatten();
-    let days = by_day(&last_30.orders, &last_30.responses, today, &zone, DAYS);
+    let days = by_day(&last_30, today, &zone, DAYS);
     Ok(Figures {
         kpis: kpi_rows(&per_period, hours.as_ref().map(|h| (h, &zone)), now),
         periods,
