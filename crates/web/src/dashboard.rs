@@ -385,10 +385,19 @@ fn by_day(facts: &Facts, today: Date, zone: &TimeZone, days: i64) -> Vec<Day> {
     let mut out: Vec<Day> = (0..days)
         .map(|d| (first + jiff::Span::new().days(d), Vec::new(), Vec::new()))
         .collect();
+    // Each day's first instant, once: a fact finds its day by search, not by a time-zone sum.
+    let starts: Vec<Option<Timestamp>> = out
+        .iter()
+        .map(|(d, _, _)| start_of(*d, zone))
+        .chain(std::iter::once(start_of(today + jiff::Span::new().days(1), zone)))
+        .collect();
+    let starts: Vec<Timestamp> = starts.into_iter().flatten().collect();
     let count = out.len();
     let slot = |t: Timestamp| -> Option<usize> {
-        let d = (day_of(t, zone) - first).get_days();
-        usize::try_from(d).ok().filter(|d| *d < count)
+        if starts.len() != count + 1 || t < starts[0] || t >= starts[count] {
+            return None;
+        }
+        Some(starts.partition_point(|s| *s <= t) - 1)
     };
     for o in &facts.orders {
         if let Some(i) = slot(o.confirmed_at) {
