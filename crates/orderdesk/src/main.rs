@@ -845,6 +845,31 @@ async fn bench_dashboard(config: &Config, orders: i64, days: i64) -> Result<()> 
         "  threads of 30 days: {n} read in {:.0} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
+    let midnight = now.to_zoned(state.config.zone()).start_of_day()?.timestamp();
+    let t = Instant::now();
+    let n = store.kpi_orders(midnight, now).await?.len();
+    println!(
+        "  today's orders: {n} read in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    let n = store.kpi_responses(midnight, now).await?.len();
+    println!(
+        "  today's messages: {n} read in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    let n = store.kpi_threads(midnight, now).await?.len();
+    println!(
+        "  today's threads: {n} read in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    let n = store.my_work("mia", midnight, now).await?.1.len();
+    println!(
+        "  one person's day: {n} actions read in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     let t = Instant::now();
     let n = store.kpi_waiting().await?.len();
     println!(

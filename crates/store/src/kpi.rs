@@ -42,7 +42,7 @@ impl Store {
             "SELECT o.id, m.received_at, o.confirmed_at, o.confirmed_by, o.customer_no, m.channel, \
              COALESCE(m.format, 'unknown') \
              FROM orders o JOIN messages m ON m.id = o.message_id \
-             WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.id",
+             WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 ORDER BY o.confirmed_at, o.id",
         )
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
@@ -74,28 +74,37 @@ impl Store {
     /// Orders, changes, cancellations, RFQs and inquiries received in `[from, to)` and
     /// when the first mail answering each went out.
     pub async fn kpi_responses(&self, from: Timestamp, to: Timestamp) -> Result<Vec<ResponseFact>, StoreError> {
+        // The kinds are filtered here, not in SQL: a condition on the kind
+        // would lead SQLite to its kind index and through every message.
         let rows = sqlx::query(
-            "SELECT m.id, m.received_at, (SELECT MIN(x.sent_at) FROM mail_outbox x WHERE x.message_id = m.id), m.kind \
-             FROM messages m WHERE m.received_at >= $1 AND m.received_at < $2 \
-             AND m.kind IN ('order', 'order_change', 'cancellation', 'rfq', 'inquiry') ORDER BY m.id",
+            "SELECT m.id, m.received_at, (SELECT MIN(x.sent_at) FROM mail_outbox x WHERE x.message_id = m.id), \
+             COALESCE(m.kind, '') FROM messages m WHERE m.received_at >= $1 AND m.received_at < $2 \
+             ORDER BY m.received_at, m.id",
         )
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let at = At {
-                    table: "messages",
-                    id: row.try_get(0)?,
-                };
-                Ok(ResponseFact {
-                    received_at: at.timestamp(row, 1)?,
-                    first_answer_at: at.optional_timestamp(row, 2)?,
-                    kind: row.try_get(3)?,
-                })
-            })
-            .collect()
+        let mut facts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let kind: String = row.try_get(3)?;
+            if !matches!(
+                kind.as_str(),
+                "order" | "order_change" | "cancellation" | "rfq" | "inquiry"
+            ) {
+                continue;
+            }
+            let at = At {
+                table: "messages",
+                id: row.try_get(0)?,
+            };
+            facts.push(ResponseFact {
+                received_at: at.timestamp(row, 1)?,
+                first_answer_at: at.optional_timestamp(row, 2)?,
+                kind,
+            });
+        }
+        Ok(facts)
     }
 }
 
@@ -154,8 +163,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let sent = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{begun} SELECT x.id, m.thread_root, x.sent_at FROM mail_outbox x \
-             JOIN messages m ON m.id = x.message_id JOIN begun b ON m.thread_root = b.root WHERE x.status = 'sent'"
+            "{begun} SELECT x.id, m.thread_root, x.sent_at FROM begun b \
+             JOIN messages m ON m.thread_root = b.root CROSS JOIN mail_outbox x \
+             WHERE x.message_id = m.id AND x.status = 'sent'"
         )))
         .bind(timestamp_text(from))
         .bind(timestamp_text(to))
