@@ -172,8 +172,8 @@ pub fn breakdown<'a>(
 pub struct ResponseFact {
     pub received_at: Timestamp,
     pub first_answer_at: Option<Timestamp>,
-    /// What the message was (`order`, `rfq`, `inquiry` …).
-    pub kind: String,
+    /// What the message was.
+    pub kind: crate::message::MessageKind,
 }
 
 /// A duration's median and 90th percentile.
@@ -328,17 +328,17 @@ mod tests {
             ResponseFact {
                 received_at: at(0),
                 first_answer_at: Some(at(2)),
-                kind: "order".into(),
+                kind: crate::message::MessageKind::Order,
             },
             ResponseFact {
                 received_at: at(10),
                 first_answer_at: None,
-                kind: "order".into(),
+                kind: crate::message::MessageKind::Order,
             },
             ResponseFact {
                 received_at: at(20),
                 first_answer_at: Some(at(24)),
-                kind: "order".into(),
+                kind: crate::message::MessageKind::Order,
             },
         ];
         let (s, unanswered) = response_time(&messages);

@@ -2,6 +2,7 @@
 //! messages, the event log and the mail outbox for a period.
 
 use domain::kpi::{OrderFact, ResponseFact};
+use domain::message::MessageKind;
 use jiff::Timestamp;
 use sqlx::Row;
 
@@ -88,12 +89,18 @@ impl Store {
         let mut facts = Vec::with_capacity(rows.len());
         for row in &rows {
             let kind: String = row.try_get(3)?;
-            if !matches!(
-                kind.as_str(),
-                "order" | "order_change" | "cancellation" | "rfq" | "inquiry"
-            ) {
+            let Some(kind) = MessageKind::parse(&kind).filter(|k| {
+                matches!(
+                    k,
+                    MessageKind::Order
+                        | MessageKind::OrderChange
+                        | MessageKind::Cancellation
+                        | MessageKind::Rfq
+                        | MessageKind::Inquiry
+                )
+            }) else {
                 continue;
-            }
+            };
             let at = At {
                 table: "messages",
                 id: row.try_get(0)?,
