@@ -13,6 +13,7 @@
 //! - [`exception`]: what a check found wrong with an order, with a stable code.
 //! - [`event`]: the append-only record of every change.
 //! - [`validation`]: the checks on a draft order (stable exception codes).
+//! - [`quote`]: where a quote stands, its next step and when it needs approval.
 //! - [`review`]: why a draft waits for a person, where it stands, and the
 //!   straight-through decision.
 //!
@@ -32,6 +33,7 @@ pub mod message;
 pub mod order;
 pub mod pricing;
 pub mod product;
+pub mod quote;
 pub mod review;
 pub mod sla;
 pub mod stock;

@@ -5,6 +5,12 @@ use rust_decimal::Decimal;
 
 use crate::values::{CurrencyCode, CustomerNo, PriceListId, Sku};
 
+mod engine;
+pub use engine::{
+    BaseSource, DiscountRule, PriceRequest, PriceStep, PriceWarning, Priced, PricingError, PricingPolicy, Rounding,
+    RuleScope, price,
+};
+
 /// One row of a price list: a price per base unit from a minimum quantity on,
 /// for everyone on the list or (with `customer_no`) for one customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
