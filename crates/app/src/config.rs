@@ -45,6 +45,9 @@ pub struct Config {
     /// Business hours, holidays and who hears of overdue work (`[sla]`).
     #[serde(default)]
     pub sla: crate::sla::SlaSettings,
+    /// Quotes: validity, numbers, pricing rules and approval limits (`[quotes]`).
+    #[serde(default)]
+    pub quotes: crate::quote::QuoteSettings,
     /// Where confirmed orders go (`[erp]` in orderdesk.toml).
     #[serde(default)]
     pub erp: ErpSettings,
@@ -295,6 +298,7 @@ impl Default for Config {
             company: crate::confirmation::CompanySettings::default(),
             confirmations: crate::confirmation::ConfirmationSettings::default(),
             sla: crate::sla::SlaSettings::default(),
+            quotes: crate::quote::QuoteSettings::default(),
         }
     }
 }

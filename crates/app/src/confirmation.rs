@@ -467,6 +467,7 @@ pub fn document(f: &Facts<'_>) -> printout::Confirmation {
         })
         .collect();
     printout::Confirmation {
+        purpose: printout::Purpose::Confirmation,
         language: f.language,
         number: f.number.clone(),
         date: f.today,
@@ -755,7 +756,7 @@ fn response_text(doc: &printout::Confirmation, format: crate::order_response::Re
 }
 
 /// The logo's bytes: the uploaded one, else the file; none when neither reads.
-async fn logo_of(store: &Store, company: &CompanySettings) -> Option<Vec<u8>> {
+pub(crate) async fn logo_of(store: &Store, company: &CompanySettings) -> Option<Vec<u8>> {
     if let Some(sha) = company.logo_sha256.clone() {
         let blobs = store.blobs().clone();
         if let Ok(Ok(bytes)) = tokio::task::spawn_blocking(move || blobs.get(&sha)).await {

@@ -148,6 +148,8 @@ pub struct Pipeline {
     pub sla: crate::sla::SlaSettings,
     pub zone: Option<jiff::tz::TimeZone>,
     pub acknowledgements: crate::outbound::AcknowledgementSettings,
+    /// Quotes drafted with RFQs: validity, pricing rules (`[quotes]`).
+    pub quotes: crate::quote::QuoteSettings,
 }
 
 impl Pipeline {
@@ -162,6 +164,7 @@ impl Pipeline {
             sla: config.sla.clone(),
             zone: Some(config.zone()),
             acknowledgements: config.acknowledgements.clone(),
+            quotes: config.quotes.clone(),
         }
     }
 
@@ -399,6 +402,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         None => understood_from(read_documents(&pipeline.parser, bytes, name, settings).await),
     };
     let settings = settings_in_force.clone();
+    let quote_catalog = catalog.clone();
     let drafted = tokio::task::spawn_blocking(move || {
         let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let ctx = crate::draft::Context {
@@ -419,6 +423,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         return fail(store, job, error, 1).await;
     };
     let now = jiff::Timestamp::now();
+    let quotes = crate::settings::quotes(store, &pipeline.quotes).await?;
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
@@ -451,8 +456,26 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                 None => {}
             }
         }
+        // A reply to one of our quotes that reads as taking it.
+        if let Some(note) =
+            acceptance_of(store, &thread, &message_text(&processed), message.id, &draft, &quotes).await?
+        {
+            answered = Some(note);
+        }
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force, pipeline);
         stored.answered = answered;
+        if draft.kind == MessageKind::Rfq && quotes.auto_draft {
+            let catalog = quote_catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let ctx = crate::quote::PricingContext {
+                catalog: &catalog,
+                policy: &quotes.pricing,
+                today: now
+                    .to_zoned(pipeline.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC))
+                    .date(),
+            };
+            stored.quote = crate::quote::from_draft(&draft, &ctx, &quotes)
+                .map(|q| crate::quote::new_quote(&q, message.received_at, stored.due_at));
+        }
         if let Some(order) = &mut stored.order {
             let ordered = crate::confirmation::Ordered {
                 customer_no: order.customer_no.as_deref(),
@@ -508,6 +531,40 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     }
 }
 
+/// When a message answers one of our sent quotes in its thread and reads
+/// as taking it: the acceptance is proposed on the quote (a person confirms
+/// it), and the note the message's draft is done with.
+async fn acceptance_of(
+    store: &Store,
+    thread: &crate::outbound::Thread,
+    text: &str,
+    message_id: i64,
+    draft: &crate::draft::Draft,
+    settings: &crate::quote::QuoteSettings,
+) -> Result<Option<String>, store::StoreError> {
+    if matches!(draft.kind, MessageKind::Rfq | MessageKind::Inquiry) || thread.automatic.is_some() {
+        return Ok(None);
+    }
+    let mut refs = thread.references.clone();
+    refs.extend(thread.in_reply_to.clone());
+    let Some(quote) = store.quote_answered_by(&refs).await? else {
+        return Ok(None);
+    };
+    if !crate::quote::reads_as_acceptance(text) {
+        return Ok(None);
+    }
+    if !store
+        .propose_acceptance(quote.id, message_id, jiff::Timestamp::now())
+        .await?
+    {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "read as the acceptance of quote {}; confirm it on the quote",
+        settings.number(quote.id)
+    )))
+}
+
 /// The words of a message: its subject and the text of its mail body.
 fn message_text(processed: &ProcessedMessage) -> String {
     let documents: Vec<Document> = serde_json::from_str(&processed.documents_json).unwrap_or_default();
@@ -539,6 +596,7 @@ fn new_draft(
         order: (draft.decision == Decision::StraightThrough && draft.kind == MessageKind::Order)
             .then(|| crate::review::new_order(draft)),
         answered: None,
+        quote: None,
         kind: draft.kind,
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         po_number: draft.po_number.clone(),

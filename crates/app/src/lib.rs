@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod order_response;
 pub mod outbound;
 pub mod parsing;
+pub mod quote;
 pub mod review;
 pub mod settings;
 pub mod sla;

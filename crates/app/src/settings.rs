@@ -340,6 +340,33 @@ const SMTP: &str = "smtp";
 const ACKNOWLEDGEMENTS: &str = "acknowledgements";
 const COMPANY: &str = "company";
 const CONFIRMATIONS: &str = "confirmations";
+const QUOTES: &str = "quotes";
+
+/// How quotes are made: the administrators' settings, else `[quotes]`.
+pub async fn quotes(
+    store: &Store,
+    configured: &crate::quote::QuoteSettings,
+) -> Result<crate::quote::QuoteSettings, store::StoreError> {
+    Ok(store
+        .setting(QUOTES)
+        .await?
+        .and_then(|json| serde_json::from_str::<crate::quote::QuoteSettings>(&json).ok())
+        .filter(|s| s.check().is_ok())
+        .unwrap_or_else(|| configured.clone()))
+}
+
+/// Checks and saves the quote settings (pricing rules, approval limits,
+/// validity, texts); the event lists each changed value.
+pub async fn save_quotes(
+    store: &Store,
+    configured: &crate::quote::QuoteSettings,
+    new: crate::quote::QuoteSettings,
+    user: &str,
+) -> Result<(), SettingsError> {
+    new.check().map_err(SettingsError::Invalid)?;
+    let old = quotes(store, configured).await?;
+    save_flat(store, QUOTES, &old, &new, user).await
+}
 
 /// The letterhead in force: the administrators', else `[company]`.
 pub async fn company(

@@ -35,6 +35,10 @@ pub enum Permission {
     ManageSettings,
     /// Create and disable users and API tokens.
     ManageUsers,
+    /// Approve quotes a rule holds back (discount, margin, value).
+    ApproveQuotes,
+    /// See costs and margins.
+    ViewCost,
 }
 
 impl Role {
@@ -69,7 +73,8 @@ impl Role {
         use Permission::*;
         match permission {
             ViewWork | UploadMessages | ReviewDrafts | AmendOrders => true,
-            AssignWork | ViewKpis => matches!(self, Role::Manager | Role::Admin),
+            AssignWork | ViewKpis | ApproveQuotes => matches!(self, Role::Manager | Role::Admin),
+            ViewCost => self != Role::Clerk,
             ManageSettings | ManageUsers => self == Role::Admin,
         }
     }

@@ -44,8 +44,18 @@ impl ConfirmedLine {
     }
 }
 
+/// What the document is: the same letter serves an order confirmation and a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Purpose {
+    #[default]
+    Confirmation,
+    /// A quote, binding until the day given.
+    Quote { valid_until: Date },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirmation {
+    pub purpose: Purpose,
     pub language: Language,
     /// Our order number (`AB-1042`).
     pub number: String,
@@ -71,12 +81,27 @@ pub struct Confirmation {
 }
 
 impl Confirmation {
+    pub fn is_quote(&self) -> bool {
+        matches!(self.purpose, Purpose::Quote { .. })
+    }
+
     pub fn total(&self) -> Decimal {
         self.lines.iter().map(ConfirmedLine::amount).sum()
     }
 
-    /// `Auftragsbestätigung AB-1042`, or the changed one's title.
+    /// `Auftragsbestätigung AB-1042`, or the changed one's title; `Angebot AN-17`.
     pub fn title(&self) -> String {
+        if let Purpose::Quote { .. } = self.purpose {
+            let what = self.language.pick("Angebot", "Quotation");
+            return match self.revision {
+                0 | 1 => format!("{what} {}", self.number),
+                n => format!(
+                    "{what} {} ({} {n})",
+                    self.number,
+                    self.language.pick("Version", "revision")
+                ),
+            };
+        }
         let what = match (self.language, self.revision > 1) {
             (Language::German, false) => "Auftragsbestätigung",
             (Language::German, true) => "Geänderte Auftragsbestätigung",
@@ -151,6 +176,10 @@ pub fn render_confirmation(c: &Confirmation, head: &Letterhead) -> Result<Vec<u8
     sheet.text(LEFT, y, &title, Style::bold(14.0));
     y += 20.0;
     let intro = match (l, c.revision > 1) {
+        (Language::German, _) if c.is_quote() => {
+            "vielen Dank für Ihre Anfrage. Gerne bieten wir Ihnen freibleibend an:"
+        }
+        (Language::English, _) if c.is_quote() => "Thank you for your enquiry. We are pleased to quote as follows:",
         (Language::German, false) => "vielen Dank für Ihre Bestellung. Wir bestätigen sie wie folgt:",
         (Language::German, true) => {
             "Ihre Bestellung hat sich geändert. Diese Bestätigung ersetzt die vorige; es gilt der folgende Stand:"
@@ -202,14 +231,25 @@ pub fn render_confirmation(c: &Confirmation, head: &Letterhead) -> Result<Vec<u8
         closing.push((format!("{}: {i}", l.pick("Lieferbedingungen", "Delivery terms")), BODY));
     }
     closing.push((String::new(), BODY));
-    closing.push((
-        l.pick(
-            "Bitte prüfen Sie diese Bestätigung. Weicht sie von Ihrer Bestellung ab, antworten Sie einfach auf diese Mail.",
-            "Please check this confirmation. If anything differs from your order, simply reply to this mail.",
-        )
-        .to_owned(),
-        BODY,
-    ));
+    let closing_text = match c.purpose {
+        Purpose::Quote { valid_until } => match l {
+            Language::German => format!(
+                "Dieses Angebot gilt bis zum {}. Zur Bestellung antworten Sie einfach auf diese Mail.",
+                date(valid_until, l)
+            ),
+            Language::English => format!(
+                "This quotation is valid until {}. To order, simply reply to this mail.",
+                date(valid_until, l)
+            ),
+        },
+        Purpose::Confirmation => l
+            .pick(
+                "Bitte prüfen Sie diese Bestätigung. Weicht sie von Ihrer Bestellung ab, antworten Sie einfach auf diese Mail.",
+                "Please check this confirmation. If anything differs from your order, simply reply to this mail.",
+            )
+            .to_owned(),
+    };
+    closing.push((closing_text, BODY));
     closing.push((String::new(), BODY));
     closing.push((l.pick("Mit freundlichen Grüßen", "Kind regards").to_owned(), BODY));
     closing.push((c.signature.clone(), BODY));
@@ -271,15 +311,29 @@ fn address_and_facts(sheet: &mut Sheet, c: &Confirmation, head: &Letterhead) -> 
 
     let label_x = 330.0;
     let value_x = 420.0;
+    let (number_label, theirs) = if c.is_quote() {
+        (
+            l.pick("Angebot Nr.", "Quotation no."),
+            l.pick("Ihre Anfrage", "Your enquiry"),
+        )
+    } else {
+        (
+            l.pick("Auftrag Nr.", "Our order no."),
+            l.pick("Ihre Bestellung", "Your order"),
+        )
+    };
     let mut facts: Vec<(&str, String)> = vec![
-        (l.pick("Auftrag Nr.", "Our order no."), c.number.clone()),
+        (number_label, c.number.clone()),
         (l.pick("Datum", "Date"), date(c.date, l)),
     ];
+    if let Purpose::Quote { valid_until } = c.purpose {
+        facts.push((l.pick("Gültig bis", "Valid until"), date(valid_until, l)));
+    }
     if let Some(no) = &c.customer_no {
         facts.push((l.pick("Kunden-Nr.", "Customer no."), no.clone()));
     }
     if let Some(po) = &c.customer_po {
-        facts.push((l.pick("Ihre Bestellung", "Your order"), po.clone()));
+        facts.push((theirs, po.clone()));
     }
     if let Some(d) = c.po_date {
         facts.push((l.pick("vom", "dated"), date(d, l)));
@@ -334,7 +388,12 @@ fn running_head(sheet: &mut Sheet, c: &Confirmation) -> f32 {
     let l = c.language;
     let mut text = c.title();
     if let Some(po) = &c.customer_po {
-        text.push_str(&format!(" · {} {po}", l.pick("Ihre Bestellung", "your order")));
+        let theirs = if c.is_quote() {
+            l.pick("Ihre Anfrage", "your enquiry")
+        } else {
+            l.pick("Ihre Bestellung", "your order")
+        };
+        text.push_str(&format!(" · {theirs} {po}"));
     }
     sheet.text(LEFT, 48.0, &text, Style::grey(8.5));
     sheet.rule(LEFT, RIGHT, 54.0, 0.5, 0.6);

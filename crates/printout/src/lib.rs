@@ -13,7 +13,7 @@ mod confirmation;
 mod format;
 mod layout;
 
-pub use confirmation::{Confirmation, ConfirmedLine, LineChange, render_confirmation};
+pub use confirmation::{Confirmation, ConfirmedLine, LineChange, Purpose, render_confirmation};
 pub use format::{amount, date, quantity, unit_name};
 
 /// The language a document is printed in.

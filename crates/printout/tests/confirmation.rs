@@ -2,7 +2,7 @@
 //! pages, its numbers.
 
 use jiff::civil::date;
-use printout::{Confirmation, ConfirmedLine, Language, Letterhead, LineChange, render_confirmation};
+use printout::{Confirmation, ConfirmedLine, Language, Letterhead, LineChange, Purpose, render_confirmation};
 use rust_decimal_macros::dec;
 
 fn letterhead() -> Letterhead {
@@ -28,6 +28,7 @@ fn letterhead() -> Letterhead {
 
 fn confirmation(language: Language, lines: usize) -> Confirmation {
     Confirmation {
+        purpose: Purpose::Confirmation,
         language,
         number: "AB-1042".into(),
         date: date(2026, 11, 30),
@@ -223,3 +224,43 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
 
 /// A small logo: a 2:1 PNG.
 static LOGO: &[u8] = include_bytes!("logo.png");
+
+#[test]
+fn a_quote_says_quote_its_validity_and_the_enquiry() {
+    for (language, expected) in [
+        (
+            Language::German,
+            [
+                "Angebot AN-17",
+                "Angebot Nr.",
+                "Gültig bis",
+                "Ihre Anfrage",
+                "Dieses Angebot gilt bis zum 31.12.2026",
+            ],
+        ),
+        (
+            Language::English,
+            [
+                "Quotation AN-17",
+                "Quotation no.",
+                "Valid until",
+                "Your enquiry",
+                "This quotation is valid until",
+            ],
+        ),
+    ] {
+        let mut c = confirmation(language, 2);
+        c.purpose = Purpose::Quote {
+            valid_until: date(2026, 12, 31),
+        };
+        c.number = "AN-17".into();
+        for line in &mut c.lines {
+            line.changes.clear();
+        }
+        let (_, text) = text_of(&render_confirmation(&c, &letterhead()).unwrap());
+        for e in expected {
+            assert!(text.contains(e), "'{e}' is missing from:\n{text}");
+        }
+        assert!(!text.contains("AB-") && !text.contains("Auftragsbest"), "{text}");
+    }
+}

@@ -16,7 +16,7 @@ pub(crate) struct At {
 }
 
 impl At {
-    fn corrupt(self, column: usize, raw: &str, what: &str) -> StoreError {
+    pub fn corrupt(self, column: usize, raw: &str, what: &str) -> StoreError {
         StoreError::Corrupt {
             table: self.table,
             key: self.id.to_string(),

@@ -34,6 +34,9 @@ pub struct NewDraft {
     /// Set when the message was answered at once (a status inquiry): the
     /// draft is done with this note instead of waiting for a person.
     pub answered: Option<String>,
+    /// Set for an RFQ whose customer is known: the quote drafted from it at
+    /// once. The draft is then done; the quote is where the work goes on.
+    pub quote: Option<crate::quotes::NewQuote>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +173,7 @@ impl StoreTx {
         .bind(draft.customer_no.clone())
         .bind(draft.po_number.clone())
         .bind(draft.decision.as_str())
-        .bind(if draft.answered.is_some() {
+        .bind(if draft.answered.is_some() || draft.quote.is_some() {
             DraftStatus::Done.as_str()
         } else {
             DraftStatus::of(draft.decision).as_str()
@@ -221,6 +224,10 @@ impl StoreTx {
         }
         if let Some(order) = &draft.order {
             self.insert_order(id, message_id, order, &Actor::System("straight-through".into()), now)
+                .await?;
+        }
+        if let Some(quote) = &draft.quote {
+            self.insert_quote(message_id, id, quote, &Actor::System("pipeline".into()), now)
                 .await?;
         }
         Ok(id)

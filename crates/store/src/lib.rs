@@ -24,6 +24,7 @@ pub mod kpi;
 pub mod master;
 pub mod orders;
 pub mod outbound;
+pub mod quotes;
 pub mod settings;
 pub mod users;
 

@@ -34,6 +34,10 @@ pub enum MailKind {
     StatusAnswer,
     /// To a manager: a draft is overdue.
     Escalation,
+    /// A quote with its PDF, in the RFQ's thread.
+    Quote,
+    /// To the sales team: a sent quote ends soon without an answer.
+    QuoteFollowUp,
 }
 
 impl MailKind {
@@ -44,6 +48,8 @@ impl MailKind {
             MailKind::OrderResponse => "order_response",
             MailKind::StatusAnswer => "status_answer",
             MailKind::Escalation => "escalation",
+            MailKind::Quote => "quote",
+            MailKind::QuoteFollowUp => "quote_follow_up",
         }
     }
 
@@ -54,6 +60,8 @@ impl MailKind {
             "order_response" => Some(MailKind::OrderResponse),
             "status_answer" => Some(MailKind::StatusAnswer),
             "escalation" => Some(MailKind::Escalation),
+            "quote" => Some(MailKind::Quote),
+            "quote_follow_up" => Some(MailKind::QuoteFollowUp),
             _ => None,
         }
     }

@@ -723,6 +723,7 @@ pub fn confirmation_pdf(lines: u32, rounds: u32) -> Result<(f64, usize, usize), 
     use rust_decimal::Decimal;
     let today = jiff::civil::date(2026, 11, 30);
     let doc = printout::Confirmation {
+        purpose: printout::Purpose::Confirmation,
         language: printout::Language::German,
         number: "AB-1042".into(),
         date: today,

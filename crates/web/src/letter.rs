@@ -306,6 +306,7 @@ fn sample_confirmation(outbox: &app::outbound::Outbox) -> printout::Confirmation
         unit: "C62".into(),
     });
     printout::Confirmation {
+        purpose: printout::Purpose::Confirmation,
         language: printout::Language::German,
         number: format!("{}1042", rules.number_prefix),
         date: today,
