@@ -424,6 +424,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     };
     let now = jiff::Timestamp::now();
     let quotes = crate::settings::quotes(store, &pipeline.quotes).await?;
+    let answered_quote = quote_answered(store, &thread).await?;
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
@@ -457,14 +458,15 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
             }
         }
         // A reply to one of our quotes that reads as taking it.
-        if let Some(note) =
-            acceptance_of(store, &thread, &message_text(&processed), message.id, &draft, &quotes).await?
-        {
+        let text = message_text(&processed);
+        if let Some(note) = acceptance_of(store, answered_quote.as_ref(), &text, message.id, &draft, &quotes).await? {
             answered = Some(note);
         }
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force, pipeline);
         stored.answered = answered;
-        if draft.kind == MessageKind::Rfq && quotes.auto_draft {
+        // An RFQ in the thread of one of our quotes (a question about it) waits for a person.
+        if draft.kind == MessageKind::Rfq && quotes.auto_draft && answered_quote.is_none() && stored.answered.is_none()
+        {
             let catalog = quote_catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             let ctx = crate::quote::PricingContext {
                 catalog: &catalog,
@@ -531,26 +533,34 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     }
 }
 
-/// When a message answers one of our sent quotes in its thread and reads
-/// as taking it: the acceptance is proposed on the quote (a person confirms
-/// it), and the note the message's draft is done with.
-async fn acceptance_of(
+/// The quote a message answers in its thread (a reply to our quote mail).
+async fn quote_answered(
     store: &Store,
     thread: &crate::outbound::Thread,
+) -> Result<Option<store::quotes::StoredQuote>, store::StoreError> {
+    if thread.automatic.is_some() {
+        return Ok(None);
+    }
+    let mut refs = thread.references.clone();
+    refs.extend(thread.in_reply_to.clone());
+    store.quote_answered_by(&refs).await
+}
+
+/// When a message answering a sent quote reads as taking it: the
+/// acceptance is proposed on the quote (a person confirms it), and the note
+/// the message's draft is done with, so the reply does not become an order of its own.
+async fn acceptance_of(
+    store: &Store,
+    quote: Option<&store::quotes::StoredQuote>,
     text: &str,
     message_id: i64,
     draft: &crate::draft::Draft,
     settings: &crate::quote::QuoteSettings,
 ) -> Result<Option<String>, store::StoreError> {
-    if matches!(draft.kind, MessageKind::Rfq | MessageKind::Inquiry) || thread.automatic.is_some() {
-        return Ok(None);
-    }
-    let mut refs = thread.references.clone();
-    refs.extend(thread.in_reply_to.clone());
-    let Some(quote) = store.quote_answered_by(&refs).await? else {
+    let Some(quote) = quote else {
         return Ok(None);
     };
-    if !crate::quote::reads_as_acceptance(text) {
+    if draft.kind == MessageKind::Inquiry || !crate::quote::reads_as_acceptance(text) {
         return Ok(None);
     }
     if !store

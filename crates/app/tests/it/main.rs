@@ -14,6 +14,7 @@ mod intake;
 mod kpi;
 mod mailbox;
 mod outbound;
+mod quotes;
 mod review;
 mod saved_catalog;
 mod sla;
