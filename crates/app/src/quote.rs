@@ -1133,6 +1133,65 @@ async fn order_of(
     Ok(order)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum MakeQuoteError {
+    #[error("draft {0} does not exist")]
+    NoDraft(i64),
+    #[error("draft {0} is a message of kind {1}, not an RFQ")]
+    NotAnRfq(i64, &'static str),
+    #[error("the customer is not known: set the customer on the draft first")]
+    NoCustomer,
+    #[error("the draft was changed meanwhile; reload it and try again")]
+    Conflict,
+    #[error("the stored draft cannot be read: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Catalog(#[from] crate::draft::CatalogError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// A quote made by a person from an RFQ draft in review (the customer
+/// set by hand, say); the draft is done with it. Returns the quote's id.
+pub async fn make_from_draft(desk: &Desk<'_>, draft_id: i64, version: i64, user: &str) -> Result<i64, MakeQuoteError> {
+    let stored = desk
+        .store
+        .draft(draft_id)
+        .await?
+        .ok_or(MakeQuoteError::NoDraft(draft_id))?;
+    if stored.kind != domain::message::MessageKind::Rfq {
+        return Err(MakeQuoteError::NotAnRfq(draft_id, stored.kind.as_str()));
+    }
+    let draft = Draft::from_json(&stored.extraction).map_err(|e| MakeQuoteError::Unreadable(e.to_string()))?;
+    let received = desk
+        .store
+        .message(stored.message_id)
+        .await?
+        .map(|m| m.received_at)
+        .unwrap_or(stored.created_at);
+    let catalog = desk.catalog.get(desk.store, std::time::Duration::from_secs(60)).await?;
+    let quote = {
+        let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ctx = PricingContext {
+            catalog: &catalog,
+            policy: &desk.quotes.pricing,
+            today: desk.today,
+        };
+        from_draft(&draft, &ctx, desk.quotes).ok_or(MakeQuoteError::NoCustomer)?
+    };
+    let new = new_quote(&quote, received, stored.due_at.unwrap_or(received));
+    desk.store
+        .quote_from_draft(
+            draft_id,
+            version,
+            &new,
+            &Actor::User(user.to_owned()),
+            jiff::Timestamp::now(),
+        )
+        .await?
+        .ok_or(MakeQuoteError::Conflict)
+}
+
 /// The quote drafted with an RFQ's draft, as the store inserts it.
 pub fn new_quote(quote: &Quote, received: jiff::Timestamp, due_at: jiff::Timestamp) -> NewQuote {
     NewQuote {

@@ -150,12 +150,29 @@ pub async fn escalate_overdue(
 }
 
 /// Escalates overdue work every minute for as long as `serve` runs.
-pub async fn run(store: Store, outbox: Outbox, sla: SlaSettings, zone: jiff::tz::TimeZone) {
+pub async fn run(
+    store: Store,
+    outbox: Outbox,
+    sla: SlaSettings,
+    zone: jiff::tz::TimeZone,
+    quotes: crate::quote::QuoteSettings,
+) {
     loop {
         match escalate_overdue(&store, &outbox, &sla, &zone, Timestamp::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(drafts = n, "overdue drafts escalated"),
             Err(e) => tracing::error!(error = %e, "escalating overdue drafts failed"),
+        }
+        // Quotes past their validity expire; the team hears of those ending soon.
+        let today = Timestamp::now().to_zoned(zone.clone()).date();
+        let tended = match crate::settings::quotes(&store, &quotes).await {
+            Ok(settings) => crate::quote::tend(&store, &settings, &outbox, &sla.escalate_to, today).await,
+            Err(e) => Err(e),
+        };
+        match tended {
+            Ok((0, 0)) => {}
+            Ok((expired, reminded)) => tracing::info!(expired, reminded, "quotes tended"),
+            Err(e) => tracing::error!(error = %e, "tending quotes failed"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }

@@ -905,12 +905,14 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     }
     // Mail to customers (acknowledgements), once an SMTP server is set here or in the web UI.
     tokio::spawn(app::outbound::run_outbox(store.clone(), config.outbox()));
-    // Overdue work is escalated once: marked in the queue, told to the managers.
+    // Overdue work is escalated once: marked in the queue, told to the
+    // managers; quotes expire at their date and are followed up before it.
     tokio::spawn(app::sla::run(
         store.clone(),
         config.outbox(),
         config.sla.clone(),
         config.zone(),
+        config.quotes.clone(),
     ));
     // The ERP link of orderdesk.toml, or the one administrators set in the web UI.
     tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));

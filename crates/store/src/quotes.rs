@@ -469,6 +469,40 @@ impl Store {
         Ok(Some(order_id))
     }
 
+    /// A quote made by a person from an RFQ draft in review (its customer
+    /// found by hand): the draft is done and the quote inserted, in one
+    /// transaction; `None` when the draft moved on since `version`.
+    pub async fn quote_from_draft(
+        &self,
+        draft_id: i64,
+        version: i64,
+        quote: &NewQuote,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT message_id FROM drafts WHERE id = $1 AND version = $2 AND status = 'review'")
+            .bind(draft_id)
+            .bind(version)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let message_id: i64 = row.try_get(0)?;
+        sqlx::query(
+            "UPDATE drafts SET status = 'done', status_reason = 'quoted', version = version + 1, updated_at = $1              WHERE id = $2 AND version = $3",
+        )
+        .bind(timestamp_text(now))
+        .bind(draft_id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?;
+        let id = tx.insert_quote(message_id, draft_id, quote, actor, now).await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
     /// Sent quotes whose validity ended before `today`: expired, each with its event.
     pub async fn expire_quotes(&self, today: Date, now: Timestamp) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin().await?;

@@ -25,7 +25,7 @@ use crate::workspace::{amendment_reason, correction_of, review_status};
 const MAX_LIMIT: i64 = 500;
 
 /// An error answer: `{"error": "…"}` with a status that says what kind.
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -67,7 +67,7 @@ fn not_found(what: String) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, format!("{what} does not exist"))
 }
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
+pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
 fn limit(raw: Option<i64>) -> i64 {
     raw.unwrap_or(50).clamp(1, MAX_LIMIT)
@@ -86,7 +86,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/queue", get(queue))
         .route("/api/drafts/{id}", get(draft))
         .route("/api/drafts/{id}/corrections", post(correct))
+        .route("/api/drafts/{id}/quote", post(crate::quote_api::make))
         .route("/api/drafts/{id}/{action}", post(draft_action))
+        .route("/api/quotes", get(crate::quote_api::quotes))
+        .route("/api/quotes/{id}", get(crate::quote_api::quote))
+        .route("/api/quotes/{id}/edits", post(crate::quote_api::edit))
+        .route("/api/quotes/{id}/{action}", post(crate::quote_api::action))
         .route("/api/orders", get(orders))
         .route("/api/orders/{id}", get(order))
         .route("/api/orders/{id}/amend", post(amend))
@@ -1184,7 +1189,8 @@ impl utoipa::Modify for Security {
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
           orders, order, amend, events, customers, customer, products, product, users, add_user, update_user,
-          add_token, tokens, revoke_token, drafting_settings, save_drafting_settings),
+          add_token, tokens, revoke_token, drafting_settings, save_drafting_settings,
+          crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make),
 )]
 pub struct ApiDoc;
 

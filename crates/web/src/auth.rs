@@ -70,6 +70,9 @@ pub fn access(method: &Method, path: &str) -> Access {
         (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
         (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),
         (false, ["customers", _, "mail"]) => Access::Needs(AssignWork),
+        (false, ["quotes", _, "approve" | "decline"]) | (false, ["api", "quotes", _, "approve" | "decline"]) => {
+            Access::Needs(ApproveQuotes)
+        }
         (false, ["logout"]) => Access::Needs(ViewWork),
         (true, _) => Access::Needs(ViewWork),
         (false, _) => Access::Needs(ReviewDrafts),
@@ -419,6 +422,14 @@ mod tests {
         );
         assert_eq!(
             access(&Method::POST, "/drafts/3/confirm"),
+            Access::Needs(Permission::ReviewDrafts)
+        );
+        assert_eq!(
+            access(&Method::POST, "/quotes/3/approve"),
+            Access::Needs(Permission::ApproveQuotes)
+        );
+        assert_eq!(
+            access(&Method::POST, "/quotes/3/send"),
             Access::Needs(Permission::ReviewDrafts)
         );
         assert_eq!(

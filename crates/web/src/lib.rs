@@ -14,6 +14,7 @@ mod letter;
 mod login;
 mod metrics;
 mod pages;
+mod quote_api;
 mod settings;
 mod workspace;
 
@@ -123,11 +124,17 @@ pub fn router(state: AppState) -> Router {
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))
         .route("/drafts/{id}/reply", post(workspace::reply))
+        .route("/drafts/{id}/quote", post(workspace::make_quote))
         .route("/drafts/{id}/{action}", post(workspace::draft_action))
         .route("/orders", get(workspace::orders))
         .route("/orders/{id}", get(workspace::order))
         .route("/orders/{id}/amend", post(workspace::amend))
         .route("/mails/{id}/attachment", get(workspace::mail_attachment))
+        .route("/quotes", get(workspace::quotes))
+        .route("/quotes/{id}", get(workspace::quote))
+        .route("/quotes/{id}/pdf", get(workspace::quote_pdf))
+        .route("/quotes/{id}/lines", post(workspace::quote_edit))
+        .route("/quotes/{id}/{action}", post(workspace::quote_action))
         .route("/customers", get(pages::customers))
         .route("/customers/{customer_no}", get(pages::customer))
         .route("/customers/{customer_no}/mail", post(pages::customer_mail))

@@ -25,12 +25,14 @@ mod inbox;
 mod message;
 mod orders;
 mod queue;
+mod quotes;
 mod review;
 
 pub use inbox::*;
 pub use message::*;
 pub use orders::*;
 pub use queue::*;
+pub use quotes::*;
 pub use review::*;
 
 const PAGE_SIZE: i64 = 50;

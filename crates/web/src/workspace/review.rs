@@ -53,6 +53,9 @@ struct DraftPage {
     subject: String,
     /// The answer drafted for a status inquiry, to edit and send.
     reply: Option<String>,
+    /// An RFQ: the quotes made from its message.
+    is_rfq: bool,
+    quotes: Vec<i64>,
 }
 
 pub(super) fn confidence_text(c: f64) -> String {
@@ -227,6 +230,19 @@ pub async fn draft(
         }),
         sender: message.as_ref().and_then(|m| m.sender.clone()).unwrap_or_default(),
         subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
+        is_rfq: d.kind == domain::message::MessageKind::Rfq,
+        quotes: if d.kind == domain::message::MessageKind::Rfq {
+            state
+                .store
+                .quotes_of_message(d.message_id)
+                .await?
+                .iter()
+                .filter(|q| q.draft_id == d.id)
+                .map(|q| q.id)
+                .collect()
+        } else {
+            Vec::new()
+        },
         d,
     };
     Ok(render(page)?.into_response())

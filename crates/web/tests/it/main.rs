@@ -5,6 +5,7 @@ mod erp;
 mod letter;
 mod mail;
 mod pages;
+mod quotes;
 mod review;
 
 use axum::body::Body;

@@ -1,0 +1,153 @@
+//! Quotes through the router: the list, the quote beside its RFQ with each
+//! price explained, editing lines (a special make as a free-text line),
+//! approval only for managers, cost only for roles that see it, lost with a reason.
+
+use axum::http::StatusCode;
+use domain::customer::Customer;
+use domain::product::Product;
+use masterdata::Record;
+
+use crate::Client;
+
+/// The demo company, a German customer with a mail address, and a priced product with a cost.
+async fn company(store: &store::Store) -> (Customer, Product) {
+    let today = jiff::Zoned::now().date();
+    tooling::demo::load(store, tooling::demo::DEFAULT_SEED, today)
+        .await
+        .unwrap();
+    let built = tooling::demo::build(tooling::demo::DEFAULT_SEED, today);
+    let customer = built
+        .customers
+        .iter()
+        .find_map(|r| match r {
+            Record::Customer(c) if !c.emails.is_empty() && c.language.as_deref() == Some("de") => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let product = built
+        .products
+        .iter()
+        .find_map(|r| match r {
+            Record::Product(p) if p.active && p.list_price.is_some() && p.cost.is_some() => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    (customer, product)
+}
+
+#[tokio::test]
+async fn a_quote_is_edited_beside_its_rfq_and_only_managers_approve_or_see_cost() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let (customer, product) = company(&t.store).await;
+        let mail = format!(
+            "From: {}\r\nSubject: Anfrage 7781\r\nMessage-ID: <rfq-7781@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte bieten Sie uns an:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             1    {}   {}   200\r\n\r\nMit freundlichen Grüßen\r\n",
+            customer.emails[0], product.sku, product.name,
+        );
+        let received = app::intake::receive(&state.store, "upload", Some("rfq.eml"), mail.as_bytes())
+            .await
+            .unwrap();
+        app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+            .await
+            .unwrap();
+        let quotes = state.store.quotes_of_message(received.id).await.unwrap();
+        assert_eq!(quotes.len(), 1, "an RFQ of a known customer is quoted at once");
+        let id = quotes[0].id;
+
+        let clerk = Client::new(&state, "anna", "clerk").await;
+        let (status, _, list) = clerk.get("/quotes").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.contains(&format!("AN-{id}")), "{list}");
+        let (status, _, page) = clerk.get(&format!("/quotes/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(product.sku.as_str()), "{page}");
+        assert!(page.contains("bitte bieten Sie uns an"), "the RFQ is beside the quote");
+        // How the price came about, without the cost for a clerk.
+        assert!(page.contains("list price") || page.contains("price list"), "{page}");
+        assert!(!page.contains("Margin"), "a clerk sees no margin");
+
+        // A special make as a free-text line with its own price.
+        let (status, location, _) = clerk
+            .post_form(
+                &format!("/quotes/{id}/lines"),
+                &[
+                    ("revision", "1"),
+                    ("what", "add"),
+                    ("sku", ""),
+                    ("description", "Sonderanfertigung laut Zeichnung 4711"),
+                    ("quantity", "5"),
+                    ("unit", "C62"),
+                    ("price", "1.234,50"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let (_, _, page) = clerk.get(&format!("/quotes/{id}")).await;
+        assert!(page.contains("Sonderanfertigung laut Zeichnung 4711"));
+        assert!(page.contains("6172.50"), "5 × 1234.50 as the line's amount: {page}");
+        // The old revision is refused.
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/quotes/{id}/lines"),
+                &[("revision", "1"), ("what", "remove"), ("line_no", "1")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        // A clerk cannot approve.
+        let (status, _, _) = clerk
+            .post_form(&format!("/quotes/{id}/approve"), &[("revision", "2"), ("note", "ok")])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The API: costs are left out for a clerk, shown to a manager.
+        let (status, _, body) = clerk.get(&format!("/api/quotes/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["revision"], 2);
+        let priced = &json["content"]["lines"][0]["priced"];
+        assert!(priced["steps"].as_array().is_some_and(|s| !s.is_empty()), "{json}");
+        assert!(priced.get("cost").is_none(), "{priced}");
+        let manager = Client::new(&state, "mia", "manager").await;
+        let (_, _, body) = manager.get(&format!("/api/quotes/{id}")).await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(json["content"]["lines"][0]["priced"].get("cost").is_some(), "{json}");
+        let (_, _, page) = manager.get(&format!("/quotes/{id}")).await;
+        assert!(page.contains("Margin"), "a manager sees the margin");
+
+        // An API edit: the special make's price set again, decimal text.
+        let (status, _, body) = clerk
+            .post_json(
+                &format!("/api/quotes/{id}/edits"),
+                serde_json::json!({"revision": 2, "edits": [{"edit": "price", "line_no": 2, "price": "1100.00"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["revision"], 3);
+        // No SMTP server here: sending says so and changes nothing.
+        let (status, _, body) = clerk
+            .post_json(&format!("/api/quotes/{id}/send"), serde_json::json!({"revision": 3}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("no SMTP server is set"), "{body}");
+        // Lost, with its reason.
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/quotes/{id}/reject"),
+                &[
+                    ("revision", "3"),
+                    ("reason", "delivery_time"),
+                    ("note", "braucht es in einer Woche"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let lost = state.store.quote(id).await.unwrap().unwrap();
+        assert_eq!(lost.state.status, domain::quote::QuoteStatus::Rejected);
+        let (_, _, list) = clerk.get("/quotes?show=lost").await;
+        assert!(list.contains(&format!("AN-{id}")), "{list}");
+    }
+}
