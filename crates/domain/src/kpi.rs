@@ -257,6 +257,58 @@ pub fn entry_error_rate<'a>(orders: impl IntoIterator<Item = &'a OrderFact>) -> 
     share(orders, |o| o.entry_error)
 }
 
+/// One quote, as quote turnaround and the quote funnel count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteFact {
+    pub rfq_received_at: Timestamp,
+    /// When it first went to the customer.
+    pub sent_at: Option<Timestamp>,
+    pub status: crate::quote::QuoteStatus,
+    pub lost_reason: Option<crate::quote::LostReason>,
+}
+
+/// Quote turnaround: sent − RFQ received, per quote sent in the period.
+pub fn quote_turnaround<'a>(quotes: impl IntoIterator<Item = &'a QuoteFact>) -> Option<Spread> {
+    spread(
+        quotes
+            .into_iter()
+            .filter_map(|q| Some(q.sent_at?.duration_since(q.rfq_received_at)))
+            .collect(),
+    )
+}
+
+/// From RFQs to orders, over the quotes whose RFQ arrived in a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuoteFunnel {
+    pub quoted: usize,
+    pub sent: usize,
+    pub accepted: usize,
+    pub ordered: usize,
+    /// Lost (rejected or expired), by reason; expired without one is `None`.
+    pub lost: Vec<(Option<crate::quote::LostReason>, usize)>,
+}
+
+pub fn quote_funnel<'a>(quotes: impl IntoIterator<Item = &'a QuoteFact>) -> QuoteFunnel {
+    use crate::quote::QuoteStatus as S;
+    let mut f = QuoteFunnel::default();
+    let mut lost: Vec<(Option<crate::quote::LostReason>, usize)> = Vec::new();
+    for q in quotes {
+        f.quoted += 1;
+        f.sent += usize::from(q.sent_at.is_some());
+        f.accepted += usize::from(matches!(q.status, S::Accepted | S::Ordered));
+        f.ordered += usize::from(q.status == S::Ordered);
+        if matches!(q.status, S::Rejected | S::Expired) {
+            match lost.iter_mut().find(|(r, _)| *r == q.lost_reason) {
+                Some((_, n)) => *n += 1,
+                None => lost.push((q.lost_reason, 1)),
+            }
+        }
+    }
+    lost.sort_by(|a, b| b.1.cmp(&a.1));
+    f.lost = lost;
+    f
+}
+
 /// Response time over the messages answered; the unanswered are counted apart.
 pub fn response_time<'a>(messages: impl IntoIterator<Item = &'a ResponseFact>) -> (Option<Spread>, usize) {
     let mut answered = Vec::new();
@@ -289,6 +341,33 @@ mod tests {
             clerk: (!stp).then(|| "anna".into()),
             format: "pdf".into(),
         }
+    }
+
+    #[test]
+    fn quote_turnaround_and_funnel() {
+        use crate::quote::{LostReason, QuoteStatus};
+        let q = |sent: Option<i64>, status, reason| QuoteFact {
+            rfq_received_at: at(0),
+            sent_at: sent.map(at),
+            status,
+            lost_reason: reason,
+        };
+        let quotes = [
+            q(Some(60), QuoteStatus::Ordered, None),
+            q(Some(120), QuoteStatus::Sent, None),
+            q(Some(600), QuoteStatus::Rejected, Some(LostReason::Price)),
+            q(Some(30), QuoteStatus::Expired, None),
+            q(None, QuoteStatus::Draft, None),
+        ];
+        let t = quote_turnaround(&quotes).unwrap();
+        assert_eq!(
+            (t.count, t.median, t.p90),
+            (4, SignedDuration::from_mins(60), SignedDuration::from_mins(600))
+        );
+        let f = quote_funnel(&quotes);
+        assert_eq!((f.quoted, f.sent, f.accepted, f.ordered), (5, 4, 1, 1));
+        assert_eq!(f.lost.len(), 2);
+        assert!(f.lost.contains(&(Some(LostReason::Price), 1)) && f.lost.contains(&(None, 1)));
     }
 
     #[test]

@@ -22,6 +22,34 @@ fn entry_error_pattern() -> String {
 }
 
 impl Store {
+    /// Quotes sent in `[from, to)` or whose RFQ arrived in it.
+    pub async fn kpi_quotes(&self, from: Timestamp, to: Timestamp) -> Result<Vec<domain::kpi::QuoteFact>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, rfq_received_at, sent_at, status, lost_reason FROM quotes              WHERE (sent_at >= $1 AND sent_at < $2) OR (rfq_received_at >= $1 AND rfq_received_at < $2)",
+        )
+        .bind(timestamp_text(from))
+        .bind(timestamp_text(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let at = At {
+                    table: "quotes",
+                    id: row.try_get(0)?,
+                };
+                Ok(domain::kpi::QuoteFact {
+                    rfq_received_at: at.timestamp(row, 1)?,
+                    sent_at: at.optional_timestamp(row, 2)?,
+                    status: at.named(row, 3, domain::quote::QuoteStatus::parse)?,
+                    lost_reason: match row.try_get::<Option<String>, _>(4)? {
+                        None => None,
+                        Some(_) => Some(at.named(row, 4, domain::quote::LostReason::parse)?),
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// The orders confirmed in `[from, to)`: when their message arrived, when
     /// they were confirmed, whether a person touched them, and whether they
     /// were amended later as our entry error.

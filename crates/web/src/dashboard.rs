@@ -109,6 +109,25 @@ fn spread_text(s: Option<domain::kpi::Spread>) -> String {
     })
 }
 
+fn funnel_text(f: &domain::kpi::QuoteFunnel) -> String {
+    if f.quoted == 0 {
+        return "–".into();
+    }
+    let mut text = format!(
+        "{} quoted → {} sent → {} accepted → {} ordered",
+        f.quoted, f.sent, f.accepted, f.ordered
+    );
+    if !f.lost.is_empty() {
+        let lost: Vec<String> = f
+            .lost
+            .iter()
+            .map(|(reason, n)| format!("{} {n}", reason.map_or("expired", |r| r.label().1)))
+            .collect();
+        text.push_str(&format!("; lost: {}", lost.join(", ")));
+    }
+    text
+}
+
 fn rate_text(r: domain::kpi::Rate) -> String {
     r.percent()
         .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
@@ -146,14 +165,27 @@ struct Facts {
     orders: Vec<Arc<OrderFact>>,
     responses: Vec<Arc<ResponseFact>>,
     threads: Vec<Arc<domain::kpi::ThreadFact>>,
+    /// Quotes sent in the period (turnaround) …
+    quotes_sent: Vec<Arc<domain::kpi::QuoteFact>>,
+    /// … and quotes whose RFQ arrived in it (the funnel).
+    quotes_begun: Vec<Arc<domain::kpi::QuoteFact>>,
 }
 
 impl Facts {
     async fn read(store: &store::Store, from: Timestamp, to: Timestamp) -> Result<Facts, WebError> {
+        let inside = |t: Timestamp| t >= from && t < to;
+        let quotes: Vec<Arc<domain::kpi::QuoteFact>> =
+            store.kpi_quotes(from, to).await?.into_iter().map(Arc::new).collect();
         Ok(Facts {
             orders: store.kpi_orders(from, to).await?.into_iter().map(Arc::new).collect(),
             responses: store.kpi_responses(from, to).await?.into_iter().map(Arc::new).collect(),
             threads: store.kpi_threads(from, to).await?.into_iter().map(Arc::new).collect(),
+            quotes_sent: quotes
+                .iter()
+                .filter(|q| q.sent_at.is_some_and(inside))
+                .cloned()
+                .collect(),
+            quotes_begun: quotes.into_iter().filter(|q| inside(q.rfq_received_at)).collect(),
         })
     }
 
@@ -169,6 +201,8 @@ impl Facts {
         self.orders.extend(other.orders.iter().cloned());
         self.responses.extend(other.responses.iter().cloned());
         self.threads.extend(other.threads.iter().cloned());
+        self.quotes_sent.extend(other.quotes_sent.iter().cloned());
+        self.quotes_begun.extend(other.quotes_begun.iter().cloned());
     }
 
     /// These facts by the day (in `zone`) each belongs to: an order by its
@@ -183,6 +217,17 @@ impl Facts {
         }
         for t in self.threads {
             out.entry(day_of(t.started_at, zone)).or_default().threads.push(t);
+        }
+        for q in self.quotes_sent {
+            if let Some(sent) = q.sent_at {
+                out.entry(day_of(sent, zone)).or_default().quotes_sent.push(q);
+            }
+        }
+        for q in self.quotes_begun {
+            out.entry(day_of(q.rfq_received_at, zone))
+                .or_default()
+                .quotes_begun
+                .push(q);
         }
         out
     }
@@ -199,6 +244,18 @@ impl Facts {
                 .cloned()
                 .collect(),
             threads: self.threads.iter().filter(|t| inside(t.started_at)).cloned().collect(),
+            quotes_sent: self
+                .quotes_sent
+                .iter()
+                .filter(|q| q.sent_at.is_some_and(inside))
+                .cloned()
+                .collect(),
+            quotes_begun: self
+                .quotes_begun
+                .iter()
+                .filter(|q| inside(q.rfq_received_at))
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -294,7 +351,14 @@ fn kpi_rows(
     let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut in_hours = Vec::new();
     let mut fcr = Vec::new();
+    let (mut turnaround, mut funnel) = (Vec::new(), Vec::new());
     for facts in per_period {
+        turnaround.push(spread_text(domain::kpi::quote_turnaround(
+            facts.quotes_sent.iter().map(Arc::as_ref),
+        )));
+        funnel.push(funnel_text(&domain::kpi::quote_funnel(
+            facts.quotes_begun.iter().map(Arc::as_ref),
+        )));
         let (rate, open) = domain::kpi::first_contact_resolution(facts.threads.iter().map(Arc::as_ref), now);
         fcr.push(format!(
             "{}{}",
@@ -324,8 +388,6 @@ fn kpi_rows(
             }
         ));
     }
-    let periods = per_period;
-    let not_yet = |why: &str| vec![format!("not measured yet ({why})"); periods.len()];
     let mut rows = vec![
         KpiRow {
             name: "Order processing time",
@@ -349,8 +411,13 @@ fn kpi_rows(
         },
         KpiRow {
             name: "Quote turnaround",
-            definition: "quote sent − RFQ received",
-            values: not_yet("no quotes are made yet"),
+            definition: "quote first sent − RFQ received, per quote sent in the period: median (p90, number of quotes)",
+            values: turnaround,
+        },
+        KpiRow {
+            name: "Quote funnel",
+            definition: "quotes made from RFQs received in the period → sent → accepted → ordered; lost (rejected or expired) by reason",
+            values: funnel,
         },
         KpiRow {
             name: "First-contact resolution",

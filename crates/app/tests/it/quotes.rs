@@ -280,6 +280,26 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
     .await
     .unwrap_err();
     assert_eq!(late.to_string(), "a quote that is ordered cannot be rejected");
+
+    // Quote turnaround and the funnel read it back: sent − RFQ received.
+    let facts = s
+        .kpi_quotes(
+            after.rfq_received_at,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(facts.len(), 1);
+    let turnaround = domain::kpi::quote_turnaround(&facts).unwrap();
+    assert_eq!(
+        turnaround.median,
+        after.sent_at.unwrap().duration_since(after.rfq_received_at)
+    );
+    let funnel = domain::kpi::quote_funnel(&facts);
+    assert_eq!(
+        (funnel.quoted, funnel.sent, funnel.accepted, funnel.ordered),
+        (1, 1, 1, 1)
+    );
 }
 
 #[tokio::test]

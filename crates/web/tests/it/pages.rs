@@ -147,6 +147,7 @@ async fn a_manager_exports_every_kpi_table_as_csv_and_a_clerk_may_not() {
             "Order entry error rate",
             "Response time",
             "Quote turnaround",
+            "Quote funnel",
             "First-contact resolution"
         ]
     );
