@@ -304,7 +304,7 @@ pub fn quote_funnel<'a>(quotes: impl IntoIterator<Item = &'a QuoteFact>) -> Quot
             }
         }
     }
-    lost.sort_by(|a, b| b.1.cmp(&a.1));
+    lost.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     f.lost = lost;
     f
 }
