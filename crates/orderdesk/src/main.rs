@@ -679,6 +679,8 @@ async fn run(cli: Cli) -> Result<()> {
                     "demo inbox: {count} messages received and processed in {:.1} s",
                     started.elapsed().as_secs_f64()
                 );
+                let quotes = tooling::demo_quotes::load_quotes(&store, &pipeline, today).await?;
+                println!("demo quotes: {quotes} RFQs quoted (draft, awaiting approval, sent, accepted, expired)");
             }
             if no_serve {
                 return Ok(());

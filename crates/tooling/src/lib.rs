@@ -3,7 +3,8 @@
 //!
 //! - [`demo`]: the demo distributor (products, customers, prices, stock),
 //!   generated deterministically; [`demo_inbox`]: its users and an inbox of
-//!   generated mails, processed.
+//!   generated mails, processed; [`demo_quotes`]: pricing rules and RFQs
+//!   worked into quotes in every state.
 //! - [`mod@bench`]: the data benchmarks need (a million messages, big catalogs)
 //!   and the figures they print.
 //! - [`erp_bench`]: the ERP link's speed against a local Tryton.
@@ -26,5 +27,6 @@ pub mod accuracy;
 pub mod bench;
 pub mod demo;
 pub mod demo_inbox;
+pub mod demo_quotes;
 pub mod erp_bench;
 pub mod testing;
