@@ -297,6 +297,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: u32,
     },
+    /// Pricing a quote of LINES lines: the engine alone and a whole reprice over a catalog (best of ROUNDS).
+    Pricing {
+        #[arg(long, default_value_t = 500)]
+        lines: u32,
+        #[arg(long, default_value_t = 20)]
+        rounds: u32,
+    },
     /// The dashboard: ORDERS confirmed orders over DAYS days (with messages,
     /// threads, answers and amendments) in a new SQLite database, then the
     /// home page's server time.
@@ -588,6 +595,13 @@ async fn run(cli: Cli) -> Result<()> {
             println!(
                 "order confirmation of {lines} lines: {pages} pages, {} KB, {ms:.1} ms (best of {rounds})",
                 bytes / 1024
+            );
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Pricing { lines, rounds }) => {
+            let (engine, whole) = tooling::bench::quote_pricing(lines, rounds)?;
+            println!(
+                "pricing a quote of {lines} lines: engine {engine:.2} ms, with catalog lookups, stock and dates {whole:.2} ms (best of {rounds})"
             );
             Ok(())
         }

@@ -94,7 +94,12 @@ fn rfq(from: &str, subject: &str, lines: &[(String, String, u32)], n: usize, ger
 }
 
 /// Moves a quote on as the demo tells, without a mail (a demo has no mail server).
-async fn set_state(store: &Store, id: i64, to: QuoteStatus, valid_until: Option<jiff::civil::Date>) -> Result<(), DemoQuotesError> {
+async fn set_state(
+    store: &Store,
+    id: i64,
+    to: QuoteStatus,
+    valid_until: Option<jiff::civil::Date>,
+) -> Result<(), DemoQuotesError> {
     let Some(q) = store.quote(id).await? else {
         return Ok(());
     };
@@ -158,10 +163,25 @@ pub async fn load_quotes(
     let line = |i: usize, qty: u32| (priced[i].0.clone(), priced[i].1.clone(), qty);
     let mails = [
         (german, "Anfrage 2026-311", vec![line(0, 500), line(1, 200)], true),
-        (german, "Anfrage Rahmenbedarf 2027", vec![line(2, 5000), line(3, 2500), line(4, 1000)], true),
+        (
+            german,
+            "Anfrage Rahmenbedarf 2027",
+            vec![line(2, 5000), line(3, 2500), line(4, 1000)],
+            true,
+        ),
         (english, "RFQ 77120", vec![line(5, 300)], false),
-        (german, "Preisanfrage Projekt Hafen", vec![line(6.min(priced.len() - 1), 1200)], true),
-        (english, "Request for quotation 4410", vec![line(7.min(priced.len() - 1), 100)], false),
+        (
+            german,
+            "Preisanfrage Projekt Hafen",
+            vec![line(6.min(priced.len() - 1), 1200)],
+            true,
+        ),
+        (
+            english,
+            "Request for quotation 4410",
+            vec![line(7.min(priced.len() - 1), 100)],
+            false,
+        ),
     ];
     let mut ids = Vec::new();
     for (n, (customer, subject, lines, de)) in mails.iter().enumerate() {
