@@ -1,3 +1,5 @@
+//! Quotes without a store: drafted from an RFQ, priced, edited, checked for approval, and an acceptance read from words.
+
 use super::*;
 use domain::customer::PostalAddress;
 use domain::pricing::{DiscountRule, PriceEntry, PriceWarning};

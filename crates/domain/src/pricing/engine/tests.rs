@@ -1,3 +1,5 @@
+//! The pricing engine on tables of known answers, and properties: the steps reproduce the price, more quantity never costs more, a price under the floor always says so.
+
 use super::*;
 use crate::values::UnitCode;
 use proptest::prelude::*;
