@@ -75,6 +75,11 @@ pub enum CookieSecure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExtractionSettings {
+    /// The pricing rules orders are checked against: those of `[quotes]`
+    /// (`quotes.pricing`), so that an order and a quote agree. Set where
+    /// the settings are loaded, never saved with the drafting settings.
+    #[serde(skip)]
+    pub pricing: domain::pricing::PricingPolicy,
     /// Every value read must reach this confidence for straight-through (0–1).
     pub confidence_threshold: f32,
     /// Thresholds per field where they differ: `customer`, `po_number`,
@@ -120,6 +125,7 @@ pub enum SenderTrust {
 impl Default for ExtractionSettings {
     fn default() -> Self {
         Self {
+            pricing: domain::pricing::PricingPolicy::default(),
             confidence_threshold: 0.9,
             thresholds: std::collections::BTreeMap::new(),
             price_tolerance_relative: rust_decimal::Decimal::new(5, 3),
@@ -425,11 +431,13 @@ impl Config {
             .merge(Env::prefixed("ORDERDESK_").split("__"))
             .extract::<Config>()
             .map_err(|e| ConfigError::Read(Box::new(e)))
-            .and_then(|c| {
+            .and_then(|mut c| {
+                c.extraction.pricing = c.quotes.pricing.clone();
                 c.extraction
                     .check()
                     .and_then(|()| c.intake.check())
                     .and_then(|()| c.sla.check())
+                    .and_then(|()| c.quotes.check())
                     .map(|()| c)
                     .map_err(ConfigError::Invalid)
             })

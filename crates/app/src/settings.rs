@@ -17,21 +17,30 @@ pub enum SettingsError {
     Store(#[from] store::StoreError),
 }
 
-/// The drafting settings in force: the administrators' if they saved any, else the configured ones.
+/// The drafting settings in force: the administrators' if they saved any,
+/// else the configured ones; with the pricing rules of the quote settings
+/// in force, which the order checks share with quotes.
 pub async fn extraction(
     store: &Store,
     configured: &ExtractionSettings,
 ) -> Result<ExtractionSettings, store::StoreError> {
-    let Some(json) = store.setting(EXTRACTION).await? else {
-        return Ok(configured.clone());
+    let mut settings = match store.setting(EXTRACTION).await? {
+        None => configured.clone(),
+        Some(json) => match serde_json::from_str::<ExtractionSettings>(&json) {
+            Ok(stored) if stored.check().is_ok() => stored,
+            _ => {
+                tracing::error!("the stored drafting settings cannot be read; the configured ones apply");
+                configured.clone()
+            }
+        },
     };
-    match serde_json::from_str::<ExtractionSettings>(&json) {
-        Ok(stored) if stored.check().is_ok() => Ok(stored),
-        _ => {
-            tracing::error!("the stored drafting settings cannot be read; the configured ones apply");
-            Ok(configured.clone())
-        }
-    }
+    settings.pricing = store
+        .setting(QUOTES)
+        .await?
+        .and_then(|json| serde_json::from_str::<crate::quote::QuoteSettings>(&json).ok())
+        .filter(|s| s.check().is_ok())
+        .map_or_else(|| configured.pricing.clone(), |q| q.pricing);
+    Ok(settings)
 }
 
 /// Checks and saves new drafting settings; the event lists each changed value before and after.

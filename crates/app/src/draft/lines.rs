@@ -30,7 +30,9 @@ fn piece(unit: &str) -> bool {
     matches!(unit, "C62" | "H87" | "EA" | "PCE" | "NAR")
 }
 
-/// Our price for `base_quantity` of a product, per ordered unit (`factor` base units each).
+/// Our price for `base_quantity` of a product, per ordered unit (`factor`
+/// base units each): the pricing engine's, as a quote would have it, in
+/// the customer's currency.
 fn our_price(
     catalog: &Catalog,
     customer: &Customer,
@@ -38,17 +40,23 @@ fn our_price(
     base_quantity: Decimal,
     factor: Decimal,
     on: Date,
+    policy: &domain::pricing::PricingPolicy,
 ) -> Option<Decimal> {
     let entries = catalog.prices_of(product.sku.as_str());
-    domain::pricing::expected_price(
-        &entries,
-        &customer.customer_no,
-        customer.price_list.as_ref(),
-        &product.sku,
+    let request = domain::pricing::PriceRequest {
+        customer_no: &customer.customer_no,
+        price_list: customer.price_list.as_ref(),
+        currency: customer
+            .currency
+            .or(product.currency)
+            .unwrap_or(domain::CurrencyCode::EUR),
+        product,
         base_quantity,
         on,
-    )
-    .map(|e| e.entry.unit_price * factor)
+    };
+    domain::pricing::price(&entries, policy, &request)
+        .ok()
+        .map(|p| p.unit_price * factor)
 }
 
 pub(crate) fn resolve_line<'a>(
@@ -58,6 +66,7 @@ pub(crate) fn resolve_line<'a>(
     catalog: &'a Catalog,
     order_date: Date,
     header_requested: Option<Date>,
+    policy: &domain::pricing::PricingPolicy,
 ) -> ResolvedLine<'a> {
     let value = |f: &Option<extract::Field<String>>| f.as_ref().map(|f| f.value.clone());
     let customer_no = customer.map(|c| c.customer_no.as_str());
@@ -139,7 +148,7 @@ pub(crate) fn resolve_line<'a>(
         .or(header_requested)
         .unwrap_or(order_date);
     let expected = match (product, customer, base_quantity) {
-        (Some(p), Some(c), Some(bq)) => our_price(catalog, c, p, bq, factor, order_date),
+        (Some(p), Some(c), Some(bq)) => our_price(catalog, c, p, bq, factor, order_date, policy),
         _ => None,
     };
     let available = product
@@ -242,7 +251,7 @@ pub fn recheck(draft: &mut Draft, catalog: &Catalog, settings: &ExtractionSettin
         }
         let requested = line.delivery_date.or(header_requested).unwrap_or(order_date);
         let expected = match (product, customer) {
-            (Some(p), Some(c)) => our_price(catalog, c, p, base_quantity, factor, order_date),
+            (Some(p), Some(c)) => our_price(catalog, c, p, base_quantity, factor, order_date, &settings.pricing),
             _ => None,
         };
         line.expected_price = expected;

@@ -215,7 +215,17 @@ pub fn make_draft(
         .lines
         .iter()
         .enumerate()
-        .map(|(i, line)| resolve_line(i as u32 + 1, line, customer, catalog, check_date, requested))
+        .map(|(i, line)| {
+            resolve_line(
+                i as u32 + 1,
+                line,
+                customer,
+                catalog,
+                check_date,
+                requested,
+                &settings.pricing,
+            )
+        })
         .collect();
 
     // Checks.

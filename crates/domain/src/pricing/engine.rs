@@ -17,8 +17,9 @@
 //!    — the one with the highest percent in its scope; each is taken off the
 //!    price left by the previous one. Two rules with the same conditions and
 //!    different percents are a conflict.
-//! 3. **Rounding** to the currency's cents (or a coarser step, e.g. 0.05),
-//!    half away from zero.
+//! 3. **Rounding** of a discounted price to the currency's cents (or a
+//!    coarser step, e.g. 0.05), half away from zero; a listed price stands
+//!    as listed.
 //! 4. **Floor**: with a cost and a margin floor, the lowest price that
 //!    keeps the margin, `cost ÷ (1 − floor)`. A price under it, or under
 //!    cost, is a warning that sends the quote to approval; it is never
@@ -531,13 +532,18 @@ pub fn price(entries: &[PriceEntry], policy: &PricingPolicy, r: &PriceRequest<'_
             price: price.normalize(),
         });
     }
-    let rounded = policy.rounding.apply(price);
-    if rounded != price || steps.len() > 1 {
+    // A price from a list stands as listed (a screw at 0.1234 a piece);
+    // only a price a discount made is rounded.
+    let rounded = if steps.len() > 1 {
+        let rounded = policy.rounding.apply(price);
         steps.push(PriceStep::Rounded {
             step: policy.rounding.step,
             price: rounded,
         });
-    }
+        rounded
+    } else {
+        price
+    };
     let cost = r.product.cost;
     let floor = match (cost, policy.margin_floor) {
         (Some(cost), Some(floor)) if floor < Decimal::ONE_HUNDRED => Some(
