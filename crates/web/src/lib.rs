@@ -15,6 +15,7 @@ mod login;
 mod metrics;
 mod pages;
 mod quote_api;
+mod quote_settings;
 mod settings;
 mod workspace;
 
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/mail", post(settings::save_mail))
         .route("/settings/mail/test", post(settings::test_mail))
         .route("/settings/letter", post(letter::save))
+        .route("/settings/quotes", post(quote_settings::save))
         .route("/settings/letter/logo", post(letter::logo))
         .route("/settings/letter/sample.pdf", get(letter::preview))
         .route("/settings/erp/test", post(settings::test_erp))

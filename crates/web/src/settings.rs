@@ -42,6 +42,7 @@ struct SettingsPage {
     erp: ErpView,
     mail: MailView,
     letter: crate::letter::LetterView,
+    quotes: crate::quote_settings::QuoteSettingsView,
 }
 
 /// Mail to customers on the settings page: the SMTP server, the
@@ -652,6 +653,7 @@ async fn page(
         erp: erp_view(state).await?,
         mail: mail_view(state).await?,
         letter: crate::letter::view(state).await?,
+        quotes: crate::quote_settings::view(state).await?,
     })
 }
 

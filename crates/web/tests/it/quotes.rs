@@ -151,3 +151,65 @@ async fn a_quote_is_edited_beside_its_rfq_and_only_managers_approve_or_see_cost(
         assert!(list.contains(&format!("AN-{id}")), "{list}");
     }
 }
+
+#[tokio::test]
+async fn pricing_rules_are_checked_when_saved_and_shared_with_the_order_checks() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let admin = Client::new(&state, "adam", "admin").await;
+    let form = |rules: &'static str| {
+        vec![
+            ("auto_draft", "on"),
+            ("number_prefix", "ANG-"),
+            ("validity_days", "21"),
+            ("follow_up_days", "2"),
+            ("follow_up_to", "vertrieb@example.de"),
+            ("discounts", rules),
+            ("rounding", "0,05"),
+            ("margin_floor", "12"),
+            ("max_discount", "20"),
+            ("value_limit", "25000"),
+            ("text_de", ""),
+            ("text_en", ""),
+        ]
+    };
+    let (status, _, body) = admin
+        .post_form(
+            "/settings/quotes",
+            &form("Aktion | 5 | group=Schrauben\nSonder | 7 | group=Schrauben"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains(
+            "discount rules &#39;Aktion&#39; and &#39;Sonder&#39; have the same conditions but different percents"
+        ),
+        "{body}"
+    );
+    let (status, _, body) = admin.post_form("/settings/quotes", &form("Aktion | 5 | percent")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("line 1"), "{body}");
+    let (status, location, _) = admin
+        .post_form(
+            "/settings/quotes",
+            &form("Aktion | 5 | group=Schrauben | from_qty=1000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let saved = app::settings::quotes(&t.store, &app::quote::QuoteSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(saved.number_prefix, "ANG-");
+    assert_eq!(saved.pricing.discounts.len(), 1);
+    assert_eq!(saved.pricing.rounding.step, rust_decimal::Decimal::new(5, 2));
+    // The order checks price with the same rules.
+    let drafting = app::settings::extraction(&t.store, &app::config::ExtractionSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(drafting.pricing, saved.pricing);
+    let (_, _, page) = admin.get("/settings").await;
+    assert!(
+        page.contains("Aktion | 5 | group=Schrauben | from_qty=1000"),
+        "the rules are shown as saved"
+    );
+}
