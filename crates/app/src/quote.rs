@@ -1192,6 +1192,29 @@ pub async fn make_from_draft(desk: &Desk<'_>, draft_id: i64, version: i64, user:
         .ok_or(MakeQuoteError::Conflict)
 }
 
+/// A copy of a quote as a new draft: priced again today, valid from today,
+/// without the original's approval (approval is never copied). Returns its id.
+pub async fn copy(desk: &Desk<'_>, id: i64, user: &str) -> Result<i64, QuoteActionError> {
+    let stored = desk.store.quote(id).await?.ok_or(QuoteActionError::NotFound(id))?;
+    let mut quote = Quote::from_json(&stored.content).map_err(|e| QuoteActionError::Unreadable(id, e.to_string()))?;
+    quote.valid_until = add_days(desk.today, desk.quotes.validity_days);
+    let catalog = desk.catalog.get(desk.store, std::time::Duration::from_secs(60)).await?;
+    {
+        let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ctx = PricingContext {
+            catalog: &catalog,
+            policy: &desk.quotes.pricing,
+            today: desk.today,
+        };
+        reprice(&mut quote, &ctx);
+    }
+    let new = new_quote(&quote, stored.rfq_received_at, stored.due_at);
+    Ok(desk
+        .store
+        .copy_quote(&stored, &new, &Actor::User(user.to_owned()), jiff::Timestamp::now())
+        .await?)
+}
+
 /// The quote drafted with an RFQ's draft, as the store inserts it.
 pub fn new_quote(quote: &Quote, received: jiff::Timestamp, due_at: jiff::Timestamp) -> NewQuote {
     NewQuote {

@@ -503,6 +503,31 @@ impl Store {
         Ok(Some(id))
     }
 
+    /// A new quote copied from quote `from` (same RFQ, new content): a draft
+    /// in its first revision, with no approval, whatever the original had.
+    pub async fn copy_quote(
+        &self,
+        from: &StoredQuote,
+        quote: &NewQuote,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = tx
+            .insert_quote(from.message_id, from.draft_id, quote, actor, now)
+            .await?;
+        tx.append_event(&quote_event(
+            id,
+            actor,
+            now,
+            "copied",
+            vec![change("from_quote", None, Some(from.id.to_string()))],
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Sent quotes whose validity ended before `today`: expired, each with its event.
     pub async fn expire_quotes(&self, today: Date, now: Timestamp) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin().await?;

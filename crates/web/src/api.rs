@@ -91,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/quotes", get(crate::quote_api::quotes))
         .route("/api/quotes/{id}", get(crate::quote_api::quote))
         .route("/api/quotes/{id}/edits", post(crate::quote_api::edit))
+        .route("/api/quotes/{id}/copy", post(crate::quote_api::copy))
         .route("/api/quotes/{id}/{action}", post(crate::quote_api::action))
         .route("/api/orders", get(orders))
         .route("/api/orders/{id}", get(order))
@@ -1190,7 +1191,8 @@ impl utoipa::Modify for Security {
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
           orders, order, amend, events, customers, customer, products, product, users, add_user, update_user,
           add_token, tokens, revoke_token, drafting_settings, save_drafting_settings,
-          crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make),
+          crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make,
+          crate::quote_api::copy),
 )]
 pub struct ApiDoc;
 

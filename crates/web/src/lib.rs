@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quotes/{id}", get(workspace::quote))
         .route("/quotes/{id}/pdf", get(workspace::quote_pdf))
         .route("/quotes/{id}/lines", post(workspace::quote_edit))
+        .route("/quotes/{id}/copy", post(workspace::quote_copy))
         .route("/quotes/{id}/{action}", post(workspace::quote_action))
         .route("/customers", get(pages::customers))
         .route("/customers/{customer_no}", get(pages::customer))

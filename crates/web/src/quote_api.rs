@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::{ApiError, ApiResult};
 use crate::auth::CurrentUser;
-use crate::workspace::{QuoteActionForm, command_of, make_quote_status, quote_status, run_quote_action};
+use crate::workspace::{
+    QuoteActionForm, command_of, desk, desk_parts, make_quote_status, quote_status, run_quote_action,
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct QuoteJson {
@@ -276,16 +278,24 @@ pub async fn make(
     Path(id): Path<i64>,
     Json(body): Json<MakeQuoteJson>,
 ) -> ApiResult<QuoteJson> {
-    let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
-    let outbox = state.config.outbox();
-    let desk = app::quote::Desk {
-        store: &state.store,
-        catalog: &state.catalog,
-        quotes: &settings,
-        outbox: &outbox,
-        today: jiff::Timestamp::now().to_zoned(state.config.zone()).date(),
-    };
-    let made = app::quote::make_from_draft(&desk, id, body.version, &me.username).await;
+    let parts = desk_parts(&state).await?;
+    let made = app::quote::make_from_draft(&desk(&state, &parts), id, body.version, &me.username).await;
     let quote_id = made.map_err(|e| ApiError(make_quote_status(&e), e.to_string()))?;
     quote(State(state), Extension(me), Path(quote_id)).await
+}
+
+/// A copy of the quote as a new draft in its first revision, priced again
+/// today; an approval is never copied.
+#[utoipa::path(post, path = "/api/quotes/{id}/copy", tag = "quotes", params(("id" = i64, Path)),
+    responses((status = 200, body = QuoteJson, description = "The new quote"), (status = 404)))]
+pub async fn copy(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> ApiResult<QuoteJson> {
+    let parts = desk_parts(&state).await?;
+    let new = app::quote::copy(&desk(&state, &parts), id, &me.username)
+        .await
+        .map_err(|e| ApiError(quote_status(&e), e.to_string()))?;
+    quote(State(state), Extension(me), Path(new)).await
 }

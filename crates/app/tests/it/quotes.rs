@@ -136,6 +136,25 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
     )
     .await
     .unwrap();
+    // A copy of the approved quote does not carry the approval.
+    let copy = app::quote::copy(&desk, q.id, "anna").await.unwrap();
+    let copied = s.quote(copy).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            copied.state.status,
+            copied.state.revision,
+            copied.state.approved_revision
+        ),
+        (QuoteStatus::Draft, 1, None)
+    );
+    assert_eq!(copied.total, dec!(362.50));
+    let unapproved = app::quote::act(&desk, copy, None, Command::Send, "anna")
+        .await
+        .unwrap_err();
+    assert!(
+        unapproved.to_string().contains("needs a manager's approval"),
+        "{unapproved}"
+    );
     // Changed after approval: approval is gone with the old revision.
     let edit = vec![QuoteEdit::Quantity {
         line_no: 1,
@@ -289,8 +308,9 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
         )
         .await
         .unwrap();
-    assert_eq!(facts.len(), 1);
+    assert_eq!(facts.len(), 2, "the quote and its copy");
     let turnaround = domain::kpi::quote_turnaround(&facts).unwrap();
+    assert_eq!(turnaround.count, 1, "only the sent one");
     assert_eq!(
         turnaround.median,
         after.sent_at.unwrap().duration_since(after.rfq_received_at)
@@ -298,7 +318,7 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
     let funnel = domain::kpi::quote_funnel(&facts);
     assert_eq!(
         (funnel.quoted, funnel.sent, funnel.accepted, funnel.ordered),
-        (1, 1, 1, 1)
+        (2, 1, 1, 1)
     );
 }
 

@@ -496,6 +496,29 @@ pub(crate) fn quote_status(e: &QuoteActionError) -> StatusCode {
     }
 }
 
+/// The settings and outbox a quote action runs with, in force now.
+pub(crate) async fn desk_parts(
+    state: &AppState,
+) -> Result<(app::quote::QuoteSettings, app::outbound::Outbox), store::StoreError> {
+    Ok((
+        app::settings::quotes(&state.store, &state.config.quotes).await?,
+        state.config.outbox(),
+    ))
+}
+
+pub(crate) fn desk<'a>(
+    state: &'a AppState,
+    (settings, outbox): &'a (app::quote::QuoteSettings, app::outbound::Outbox),
+) -> Desk<'a> {
+    Desk {
+        store: &state.store,
+        catalog: &state.catalog,
+        quotes: settings,
+        outbox,
+        today: today(state),
+    }
+}
+
 pub(crate) async fn run_quote_action(
     state: &AppState,
     id: i64,
@@ -503,16 +526,25 @@ pub(crate) async fn run_quote_action(
     command: Command,
     user: &str,
 ) -> Result<Done, QuoteActionError> {
-    let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
-    let outbox = state.config.outbox();
-    let desk = Desk {
-        store: &state.store,
-        catalog: &state.catalog,
-        quotes: &settings,
-        outbox: &outbox,
-        today: today(state),
-    };
-    app::quote::act(&desk, id, revision, command, user).await
+    let parts = desk_parts(state).await?;
+    app::quote::act(&desk(state, &parts), id, revision, command, user).await
+}
+
+/// A copy of the quote as a new draft (never with the original's approval).
+pub async fn quote_copy(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Response {
+    let copied = async {
+        let parts = desk_parts(&state).await?;
+        app::quote::copy(&desk(&state, &parts), id, &me.username).await
+    }
+    .await;
+    match copied {
+        Ok(new) => Redirect::to(&format!("/quotes/{new}")).into_response(),
+        Err(e) => action_failed(&me, &e, quote_status(&e)),
+    }
 }
 
 pub async fn quote_edit(
@@ -659,16 +691,8 @@ pub async fn make_quote(
     Form(form): Form<MakeQuoteForm>,
 ) -> Response {
     let made = async {
-        let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
-        let outbox = state.config.outbox();
-        let desk = Desk {
-            store: &state.store,
-            catalog: &state.catalog,
-            quotes: &settings,
-            outbox: &outbox,
-            today: today(&state),
-        };
-        app::quote::make_from_draft(&desk, id, form.version, &me.username).await
+        let parts = desk_parts(&state).await?;
+        app::quote::make_from_draft(&desk(&state, &parts), id, form.version, &me.username).await
     }
     .await;
     match made {
