@@ -213,3 +213,51 @@ async fn pricing_rules_are_checked_when_saved_and_shared_with_the_order_checks()
         "the rules are shown as saved"
     );
 }
+
+#[tokio::test]
+async fn rfq_mails_with_a_pdf_attached_become_priced_quotes() {
+    let t = tooling::testing::fresh_sqlite().await;
+    company(&t.store).await;
+    let data = app::draft::load_master_data(&t.store).await.unwrap();
+    let mut formats: Vec<corpus::Format> = (0..8).map(corpus::Format::MailPdf).collect();
+    // And the families written from descriptions of real documents, which the readers were not tuned on.
+    formats.extend([corpus::Format::ErpPrint, corpus::Format::Forwarded]);
+    let generated = corpus::generate_families(tooling::corpus_master(&data), 11, 300, &formats).unwrap();
+    let rfqs: Vec<_> = generated.into_iter().filter(|g| g.truth.kind == "rfq").collect();
+    assert!(rfqs.len() >= 8, "{} RFQs", rfqs.len());
+    let pipeline = app::intake::Pipeline::new(&app::Config::default());
+    let (mut lines, mut right, mut priced, mut quoted) = (0, 0, 0, 0);
+    for g in &rfqs {
+        let received = app::intake::receive(&t.store, "upload", Some(&g.file_name), &g.bytes)
+            .await
+            .unwrap();
+        app::intake::drain(&t.store, &pipeline).await.unwrap();
+        let quotes = t.store.quotes_of_message(received.id).await.unwrap();
+        let Some(q) = quotes.first() else {
+            continue;
+        };
+        quoted += 1;
+        assert_eq!(Some(&q.customer_no), g.truth.customer_no.as_ref(), "{}", g.file_name);
+        let quote = app::quote::Quote::from_json(&q.content).unwrap();
+        for (line, truth) in quote.lines.iter().zip(&g.truth.lines) {
+            lines += 1;
+            right += usize::from(line.sku == truth.sku);
+            if let Some(p) = &line.priced {
+                priced += 1;
+                assert_eq!(p.replay(), Some(p.unit_price), "{}: {:?}", g.file_name, p.steps);
+            }
+        }
+    }
+    eprintln!(
+        "{quoted} of {} RFQ mails (PDF attached) quoted; {right} of {lines} lines with the right product, {priced} priced",
+        rfqs.len()
+    );
+    // Every RFQ is by a known customer: each becomes a quote, its lines
+    // matched and priced with their explanation.
+    assert_eq!(quoted, rfqs.len());
+    assert!(
+        right * 100 >= lines * 95,
+        "{right} of {lines} lines matched the right product"
+    );
+    assert!(priced * 100 >= lines * 95, "{priced} of {lines} lines priced");
+}
