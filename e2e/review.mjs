@@ -164,6 +164,40 @@ try {
   // A chosen range: the breakdowns follow it; a range that ends before it starts is refused in words.
   await admin.goto(`${base}/?from=2026-01-01&to=2025-12-01`);
   check((await admin.textContent("#range-error")).includes("ends"), "a backwards range is explained");
+  // Quotes: the demo's RFQs quoted in every state; a clerk works one beside its RFQ.
+  await clerk.setViewportSize({ width: 1280, height: 800 });
+  await clerk.goto(`${base}/quotes?show=all`);
+  const statuses = await clerk.locator("#quotes tbody .badge").allTextContents();
+  for (const s of ["draft", "awaiting approval", "sent", "accepted", "expired"]) {
+    check(statuses.includes(s), `the quote list has a quote that is ${s}`);
+  }
+  await clerk.screenshot({ path: `${shots}/quotes.png` });
+  await clerk.goto(`${base}/quotes?show=open`);
+  const open = clerk.locator("#quotes tbody tr:has(.badge.draft) a[href^='/quotes/']").first();
+  await Promise.all([clerk.waitForNavigation(), open.click()]);
+  check(await clerk.locator("#original .tb").count() > 0, "the RFQ is shown beside the quote");
+  check(await clerk.locator("details.explain").count() > 0, "each price says how it was made");
+  await clerk.fill("#add-line input[name=description]", "Sonderanfertigung laut Zeichnung 4711");
+  await clerk.fill("#add-line input[name=quantity]", "5");
+  await clerk.fill("#add-line input[name=price]", "148,50");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("#add-line button[type=submit]")]);
+  check((await clerk.textContent("#quote-lines")).includes("Sonderanfertigung laut Zeichnung 4711"), "a special make is added as a free-text line");
+  check((await clerk.textContent("#quote-lines")).includes("742.50"), "the free-text line has its amount");
+  check(await clerk.locator("#quote-margin").count() === 0, "a clerk sees no margin");
+  await clerk.evaluate(() => window.scrollTo(0, 0));
+  await clerk.screenshot({ path: `${shots}/quote.png` });
+
+  // The approval inbox: an administrator approves with a reason.
+  await admin.goto(`${base}/quotes?show=approval`);
+  const waiting = admin.locator("#quotes tbody a[href^='/quotes/']").first();
+  check(await waiting.count() === 1, "a quote waits for approval");
+  await Promise.all([admin.waitForNavigation(), waiting.click()]);
+  check(await admin.locator("#approval li").count() > 0, "the approval notice says why");
+  check(await admin.locator("#quote-margin").count() === 1, "a manager sees the margin");
+  await admin.screenshot({ path: `${shots}/quote-approval.png` });
+  await admin.fill("input[name=note][aria-label='Reason for approval']", "Rahmenvertrag, Menge rechtfertigt den Preis");
+  await Promise.all([admin.waitForNavigation(), admin.click("#approve")]);
+  check((await admin.textContent("#quote-status")).includes("approved"), "the quote is approved");
   console.log("browser: all checks passed");
 } finally {
   await browser.close();

@@ -127,6 +127,9 @@ fn a_clerks_day_in_the_browser() {
         "settings",
         "settings-letter",
         "home",
+        "quotes",
+        "quote",
+        "quote-approval",
     ] {
         assert!(shots.join(format!("{shot}.png")).is_file(), "no screenshot {shot}.png");
     }

@@ -269,7 +269,14 @@ fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool) -> Quote
         warnings: l
             .priced
             .as_ref()
-            .map(|p| p.warnings.iter().map(|w| warning_text(w, see_cost)).collect())
+            .map(|p| {
+                p.warnings
+                    .iter()
+                    // A free-text line has no cost to know.
+                    .filter(|w| !(l.free_text && **w == PriceWarning::NoCost))
+                    .map(|w| warning_text(w, see_cost))
+                    .collect()
+            })
             .unwrap_or_default(),
         problem: opt(&l.pricing_problem),
         candidates: l
