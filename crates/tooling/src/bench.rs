@@ -839,14 +839,11 @@ pub fn quote_pricing(lines: u32, rounds: u32) -> Result<(f64, f64), matching::Ma
     }
     let discounts = (0..20)
         .map(|i| DiscountRule {
-            name: format!("Regel {i}"),
-            percent: Decimal::from(1 + i % 7),
             customer_no: (i % 5 == 0).then(|| customer_no.clone()),
             segment: (i % 5 == 1).then(|| lists[0].clone()),
             product_group: (i % 5 == 2).then(|| format!("G{}", i % 12)),
             min_qty: Some(Decimal::from(10 * i + 1)),
-            valid_from: None,
-            valid_to: None,
+            ..DiscountRule::new(&format!("Regel {i}"), Decimal::from(1 + i % 7))
         })
         .collect();
     let policy = PricingPolicy {

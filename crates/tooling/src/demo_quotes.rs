@@ -33,16 +33,7 @@ pub enum DemoQuotesError {
 
 /// Pricing rules and approval limits of the demo distributor, on top of `configured`.
 pub fn settings(configured: &QuoteSettings, segment: Option<domain::values::PriceListId>) -> QuoteSettings {
-    let rule = |name: &str, percent: i64| DiscountRule {
-        name: name.into(),
-        percent: Decimal::from(percent),
-        customer_no: None,
-        segment: None,
-        product_group: None,
-        min_qty: None,
-        valid_from: None,
-        valid_to: None,
-    };
+    let rule = |name: &str, percent: i64| DiscountRule::new(name, Decimal::from(percent));
     let mut volume = rule("Mengenrabatt ab 1.000", 3);
     volume.min_qty = Some(Decimal::from(1000));
     let mut dealer = rule("Händlerrabatt", 5);

@@ -78,16 +78,7 @@ pub(crate) fn parse_rules(typed: &str) -> Result<Vec<DiscountRule>, String> {
         let percent_text = parts.next().unwrap_or_default();
         let percent = decimal_input(percent_text.trim_end_matches('%'))
             .ok_or_else(|| at(format!("'{percent_text}' is not a percent")))?;
-        let mut rule = DiscountRule {
-            name,
-            percent,
-            customer_no: None,
-            segment: None,
-            product_group: None,
-            min_qty: None,
-            valid_from: None,
-            valid_to: None,
-        };
+        let mut rule = DiscountRule::new(&name, percent);
         for part in parts.filter(|p| !p.is_empty()) {
             let (key, value) = part
                 .split_once('=')

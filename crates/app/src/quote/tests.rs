@@ -93,14 +93,9 @@ fn settings() -> QuoteSettings {
     QuoteSettings {
         pricing: PricingPolicy {
             discounts: vec![DiscountRule {
-                name: "Schraubenaktion".into(),
-                percent: dec!(10),
-                customer_no: None,
-                segment: None,
                 product_group: Some("Schrauben".into()),
                 min_qty: Some(dec!(1000)),
-                valid_from: None,
-                valid_to: None,
+                ..DiscountRule::new("Schraubenaktion", dec!(10))
             }],
             margin_floor: Some(dec!(20)),
             ..PricingPolicy::default()
@@ -114,15 +109,18 @@ fn settings() -> QuoteSettings {
     }
 }
 
-#[test]
-fn an_rfq_becomes_a_priced_quote_with_its_open_line_and_candidates() {
-    let catalog = catalog();
-    let settings = settings();
-    let ctx = PricingContext {
-        catalog: &catalog,
+fn context<'a>(catalog: &'a Catalog, settings: &'a QuoteSettings) -> PricingContext<'a> {
+    PricingContext {
+        catalog,
         policy: &settings.pricing,
         today: day(),
-    };
+    }
+}
+
+#[test]
+fn an_rfq_becomes_a_priced_quote_with_its_open_line_and_candidates() {
+    let (catalog, settings) = (catalog(), settings());
+    let ctx = context(&catalog, &settings);
     let quote = from_draft(&rfq(), &ctx, &settings).unwrap();
     assert_eq!(quote.rfq_number.as_deref(), Some("ANF-77"));
     assert_eq!(quote.valid_until, "2026-12-30".parse::<Date>().unwrap());
@@ -146,13 +144,8 @@ fn an_rfq_becomes_a_priced_quote_with_its_open_line_and_candidates() {
 
 #[test]
 fn edits_reprice_and_a_price_by_hand_below_the_floor_asks_for_approval() {
-    let catalog = catalog();
-    let settings = settings();
-    let ctx = PricingContext {
-        catalog: &catalog,
-        policy: &settings.pricing,
-        today: day(),
-    };
+    let (catalog, settings) = (catalog(), settings());
+    let ctx = context(&catalog, &settings);
     let mut quote = from_draft(&rfq(), &ctx, &settings).unwrap();
     quote
         .apply(&QuoteEdit::Remove { line_no: 2 }, &catalog, day(), "anna")
@@ -235,13 +228,8 @@ fn edits_reprice_and_a_price_by_hand_below_the_floor_asks_for_approval() {
 
 #[test]
 fn bad_edits_say_what_is_wrong() {
-    let catalog = catalog();
-    let settings = settings();
-    let ctx = PricingContext {
-        catalog: &catalog,
-        policy: &settings.pricing,
-        today: day(),
-    };
+    let (catalog, settings) = (catalog(), settings());
+    let ctx = context(&catalog, &settings);
     let mut quote = from_draft(&rfq(), &ctx, &settings).unwrap();
     let before = quote.clone();
     let err = |q: &mut Quote, e: QuoteEdit| q.apply(&e, &catalog, day(), "anna").unwrap_err().to_string();
@@ -296,13 +284,8 @@ fn bad_edits_say_what_is_wrong() {
 
 #[test]
 fn a_currency_without_prices_is_a_clear_problem_not_a_zero() {
-    let catalog = catalog();
-    let settings = settings();
-    let ctx = PricingContext {
-        catalog: &catalog,
-        policy: &settings.pricing,
-        today: day(),
-    };
+    let (catalog, settings) = (catalog(), settings());
+    let ctx = context(&catalog, &settings);
     let mut draft = rfq();
     draft.currency = Some(CurrencyCode::parse("CHF").unwrap());
     let quote = from_draft(&draft, &ctx, &settings).unwrap();
@@ -335,13 +318,8 @@ fn acceptance_is_read_from_the_customers_own_words() {
 
 #[test]
 fn the_mail_names_quote_enquiry_and_validity() {
-    let catalog = catalog();
-    let settings = settings();
-    let ctx = PricingContext {
-        catalog: &catalog,
-        policy: &settings.pricing,
-        today: day(),
-    };
+    let (catalog, settings) = (catalog(), settings());
+    let ctx = context(&catalog, &settings);
     let quote = from_draft(&rfq(), &ctx, &settings).unwrap();
     let (subject, body) = mail_text(&quote, "AN-17", &settings, "Ihr Vertriebsteam");
     assert_eq!(subject, "Angebot AN-17 zu Ihrer Anfrage ANF-77");

@@ -79,6 +79,20 @@ pub struct DiscountRule {
 }
 
 impl DiscountRule {
+    /// A rule for everyone, always; narrowed by setting its conditions.
+    pub fn new(name: &str, percent: Decimal) -> DiscountRule {
+        DiscountRule {
+            name: name.to_owned(),
+            percent,
+            customer_no: None,
+            segment: None,
+            product_group: None,
+            min_qty: None,
+            valid_from: None,
+            valid_to: None,
+        }
+    }
+
     /// The most specific thing the rule names.
     pub fn scope(&self) -> RuleScope {
         if self.customer_no.is_some() {

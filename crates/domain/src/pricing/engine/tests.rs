@@ -38,16 +38,7 @@ fn row(list: &str, sku: &str, min: Decimal, customer: Option<&str>, price: Decim
 }
 
 fn rule(name: &str, percent: Decimal) -> DiscountRule {
-    DiscountRule {
-        name: name.into(),
-        percent,
-        customer_no: None,
-        segment: None,
-        product_group: None,
-        min_qty: None,
-        valid_from: None,
-        valid_to: None,
-    }
+    DiscountRule::new(name, percent)
 }
 
 fn day() -> Date {
