@@ -261,3 +261,36 @@ async fn rfq_mails_with_a_pdf_attached_become_priced_quotes() {
     );
     assert!(priced * 100 >= lines * 95, "{priced} of {lines} lines priced");
 }
+
+#[tokio::test]
+async fn an_rfq_by_specification_is_matched_on_the_products_attributes() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let (customer, _) = company(&t.store).await;
+    let mail = format!(
+        "From: {}\r\nSubject: Anfrage Projekt Nordhafen\r\nMessage-ID: <rfq-spec@example.de>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte senden Sie uns ein Angebot über:\r\n\r\n\
+         - 500 Stk Sechskantschraube M8x40 A2\r\n\
+         - 200 Stk Sechskantschraube M10x30, Festigkeit 10.9 blank\r\n\
+         - 20 Stk Sonderanfertigung laut Zeichnung 4711\r\n\r\nMit freundlichen Grüßen\r\n",
+        customer.emails[0]
+    );
+    let received = app::intake::receive(&t.store, "upload", Some("rfq.eml"), mail.as_bytes())
+        .await
+        .unwrap();
+    app::intake::drain(&t.store, &app::intake::Pipeline::new(&app::Config::default()))
+        .await
+        .unwrap();
+    let q = t.store.quotes_of_message(received.id).await.unwrap().remove(0);
+    let quote = app::quote::Quote::from_json(&q.content).unwrap();
+    let skus: Vec<Option<&str>> = quote.lines.iter().map(|l| l.sku.as_deref()).collect();
+    assert_eq!(
+        skus,
+        [Some("DIN933-M8x40-A2"), Some("DIN933-M10x30-109"), None],
+        "{:#?}",
+        quote.lines
+    );
+    assert_eq!(quote.lines[0].quantity, rust_decimal::Decimal::from(500));
+    assert!(quote.lines[0].unit_price.is_some() && quote.lines[1].unit_price.is_some());
+    // The special make stays open, to be priced by hand.
+    assert!(app::quote::open_points(&quote)[0].starts_with("line 3 has no product"));
+}
