@@ -404,3 +404,42 @@ async fn sent_quotes_expire_and_are_followed_up_once() {
         assert_eq!(lost.lost_reason, Some(LostReason::Competitor));
     }
 }
+
+#[tokio::test]
+async fn a_ubl_request_for_quotation_becomes_a_quote() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let s = &t.store;
+    master(s).await;
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<RequestForQuotation xmlns="urn:oasis:names:specification:ubl:schema:xsd:RequestForQuotation-2"
+  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:ID>RFQ-5511</cbc:ID>
+  <cbc:IssueDate>2026-11-27</cbc:IssueDate>
+  <cac:BuyerCustomerParty><cac:Party>
+    <cac:PartyIdentification><cbc:ID>10042</cbc:ID></cac:PartyIdentification>
+    <cac:PartyName><cbc:Name>Muster GmbH</cbc:Name></cac:PartyName>
+  </cac:Party></cac:BuyerCustomerParty>
+  <cac:RequestForQuotationLine><cac:LineItem>
+    <cbc:ID>1</cbc:ID>
+    <cbc:Quantity unitCode="C62">300</cbc:Quantity>
+    <cac:Item><cbc:Name>Zylinderschraube M6x20 A4</cbc:Name>
+      <cac:SellersItemIdentification><cbc:ID>B-200</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  </cac:LineItem></cac:RequestForQuotationLine>
+</RequestForQuotation>"#;
+    let received = receive(s, "upload", Some("rfq-5511.xml"), xml.as_bytes())
+        .await
+        .unwrap();
+    drain(s, &Pipeline::default()).await.unwrap();
+    let quotes = s.quotes_of_message(received.id).await.unwrap();
+    assert_eq!(quotes.len(), 1, "{:?}", s.draft_of_message(received.id).await.unwrap());
+    let q = &quotes[0];
+    assert_eq!(
+        (q.customer_no.as_str(), q.rfq_number.as_deref()),
+        ("10042", Some("RFQ-5511"))
+    );
+    let quote = app::quote::Quote::from_json(&q.content).unwrap();
+    assert_eq!(quote.lines[0].sku.as_deref(), Some("B-200"));
+    // 300 × 0.30 from the STD price list.
+    assert_eq!(quote.total(), dec!(90));
+}
