@@ -198,6 +198,22 @@ try {
   await admin.fill("input[name=note][aria-label='Reason for approval']", "Rahmenvertrag, Menge rechtfertigt den Preis");
   await Promise.all([admin.waitForNavigation(), admin.click("#approve")]);
   check((await admin.textContent("#quote-status")).includes("approved"), "the quote is approved");
+  if (process.env.SEND_QUOTES) {
+    // Sent, accepted by the customer, and made an order at the quoted prices.
+    await Promise.all([admin.waitForNavigation(), admin.click("#send-quote")]);
+    check((await admin.textContent("#quote-status")).includes("sent"), "the approved quote is sent");
+    const total = (await admin.textContent("#quote-total")).trim();
+    await Promise.all([admin.waitForNavigation(), admin.click("#accept")]);
+    check((await admin.textContent("#quote-status")).includes("accepted"), "the customer's acceptance is recorded");
+    await admin.fill("input[name=po_number]", "4500088123");
+    await Promise.all([admin.waitForNavigation(), admin.click("#make-order")]);
+    check(/\/orders\/\d+$/.test(admin.url()), "the accepted quote becomes an order");
+    check(await admin.locator("#order-quote").count() === 1, "the order links its quote");
+    check((await admin.textContent("body")).includes("4500088123"), "the order carries the customer's PO number");
+    const orderTotal = parseFloat((await admin.textContent("#order-total")).trim());
+    check(Math.abs(orderTotal - parseFloat(total)) < 0.005, `the order keeps the quoted total ${total}`);
+    await admin.screenshot({ path: `${shots}/quote-order.png` });
+  }
   console.log("browser: all checks passed");
 } finally {
   await browser.close();

@@ -45,6 +45,31 @@ fn a_clerks_day_in_the_browser() {
         "playwright-core is not installed in e2e/"
     );
     let dir = tempfile::tempdir().unwrap();
+    // Mail to customers through the test script's Postfix: quotes are sent
+    // from the browser and read back from its Maildir.
+    let maildir = match (
+        std::env::var("ORDERDESK_TEST_SMTP_PORT"),
+        std::env::var("ORDERDESK_TEST_SMTP_DIR"),
+    ) {
+        (Ok(port), Ok(smtp_dir)) => {
+            std::fs::write(
+                dir.path().join("orderdesk.toml"),
+                format!(
+                    "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n\
+                     from = \"Vertrieb Muster <vertrieb@orderdesk.example>\"\n"
+                ),
+            )
+            .unwrap();
+            Some(Path::new(&smtp_dir).join("mail/Maildir/new"))
+        }
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ORDERDESK_TEST_SMTP_PORT is not set: run the tests with scripts/test"
+            );
+            None
+        }
+    };
     let server = start(dir.path(), &["demo"]);
     let address = server.address.clone();
     let token = orderdesk(dir.path(), &["token", "add", "browser-test", "--user", "clerk"]);
@@ -106,6 +131,7 @@ fn a_clerks_day_in_the_browser() {
         .env("SALES_PASSWORD", password(&server.printed, "sales"))
         .env("ADMIN_PASSWORD", password(&server.printed, "admin"))
         .env("DRAFT_ID", draft_id.to_string())
+        .env("SEND_QUOTES", if maildir.is_some() { "1" } else { "" })
         .env("FIX_SKU", fix["sku"].as_str().unwrap())
         .output()
         .expect("node runs");
@@ -132,6 +158,28 @@ fn a_clerks_day_in_the_browser() {
         "quote-approval",
     ] {
         assert!(shots.join(format!("{shot}.png")).is_file(), "no screenshot {shot}.png");
+    }
+    // The quote the browser sent reached the customer with its PDF.
+    if let Some(new) = &maildir {
+        let started = Instant::now();
+        let sent = loop {
+            let found: Vec<String> = std::fs::read_dir(new)
+                .map(|d| {
+                    d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                        .filter(|m| m.contains("Subject: Angebot AN-"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !found.is_empty() || started.elapsed() > Duration::from_secs(30) {
+                break found;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert!(!sent.is_empty(), "the quote sent in the browser was not delivered");
+        assert!(
+            sent.iter().any(|m| m.contains("application/pdf")),
+            "the quote mail carries its PDF"
+        );
     }
 
     // What the browser did is in the store: the order, confirmed by the clerk.

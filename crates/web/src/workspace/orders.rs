@@ -94,6 +94,8 @@ struct OrderPage {
     erp_failed: Option<String>,
     /// Mail to the customer about this order (confirmations).
     mails: Vec<MailRow>,
+    /// The quote it was made from: (id, number).
+    quote: Option<(i64, String)>,
 }
 
 /// A mail in a list: what, to whom, where it stands, and its file.
@@ -195,10 +197,24 @@ pub async fn order(
             )
         });
     let mails = state.store.mails_of_order(id).await?.iter().map(MailRow::of).collect();
+    let quote = match state
+        .store
+        .quotes_of_message(o.message_id)
+        .await?
+        .into_iter()
+        .find(|q| q.order_id == Some(o.id))
+    {
+        Some(q) => {
+            let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
+            Some((q.id, settings.number(q.id)))
+        }
+        None => None,
+    };
     render(OrderPage {
         erp,
         erp_failed,
         mails,
+        quote,
         nav: "orders",
         csrf: me.csrf.clone(),
         can_amend: me.can(Permission::AmendOrders)
