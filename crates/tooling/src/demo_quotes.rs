@@ -31,13 +31,15 @@ pub enum DemoQuotesError {
     Missing(&'static str),
 }
 
-/// Pricing rules and approval limits of the demo distributor, on top of `configured`.
-pub fn settings(configured: &QuoteSettings, segment: Option<domain::values::PriceListId>) -> QuoteSettings {
+/// Pricing rules and approval limits of the demo distributor, on top of
+/// `configured`: an agreed discount for one customer and a volume discount
+/// from 5,000 pieces, so that the demo's other orders keep their prices.
+pub fn settings(configured: &QuoteSettings, customer: Option<domain::CustomerNo>) -> QuoteSettings {
     let rule = |name: &str, percent: i64| DiscountRule::new(name, Decimal::from(percent));
-    let mut volume = rule("Mengenrabatt ab 1.000", 3);
-    volume.min_qty = Some(Decimal::from(1000));
-    let mut dealer = rule("Händlerrabatt", 5);
-    dealer.segment = segment;
+    let mut volume = rule("Mengenrabatt ab 5.000", 3);
+    volume.min_qty = Some(Decimal::from(5000));
+    let mut dealer = rule("Jahresvereinbarung", 5);
+    dealer.customer_no = customer;
     QuoteSettings {
         pricing: PricingPolicy {
             discounts: vec![dealer, volume],
@@ -136,7 +138,7 @@ pub async fn load_quotes(
         .find(|c| c.language.as_deref() != Some("de"))
         .unwrap_or(german);
     let configured = app::settings::quotes(store, &pipeline.quotes).await?;
-    let settings = settings(&configured, german.price_list.clone());
+    let settings = settings(&configured, Some(german.customer_no.clone()));
     if store.setting("quotes").await?.is_none() {
         app::settings::save_quotes(store, &configured, settings.clone(), "demo").await?;
     }
