@@ -1229,53 +1229,88 @@ pub fn new_quote(quote: &Quote, received: jiff::Timestamp, due_at: jiff::Timesta
     }
 }
 
+/// What one round of [`tend`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tended {
+    pub expired: usize,
+    /// Sent quotes ending soon, the sales team reminded.
+    pub reminded: usize,
+    /// Quotes past their due time and not sent, the managers told.
+    pub escalated: usize,
+}
+
 /// What the clock does for quotes: expired ones marked, the sales team
-/// reminded of those ending soon. Run by `serve` with the SLA round.
+/// reminded of those ending soon, the managers told of those not sent by
+/// their due time (each once). Run by `serve` with the SLA round.
 pub async fn tend(
     store: &Store,
     settings: &QuoteSettings,
     outbox: &crate::outbound::Outbox,
     escalate_to: &[String],
     today: Date,
-) -> Result<(usize, usize), store::StoreError> {
-    let now = jiff::Timestamp::now();
+    now: jiff::Timestamp,
+) -> Result<Tended, store::StoreError> {
     let expired = store.expire_quotes(today, now).await?;
     let outbox = crate::settings::outbox(store, outbox).await?;
-    let to: Vec<String> = if settings.follow_up_to.is_empty() {
+    let follow_up_to: Vec<String> = if settings.follow_up_to.is_empty() {
         escalate_to.to_vec()
     } else {
         settings.follow_up_to.clone()
     };
     let domain = crate::outbound::sender_domain(&outbox.smtp).to_owned();
-    let can_mail = !outbox.smtp.host.trim().is_empty() && !to.is_empty();
-    let number_prefix = settings.number_prefix.clone();
-    let mail_of = move |q: &StoredQuote| -> Option<NewMail> {
-        if !can_mail {
-            return None;
-        }
-        let number = format!("{number_prefix}{}", q.id);
-        Some(NewMail {
-            kind: MailKind::QuoteFollowUp,
+    let mailing = !outbox.smtp.host.trim().is_empty();
+    let internal = |kind: MailKind, to: &[String], q: &StoredQuote, subject: String, body: String| -> Option<NewMail> {
+        (mailing && !to.is_empty()).then(|| NewMail {
+            kind,
             message_id: Some(q.message_id),
             order_id: None,
-            dedupe_key: format!("quote_follow_up:{}", q.id),
+            dedupe_key: format!("{}:{}", kind.as_str(), q.id),
             language: "de".into(),
             to: to.join(", "),
-            subject: format!("Angebot {number} läuft am {} ab / quotation ends", q.valid_until),
-            body: format!(
-                "Angebot {number} an Kunde {} ({} {}) gilt bis {} und ist noch nicht beantwortet. Bitte beim Kunden nachfassen.\n\n\
-                 Quotation {number} to customer {} is valid until {} and has no answer yet. Please follow up.\n",
-                q.customer_no, q.total, q.currency, q.valid_until, q.customer_no, q.valid_until
-            ),
-            mail_message_id: format!("<quote-follow-up-{}-{:016x}@{domain}>", q.id, fastrand::u64(..)),
+            subject,
+            body,
+            mail_message_id: format!("<{}-{}-{:016x}@{domain}>", kind.as_str(), q.id, fastrand::u64(..)),
             in_reply_to: None,
             references: Vec::new(),
             attachment: None,
         })
     };
+    let follow_up = |q: &StoredQuote| {
+        let number = settings.number(q.id);
+        internal(
+            MailKind::QuoteFollowUp,
+            &follow_up_to,
+            q,
+            format!("Angebot {number} läuft am {} ab / quotation ends", q.valid_until),
+            format!(
+                "Angebot {number} an Kunde {} ({} {}) gilt bis {} und ist noch nicht beantwortet. Bitte beim Kunden nachfassen.\n\n\
+                 Quotation {number} to customer {} is valid until {} and has no answer yet. Please follow up.\n",
+                q.customer_no, q.total, q.currency, q.valid_until, q.customer_no, q.valid_until
+            ),
+        )
+    };
     let by = add_days(today, settings.follow_up_days);
-    let reminded = store.remind_expiring_quotes(by, &mail_of, now).await?;
-    Ok((expired.len(), reminded.len()))
+    let reminded = store.remind_expiring_quotes(by, &follow_up, now).await?;
+    let overdue = |q: &StoredQuote| {
+        let number = settings.number(q.id);
+        internal(
+            MailKind::Escalation,
+            escalate_to,
+            q,
+            format!("Angebot {number} überfällig / quotation overdue"),
+            format!(
+                "Angebot {number} an Kunde {} ist seit {} fällig und noch nicht versandt.\n\n\
+                 Quotation {number} to customer {} was due at {} and has not been sent.\n",
+                q.customer_no, q.due_at, q.customer_no, q.due_at
+            ),
+        )
+    };
+    let escalated = store.escalate_overdue_quotes(&overdue, now).await?;
+    Ok(Tended {
+        expired: expired.len(),
+        reminded: reminded.len(),
+        escalated: escalated.len(),
+    })
 }
 
 /// Statuses a list shows under a filter name of the quote list.

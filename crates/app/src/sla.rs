@@ -164,14 +164,15 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "escalating overdue drafts failed"),
         }
         // Quotes past their validity expire; the team hears of those ending soon.
-        let today = Timestamp::now().to_zoned(zone.clone()).date();
+        let now = Timestamp::now();
+        let today = now.to_zoned(zone.clone()).date();
         let tended = match crate::settings::quotes(&store, &quotes).await {
-            Ok(settings) => crate::quote::tend(&store, &settings, &outbox, &sla.escalate_to, today).await,
+            Ok(settings) => crate::quote::tend(&store, &settings, &outbox, &sla.escalate_to, today, now).await,
             Err(e) => Err(e),
         };
         match tended {
-            Ok((0, 0)) => {}
-            Ok((expired, reminded)) => tracing::info!(expired, reminded, "quotes tended"),
+            Ok(t) if t == crate::quote::Tended::default() => {}
+            Ok(t) => tracing::info!(t.expired, t.reminded, t.escalated, "quotes tended"),
             Err(e) => tracing::error!(error = %e, "tending quotes failed"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;

@@ -254,11 +254,14 @@ impl Store {
             .collect())
     }
 
-    /// Every draft waiting for a person: since its message arrived, and its due time.
+    /// Every draft waiting for a person, and every quote not yet sent:
+    /// since its message arrived, and its due time.
     pub async fn kpi_waiting(&self) -> Result<Vec<domain::kpi::Waiting>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id, m.received_at, d.due_at FROM drafts d JOIN messages m ON m.id = d.message_id \
-             WHERE d.status = 'review' ORDER BY d.id",
+             WHERE d.status = 'review' \
+             UNION ALL SELECT q.id, q.rfq_received_at, q.due_at FROM quotes q \
+             WHERE q.status IN ('draft', 'awaiting_approval', 'approved')",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -60,6 +60,8 @@ pub struct StoredQuote {
     /// A reply in the quote's thread that reads as an acceptance.
     pub acceptance_message_id: Option<i64>,
     pub reminded_at: Option<Timestamp>,
+    /// When it was escalated for not being sent by its due time.
+    pub escalated_at: Option<Timestamp>,
 }
 
 /// A revision as kept.
@@ -74,7 +76,7 @@ pub struct QuoteRevision {
 
 const COLUMNS: &str = "id, message_id, draft_id, customer_no, rfq_number, currency, status, revision, approved_revision, \
      total, valid_until, content, rfq_received_at, due_at, created_at, updated_at, sent_at, decided_at, lost_reason, \
-     status_note, order_id, acceptance_message_id, reminded_at";
+     status_note, order_id, acceptance_message_id, reminded_at, escalated_at";
 
 fn revision_of(at: At, row: &AnyRow, column: usize) -> Result<u32, StoreError> {
     let raw: i64 = row.try_get(column)?;
@@ -122,6 +124,7 @@ fn decode(row: &AnyRow) -> Result<StoredQuote, StoreError> {
         order_id: row.try_get(20)?,
         acceptance_message_id: row.try_get(21)?,
         reminded_at: at.optional_timestamp(row, 22)?,
+        escalated_at: at.optional_timestamp(row, 23)?,
     })
 }
 
@@ -181,6 +184,15 @@ impl QuoteChange {
             clear_acceptance: false,
         }
     }
+}
+
+/// What the clock marks on a quote once.
+#[derive(Debug, Clone, Copy)]
+enum QuoteMark {
+    /// A sent quote ends soon without an answer.
+    FollowUp,
+    /// A quote still ours is past its due time.
+    Overdue,
 }
 
 /// Which quotes a list shows.
@@ -564,30 +576,71 @@ impl Store {
         mail_of: &(dyn Fn(&StoredQuote) -> Option<crate::outbound::NewMail> + Sync),
         now: Timestamp,
     ) -> Result<Vec<i64>, StoreError> {
+        self.mark_quotes(QuoteMark::FollowUp, by.to_string(), mail_of, now)
+            .await
+    }
+
+    /// Quotes still ours (draft, awaiting approval, approved) past their due
+    /// time and not yet escalated: each marked with the mail to the
+    /// managers, in one transaction.
+    pub async fn escalate_overdue_quotes(
+        &self,
+        mail_of: &(dyn Fn(&StoredQuote) -> Option<crate::outbound::NewMail> + Sync),
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.mark_quotes(QuoteMark::Overdue, timestamp_text(now), mail_of, now)
+            .await
+    }
+
+    async fn mark_quotes(
+        &self,
+        mark: QuoteMark,
+        bound: String,
+        mail_of: &(dyn Fn(&StoredQuote) -> Option<crate::outbound::NewMail> + Sync),
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let (which, column, action) = match mark {
+            QuoteMark::FollowUp => (
+                "status = 'sent' AND reminded_at IS NULL AND valid_until <= $1",
+                "reminded_at",
+                "follow_up_due",
+            ),
+            QuoteMark::Overdue => (
+                "status IN ('draft', 'awaiting_approval', 'approved') AND escalated_at IS NULL AND due_at <= $1",
+                "escalated_at",
+                "escalated",
+            ),
+        };
         let mut tx = self.begin().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM quotes WHERE status = 'sent' AND reminded_at IS NULL AND valid_until <= $1 ORDER BY id"
+            "SELECT {COLUMNS} FROM quotes WHERE {which} ORDER BY id LIMIT 500"
         )))
-        .bind(by.to_string())
+        .bind(bound)
         .fetch_all(&mut *tx.tx)
         .await?;
         let quotes = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         let now_text = timestamp_text(now);
         for q in &quotes {
-            sqlx::query("UPDATE quotes SET reminded_at = $1 WHERE id = $2")
-                .bind(now_text.clone())
-                .bind(q.id)
-                .execute(&mut *tx.tx)
-                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE quotes SET {column} = $1 WHERE id = $2"
+            )))
+            .bind(now_text.clone())
+            .bind(q.id)
+            .execute(&mut *tx.tx)
+            .await?;
             if let Some(mail) = mail_of(q) {
                 tx.queue_mail(&mail, now).await?;
             }
+            let why = match mark {
+                QuoteMark::FollowUp => change("valid_until", None, Some(q.valid_until.to_string())),
+                QuoteMark::Overdue => change("due_at", None, Some(timestamp_text(q.due_at))),
+            };
             tx.append_event(&quote_event(
                 q.id,
                 &Actor::System("quotes".into()),
                 now,
-                "follow_up_due",
-                vec![change("valid_until", None, Some(q.valid_until.to_string()))],
+                action,
+                vec![why],
             ))
             .await?;
         }

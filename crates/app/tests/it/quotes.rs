@@ -346,6 +346,47 @@ async fn sent_quotes_expire_and_are_followed_up_once() {
             outbox: &pipeline.outbox,
             today,
         };
+        let to = vec!["leitung@lieferant.example".to_owned()];
+        let tended = |expired, reminded, escalated| app::quote::Tended {
+            expired,
+            reminded,
+            escalated,
+        };
+        let now = jiff::Timestamp::now();
+        // Not sent a day after the RFQ (its due time): the managers hear of it, once.
+        let day_later = now + jiff::SignedDuration::from_hours(25);
+        assert_eq!(
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, today, now)
+                .await
+                .unwrap(),
+            tended(0, 0, 0)
+        );
+        assert_eq!(
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, today, day_later)
+                .await
+                .unwrap(),
+            tended(0, 0, 1)
+        );
+        assert_eq!(
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, today, day_later)
+                .await
+                .unwrap(),
+            tended(0, 0, 0)
+        );
+        let escalations: Vec<_> = s
+            .mails_of_message(received.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.mail.kind == MailKind::Escalation)
+            .collect();
+        assert_eq!(escalations.len(), 1);
+        assert!(
+            escalations[0].mail.subject.contains("überfällig"),
+            "{}",
+            escalations[0].mail.subject
+        );
+        assert!(s.quote(q.id).await.unwrap().unwrap().escalated_at.is_some());
         let edits = vec![
             QuoteEdit::Product {
                 line_no: 2,
@@ -359,15 +400,18 @@ async fn sent_quotes_expire_and_are_followed_up_once() {
             .await
             .unwrap();
         app::quote::act(&desk, q.id, None, Command::Send, "anna").await.unwrap();
-        let to = vec!["leitung@lieferant.example".to_owned()];
         // Two days before its end: the team is reminded, once.
         assert_eq!(
-            app::quote::tend(s, &qs, &pipeline.outbox, &to, today).await.unwrap(),
-            (0, 1)
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, today, now)
+                .await
+                .unwrap(),
+            tended(0, 1, 0)
         );
         assert_eq!(
-            app::quote::tend(s, &qs, &pipeline.outbox, &to, today).await.unwrap(),
-            (0, 0)
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, today, now)
+                .await
+                .unwrap(),
+            tended(0, 0, 0)
         );
         let reminders: Vec<_> = s
             .mails_of_message(received.id)
@@ -381,8 +425,10 @@ async fn sent_quotes_expire_and_are_followed_up_once() {
         // The day after its end it has expired.
         let later = jiff::civil::date(2026, 12, 3);
         assert_eq!(
-            app::quote::tend(s, &qs, &pipeline.outbox, &to, later).await.unwrap(),
-            (1, 0)
+            app::quote::tend(s, &qs, &pipeline.outbox, &to, later, now)
+                .await
+                .unwrap(),
+            tended(1, 0, 0)
         );
         let expired = s.quote(q.id).await.unwrap().unwrap();
         assert_eq!(expired.state.status, QuoteStatus::Expired);

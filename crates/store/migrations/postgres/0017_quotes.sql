@@ -24,7 +24,8 @@ CREATE TABLE quotes (
     status_note TEXT,
     order_id BIGINT REFERENCES orders (id),
     acceptance_message_id BIGINT REFERENCES messages (id),
-    reminded_at TEXT
+    reminded_at TEXT,
+    escalated_at TEXT
 );
 CREATE INDEX quotes_by_status ON quotes (status, valid_until, id);
 CREATE INDEX quotes_by_sent ON quotes (sent_at);
