@@ -457,12 +457,15 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                 None => {}
             }
         }
-        // A reply to one of our quotes that reads as taking it.
+        // A reply to one of our quotes that reads as taking it is the
+        // quote's acceptance for a person to confirm, never an order of its own.
         let text = message_text(&processed);
-        if let Some(note) = acceptance_of(store, answered_quote.as_ref(), &text, message.id, &draft, &quotes).await? {
-            answered = Some(note);
-        }
+        let accepted = acceptance_of(store, answered_quote.as_ref(), &text, message.id, &draft, &quotes).await?;
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force, pipeline);
+        if let Some(note) = accepted {
+            answered = Some(note);
+            stored.order = None;
+        }
         stored.answered = answered;
         // An RFQ in the thread of one of our quotes (a question about it) waits for a person.
         if draft.kind == MessageKind::Rfq && quotes.auto_draft && answered_quote.is_none() && stored.answered.is_none()

@@ -31,7 +31,7 @@ fn rfq_mail(tag: &str) -> Vec<u8> {
 
 fn reply_mail(tag: &str, in_reply_to: &str, words: &str) -> Vec<u8> {
     format!(
-        "From: Einkauf <einkauf@muster.example>\r\nTo: vertrieb@lieferant.example\r\nSubject: AW: Angebot\r\n\
+        "From: Einkauf <einkauf@muster.example>\r\nTo: vertrieb@lieferant.example\r\nSubject: Bestellung 4500099\r\n\
          Date: Mon, 30 Nov 2026 10:00:00 +0100\r\nMessage-ID: <reply-{tag}@muster.example>\r\n\
          In-Reply-To: {in_reply_to}\r\nReferences: <{tag}@muster.example> {in_reply_to}\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n{words}\r\n\r\nMax Muster\r\n"
@@ -233,7 +233,10 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
         &reply_mail(
             &tag,
             &quote_mail.mail.mail_message_id,
-            "Guten Tag,\r\n\r\nhiermit Auftrag erteilt, Bestellnummer 4500099.",
+            // Written like a clean order, which alone would go straight through.
+            "Guten Tag,\r\n\r\nhiermit Auftrag erteilt.\r\n\r\nBestellnummer: 4500099\r\n\r\n\
+             Pos  Artikel-Nr.  Bezeichnung              Menge  ME   Einzelpreis\r\n\
+             1    A-100        Sechskantschraube M8x40  1200   Stk  0,12\r\n",
         ),
     )
     .await
@@ -242,9 +245,13 @@ async fn an_rfq_becomes_a_quote_is_approved_sent_accepted_and_ordered() {
     let proposed = s.quote(q.id).await.unwrap().unwrap();
     assert_eq!(proposed.acceptance_message_id, Some(reply.id));
     let reply_draft = s.draft_of_message(reply.id).await.unwrap().unwrap();
-    assert_eq!(
-        reply_draft.status,
-        DraftStatus::Done,
+    assert_eq!(reply_draft.status, DraftStatus::Done, "{}", reply_draft.extraction);
+    assert!(
+        s.orders(None, None, 50)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| o.message_id != reply.id),
         "the reply does not become a second order"
     );
 
