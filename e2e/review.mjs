@@ -64,6 +64,22 @@ try {
   check(await clerk.locator(".tb.hl").count() === 1, "the PO number's source is highlighted in the original");
   await clerk.screenshot({ path: `${shots}/review.png`, fullPage: true });
 
+  // Every documented key, typed in command mode, changes no value: keys move
+  // and open; what is typed into a field and left with Esc is undone.
+  const values = () => clerk.evaluate(() => Array.from(document.querySelectorAll("input.field, input[name=value]")).map((i) => i.value).join("|"));
+  const [version0, values0, url0] = [(await clerk.textContent("#draft-version")).trim(), await values(), clerk.url()];
+  await clerk.evaluate(() => document.activeElement && document.activeElement.blur());
+  await clerk.keyboard.press("j");
+  check(await clerk.locator("tr.line.cursor").count() === 1, "j puts the cursor on a line, focusing no field");
+  check(await clerk.evaluate(() => !document.activeElement.matches("input, textarea, select")), "j leaves every field alone");
+  for (const key of ["j", "k", "j", "a", "Escape", "k", "?"]) await clerk.keyboard.press(key);
+  check(await clerk.locator("#keys-help").isVisible(), "? shows the list of keys");
+  for (const key of ["Escape", "r", "x", "Escape", "j", "Enter", "x", "y", "Escape", "a", "j", "Enter", "k", "Escape"]) await clerk.keyboard.press(key);
+  check(!(await clerk.locator("#keys-help").isVisible()), "Esc hides the list of keys");
+  check(clerk.url() === url0, "no key submitted anything");
+  check((await clerk.textContent("#draft-version")).trim() === version0, "no key changed the draft");
+  check((await values()) === values0, "every value is as it was after every documented key");
+
   // Fix line 2's product and save with Enter.
   const sku = clerk.locator('tr.line[data-line="2"] input.sku');
   await sku.fill(fixSku);

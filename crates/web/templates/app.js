@@ -33,19 +33,27 @@
     var total = document.getElementById("total");
     if (total && any) total.textContent = sum.toFixed(2);
   }
-  function fields() { return Array.prototype.slice.call(document.querySelectorAll("input.field:not([disabled])")); }
-  function move(step) {
-    var all = fields(); if (!all.length) return;
-    var i = all.indexOf(document.activeElement);
-    var next = all[(i + step + all.length) % all.length];
-    next.focus(); next.select();
+  // The line cursor of command mode: keys move it, they never type.
+  var cursor = -1;
+  function lines() { return Array.prototype.slice.call(document.querySelectorAll("tr.line")); }
+  function setCursor(i) {
+    var rows = lines(); if (!rows.length) return;
+    cursor = (i + rows.length) % rows.length;
+    rows.forEach(function (r, n) { r.classList.toggle("cursor", n === cursor); });
+    rows[cursor].scrollIntoView({ block: "nearest" });
+    highlight(rows[cursor]);
+  }
+  function current() { return lines()[cursor] || null; }
+  function help(show) {
+    var h = document.getElementById("keys-help");
+    if (h) h.hidden = show === undefined ? !h.hidden : !show;
   }
   document.addEventListener("focusin", function (e) {
     var t = e.target;
     if (t.matches && t.matches("[data-start]")) highlight(t);
     var row = t.closest && t.closest("tr.line");
     document.querySelectorAll("tr.line.focused").forEach(function (r) { r.classList.remove("focused"); });
-    if (row) row.classList.add("focused");
+    if (row) { row.classList.add("focused"); cursor = lines().indexOf(row); }
   });
   document.addEventListener("input", function (e) {
     if (e.target.matches && e.target.matches("input.qty, input.price")) recompute();
@@ -57,8 +65,11 @@
     form.querySelector("input[name=value]").value = b.getAttribute("data-sku");
     form.submit();
   });
+  // Keys act only in command mode, when no field has the focus: they move
+  // and open, they never change a value. In a field, Esc leaves it with
+  // what was typed undone, Enter saves it.
   document.addEventListener("keydown", function (e) {
-    if (!document.querySelector(".review")) return;
+    if (!document.querySelector(".review[data-draft]")) return;
     var typing = e.target.matches && e.target.matches("input, select, textarea");
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       var confirm = document.getElementById("confirm");
@@ -66,16 +77,31 @@
       return;
     }
     if (typing) {
-      if (e.key === "Escape") e.target.blur();
+      if (e.key === "Escape") {
+        if (e.target.matches("input, textarea")) { e.target.value = e.target.defaultValue; recompute(); }
+        e.target.blur();
+      }
       return;
     }
-    if (e.key === "j") { e.preventDefault(); move(1); }
-    else if (e.key === "k") { e.preventDefault(); move(-1); }
-    else if (e.key === "r") { var r = document.getElementById("reject-reason"); if (r) { e.preventDefault(); r.focus(); } }
-    else if (e.key === "a") {
-      var row = document.querySelector("tr.line.focused") || document.querySelector("tr.line.low");
-      var alt = row && row.querySelector("button.alt");
-      if (alt) { e.preventDefault(); alt.click(); }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Moving on leaves an opened alternative unpicked.
+    if ((e.key === "j" || e.key === "k" || e.key === "Escape") && e.target.matches && e.target.matches("button.alt")) {
+      e.target.blur();
     }
+    var row = current();
+    if (e.key === "j") { e.preventDefault(); setCursor(cursor + 1); }
+    else if (e.key === "k") { e.preventDefault(); setCursor(cursor < 0 ? -1 : cursor - 1); }
+    else if (e.key === "Enter" && row && !(e.target.matches && e.target.matches("button, a"))) {
+      var first = row.querySelector("input.field:not([disabled])");
+      if (first) { e.preventDefault(); first.focus(); }
+    }
+    else if (e.key === "a" && row) {
+      // Open the line's alternatives: the first takes the focus; Enter or a click picks it.
+      var alt = row.querySelector("button.alt");
+      if (alt) { e.preventDefault(); row.querySelector(".alts").classList.add("open"); alt.focus(); }
+    }
+    else if (e.key === "r") { var r = document.getElementById("reject-reason"); if (r) { e.preventDefault(); r.focus(); } }
+    else if (e.key === "?") { e.preventDefault(); help(); }
+    else if (e.key === "Escape") { help(false); document.querySelectorAll(".alts.open").forEach(function (a) { a.classList.remove("open"); }); }
   });
 })();
