@@ -31,6 +31,26 @@ pub struct NewOrder {
     pub mails: Vec<crate::outbound::NewMail>,
 }
 
+/// What a clerk searches orders by; every part given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    /// A customer number, part of a PO number, part of the customer's name,
+    /// or (with `order_id`) our order number.
+    pub words: Option<String>,
+    /// Our order number read from the words (`AB-1042` → 1042).
+    pub order_id: Option<i64>,
+    pub customer_no: Option<String>,
+    pub status: Option<OrderStatus>,
+    /// Confirmed in `[from, to)`.
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub min_total: Option<Decimal>,
+    pub max_total: Option<Decimal>,
+    /// Keyset paging: ids below this.
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOrder {
     pub id: i64,
@@ -227,14 +247,73 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<StoredOrder>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE id < $1 AND ($2 = '' OR customer_no = $2) ORDER BY id DESC LIMIT $3"
-        )))
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(customer_no.unwrap_or("").to_owned())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        self.find_orders(&OrderFilter {
+            customer_no: customer_no.map(str::to_owned),
+            before,
+            limit,
+            ..OrderFilter::default()
+        })
+        .await
+    }
+
+    /// Orders found by what a clerk knows of them, newest first, keyset-paged by id.
+    pub async fn find_orders(&self, f: &OrderFilter) -> Result<Vec<StoredOrder>, StoreError> {
+        let columns = ORDER_COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut sql = format!("SELECT {columns} FROM orders o WHERE o.id < $1");
+        let mut texts: Vec<String> = Vec::new();
+        let mark = |texts: &mut Vec<String>, value: String| {
+            texts.push(value);
+            format!("${}", texts.len() + 1)
+        };
+        if let Some(c) = &f.customer_no {
+            let m = mark(&mut texts, c.clone());
+            sql.push_str(&format!(" AND o.customer_no = {m}"));
+        }
+        if let Some(words) = f.words.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            let exact = mark(&mut texts, words.to_owned());
+            let like = mark(&mut texts, crate::master::like_pattern(words));
+            let ilike = self.backend.ilike();
+            let by_id = f.order_id.map(|id| format!(" OR o.id = {id}")).unwrap_or_default();
+            sql.push_str(&format!(
+                " AND (o.customer_no = {exact} OR o.po_number {ilike} {like} ESCAPE '\\' \
+                 OR o.customer_no IN (SELECT customer_no FROM customers WHERE name {ilike} {like} ESCAPE '\\'){by_id})"
+            ));
+        }
+        if let Some(status) = f.status {
+            let m = mark(&mut texts, status.as_str().to_owned());
+            sql.push_str(&format!(" AND o.status = {m}"));
+        }
+        if let Some(from) = f.from {
+            let m = mark(&mut texts, timestamp_text(from));
+            sql.push_str(&format!(" AND o.confirmed_at >= {m}"));
+        }
+        if let Some(to) = f.to {
+            let m = mark(&mut texts, timestamp_text(to));
+            sql.push_str(&format!(" AND o.confirmed_at < {m}"));
+        }
+        // Totals are decimal text: compared as numbers.
+        if let Some(min) = f.min_total {
+            sql.push_str(&format!(
+                " AND CAST(o.total AS DOUBLE PRECISION) >= {}",
+                min.normalize()
+            ));
+        }
+        if let Some(max) = f.max_total {
+            sql.push_str(&format!(
+                " AND CAST(o.total AS DOUBLE PRECISION) <= {}",
+                max.normalize()
+            ));
+        }
+        sql.push_str(&format!(" ORDER BY o.id DESC LIMIT {}", f.limit.clamp(1, 1000)));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.before.unwrap_or(i64::MAX));
+        for t in texts {
+            query = query.bind(t);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(decode_order).collect()
     }
 

@@ -659,23 +659,42 @@ fn order_json(o: store::orders::StoredOrder, with_content: bool) -> OrderJson {
 
 #[derive(Deserialize, IntoParams)]
 pub struct OrdersQuery {
+    /// Customer name or number, part of a PO number, or our order number (`AB-1042`).
+    q: Option<String>,
     customer: Option<String>,
+    /// confirmed, sent_to_erp, in_erp, shipped, cancelled, …
+    status: Option<String>,
+    /// Confirmed from this day (YYYY-MM-DD, the desk's time zone) …
+    from: Option<String>,
+    /// … to this day, included.
+    to: Option<String>,
+    /// Total from / to.
+    min: Option<String>,
+    max: Option<String>,
     before: Option<i64>,
     limit: Option<i64>,
 }
 
 /// Confirmed orders, newest first (content left out; fetch one order for it).
 #[utoipa::path(get, path = "/api/orders", tag = "orders", params(OrdersQuery),
-    responses((status = 200, body = Vec<OrderJson>)))]
+    responses((status = 200, body = Vec<OrderJson>), (status = 422, description = "A date or amount is not readable")))]
 async fn orders(State(state): State<AppState>, Query(q): Query<OrdersQuery>) -> ApiResult<Vec<OrderJson>> {
-    let found = state
-        .store
-        .orders(
-            q.customer.as_deref().filter(|c| !c.is_empty()),
-            q.before,
-            limit(q.limit),
-        )
-        .await?;
+    let query = crate::workspace::OrdersQuery {
+        q: q.q.unwrap_or_default(),
+        customer: q.customer.unwrap_or_default(),
+        status: q.status.unwrap_or_default(),
+        from: q.from.unwrap_or_default(),
+        to: q.to.unwrap_or_default(),
+        min: q.min.unwrap_or_default(),
+        max: q.max.unwrap_or_default(),
+        before: q.before,
+    };
+    let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;
+    let mut filter =
+        crate::workspace::order_filter(&query, &outbox.letter.confirmations.number_prefix, &state.config.zone())
+            .map_err(|why| ApiError(StatusCode::UNPROCESSABLE_ENTITY, why))?;
+    filter.limit = limit(q.limit);
+    let found = state.store.find_orders(&filter).await?;
     Ok(Json(found.into_iter().map(|o| order_json(o, false)).collect()))
 }
 

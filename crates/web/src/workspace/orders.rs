@@ -4,7 +4,9 @@ use super::*;
 
 struct OrderLine {
     id: i64,
+    number: String,
     customer: String,
+    customer_name: String,
     po_number: String,
     status: String,
     total: String,
@@ -18,15 +20,27 @@ struct OrderLine {
 struct OrdersPage {
     nav: &'static str,
     user: Option<UserView>,
-    customer: String,
+    q: OrdersQuery,
+    statuses: Vec<(&'static str, bool)>,
     rows: Vec<OrderLine>,
-    next: Option<i64>,
+    /// The query of the next page (without `before`).
+    more: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+#[serde(default)]
 pub struct OrdersQuery {
-    #[serde(default)]
+    /// Customer name or number, PO number, or our order number.
+    pub q: String,
     pub customer: String,
+    pub status: String,
+    /// Confirmed from this day on (YYYY-MM-DD) …
+    pub from: String,
+    /// … to this day, included.
+    pub to: String,
+    pub min: String,
+    pub max: String,
+    #[serde(skip_serializing)]
     pub before: Option<i64>,
 }
 
@@ -38,27 +52,101 @@ pub(super) fn actor_text(raw: &str) -> String {
     }
 }
 
+/// The search a query asks for; an error says which field is not readable.
+pub(crate) fn order_filter(
+    q: &OrdersQuery,
+    prefix: &str,
+    zone: &jiff::tz::TimeZone,
+) -> Result<store::orders::OrderFilter, String> {
+    let day = |raw: &str, what: &str, after: i64| -> Result<Option<jiff::Timestamp>, String> {
+        match raw.trim() {
+            "" => Ok(None),
+            t => t
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.checked_add(jiff::Span::new().days(after)).ok())
+                .and_then(|d| d.to_zoned(zone.clone()).ok())
+                .map(|z| Some(z.timestamp()))
+                .ok_or_else(|| format!("{what}: '{t}' is not a date (YYYY-MM-DD)")),
+        }
+    };
+    let value = |raw: &str, what: &str| -> Result<Option<rust_decimal::Decimal>, String> {
+        match raw.trim() {
+            "" => Ok(None),
+            t => super::decimal_input(t)
+                .map(Some)
+                .ok_or_else(|| format!("{what}: '{t}' is not an amount")),
+        }
+    };
+    let words = nonempty(&q.q);
+    // `AB-1042` (our prefix) or `1042`: also our order number.
+    let order_id = words.as_deref().and_then(|w| {
+        let rest = if w.len() > prefix.len() && w[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            &w[prefix.len()..]
+        } else {
+            w
+        };
+        rest.trim().parse::<i64>().ok()
+    });
+    Ok(store::orders::OrderFilter {
+        words,
+        order_id,
+        customer_no: nonempty(&q.customer),
+        status: match q.status.trim() {
+            "" => None,
+            s => Some(OrderStatus::parse(s).ok_or_else(|| format!("'{s}' is not an order status"))?),
+        },
+        from: day(&q.from, "from", 0)?,
+        to: day(&q.to, "to", 1)?,
+        min_total: value(&q.min, "value from")?,
+        max_total: value(&q.max, "value to")?,
+        before: q.before,
+        limit: PAGE_SIZE,
+    })
+}
+
 pub async fn orders(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
     Query(q): Query<OrdersQuery>,
-) -> Result<Html<String>, WebError> {
-    let found = state
-        .store
-        .orders(nonempty(&q.customer).as_deref(), q.before, PAGE_SIZE)
-        .await?;
-    let next = (found.len() as i64 == PAGE_SIZE)
+) -> Result<Response, WebError> {
+    let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;
+    let prefix = outbox.letter.confirmations.number_prefix.clone();
+    let filter = match order_filter(&q, &prefix, &state.config.zone()) {
+        Ok(f) => f,
+        Err(why) => return Ok(action_failed(&me, &why, StatusCode::UNPROCESSABLE_ENTITY)),
+    };
+    let found = state.store.find_orders(&filter).await?;
+    let mut names = std::collections::HashMap::new();
+    for no in found.iter().filter_map(|o| o.customer_no.clone()) {
+        if !names.contains_key(&no) {
+            let name = state.store.customer(&no).await?.map(|c| c.name).unwrap_or_default();
+            names.insert(no, name);
+        }
+    }
+    let more = (found.len() as i64 == PAGE_SIZE)
         .then(|| found.last().map(|o| o.id))
-        .flatten();
-    render(OrdersPage {
+        .flatten()
+        .map(|last| format!("{}&before={last}", serde_urlencoded::to_string(&q).unwrap_or_default()));
+    let statuses = OrderStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), q.status == s.as_str()))
+        .collect();
+    Ok(render(OrdersPage {
         nav: "orders",
         user: Some((&me).into()),
-        customer: q.customer,
+        statuses,
         rows: found
             .iter()
             .map(|o| OrderLine {
                 id: o.id,
+                number: format!("{prefix}{}", o.id),
                 customer: opt(&o.customer_no),
+                customer_name: o
+                    .customer_no
+                    .as_ref()
+                    .and_then(|c| names.get(c).cloned())
+                    .unwrap_or_default(),
                 po_number: opt(&o.po_number),
                 status: o.status.as_str().replace('_', " "),
                 total: o
@@ -71,8 +159,10 @@ pub async fn orders(
                 confirmed_at: short_time(o.confirmed_at),
             })
             .collect(),
-        next,
-    })
+        more,
+        q,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]

@@ -4,6 +4,7 @@ mod access;
 mod erp;
 mod letter;
 mod mail;
+mod orders;
 mod pages;
 mod quotes;
 mod review;
