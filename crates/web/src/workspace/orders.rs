@@ -119,9 +119,9 @@ pub async fn orders(
     let found = state.store.find_orders(&filter).await?;
     let mut names = std::collections::HashMap::new();
     for no in found.iter().filter_map(|o| o.customer_no.clone()) {
-        if !names.contains_key(&no) {
-            let name = state.store.customer(&no).await?.map(|c| c.name).unwrap_or_default();
-            names.insert(no, name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(no) {
+            let name = state.store.customer(slot.key()).await?.map(|c| c.name).unwrap_or_default();
+            slot.insert(name);
         }
     }
     let more = (found.len() as i64 == PAGE_SIZE)
