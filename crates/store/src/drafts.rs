@@ -235,6 +235,18 @@ impl StoreTx {
 }
 
 impl Store {
+    /// A customer's drafts waiting for a person, oldest first (at most `limit`).
+    pub async fn open_drafts_of_customer(&self, customer_no: &str, limit: i64) -> Result<Vec<StoredDraft>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE customer_no = $1 AND status = 'review' ORDER BY id LIMIT $2"
+        )))
+        .bind(customer_no.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
+    }
+
     pub async fn draft(&self, id: i64) -> Result<Option<StoredDraft>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1"

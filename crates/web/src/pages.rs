@@ -289,6 +289,12 @@ struct CustomerPage {
     addresses: Vec<AddressRow>,
     items: Vec<ItemRow>,
     events: Vec<EventRow>,
+    /// (id, number, PO, status, total, confirmed)
+    orders: Vec<(i64, String, String, String, String, String)>,
+    /// (id, kind, PO, due)
+    drafts: Vec<(i64, String, String, String)>,
+    /// (id, number, status, total, valid until)
+    quotes: Vec<(i64, String, String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -365,7 +371,71 @@ pub async fn customer(
         &customer_no,
     )
     .await?;
+    let prefix = app::settings::outbox(&state.store, &state.config.outbox())
+        .await?
+        .letter
+        .confirmations
+        .number_prefix;
+    let quote_settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
+    let orders = state
+        .store
+        .find_orders(&store::orders::OrderFilter {
+            customer_no: Some(customer_no.clone()),
+            limit: 20,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| {
+            (
+                o.id,
+                format!("{prefix}{}", o.id),
+                opt(&o.po_number),
+                o.status.as_str().replace('_', " "),
+                o.total.map(|t| format!("{t} {}", opt(&o.currency))).unwrap_or_default(),
+                o.confirmed_at.strftime("%Y-%m-%d").to_string(),
+            )
+        })
+        .collect();
+    let drafts = state
+        .store
+        .open_drafts_of_customer(&customer_no, 50)
+        .await?
+        .into_iter()
+        .map(|d| {
+            (
+                d.id,
+                d.kind.as_str().replace('_', " "),
+                opt(&d.po_number),
+                d.due_at
+                    .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let quotes = state
+        .store
+        .quotes(&store::quotes::QuoteFilter {
+            customer_no: Some(customer_no.clone()),
+            limit: 20,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|q| {
+            (
+                q.id,
+                quote_settings.number(q.id),
+                q.state.status.as_str().replace('_', " "),
+                format!("{} {}", q.total.round_dp(2), q.currency),
+                q.valid_until.to_string(),
+            )
+        })
+        .collect();
     render(CustomerPage {
+        orders,
+        drafts,
+        quotes,
         csrf: me.csrf.clone(),
         acknowledgements,
         confirmations,

@@ -120,7 +120,12 @@ pub async fn orders(
     let mut names = std::collections::HashMap::new();
     for no in found.iter().filter_map(|o| o.customer_no.clone()) {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(no) {
-            let name = state.store.customer(slot.key()).await?.map(|c| c.name).unwrap_or_default();
+            let name = state
+                .store
+                .customer(slot.key())
+                .await?
+                .map(|c| c.name)
+                .unwrap_or_default();
             slot.insert(name);
         }
     }

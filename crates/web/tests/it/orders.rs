@@ -74,6 +74,11 @@ async fn orders_are_found_by_what_a_clerk_knows_of_them() {
         }
         let (status, _, _) = clerk.get("/orders?from=yesterday").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The customer's page lists their orders.
+        let (_, _, page) = clerk
+            .get(&format!("/customers/{}", urlencode(customer.customer_no.as_str())))
+            .await;
+        assert!(page.contains("id=\"customer-orders\"") && found(&page), "{page}");
         // The same search in the API.
         let (status, _, body) = clerk.get(&format!("/api/orders?q={}", urlencode(&word))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
