@@ -180,6 +180,20 @@ try {
   // A chosen range: the breakdowns follow it; a range that ends before it starts is refused in words.
   await admin.goto(`${base}/?from=2026-01-01&to=2025-12-01`);
   check((await admin.textContent("#range-error")).includes("ends"), "a backwards range is explained");
+  // A PDF order: its pages as they look beside the draft, the focused value boxed on the page.
+  await clerk.setViewportSize({ width: 1280, height: 800 });
+  await clerk.goto(`${base}/drafts/${env("PDF_DRAFT_ID")}`);
+  const pageImg = clerk.locator("figure.page img").first();
+  await pageImg.scrollIntoViewIfNeeded();
+  await clerk.waitForFunction(() => { const i = document.querySelector("figure.page img"); return i && i.complete && i.naturalWidth > 0; });
+  check(await clerk.locator("figure.page").count() >= 1, "the PDF's pages are shown as images");
+  const withSource = clerk.locator("input.field[data-start]:not([data-start='-1'])").first();
+  await withSource.focus();
+  await clerk.waitForTimeout(100);
+  check(await clerk.locator("figure.page .box:not([hidden])").count() === 1, "the focused value is boxed on the page it was read from");
+  await clerk.screenshot({ path: `${shots}/review-pdf.png` });
+  await clerk.evaluate(() => document.activeElement && document.activeElement.blur());
+
   // Quotes: the demo's RFQs quoted in every state; a clerk works one beside its RFQ.
   await clerk.setViewportSize({ width: 1280, height: 800 });
   await clerk.goto(`${base}/quotes?show=all`);

@@ -35,6 +35,7 @@ pub mod mailbox;
 pub mod metrics;
 pub mod order_response;
 pub mod outbound;
+pub mod pages;
 pub mod parsing;
 pub mod quote;
 pub mod review;

@@ -187,7 +187,7 @@ fn read_in_thread(request: Request, bytes: Vec<u8>, limits: ParseLimits) -> Resu
 }
 
 #[cfg(unix)]
-fn set_own_limits(limits: ParseLimits) -> std::io::Result<()> {
+pub(crate) fn set_own_limits(limits: ParseLimits) -> std::io::Result<()> {
     let set = |resource, soft: u64, hard: u64| -> std::io::Result<()> {
         let limit = libc::rlimit {
             rlim_cur: soft as libc::rlim_t,
@@ -215,7 +215,7 @@ fn set_own_limits(limits: ParseLimits) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn set_own_limits(_limits: ParseLimits) -> std::io::Result<()> {
+pub(crate) fn set_own_limits(_limits: ParseLimits) -> std::io::Result<()> {
     Ok(())
 }
 

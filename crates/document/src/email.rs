@@ -161,6 +161,29 @@ pub fn parse(bytes: &[u8], part: &str, depth: usize, out: &mut Vec<Document>) {
     }
 }
 
+/// The bytes of the attachment a Document's `part` names (`"2"`, `"1.2"` in a
+/// forwarded mail), numbered as [`parse`] numbers them; `None` when the mail
+/// has no such part or the part is a mail itself.
+pub fn part_bytes(bytes: &[u8], part: &str) -> Option<Vec<u8>> {
+    let mut steps = part.split('.').map(|n| n.parse::<usize>().ok());
+    let mut raw = bytes.to_vec();
+    let mut depth = 0;
+    loop {
+        let n = steps.next()??;
+        let message = MessageParser::default().parse(&raw)?;
+        let attachment = message.attachments().nth(n.checked_sub(1)?)?;
+        depth += 1;
+        match &attachment.body {
+            PartType::Message(inner) if depth < MAX_DEPTH => raw = inner.raw_message().to_vec(),
+            PartType::Message(_) => return None,
+            _ => {
+                // The last step names a file; a step after it names nothing.
+                return steps.next().is_none().then(|| attachment.contents().to_vec());
+            }
+        }
+    }
+}
+
 /// Whether a plain-text body has a table: lines cut into three or more cells
 /// by tabs or runs of spaces.
 fn has_text_table(text: &str) -> bool {
@@ -266,5 +289,42 @@ Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain
         );
         assert_eq!(docs[1].value("from"), Some("einkauf@muster.de"));
         assert_eq!(docs[2].tables[0].row(1), vec!["HB-1", "5"]);
+    }
+}
+
+#[cfg(test)]
+mod part_tests {
+    use super::*;
+
+    fn mail_with(attachment: &[u8], name: &str) -> Vec<u8> {
+        use std::fmt::Write;
+        let encoded: String = attachment.iter().fold(String::new(), |mut out, b| {
+            let _ = write!(out, "={b:02X}");
+            out
+        });
+        format!(
+            "From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+             --b\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\r\n{encoded}\r\n--b--\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_part_is_found_by_its_number_also_in_a_forwarded_mail() {
+        let file = b"%PDF-1.4 the order".to_vec();
+        let mail = mail_with(&file, "order.pdf");
+        assert_eq!(part_bytes(&mail, "1"), Some(file.clone()));
+        assert_eq!(part_bytes(&mail, "2"), None);
+        assert_eq!(part_bytes(&mail, "x"), None);
+        let forwarded = format!(
+            "From: b@example.com\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"o\"\r\n\r\n\
+             --o\r\nContent-Type: text/plain\r\n\r\nFYI\r\n\
+             --o\r\nContent-Type: message/rfc822\r\n\r\n{}\r\n--o--\r\n",
+            String::from_utf8(mail).unwrap()
+        );
+        assert_eq!(part_bytes(forwarded.as_bytes(), "1.1"), Some(file));
+        assert_eq!(part_bytes(forwarded.as_bytes(), "1"), None, "a mail is no file");
     }
 }

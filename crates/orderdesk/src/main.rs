@@ -113,6 +113,17 @@ enum Command {
         #[arg(long)]
         stack_mb: u64,
     },
+    /// Draw one page of the PDF on standard input as PNG on standard output, in a process
+    /// limited in memory and CPU time (the web server runs this for the review screen).
+    #[command(hide = true)]
+    PageWorker {
+        #[arg(long)]
+        page: usize,
+        #[arg(long)]
+        memory_mb: u64,
+        #[arg(long)]
+        seconds: u64,
+    },
     /// Show the Documents a file becomes (parts, text, tables, key–values, diagnostics); stores nothing.
     Parse {
         file: PathBuf,
@@ -386,6 +397,22 @@ fn main() -> std::process::ExitCode {
         });
         return std::process::ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    if let Command::PageWorker {
+        page,
+        memory_mb,
+        seconds,
+    } = cli.command
+    {
+        let code = app::pages::child_main(
+            page,
+            app::parsing::ParseLimits {
+                memory_mb,
+                cpu_seconds: seconds,
+                stack_mb: 8,
+            },
+        );
+        return std::process::ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     init_logging(matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -429,6 +456,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Erp(command) => erp_command(&config, command).await,
         Command::Parse { file, json } => parse(&file, json),
         Command::ParseWorker { .. } => bail!("parse-worker reads standard input before anything else starts"),
+        Command::PageWorker { .. } => bail!("page-worker reads standard input before anything else starts"),
         Command::Extract { file, json: _, sender } => extract_file(&config, &file, sender.as_deref()).await,
         Command::Ingest {
             paths,
@@ -933,10 +961,12 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     // The ERP link of orderdesk.toml, or the one administrators set in the web UI.
     tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));
     let address = listener.local_addr().context("reading the listening address")?;
+    let program = std::env::current_exe().context("finding this program to draw PDF pages in child processes")?;
     let state = web::AppState::new(store)
         .with_config(config.clone())
         .with_catalog(catalog)
-        .with_worker(worker);
+        .with_worker(worker)
+        .with_page_renderer(app::pages::PageRenderer::Child(program));
     // The dashboard's closed days, read ahead so that a page reads only today.
     tokio::spawn(web::refresh_dashboard(state.clone()));
     if users_missing(&state.store).await? {

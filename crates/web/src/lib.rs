@@ -69,6 +69,8 @@ pub struct AppState {
     pub worker: Option<app::intake::WorkerHealth>,
     /// The dashboard's facts of closed days.
     kpi_days: Arc<dashboard::KpiDays>,
+    /// Where PDF pages are drawn for the review screen.
+    pub pages: app::pages::PageRenderer,
 }
 
 impl AppState {
@@ -81,7 +83,13 @@ impl AppState {
             config: Arc::new(app::config::Config::default()),
             worker: None,
             kpi_days: Arc::default(),
+            pages: app::pages::PageRenderer::default(),
         }
+    }
+
+    pub fn with_page_renderer(mut self, pages: app::pages::PageRenderer) -> Self {
+        self.pages = pages;
+        self
     }
 
     pub fn with_config(mut self, config: app::config::Config) -> Self {
@@ -121,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/messages/upload", post(workspace::upload))
         .route("/messages/{id}", get(workspace::message))
         .route("/messages/{id}/raw", get(workspace::raw))
+        .route("/messages/{id}/page", get(workspace::page_image))
         .route("/queue", get(workspace::queue))
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))

@@ -12,8 +12,32 @@
       return b.getAttribute("data-part") === part && (!page || page === "0" || b.getAttribute("data-page") === page) &&
         parseInt(b.getAttribute("data-start"), 10) <= start && start < parseInt(b.getAttribute("data-end"), 10) + 1;
     })[0];
-    if (hit) { hit.classList.add("hl"); hit.scrollIntoView({ block: "nearest" }); }
+    if (hit) { hit.classList.add("hl"); if (!boxOnPage(hit)) hit.scrollIntoView({ block: "nearest" }); }
   }
+  // The value's box drawn on the page image it was read from; false when there is none.
+  function boxOnPage(block) {
+    document.querySelectorAll(".page .box").forEach(function (b) { b.hidden = true; });
+    var at = (block.getAttribute("data-bbox") || "").split(" ").map(parseFloat);
+    if (at.length !== 4 || at.some(isNaN)) return false;
+    var figure = document.querySelector('.page[data-part="' + block.getAttribute("data-part") + '"][data-page="' + block.getAttribute("data-page") + '"]');
+    var img = figure && figure.querySelector("img");
+    if (!img || !img.naturalWidth) return false;
+    // Pixels on screen per PDF point: the image was drawn data-scale pixels a point.
+    var s = img.clientWidth / img.naturalWidth * parseFloat(img.getAttribute("data-scale") || "1.5");
+    var box = figure.querySelector(".box");
+    box.style.left = (at[0] * s - 3) + "px"; box.style.top = (at[1] * s - 3) + "px";
+    box.style.width = (at[2] * s + 6) + "px"; box.style.height = (at[3] * s + 6) + "px";
+    box.hidden = false;
+    box.scrollIntoView({ block: "center", inline: "nearest" });
+    return true;
+  }
+  document.addEventListener("click", function (e) {
+    var img = e.target.closest && e.target.closest(".page img");
+    if (!img) return;
+    img.closest(".page").classList.toggle("zoom");
+    var hl = document.querySelector(".tb.hl");
+    if (hl) boxOnPage(hl);
+  });
   function number(text) {
     var t = (text || "").trim();
     if (t.indexOf(",") >= 0 && t.indexOf(".") < 0) t = t.replace(",", ".");

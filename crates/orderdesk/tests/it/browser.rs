@@ -121,6 +121,21 @@ fn a_clerks_day_in_the_browser() {
     assert_eq!(draft["status"], "review", "{draft}");
     assert!(draft["draft"]["lines"][1]["sku"].is_null(), "{draft}");
 
+    // A draft in review whose message carries a PDF (the demo inbox has some).
+    let queue = json(&address, "/api/queue?limit=200", token);
+    let pdf_draft = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            let m = json(&address, &format!("/api/messages/{}", d["message_id"]), token);
+            m["documents"]
+                .as_array()
+                .is_some_and(|docs| docs.iter().any(|doc| doc["format"] == "pdf"))
+        })
+        .map(|d| d["id"].to_string())
+        .expect("a draft in review from a PDF");
+
     let shots = root.join("target/screenshots");
     let out = Command::new("node")
         .arg(e2e.join("review.mjs"))
@@ -131,6 +146,7 @@ fn a_clerks_day_in_the_browser() {
         .env("SALES_PASSWORD", password(&server.printed, "sales"))
         .env("ADMIN_PASSWORD", password(&server.printed, "admin"))
         .env("DRAFT_ID", draft_id.to_string())
+        .env("PDF_DRAFT_ID", &pdf_draft)
         .env("SEND_QUOTES", if maildir.is_some() { "1" } else { "" })
         .env("FIX_SKU", fix["sku"].as_str().unwrap())
         .output()
@@ -156,6 +172,7 @@ fn a_clerks_day_in_the_browser() {
         "quotes",
         "quote",
         "quote-approval",
+        "review-pdf",
     ] {
         assert!(shots.join(format!("{shot}.png")).is_file(), "no screenshot {shot}.png");
     }

@@ -500,3 +500,47 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// Runs `orderdesk page-worker` on `pdf`: its exit status, stdout and stderr.
+fn draw_page(pdf: &[u8], page: &str) -> (std::process::ExitStatus, Vec<u8>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+        .args(["page-worker", "--page", page, "--memory-mb", "512", "--seconds", "10"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = pdf.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status,
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn pages_are_drawn_in_a_limited_child_that_refuses_what_is_no_page() {
+    let invoice = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../document/tests/fixtures/invoice2data/AzureInterior.pdf"),
+    )
+    .unwrap();
+    let (status, png, said) = draw_page(&invoice, "1");
+    assert!(status.success(), "{status}: {said}");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG comes back");
+    let (status, png, said) = draw_page(&invoice, "3");
+    assert!(!status.success() && png.is_empty());
+    assert!(said.contains("page 3 does not exist"), "{said}");
+    let (status, _, said) = draw_page(b"%PDF-1.7 nothing but garbage \x00\xff", "1");
+    assert!(!status.success());
+    assert!(said.contains("not a PDF that can be drawn"), "{said}");
+    // Page content made to exhaust the renderer ends the child, not a server.
+    let (status, _, _) = draw_page(&pdf_with_content(&b"q ".repeat(200_000)), "1");
+    let _ = status;
+}

@@ -36,7 +36,7 @@ pub async fn message(
             .into_iter()
             .map(|d| (d.id, d.status, d.po_number.unwrap_or_default()))
             .collect(),
-        parts: parts_of(m.documents_json.as_deref()),
+        parts: parts_of(m.documents_json.as_deref(), Some(m.id)),
         events: events.iter().map(EventRow::from).collect(),
         m,
     })
@@ -60,6 +60,43 @@ pub async fn raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<R
         bytes,
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub part: String,
+    #[serde(default = "first_page")]
+    pub page: usize,
+}
+
+fn first_page() -> usize {
+    1
+}
+
+/// A page of a PDF the message carries, as it looks (PNG, drawn once and kept).
+pub async fn page_image(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    use app::pages::PageImageError as E;
+    let limits = state.config.intake.parse_limits();
+    match app::pages::page_image(&state.store, &state.pages, limits, id, &q.part, q.page).await {
+        Ok(png) => Ok((
+            [
+                (header::CONTENT_TYPE, "image/png".to_owned()),
+                // The page of a stored message never changes.
+                (header::CACHE_CONTROL, "private, max-age=86400, immutable".to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            ],
+            png,
+        )
+            .into_response()),
+        Err(E::Store(e)) => Err(e.into()),
+        Err(e @ (E::NoMessage(_) | E::NoPart(_))) => Err(WebError::NotFound(e.to_string())),
+        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()),
+    }
 }
 
 /// `attachment` with the file's name as RFC 6266 wants it: a plain ASCII

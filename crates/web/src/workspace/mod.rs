@@ -116,7 +116,13 @@ struct PartView {
     key_values: Vec<(String, String, String)>,
     /// What was left out of a very large part, and where to find all of it.
     note: String,
+    /// For a PDF: where its pages are drawn (add `&page=N`), and which pages are shown.
+    page_url: String,
+    page_numbers: Vec<i64>,
 }
+
+/// The pages of a PDF shown as images at most (the rest through the original).
+const PAGES_SHOWN: i64 = 20;
 
 /// Text lines, table rows, labelled values and draft lines a page shows at most;
 /// the rest is in the original (raw download) and the API.
@@ -127,11 +133,18 @@ struct BlockView {
     start: i64,
     end: i64,
     text: String,
+    /// Where it stands on its page: `x y width height` in points from the top left; empty when unknown.
+    bbox: String,
 }
 
-fn parts_of(documents_json: Option<&str>) -> Vec<PartView> {
+/// The parts of a message as a page shows them; a PDF's pages as images of message `message_id`.
+fn parts_of(documents_json: Option<&str>, message_id: Option<i64>) -> Vec<PartView> {
     let mut parts = all_parts_of(documents_json);
     for p in &mut parts {
+        if let Some(id) = message_id.filter(|_| p.format == "pdf" && p.pages > 0) {
+            p.page_url = format!("/messages/{id}/page?part={}", p.part);
+            p.page_numbers = (1..=p.pages.min(PAGES_SHOWN)).collect();
+        }
         let blocks = p.blocks.len();
         let rows: usize = p.tables.iter().map(Vec::len).sum();
         let values = p.key_values.len();
@@ -187,6 +200,10 @@ fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
                         start,
                         end: start + b.text.chars().count() as i64,
                         text: b.text,
+                        bbox: b
+                            .bbox
+                            .map(|r| format!("{:.1} {:.1} {:.1} {:.1}", r.x, r.y, r.width, r.height))
+                            .unwrap_or_default(),
                     }
                 })
                 .collect(),
@@ -208,6 +225,8 @@ fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
             part: d.part,
             name: d.name.unwrap_or_default(),
             note: String::new(),
+            page_url: String::new(),
+            page_numbers: Vec::new(),
         })
         .collect()
 }
@@ -280,12 +299,12 @@ mod tests {
             "tables":[{"page":1,"name":null,"header_rows":1,"rows":[{"cells":[{"text":"Qty"},{"text":"SKU"}]}]}],
             "key_values":[{"key":"po_number","value":"4711","source":"BEG03"}],
             "diagnostics":[{"severity":"warning","code":"pdf_no_text","message":"no text"}]}]"#;
-        let parts = parts_of(Some(json));
+        let parts = parts_of(Some(json), None);
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].blocks[0].start, 10);
         assert_eq!(parts[0].blocks[0].end, 17);
         assert_eq!(parts[0].tables[0][0], vec!["Qty", "SKU"]);
         assert_eq!(parts[0].diagnostics[0], "warning pdf_no_text: no text");
-        assert!(parts_of(Some("not json")).is_empty());
+        assert!(parts_of(Some("not json"), None).is_empty());
     }
 }

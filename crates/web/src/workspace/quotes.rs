@@ -397,7 +397,10 @@ pub async fn quote(
         message_id: stored.message_id,
         draft_id: stored.draft_id,
         lines: quote.lines.iter().map(|l| line_view(l, &currency, see_cost)).collect(),
-        parts: parts_of(message.as_ref().and_then(|m| m.documents_json.as_deref())),
+        parts: parts_of(
+            message.as_ref().and_then(|m| m.documents_json.as_deref()),
+            Some(stored.message_id),
+        ),
         events: events.iter().map(EventRow::from).collect(),
         revisions,
         mails,

@@ -218,7 +218,10 @@ pub async fn draft(
         stated_total: opt(&draft.stated_total),
         order_id: order.map(|o| o.id).or(draft.order_id),
         reply: (draft.kind == domain::message::MessageKind::Inquiry).then(|| draft.reply.clone().unwrap_or_default()),
-        parts: parts_of(message.as_ref().and_then(|m| m.documents_json.as_deref())),
+        parts: parts_of(
+            message.as_ref().and_then(|m| m.documents_json.as_deref()),
+            Some(d.message_id),
+        ),
         events: events.iter().map(EventRow::from).collect(),
         users,
         due: d.due_at.map(|t| age(t, now)).map_or(String::new(), |a| {

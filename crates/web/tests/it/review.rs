@@ -428,3 +428,65 @@ async fn an_inquiry_shows_its_drafted_answer_and_cannot_be_sent_without_an_smtp_
     let still = t.store.draft(draft.id).await.unwrap().unwrap();
     assert_eq!(still.status, domain::review::DraftStatus::Review, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_pdf_order_is_shown_as_its_pages_with_each_value_placed_on_them() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    company(&t.store).await;
+    let data = app::draft::load_master_data(&t.store).await.unwrap();
+    let generated =
+        corpus::generate_families(tooling::corpus_master(&data), 3, 6, &[corpus::Format::MailPdf(0)]).unwrap();
+    let g = &generated[0];
+    let draft = receive_and_draft(&state, &g.file_name, String::from_utf8_lossy(&g.bytes).into_owned()).await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (status, _, page) = clerk.get(&format!("/drafts/{}", draft.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let url = format!("/messages/{}/page?part=1", draft.message_id);
+    assert!(
+        page.contains(&format!("src=\"{}&amp;page=1\"", url)),
+        "the first page is shown as an image"
+    );
+    assert!(
+        page.contains("data-bbox=\""),
+        "text blocks know where they stand on the page"
+    );
+    let (status, kind, png) = bytes(&clerk, &format!("{url}&page=1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "image/png");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+    let (_, _, again) = bytes(&clerk, &format!("{url}&page=1")).await;
+    assert_eq!(again, png);
+    // Drawn once: the second look reads the kept image.
+    let kept = std::fs::read_dir(t.store.blobs().root().join("page-images"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1);
+    let (status, _, _) = bytes(&clerk, &format!("{url}&page=9")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a page the PDF does not have");
+    let (status, _, _) = clerk.get(&format!("/messages/{}/page?part=7", draft.message_id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = clerk
+        .get(&format!("/messages/{}/page?part=../x", draft.message_id))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A GET whose answer is bytes (an image), with its status and type.
+async fn bytes(client: &Client, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(uri)
+        .header(axum::http::header::COOKIE, &client.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = web::router(client.state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, kind, body)
+}
