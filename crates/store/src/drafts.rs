@@ -39,6 +39,25 @@ pub struct NewDraft {
     pub quote: Option<crate::quotes::NewQuote>,
 }
 
+/// Which part of the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueScope<'a> {
+    All,
+    AssignedTo(&'a str),
+    Unassigned,
+    Escalated,
+    /// Past their due time at this instant.
+    Overdue(Timestamp),
+}
+
+/// Drafts in review by whom they are assigned to (`None`: no one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    pub assignee: Option<String>,
+    pub waiting: i64,
+    pub overdue: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDraft {
     pub id: i64,
@@ -235,6 +254,26 @@ impl StoreTx {
 }
 
 impl Store {
+    /// The review queue by assignee: how many wait and how many are overdue at `now`.
+    pub async fn queue_workload(&self, now: Timestamp) -> Result<Vec<Workload>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT assigned_to, COUNT(*), SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END) FROM drafts \
+             WHERE status = 'review' GROUP BY assigned_to ORDER BY assigned_to",
+        )
+        .bind(timestamp_text(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Workload {
+                    assignee: row.try_get(0)?,
+                    waiting: row.try_get(1)?,
+                    overdue: row.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
     /// A customer's drafts waiting for a person, oldest first (at most `limit`).
     pub async fn open_drafts_of_customer(&self, customer_no: &str, limit: i64) -> Result<Vec<StoredDraft>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -306,15 +345,34 @@ impl Store {
         assignee: Option<&str>,
         limit: i64,
     ) -> Result<Vec<QueuedDraft>, StoreError> {
+        let scope = assignee.map_or(QueueScope::All, QueueScope::AssignedTo);
+        self.review_queue_of(after, scope, limit).await
+    }
+
+    /// The queue, or the part of it a manager looks at: someone's,
+    /// unassigned, escalated or overdue drafts.
+    pub async fn review_queue_of(
+        &self,
+        after: Option<(Timestamp, i64)>,
+        scope: QueueScope<'_>,
+        limit: i64,
+    ) -> Result<Vec<QueuedDraft>, StoreError> {
         let (due, id) = after.map_or((String::new(), 0), |(t, id)| (timestamp_text(t), id));
-        let rows = sqlx::query(
+        let (condition, value) = match scope {
+            QueueScope::All => ("$3 = ''", String::new()),
+            QueueScope::AssignedTo(user) => ("assigned_to = $3", user.to_owned()),
+            QueueScope::Unassigned => ("assigned_to IS NULL AND $3 = ''", String::new()),
+            QueueScope::Escalated => ("escalated = 1 AND $3 = ''", String::new()),
+            QueueScope::Overdue(now) => ("due_at < $3", timestamp_text(now)),
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id, message_id, kind, customer_no, po_number, decision, status, version, assigned_to, due_at, \
              escalated, status_reason, summary FROM drafts WHERE status = 'review' AND (due_at > $1 OR (due_at = $1 AND id > $2)) \
-             AND ($3 = '' OR assigned_to = $3) ORDER BY due_at, id LIMIT $4",
-        )
+             AND {condition} ORDER BY due_at, id LIMIT $4"
+        )))
         .bind(due)
         .bind(id)
-        .bind(assignee.unwrap_or("").to_owned())
+        .bind(value)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

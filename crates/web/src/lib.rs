@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/messages/{id}/raw", get(workspace::raw))
         .route("/messages/{id}/page", get(workspace::page_image))
         .route("/queue", get(workspace::queue))
+        .route("/queue/assign", post(workspace::bulk_assign))
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))
         .route("/drafts/{id}/reply", post(workspace::reply))

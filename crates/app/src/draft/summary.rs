@@ -15,6 +15,9 @@ pub struct DraftSummary {
     /// Open exceptions (not info) and review reasons.
     pub reasons: Vec<String>,
     pub lines: usize,
+    /// The lines' value with its currency (`1234.50 EUR`), when every line has a price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl DraftSummary {
@@ -41,6 +44,10 @@ impl DraftSummary {
             subject: clip(&draft.subject),
             reasons: reasons.into_iter().take(20).collect(),
             lines: draft.lines.len(),
+            value: draft.total().map(|t| {
+                let currency = draft.currency.map(|c| c.to_string()).unwrap_or_default();
+                format!("{} {currency}", t.round_dp(2)).trim().to_owned()
+            }),
         }
     }
 

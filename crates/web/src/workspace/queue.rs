@@ -6,6 +6,9 @@ use super::*;
 pub struct QueueQuery {
     #[serde(default)]
     pub mine: bool,
+    /// all, mine, unassigned, escalated, overdue.
+    #[serde(default)]
+    pub show: String,
     #[serde(default)]
     pub after_due: String,
     #[serde(default)]
@@ -27,6 +30,8 @@ struct QueueLine {
     escalated: bool,
     why: Vec<String>,
     lines: usize,
+    value: String,
+    version: i64,
 }
 
 #[derive(Template)]
@@ -34,7 +39,12 @@ struct QueueLine {
 struct QueuePage {
     nav: &'static str,
     user: Option<UserView>,
-    mine: bool,
+    csrf: String,
+    tabs: Vec<(&'static str, &'static str, bool)>,
+    /// Managers: who has how much (name, waiting, overdue), and whom work can go to.
+    may_assign: bool,
+    workload: Vec<(String, i64, i64)>,
+    users: Vec<(String, String)>,
     waiting: i64,
     overdue: i64,
     rows: Vec<QueueLine>,
@@ -64,16 +74,23 @@ pub async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, WebError> {
     let after = q.after_due.parse::<jiff::Timestamp>().ok().map(|due| (due, q.after_id));
-    let assignee = q.mine.then_some(me.username.as_str());
-    let drafts = state.store.review_queue(after, assignee, PAGE_SIZE).await?;
     let now = jiff::Timestamp::now();
+    let show = if q.mine { "mine" } else { q.show.as_str() };
+    let (show, scope) = match show {
+        "mine" => ("mine", store::drafts::QueueScope::AssignedTo(me.username.as_str())),
+        "unassigned" => ("unassigned", store::drafts::QueueScope::Unassigned),
+        "escalated" => ("escalated", store::drafts::QueueScope::Escalated),
+        "overdue" => ("overdue", store::drafts::QueueScope::Overdue(now)),
+        _ => ("all", store::drafts::QueueScope::All),
+    };
+    let drafts = state.store.review_queue_of(after, scope, PAGE_SIZE).await?;
     let (waiting, overdue) = state.store.queue_counts(now).await?;
     let next = (drafts.len() as i64 == PAGE_SIZE)
         .then(|| drafts.last())
         .flatten()
         .map(|d| {
             serde_urlencoded::to_string([
-                ("mine", q.mine.to_string()),
+                ("show", show.to_owned()),
                 ("after_due", opt(&d.due_at.map(store::timestamp_text))),
                 ("after_id", d.id.to_string()),
             ])
@@ -103,15 +120,112 @@ pub async fn queue(
             escalated: d.escalated,
             why: summary.reasons.clone(),
             lines: summary.lines,
+            value: summary.value.clone().unwrap_or_default(),
+            version: d.version,
         });
     }
+    let may_assign = me.can(Permission::AssignWork);
+    let (workload, users) = if may_assign {
+        let workload = state
+            .store
+            .queue_workload(now)
+            .await?
+            .into_iter()
+            .map(|w| (w.assignee.unwrap_or_else(|| "(no one)".into()), w.waiting, w.overdue))
+            .collect();
+        let users = state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.username, u.display_name))
+            .collect();
+        (workload, users)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let tabs = [
+        ("all", "All"),
+        ("mine", "Mine"),
+        ("unassigned", "Unassigned"),
+        ("overdue", "Overdue"),
+        ("escalated", "Escalated"),
+    ]
+    .into_iter()
+    .map(|(key, label)| (key, label, key == show))
+    .collect();
     render(QueuePage {
         nav: "queue",
         user: Some((&me).into()),
-        mine: q.mine,
+        csrf: me.csrf.clone(),
+        tabs,
+        may_assign,
+        workload,
+        users,
         waiting,
         overdue,
         rows,
         next,
     })
+}
+
+/// A manager gives the checked drafts to someone, each as a change of its own:
+/// a draft changed meanwhile is left as it is and named.
+pub async fn bulk_assign(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    // The checked drafts come as repeated `draft=ID:VERSION` fields.
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    use app::review::{ActionInput, DraftAction};
+    let drafts: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k == "draft")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let to = fields.iter().find(|(k, _)| k == "to").map_or("", |(_, v)| v.trim());
+    if to.is_empty() || drafts.is_empty() {
+        return action_failed(
+            &me,
+            &"choose drafts and whom to give them to",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let mut refused = Vec::new();
+    for item in drafts {
+        let Some((id, version)) = item
+            .split_once(':')
+            .and_then(|(i, v)| Some((i.parse::<i64>().ok()?, v.parse::<i64>().ok()?)))
+        else {
+            refused.push(format!("'{item}' names no draft"));
+            continue;
+        };
+        let input = ActionInput {
+            version,
+            reason: "",
+            to,
+        };
+        if let Err(e) = app::review::act(
+            &state.store,
+            &state.config.outbox(),
+            id,
+            DraftAction::Assign,
+            input,
+            me.reviewer(),
+        )
+        .await
+        {
+            refused.push(format!("draft {id}: {e}"));
+        }
+    }
+    if refused.is_empty() {
+        Redirect::to("/queue?show=all").into_response()
+    } else {
+        action_failed(
+            &me,
+            &format!("not all were assigned: {}", refused.join("; ")),
+            StatusCode::CONFLICT,
+        )
+    }
 }

@@ -490,3 +490,72 @@ async fn bytes(client: &Client, uri: &str) -> (StatusCode, String, Vec<u8>) {
     let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
     (status, kind, body)
 }
+
+#[tokio::test]
+async fn a_manager_sees_the_workload_and_gives_drafts_to_a_clerk_at_once() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let c = company(&t.store).await;
+    let mut drafts = Vec::new();
+    for n in 0..3 {
+        let mail = format!(
+            "From: {}\r\nSubject: Bestellung 45000990{n}\r\nMessage-ID: <bulk-{n}@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nBestellnummer: 45000990{n}\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n1    QX-9999{n}   Unbekanntes Teil   5\r\n",
+            c.customer.emails[0]
+        );
+        drafts.push(receive_and_draft(&state, &format!("bulk-{n}.eml"), mail).await);
+    }
+    let manager = Client::new(&state, "mia", "manager").await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (_, _, page) = manager.get("/queue?show=unassigned").await;
+    for d in &drafts {
+        assert!(
+            page.contains(&format!("value=\"{}:{}\"", d.id, d.version)),
+            "draft {} can be chosen",
+            d.id
+        );
+    }
+    assert!(page.contains("id=\"workload\""), "the manager sees the workload");
+    let (_, _, clerk_page) = clerk.get("/queue").await;
+    assert!(
+        !clerk_page.contains("id=\"assign-chosen\""),
+        "a clerk gets no bulk assignment"
+    );
+    let (status, _, _) = clerk
+        .post_form(
+            "/queue/assign",
+            &[
+                ("draft", &format!("{}:{}", drafts[0].id, drafts[0].version)),
+                ("to", "clara"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let first = format!("{}:{}", drafts[0].id, drafts[0].version);
+    let second = format!("{}:{}", drafts[1].id, drafts[1].version);
+    let (status, location, body) = manager
+        .post_form(
+            "/queue/assign",
+            &[("draft", &first), ("draft", &second), ("to", "clara")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("/queue"), "{location}");
+    let (_, _, mine) = clerk.get("/queue?show=mine").await;
+    assert!(
+        mine.contains(&format!("href=\"/drafts/{}\"", drafts[0].id))
+            && mine.contains(&format!("href=\"/drafts/{}\"", drafts[1].id))
+    );
+    assert!(!mine.contains(&format!("href=\"/drafts/{}\"", drafts[2].id)));
+    // A version the page showed before the assignment is refused, and named.
+    let (status, _, body) = manager
+        .post_form("/queue/assign", &[("draft", &first), ("to", "mia")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains(&format!("draft {}", drafts[0].id)), "{body}");
+    let (_, _, unassigned) = manager.get("/queue?show=unassigned").await;
+    assert!(!unassigned.contains(&format!("href=\"/drafts/{}\"", drafts[0].id)));
+    assert!(unassigned.contains(&format!("href=\"/drafts/{}\"", drafts[2].id)));
+}
