@@ -114,7 +114,11 @@ try {
   // Confirm with the keyboard.
   await clerk.locator("body").click({ position: { x: 5, y: 5 } });
   await Promise.all([clerk.waitForNavigation(), clerk.keyboard.press("Control+Enter")]);
-  check(/\/orders\/\d+$/.test(clerk.url()), `Ctrl+Enter confirmed the order (${clerk.url()})`);
+  // The next draft opens at once, with word of the order just confirmed.
+  check(/\/drafts\/\d+\?confirmed=\d+$/.test(clerk.url()), `Ctrl+Enter confirmed and the next draft opened (${clerk.url()})`);
+  check(await clerk.locator("#confirmed-notice").count() === 1, "the next draft says which order was confirmed");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("#confirmed-notice a")]);
+  check(/\/orders\/\d+$/.test(clerk.url()), `the notice opens the confirmed order (${clerk.url()})`);
   const timeline = await clerk.locator("table.timeline").textContent();
   for (const step of ["received", "drafted", "corrected", "confirmed"]) {
     check(timeline.includes(step), `the order's timeline shows "${step}"`);

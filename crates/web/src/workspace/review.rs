@@ -53,6 +53,8 @@ struct DraftPage {
     subject: String,
     /// The answer drafted for a status inquiry, to edit and send.
     reply: Option<String>,
+    /// The order the previous draft became, when this one opened after it.
+    confirmed: Option<i64>,
     /// An RFQ: the quotes made from its message.
     is_rfq: bool,
     quotes: Vec<i64>,
@@ -62,10 +64,30 @@ pub(super) fn confidence_text(c: f64) -> String {
     format!("{:.0} %", c * 100.0)
 }
 
+/// The draft a reviewer goes on with after one: the soonest due of theirs,
+/// else the soonest due no one has taken.
+async fn next_for(state: &AppState, me: &CurrentUser, done: i64) -> Option<i64> {
+    use store::drafts::QueueScope;
+    for scope in [QueueScope::AssignedTo(me.username.as_str()), QueueScope::Unassigned] {
+        let next = state.store.review_queue_of(None, scope, 2).await.ok()?;
+        if let Some(d) = next.iter().find(|d| d.id != done) {
+            return Some(d.id);
+        }
+    }
+    None
+}
+
+#[derive(Deserialize, Default)]
+pub struct DraftQuery {
+    /// The order the previous draft became (shown as a notice).
+    pub confirmed: Option<i64>,
+}
+
 pub async fn draft(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
     Path(id): Path<i64>,
+    Query(q): Query<DraftQuery>,
 ) -> Result<Response, WebError> {
     let d = state
         .store
@@ -233,6 +255,7 @@ pub async fn draft(
         }),
         sender: message.as_ref().and_then(|m| m.sender.clone()).unwrap_or_default(),
         subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
+        confirmed: q.confirmed,
         is_rfq: d.kind == domain::message::MessageKind::Rfq,
         quotes: if d.kind == domain::message::MessageKind::Rfq {
             state
@@ -383,7 +406,11 @@ pub async fn draft_action(
     };
     let reviewer = me.reviewer();
     match review::act(&state.store, &state.config.outbox(), id, kind, input, reviewer).await {
-        Ok(ActionDone::Confirmed { order }) => Redirect::to(&format!("/orders/{order}")).into_response(),
+        // The next of my drafts (else the next no one has) opens, with word of the order just made.
+        Ok(ActionDone::Confirmed { order }) => match next_for(&state, &me, id).await {
+            Some(next) => Redirect::to(&format!("/drafts/{next}?confirmed={order}")).into_response(),
+            None => Redirect::to(&format!("/orders/{order}")).into_response(),
+        },
         Ok(ActionDone::Changed) if matches!(kind, DraftAction::Reject | DraftAction::Done | DraftAction::Forward) => {
             Redirect::to("/queue").into_response()
         }
