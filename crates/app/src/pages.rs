@@ -96,7 +96,7 @@ pub async fn page_image(
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map(|p| p.png).map_err(|e| e.to_string())),
-        PageRenderer::Child(program) => in_child(program, &pdf, page, limits).await,
+        PageRenderer::Child(program) => draw_in_child(program, &pdf, page, limits).await,
     };
     let png = drawn.map_err(|why| PageImageError::Render {
         part: part.to_owned(),
@@ -114,7 +114,12 @@ pub async fn page_image(
 }
 
 /// Draws one page in a fresh child, killed when it takes longer than twice its time.
-async fn in_child(program: &PathBuf, pdf: &[u8], page: usize, limits: ParseLimits) -> Result<Vec<u8>, String> {
+pub async fn draw_in_child(
+    program: &std::path::Path,
+    pdf: &[u8],
+    page: usize,
+    limits: ParseLimits,
+) -> Result<Vec<u8>, String> {
     let mut child = tokio::process::Command::new(program)
         .arg("page-worker")
         .args(["--page", &page.to_string()])

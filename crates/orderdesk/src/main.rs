@@ -308,6 +308,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: u32,
     },
+    /// The first page of a LINES-line PDF drawn as the review screen draws it: in
+    /// this process and in a limited child (best of ROUNDS).
+    Page {
+        #[arg(long, default_value_t = 50)]
+        lines: u32,
+        #[arg(long, default_value_t = 10)]
+        rounds: u32,
+    },
     /// Pricing a quote of LINES lines: the engine alone and a whole reprice over a catalog (best of ROUNDS).
     Pricing {
         #[arg(long, default_value_t = 500)]
@@ -623,6 +631,17 @@ async fn run(cli: Cli) -> Result<()> {
             println!(
                 "order confirmation of {lines} lines: {pages} pages, {} KB, {ms:.1} ms (best of {rounds})",
                 bytes / 1024
+            );
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Page { lines, rounds }) => {
+            let program = std::env::current_exe().context("finding this program to draw pages in a child")?;
+            let (in_process, child, size) = tooling::bench::page_image(lines, rounds, &program)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "first page of a {lines}-line PDF: {in_process:.1} ms drawn in process, {child:.1} ms in a limited child; {} KB PNG (best of {rounds})",
+                size / 1024
             );
             Ok(())
         }

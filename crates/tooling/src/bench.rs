@@ -720,6 +720,49 @@ pub async fn seed_history(store: &store::Store, orders: i64, days: i64) -> Resul
 /// How long one order confirmation PDF of `lines` lines takes to print:
 /// (milliseconds per PDF, pages, bytes), the best of `rounds`.
 pub fn confirmation_pdf(lines: u32, rounds: u32) -> Result<(f64, usize, usize), printout::PrintError> {
+    let (doc, head) = sample_confirmation(lines);
+    let mut best = f64::MAX;
+    let mut pdf = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let started = std::time::Instant::now();
+        pdf = printout::render_confirmation(&doc, &head)?;
+        best = best.min(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    // Each page object is `/Type/Page` (the page tree is `/Type/Pages`).
+    let pages = pdf
+        .windows(b"/Type/Page".len() + 1)
+        .filter(|w| w.starts_with(b"/Type/Page") && w[w.len() - 1] != b's')
+        .count();
+    Ok((best, pages, pdf.len()))
+}
+
+/// The first page of a `lines`-line order confirmation PDF drawn as the
+/// review screen draws it: best of `rounds` in ms, in this process and in a
+/// fresh limited child of `program` (`page-worker`), and the image's size.
+pub async fn page_image(lines: u32, rounds: u32, program: &std::path::Path) -> Result<(f64, f64, usize), String> {
+    let (doc, head) = sample_confirmation(lines);
+    let pdf = printout::render_confirmation(&doc, &head).map_err(|e| e.to_string())?;
+    let mut in_process = f64::MAX;
+    let mut size = 0;
+    for _ in 0..rounds.max(1) {
+        let started = std::time::Instant::now();
+        size = pages::render(&pdf, 1, app::pages::SCALE)
+            .map_err(|e| e.to_string())?
+            .png
+            .len();
+        in_process = in_process.min(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let limits = app::Config::default().intake.parse_limits();
+    let mut child = f64::MAX;
+    for _ in 0..rounds.max(1) {
+        let started = std::time::Instant::now();
+        app::pages::draw_in_child(program, &pdf, 1, limits).await?;
+        child = child.min(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok((in_process, child, size))
+}
+
+fn sample_confirmation(lines: u32) -> (printout::Confirmation, printout::Letterhead) {
     use rust_decimal::Decimal;
     let today = jiff::civil::date(2026, 11, 30);
     let doc = printout::Confirmation {
@@ -762,19 +805,7 @@ pub fn confirmation_pdf(lines: u32, rounds: u32) -> Result<(f64, usize, usize), 
         address: vec!["Industriestraße 12".into(), "70565 Stuttgart".into()],
         ..Default::default()
     };
-    let mut best = f64::MAX;
-    let mut pdf = Vec::new();
-    for _ in 0..rounds.max(1) {
-        let started = std::time::Instant::now();
-        pdf = printout::render_confirmation(&doc, &head)?;
-        best = best.min(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    // Each page object is `/Type/Page` (the page tree is `/Type/Pages`).
-    let pages = pdf
-        .windows(b"/Type/Page".len() + 1)
-        .filter(|w| w.starts_with(b"/Type/Page") && w[w.len() - 1] != b's')
-        .count();
-    Ok((best, pages, pdf.len()))
+    (doc, head)
 }
 
 /// Pricing a quote of `lines` lines: best of `rounds`, in ms, for the
