@@ -102,6 +102,18 @@ pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
     }
 }
 
+/// Who work can be given to: the active users, (user name, full name).
+async fn active_users(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    Ok(state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.username, u.display_name))
+        .collect())
+}
+
 // ---------------------------------------------------------------- shared by the pages
 
 struct PartView {

@@ -133,15 +133,7 @@ pub async fn queue(
             .into_iter()
             .map(|w| (w.assignee.unwrap_or_else(|| "(no one)".into()), w.waiting, w.overdue))
             .collect();
-        let users = state
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active)
-            .map(|u| (u.username, u.display_name))
-            .collect();
-        (workload, users)
+        (workload, active_users(&state).await?)
     } else {
         (Vec::new(), Vec::new())
     };

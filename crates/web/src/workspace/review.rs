@@ -195,14 +195,7 @@ pub async fn draft(
             },
         })
         .collect();
-    let users = state
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .map(|u| (u.username, u.display_name))
-        .collect();
+    let users = active_users(&state).await?;
     let now = jiff::Timestamp::now();
     let page = DraftPage {
         nav: "queue",
