@@ -217,6 +217,11 @@ try {
   await Promise.all([clerk.waitForNavigation(), clerk.click("#add-line button[type=submit]")]);
   check((await clerk.textContent("#quote-lines")).includes("Sonderanfertigung laut Zeichnung 4711"), "a special make is added as a free-text line");
   check((await clerk.textContent("#quote-lines")).includes("742.50"), "the free-text line has its amount");
+  // Totals follow what is typed before it is saved.
+  const quoteBefore = (await clerk.textContent("#total")).trim();
+  await clerk.locator("#quote-lines tr.line").first().locator("input.qty").fill("9999");
+  check((await clerk.textContent("#total")).trim() !== quoteBefore, `the quote total follows the typing (${quoteBefore} → ${(await clerk.textContent("#total")).trim()})`);
+  await clerk.reload();
   check(await clerk.locator("#quote-margin").count() === 0, "a clerk sees no margin");
   await clerk.evaluate(() => window.scrollTo(0, 0));
   await clerk.screenshot({ path: `${shots}/quote.png` });
