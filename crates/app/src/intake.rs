@@ -397,10 +397,31 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     };
     let name = message.source_name.clone();
     let thread = crate::outbound::thread_of(&bytes);
-    let understood = match too_large_to_read(bytes.len(), settings) {
+    let mut understood = match too_large_to_read(bytes.len(), settings) {
         Some(refused) => refused,
         None => understood_from(read_documents(&pipeline.parser, bytes, name, settings).await),
     };
+    // A person said what the message is: it is drafted as that.
+    if let Some(kind) = message.kind_set {
+        let who = message
+            .kind_set_by
+            .as_deref()
+            .and_then(domain::event::Actor::from_storage)
+            .map_or_else(
+                || "a person".to_owned(),
+                |a| match a {
+                    domain::event::Actor::User(u) => u,
+                    domain::event::Actor::System(s) => s,
+                },
+            );
+        let reason = format!("set by {who}");
+        understood.classification = extract::Classification {
+            kind,
+            reason: reason.clone(),
+        };
+        understood.processed.kind = kind;
+        understood.processed.kind_reason = reason;
+    }
     let settings = settings_in_force.clone();
     let quote_catalog = catalog.clone();
     let drafted = tokio::task::spawn_blocking(move || {

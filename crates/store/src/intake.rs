@@ -59,6 +59,9 @@ pub struct StoredMessage {
     pub duplicate_of: Option<i64>,
     pub documents_json: Option<String>,
     pub processed_at: Option<Timestamp>,
+    /// The kind a person gave the message (it is drafted as this kind).
+    pub kind_set: Option<MessageKind>,
+    pub kind_set_by: Option<String>,
 }
 
 /// A claimed job.
@@ -91,7 +94,7 @@ pub struct ProcessedMessage {
 }
 
 const MESSAGE_COLUMNS: &str = "id, received_at, channel, source_name, sha256, size_bytes, message_id_header, sender, \
-     subject, status, kind, kind_reason, error, duplicate_of, documents_json, processed_at";
+     subject, status, kind, kind_reason, error, duplicate_of, documents_json, processed_at, kind_set, kind_set_by";
 
 fn decode_message(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
     let id: i64 = row.try_get(0)?;
@@ -117,6 +120,11 @@ fn decode_message(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> 
         duplicate_of: row.try_get("duplicate_of")?,
         documents_json: row.try_get("documents_json")?,
         processed_at: at.optional_timestamp(row, 15)?,
+        kind_set: match row.try_get::<Option<String>, _>(16)? {
+            None => None,
+            Some(_) => Some(at.named(row, 16, MessageKind::parse)?),
+        },
+        kind_set_by: row.try_get(17)?,
     })
 }
 
@@ -124,7 +132,79 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Why a message cannot be drafted again as another kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redraft {
+    /// Set and queued.
+    Queued,
+    NoMessage,
+    /// A draft of it was already confirmed, quoted or closed: (draft id, status).
+    Settled(i64, String),
+}
+
 impl Store {
+    /// Gives a message the kind a person says it is and reads it again: its
+    /// drafts still in review are removed (their events stay on record) and
+    /// a `process` job is queued, in one transaction with the `reclassified` event.
+    pub async fn redraft_as(
+        &self,
+        message_id: i64,
+        kind: MessageKind,
+        actor: &domain::event::Actor,
+        now: Timestamp,
+    ) -> Result<Redraft, StoreError> {
+        let mut tx = self.begin().await?;
+        let Some(row) = sqlx::query("SELECT kind FROM messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+        else {
+            return Ok(Redraft::NoMessage);
+        };
+        let before: Option<String> = row.try_get(0)?;
+        let drafts = sqlx::query("SELECT id, status FROM drafts WHERE message_id = $1 ORDER BY id")
+            .bind(message_id)
+            .fetch_all(&mut *tx.tx)
+            .await?;
+        for d in &drafts {
+            let status: String = d.try_get(1)?;
+            if status != "review" {
+                return Ok(Redraft::Settled(d.try_get(0)?, status));
+            }
+        }
+        sqlx::query("DELETE FROM drafts WHERE message_id = $1 AND status = 'review'")
+            .bind(message_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let now_text = timestamp_text(now);
+        sqlx::query("UPDATE messages SET kind_set = $1, kind_set_by = $2, status = 'received' WHERE id = $3")
+            .bind(kind.as_str())
+            .bind(actor.to_storage())
+            .bind(message_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("INSERT INTO jobs (message_id, kind, status, created_at) VALUES ($1, 'process', 'queued', $2)")
+            .bind(message_id)
+            .bind(now_text)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.append_event(&domain::event::Event {
+            occurred_at: now,
+            actor: actor.clone(),
+            entity_type: "message".into(),
+            entity_id: message_id.to_string(),
+            action: "reclassified".into(),
+            changes: vec![domain::event::FieldChange {
+                field: "kind".into(),
+                before,
+                after: Some(kind.as_str().to_owned()),
+            }],
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Redraft::Queued)
+    }
+
     /// Records a message whose bytes are already in the blob store, with its job.
     pub async fn receive_message(&self, new: &NewMessage) -> Result<Received, StoreError> {
         // Two receivers of the same message race on the unique indexes; the loser

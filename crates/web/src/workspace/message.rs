@@ -13,6 +13,9 @@ struct MessagePage {
     drafts: Vec<(i64, domain::review::DraftStatus, String)>,
     parts: Vec<PartView>,
     events: Vec<EventRow>,
+    csrf: String,
+    /// The kinds a person may give it: (name, label, is its kind now).
+    kinds: Vec<(&'static str, &'static str, bool)>,
 }
 
 pub async fn message(
@@ -37,6 +40,11 @@ pub async fn message(
             .map(|d| (d.id, d.status, d.po_number.unwrap_or_default()))
             .collect(),
         parts: parts_of(m.documents_json.as_deref(), Some(m.id)),
+        csrf: me.csrf.clone(),
+        kinds: domain::message::MessageKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind_label(*k), m.kind == Some(*k)))
+            .collect(),
         events: events.iter().map(EventRow::from).collect(),
         m,
     })
@@ -60,6 +68,53 @@ pub async fn raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<R
         bytes,
     )
         .into_response())
+}
+
+/// A kind in the desk's words.
+fn kind_label(kind: domain::message::MessageKind) -> &'static str {
+    use domain::message::MessageKind as K;
+    match kind {
+        K::Order => "order",
+        K::OrderChange => "order change",
+        K::Cancellation => "cancellation",
+        K::Rfq => "request for quotation",
+        K::Inquiry => "status inquiry",
+        K::Other => "other",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct KindForm {
+    pub kind: String,
+}
+
+/// A wrongly classified message given its kind by a person and drafted again.
+pub async fn set_kind(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<KindForm>,
+) -> Response {
+    let Some(kind) = domain::message::MessageKind::parse(form.kind.trim()) else {
+        return action_failed(
+            &me,
+            &format!("'{}' is not a kind of message", form.kind),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let actor = domain::event::Actor::User(me.username.clone());
+    match state.store.redraft_as(id, kind, &actor, jiff::Timestamp::now()).await {
+        Ok(store::intake::Redraft::Queued) => Redirect::to(&format!("/messages/{id}")).into_response(),
+        Ok(store::intake::Redraft::NoMessage) => {
+            action_failed(&me, &format!("message {id} does not exist"), StatusCode::NOT_FOUND)
+        }
+        Ok(store::intake::Redraft::Settled(draft, status)) => action_failed(
+            &me,
+            &format!("draft {draft} of this message is {status} already; it cannot be drafted again"),
+            StatusCode::CONFLICT,
+        ),
+        Err(e) => action_failed(&me, &e, StatusCode::INTERNAL_SERVER_ERROR),
+    }
 }
 
 #[derive(Deserialize)]

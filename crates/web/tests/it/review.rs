@@ -559,3 +559,64 @@ async fn a_manager_sees_the_workload_and_gives_drafts_to_a_clerk_at_once() {
     assert!(!unassigned.contains(&format!("href=\"/drafts/{}\"", drafts[0].id)));
     assert!(unassigned.contains(&format!("href=\"/drafts/{}\"", drafts[2].id)));
 }
+
+#[tokio::test]
+async fn a_wrongly_classified_message_is_given_its_kind_and_drafted_again() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let c = company(&t.store).await;
+        let a = &c.products[0];
+        // Words that read as a status question, though the lines are an order.
+        let mail = format!(
+            "From: {}\r\nSubject: Wo bleibt unsere Bestellung?\r\nMessage-ID: <kind-1@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nWo bleibt unsere Bestellung? Bitte liefern Sie ausserdem:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n1    {}   {}   200\r\n",
+            c.customer.emails[0], a.sku, a.name
+        );
+        let before = receive_and_draft(&state, "kind.eml", mail).await;
+        assert_ne!(
+            before.kind,
+            domain::message::MessageKind::Order,
+            "read as something else first"
+        );
+        let clerk = Client::new(&state, "clara", "clerk").await;
+        let (status, location, body) = clerk
+            .post_form(&format!("/messages/{}/kind", before.message_id), &[("kind", "order")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.contains(&format!("/messages/{}", before.message_id)));
+        app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+            .await
+            .unwrap();
+        let after = state.store.draft_of_message(before.message_id).await.unwrap().unwrap();
+        assert_eq!(after.kind, domain::message::MessageKind::Order);
+        let draft = app::draft::Draft::from_json(&after.extraction).unwrap();
+        assert_eq!(draft.lines[0].sku.as_deref(), Some(a.sku.as_str()));
+        let message = state.store.message(before.message_id).await.unwrap().unwrap();
+        assert_eq!(message.kind_reason.as_deref(), Some("set by clara"));
+        let events = state
+            .store
+            .events_for("message", &before.message_id.to_string())
+            .await
+            .unwrap();
+        assert!(events.iter().any(|e| e.action == "reclassified"));
+        // Once a draft of it is confirmed or done, it is not drafted again.
+        if after.status == domain::review::DraftStatus::Review {
+            let (status, _, _) = clerk
+                .post_form(
+                    &format!("/drafts/{}/done", after.id),
+                    &[("version", &after.version.to_string()), ("reason", "handled by phone")],
+                )
+                .await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+        }
+        let (status, _, body) = clerk
+            .post_form(&format!("/messages/{}/kind", before.message_id), &[("kind", "inquiry")])
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let (status, _, _) = clerk
+            .post_form(&format!("/messages/{}/kind", before.message_id), &[("kind", "invoice")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
