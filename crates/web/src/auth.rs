@@ -187,11 +187,27 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     if !user.can(permission) {
         tracing::warn!(user = user.username, role = %user.role, %method, path, "refused: missing permission");
-        return refuse(
-            &path,
-            StatusCode::FORBIDDEN,
-            &format!("your role ({}) may not do this", user.role.label()),
+        let allowed: Vec<&str> = domain::access::Role::ALL
+            .iter()
+            .filter(|r| r.allows(permission))
+            .map(|r| r.label())
+            .collect();
+        let message = format!(
+            "your role ({}) may not do this; it is for: {}",
+            user.role.label(),
+            allowed.join(", ")
         );
+        if is_api(&path) {
+            return json_error(StatusCode::FORBIDDEN, &message);
+        }
+        // A logged-in user keeps the navigation and is shown where to go on.
+        let page = crate::pages::ErrorPage {
+            nav: "",
+            user: Some((&user).into()),
+            title: "Not allowed".into(),
+            message,
+        };
+        return crate::pages::render_status(StatusCode::FORBIDDEN, page);
     }
     let mut request = request;
     if user.session_token.is_some() && method != Method::GET && method != Method::HEAD {
