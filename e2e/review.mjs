@@ -8,7 +8,18 @@
 // SALES_PASSWORD, ADMIN_PASSWORD, DRAFT_ID (a draft in review whose line 2 has
 // no product), FIX_SKU (the product to set on it).
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// axe-core, run in the page by the driver (not as a page script, which the page's policy forbids).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+async function accessible(page, what) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+    .filter((v) => v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`));
+  check(violations.length === 0, `${what}: no critical accessibility violations${violations.length ? " — " + violations.join("; ") : ""}`);
+}
 
 const env = (name) => {
   const v = process.env[name];
@@ -252,6 +263,14 @@ try {
     const orderTotal = parseFloat((await admin.textContent("#order-total")).trim());
     check(Math.abs(orderTotal - parseFloat(total)) < 0.005, `the order keeps the quoted total ${total}`);
     await admin.screenshot({ path: `${shots}/quote-order.png` });
+  }
+  // Accessibility basics of the main screens, and each at 1920×1080.
+  await admin.setViewportSize({ width: 1920, height: 1080 });
+  for (const [name, path] of [["queue", "/queue"], ["inbox", "/inbox"], ["orders", "/orders"], ["quotes", "/quotes?show=all"],
+    ["home", "/"], ["settings", "/settings"], ["review", `/drafts/${env("PDF_DRAFT_ID")}`]]) {
+    await admin.goto(`${base}${path}`);
+    await accessible(admin, name);
+    await admin.screenshot({ path: `${shots}/${name}-1920.png` });
   }
   console.log("browser: all checks passed");
 } finally {
