@@ -174,6 +174,7 @@ try {
   const admin = await session("admin", env("ADMIN_PASSWORD"));
   await admin.goto(`${base}/settings`);
   check(await admin.locator("#users tr").count() >= 5, "the administrator sees the users");
+  check((await admin.textContent("body")).includes(base.replace("http://", "")), "the settings page says where the server really listens");
   await admin.screenshot({ path: `${shots}/settings.png`, fullPage: true });
   // The letterhead and confirmations, as an administrator sees them in the window.
   await admin.setViewportSize({ width: 1280, height: 800 });

@@ -981,8 +981,11 @@ async fn serve(store: Store, listen: String, config: &Config) -> Result<()> {
     tokio::spawn(app::erp::run_link(store.clone(), config.erp.clone()));
     let address = listener.local_addr().context("reading the listening address")?;
     let program = std::env::current_exe().context("finding this program to draw PDF pages in child processes")?;
+    // The settings page shows where the server really listens (`--listen 127.0.0.1:0` picks a port).
+    let mut serving = config.clone();
+    serving.listen = address.to_string();
     let state = web::AppState::new(store)
-        .with_config(config.clone())
+        .with_config(serving)
         .with_catalog(catalog)
         .with_worker(worker)
         .with_page_renderer(app::pages::PageRenderer::Child(program));
