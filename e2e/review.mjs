@@ -120,6 +120,12 @@ try {
   await clerk.locator('tr.line[data-line="1"] input.qty').fill("1000");
   const after = await clerk.locator("#total").textContent();
   check(before !== after, `the total is recomputed while typing (${before} → ${after})`);
+  check((await clerk.locator("#head-total").textContent()) === after, "the head's total follows it");
+  await clerk.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const confirmBox = await clerk.locator("#confirm").boundingBox();
+  const viewport = clerk.viewportSize();
+  check(confirmBox && confirmBox.y >= 0 && confirmBox.y + confirmBox.height <= viewport.height,
+    `Confirm stays in view scrolled to the bottom (at y ${confirmBox && Math.round(confirmBox.y)})`);
   await clerk.reload();
 
   // Confirm with the keyboard.

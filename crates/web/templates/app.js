@@ -56,6 +56,8 @@
     });
     var total = document.getElementById("total");
     if (total && any) total.textContent = sum.toFixed(2);
+    var head = document.getElementById("head-total");
+    if (head && any) head.textContent = sum.toFixed(2);
   }
   // The line cursor of command mode: keys move it, they never type.
   var cursor = -1;
