@@ -446,6 +446,7 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
     let now = jiff::Timestamp::now();
     let quotes = crate::settings::quotes(store, &pipeline.quotes).await?;
     let answered_quote = quote_answered(store, &thread).await?;
+    let text = message_text(&processed);
     for PartDraft { part, mut draft } in drafts {
         crate::draft::check_duplicate_po(store, &mut draft, job.message_id, &settings_in_force).await?;
         crate::draft::check_sender_history(store, &mut draft, &settings_in_force).await?;
@@ -453,7 +454,6 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         // else it waits with the order linked and the answer drafted.
         let mut answered = None;
         if draft.kind == MessageKind::Inquiry {
-            let text = message_text(&processed);
             match crate::inquiry::handle(store, &pipeline.outbox, message.id, &draft, &thread, &text).await? {
                 Some(crate::inquiry::Handling::Answered {
                     mail,
@@ -480,7 +480,6 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
         }
         // A reply to one of our quotes that reads as taking it is the
         // quote's acceptance for a person to confirm, never an order of its own.
-        let text = message_text(&processed);
         let accepted = acceptance_of(store, answered_quote.as_ref(), &text, message.id, &draft, &quotes).await?;
         let mut stored = new_draft(part, &draft, message.received_at, &settings_in_force, pipeline);
         if let Some(note) = accepted {

@@ -963,6 +963,47 @@ pub async fn act(
     }
 }
 
+/// The quote's PDF as it goes out now, with its title and the signature
+/// it was signed with; `outbox` is the one in force. The preview and the
+/// mail both print through here.
+pub async fn print(
+    store: &Store,
+    outbox: &crate::outbound::Outbox,
+    settings: &QuoteSettings,
+    stored: &StoredQuote,
+    quote: &Quote,
+    today: Date,
+) -> Result<(Vec<u8>, String, String), QuoteActionError> {
+    let customer = store.customer(&stored.customer_no).await?;
+    let signature = if outbox.letter.confirmations.signature.trim().is_empty() {
+        crate::outbound::sender_name(&outbox.smtp)
+    } else {
+        outbox.letter.confirmations.signature.trim().to_owned()
+    };
+    let home = if outbox.letter.company.country.trim().is_empty() {
+        "DE".to_owned()
+    } else {
+        outbox.letter.company.country.clone()
+    };
+    let doc = document(
+        quote,
+        &settings.number(stored.id),
+        stored.state.revision,
+        customer.as_ref(),
+        today,
+        &signature,
+        &home,
+    );
+    let logo = crate::confirmation::logo_of(store, &outbox.letter.company).await;
+    let head = outbox.letter.company.letterhead(logo);
+    let title = doc.title();
+    let printed = tokio::task::spawn_blocking(move || printout::render_confirmation(&doc, &head))
+        .await
+        .map_err(|e| QuoteActionError::Print(e.to_string()))?
+        .map_err(|e| QuoteActionError::Print(e.to_string()))?;
+    Ok((printed, title, signature))
+}
+
 /// The quote mail with its PDF (stored in the blob store first), threaded
 /// to the RFQ and going to whoever sent it.
 async fn quote_mail(desk: &Desk<'_>, stored: &StoredQuote, quote: &Quote) -> Result<NewMail, QuoteActionError> {
@@ -994,32 +1035,7 @@ async fn quote_mail(desk: &Desk<'_>, stored: &StoredQuote, quote: &Quote) -> Res
             QuoteActionError::NoMail("neither the RFQ's sender nor the customer has a mail address".into())
         })?;
     let number = desk.quotes.number(stored.id);
-    let signature = if outbox.letter.confirmations.signature.trim().is_empty() {
-        crate::outbound::sender_name(&outbox.smtp)
-    } else {
-        outbox.letter.confirmations.signature.trim().to_owned()
-    };
-    let home = if outbox.letter.company.country.trim().is_empty() {
-        "DE".to_owned()
-    } else {
-        outbox.letter.company.country.clone()
-    };
-    let doc = document(
-        quote,
-        &number,
-        stored.state.revision,
-        customer.as_ref(),
-        desk.today,
-        &signature,
-        &home,
-    );
-    let logo = crate::confirmation::logo_of(desk.store, &outbox.letter.company).await;
-    let head = outbox.letter.company.letterhead(logo);
-    let title = doc.title();
-    let printed = tokio::task::spawn_blocking(move || printout::render_confirmation(&doc, &head))
-        .await
-        .map_err(|e| QuoteActionError::Print(e.to_string()))?
-        .map_err(|e| QuoteActionError::Print(e.to_string()))?;
+    let (printed, title, signature) = print(desk.store, &outbox, desk.quotes, stored, quote, desk.today).await?;
     let blobs = desk.store.blobs().clone();
     let sha256 = tokio::task::spawn_blocking(move || blobs.put(&printed))
         .await

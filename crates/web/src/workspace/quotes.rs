@@ -647,25 +647,9 @@ pub async fn quote_pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Re
     let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
     let quote = Quote::from_json(&stored.content).map_err(|e| WebError::Corrupt(e.to_string()))?;
     let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;
-    let customer = state.store.customer(&stored.customer_no).await?;
     let number = settings.number(id);
-    let doc = app::quote::document(
-        &quote,
-        &number,
-        stored.state.revision,
-        customer.as_ref(),
-        today(&state),
-        &outbox.letter.confirmations.signature,
-        &outbox.letter.company.country,
-    );
-    let logo = match &outbox.letter.company.logo_sha256 {
-        Some(sha) => state.store.blobs().get(sha).ok(),
-        None => None,
-    };
-    let head = outbox.letter.company.letterhead(logo);
-    let pdf = tokio::task::spawn_blocking(move || printout::render_confirmation(&doc, &head))
+    let (pdf, _, _) = app::quote::print(&state.store, &outbox, &settings, &stored, &quote, today(&state))
         .await
-        .map_err(|e| WebError::Corrupt(e.to_string()))?
         .map_err(|e| WebError::Corrupt(e.to_string()))?;
     Ok((
         [
