@@ -271,6 +271,43 @@ try {
     check(Math.abs(orderTotal - parseFloat(total)) < 0.005, `the order keeps the quoted total ${total}`);
     await admin.screenshot({ path: `${shots}/quote-order.png` });
   }
+  // German: the clerk switches the screens to German; every main screen speaks it,
+  // dates and numbers as a German desk writes them, and a price typed with a comma is read as one.
+  await clerk.setViewportSize({ width: 1280, height: 800 });
+  await clerk.goto(`${base}/queue`);
+  await Promise.all([clerk.waitForNavigation(), clerk.click("form.language button[value=de]")]);
+  check(await clerk.getAttribute("html", "lang") === "de", "the screens are German after the switch");
+  check((await clerk.textContent("header nav")).includes("Prüfliste"), "the navigation is German");
+  await clerk.screenshot({ path: `${shots}/queue-de.png` });
+  const english = ["Review queue", "Before confirming", "Confirm order", "Other actions", "Their code / description", "Unit price", "Keyboard shortcuts", "open points", "Exceptions"];
+  await clerk.goto(`${base}/drafts/${env("PDF_DRAFT_ID")}`);
+  // The page's own words: the original document and its history are the customer's and the clerks' words.
+  const reviewText = await clerk.evaluate(() => {
+    const main = document.querySelector("main").cloneNode(true);
+    main.querySelectorAll("#original, .timeline").forEach((n) => n.remove());
+    return main.textContent;
+  });
+  for (const word of english) check(!reviewText.includes(word), `the German review screen has no English "${word}"`);
+  check(reviewText.includes("Positionen") && reviewText.includes("Einzelpreis"), "the review screen's labels are German");
+  check(!/\b(price_mismatch|unknown_product|pack_size)\b/.test(reviewText), "exceptions are in plain words, not codes");
+  const firstLine = clerk.locator("#lines tr.line").first();
+  await firstLine.locator("input.price").fill("12,5");
+  await Promise.all([clerk.waitForNavigation(), firstLine.locator("input.price").press("Enter")]);
+  check(await clerk.locator("#lines tr.line").first().locator("input.price").inputValue() === "12,5", "a price typed with a decimal comma is saved as 12,5");
+  check(/\d,\d\d$/.test((await clerk.textContent("#total")).trim()), `the total is written with a decimal comma (${(await clerk.textContent("#total")).trim()})`);
+  await accessible(clerk, "review-de");
+  await clerk.evaluate(() => window.scrollTo(0, 0));
+  await clerk.screenshot({ path: `${shots}/review-de.png` });
+  for (const [name, path] of [["inbox-de", "/inbox"], ["orders-de", "/orders"], ["quotes-de", "/quotes?show=all"], ["home-de", "/"]]) {
+    await clerk.goto(`${base}${path}`);
+    check(await clerk.getAttribute("html", "lang") === "de", `${name} is German`);
+    await clerk.screenshot({ path: `${shots}/${name}.png` });
+  }
+  await clerk.goto(`${base}/inbox`);
+  check(/\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}/.test(await clerk.textContent("#inbox")), "the inbox writes times as 29.11.2026 14:05");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("form.language button[value=en]")]);
+  check(await clerk.getAttribute("html", "lang") === "en", "the screens are English again after switching back");
+
   // Accessibility basics of the main screens, and each at 1920×1080.
   await admin.setViewportSize({ width: 1920, height: 1080 });
   for (const [name, path] of [["queue", "/queue"], ["inbox", "/inbox"], ["orders", "/orders"], ["quotes", "/quotes?show=all"],

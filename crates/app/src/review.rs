@@ -332,41 +332,67 @@ pub fn new_order(draft: &Draft) -> NewOrder {
 }
 
 /// What still keeps a draft from being confirmed (empty when it can be).
-pub fn open_points(draft: &Draft) -> Vec<String> {
+pub fn open_points(draft: &Draft) -> Vec<OpenPoint> {
     let mut out = Vec::new();
     if !draft.is_order() {
-        out.push(format!(
-            "a message of kind {} does not become an order: mark it done or reject it",
-            draft.kind.as_str()
-        ));
+        out.push(OpenPoint::NotAnOrder(draft.kind));
         return out;
     }
     if draft.customer.is_none() {
-        out.push("the customer is not known".to_owned());
+        out.push(OpenPoint::NoCustomer);
     }
     if draft.lines.is_empty() {
-        out.push("the order has no lines".to_owned());
+        out.push(OpenPoint::NoLines);
     }
     for line in &draft.lines {
         if line.sku.is_none() {
-            out.push(format!("line {} has no product", line.line_no));
+            out.push(OpenPoint::NoProduct(line.line_no));
         }
         if line.quantity.is_none() {
-            out.push(format!("line {} has no quantity", line.line_no));
+            out.push(OpenPoint::NoQuantity(line.line_no));
         }
         if line.effective_price().is_none() {
-            out.push(format!(
-                "line {} has no price (none stated, none in our price lists)",
-                line.line_no
-            ));
+            out.push(OpenPoint::NoPrice(line.line_no));
         }
     }
     for e in &draft.exceptions {
         if e.severity == Severity::Blocking && e.is_open() {
-            out.push(format!("blocking exception {} is not resolved", e.code.as_str()));
+            out.push(OpenPoint::Blocking(e.code, e.line_no));
         }
     }
     out
+}
+
+/// What keeps a draft from becoming an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenPoint {
+    /// Only orders become orders; the rest are done or rejected.
+    NotAnOrder(domain::message::MessageKind),
+    NoCustomer,
+    NoLines,
+    NoProduct(u32),
+    NoQuantity(u32),
+    NoPrice(u32),
+    /// A blocking exception (on a line, or the header) not resolved yet.
+    Blocking(domain::exception::ExceptionCode, Option<u32>),
+}
+
+impl std::fmt::Display for OpenPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenPoint::NotAnOrder(kind) => write!(
+                f,
+                "a message of kind {} does not become an order: mark it done or reject it",
+                kind.as_str()
+            ),
+            OpenPoint::NoCustomer => f.write_str("the customer is not known"),
+            OpenPoint::NoLines => f.write_str("the order has no lines"),
+            OpenPoint::NoProduct(n) => write!(f, "line {n} has no product"),
+            OpenPoint::NoQuantity(n) => write!(f, "line {n} has no quantity"),
+            OpenPoint::NoPrice(n) => write!(f, "line {n} has no price (none stated, none in our price lists)"),
+            OpenPoint::Blocking(code, _) => write!(f, "blocking exception {} is not resolved", code.as_str()),
+        }
+    }
 }
 
 async fn draft_in_review(store: &Store, id: i64, version: i64) -> Result<StoredDraft, ReviewError> {
@@ -394,7 +420,7 @@ pub async fn confirm(
 ) -> Result<i64, ReviewError> {
     let stored = draft_in_review(store, id, version).await?;
     let draft = read_draft(&format!("draft {id}"), &stored.extraction)?;
-    let reasons = open_points(&draft);
+    let reasons: Vec<String> = open_points(&draft).iter().map(ToString::to_string).collect();
     if !reasons.is_empty() {
         return Err(ReviewError::NotReady { id, reasons });
     }

@@ -118,6 +118,7 @@ pub async fn add_user(
         },
         role,
         active: true,
+        language: None,
         created_at: jiff::Timestamp::now(),
     };
     let hash = hash_password(password)?;

@@ -862,6 +862,7 @@ async fn bench_dashboard(config: &Config, orders: i64, days: i64) -> Result<()> 
         role: domain::access::Role::Manager,
         csrf: String::new(),
         session_token: None,
+        tr: web::i18n::Tr::default(),
     };
     let started = Instant::now();
     web::refresh_dashboard_once(&state)

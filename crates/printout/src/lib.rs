@@ -14,7 +14,7 @@ mod format;
 mod layout;
 
 pub use confirmation::{Confirmation, ConfirmedLine, LineChange, Purpose, render_confirmation};
-pub use format::{amount, date, quantity, unit_name};
+pub use format::{amount, date, price, quantity, unit_name};
 
 /// The language a document is printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

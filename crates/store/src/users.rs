@@ -22,6 +22,8 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub created_at: Timestamp,
+    /// The language the user chose for the screens (`de`, `en`); `None` follows the browser.
+    pub language: Option<String>,
 }
 
 /// An API token as listed (never its secret).
@@ -36,7 +38,7 @@ pub struct ApiToken {
     pub revoked_at: Option<Timestamp>,
 }
 
-const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.active, u.created_at";
+const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.active, u.created_at, u.language";
 
 fn decode_user(row: &AnyRow) -> Result<User, StoreError> {
     let username: String = row.try_get(0)?;
@@ -47,6 +49,7 @@ fn decode_user(row: &AnyRow) -> Result<User, StoreError> {
         role: at.named(row, 2, Role::parse).map_err(|e| corrupt_user(&username, e))?,
         active: row.try_get::<i64, _>(3)? != 0,
         created_at: at.timestamp(row, 4).map_err(|e| corrupt_user(&username, e))?,
+        language: row.try_get(5)?,
         username,
     })
 }
@@ -134,7 +137,7 @@ impl Store {
         .bind(username.to_owned())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((decode_user(&r)?, r.try_get(5)?))).transpose()
+        row.map(|r| Ok((decode_user(&r)?, r.try_get(6)?))).transpose()
     }
 
     pub async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -242,6 +245,16 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the language a user's screens are shown in; `None` follows the browser.
+    pub async fn set_user_language(&self, username: &str, language: Option<&str>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET language = $1 WHERE username = $2")
+            .bind(language.map(str::to_owned))
+            .bind(username.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// The active user of an unexpired session, with the session's CSRF token.
     pub async fn session_user(
         &self,
@@ -256,7 +269,7 @@ impl Store {
         .bind(timestamp_text(now))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((decode_user(&r)?, r.try_get(5)?))).transpose()
+        row.map(|r| Ok((decode_user(&r)?, r.try_get(6)?))).transpose()
     }
 
     /// Ends a session, and any expired ones on the way.
@@ -317,8 +330,8 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let id: i64 = row.try_get(5)?;
-        let last_used: Option<String> = row.try_get(6)?;
+        let id: i64 = row.try_get(6)?;
+        let last_used: Option<String> = row.try_get(7)?;
         let a_minute_ago = timestamp_text(now - jiff::SignedDuration::from_secs(60));
         if last_used.is_none_or(|t| t < a_minute_ago) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

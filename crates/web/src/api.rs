@@ -376,7 +376,10 @@ pub struct DraftJson {
 fn draft_json(d: store::drafts::StoredDraft) -> DraftJson {
     let parsed = app::draft::Draft::from_json(&d.extraction).ok();
     DraftJson {
-        open_points: parsed.as_ref().map(app::review::open_points).unwrap_or_default(),
+        open_points: parsed
+            .as_ref()
+            .map(|d| app::review::open_points(d).iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
         draft: serde_json::from_str(&d.extraction).unwrap_or(Value::Null),
         id: d.id,
         message_id: d.message_id,

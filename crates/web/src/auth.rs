@@ -33,6 +33,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// The session cookie's value, for logging out.
     pub session_token: Option<String>,
+    /// The language and time zone of this user's screens.
+    pub tr: crate::i18n::Tr,
 }
 
 impl CurrentUser {
@@ -73,7 +75,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (false, ["quotes", _, "approve" | "decline"]) | (false, ["api", "quotes", _, "approve" | "decline"]) => {
             Access::Needs(ApproveQuotes)
         }
-        (false, ["logout"]) => Access::Needs(ViewWork),
+        (false, ["logout"]) | (false, ["language"]) => Access::Needs(ViewWork),
         (true, _) => Access::Needs(ViewWork),
         (false, _) => Access::Needs(ReviewDrafts),
     }
@@ -103,6 +105,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, app::users::UserError> {
     let user = |u: store::users::User, csrf: String, session_token: Option<String>| {
         Some(CurrentUser {
+            tr: crate::i18n::Tr::choose(u.language.as_deref(), headers, state.config.zone()),
             username: u.username,
             display_name: u.display_name,
             role: u.role,
@@ -134,6 +137,7 @@ pub fn json_error(status: StatusCode, message: &str) -> Response {
 
 fn page_error(status: StatusCode, title: &str, message: &str) -> Response {
     let page = crate::pages::ErrorPage {
+        tr: crate::i18n::Tr::default(),
         nav: "",
         user: None,
         title: title.to_owned(),
@@ -202,9 +206,10 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         }
         // A logged-in user keeps the navigation and is shown where to go on.
         let page = crate::pages::ErrorPage {
+            tr: user.tr.clone(),
             nav: "",
             user: Some((&user).into()),
-            title: "Not allowed".into(),
+            title: user.tr.t("Not allowed").into(),
             message,
         };
         return crate::pages::render_status(StatusCode::FORBIDDEN, page);

@@ -4,6 +4,7 @@
 //! service levels now; breakdowns by customer, channel, format, clerk and
 //! kind; master data and the latest activity below.
 
+use crate::i18n::mark;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -55,6 +56,7 @@ pub(crate) struct Breakdown {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     zone: String,
@@ -145,7 +147,11 @@ fn periods(now: Timestamp, zone: &TimeZone, range: Option<(Date, Date)>) -> Vec<
     let monday = today - jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset()));
     let first = today.first_of_month();
     let mut out = Vec::new();
-    for (name, day) in [("Today", today), ("This week", monday), ("This month", first)] {
+    for (name, day) in [
+        (mark("Today"), today),
+        (mark("This week"), monday),
+        (mark("This month"), first),
+    ] {
         if let Some(from) = start_of(day, zone) {
             out.push((name.to_owned(), from, now));
         }
@@ -390,38 +396,46 @@ fn kpi_rows(
     }
     let mut rows = vec![
         KpiRow {
-            name: "Order processing time",
-            definition: "confirmed − received, per order confirmed in the period: median (p90, number of orders)",
+            name: mark("Order processing time"),
+            definition: mark("confirmed − received, per order confirmed in the period: median (p90, number of orders)"),
             values: processing,
         },
         KpiRow {
-            name: "Straight-through rate",
-            definition: "orders confirmed with no person ÷ orders confirmed in the period",
+            name: mark("Straight-through rate"),
+            definition: mark("orders confirmed with no person ÷ orders confirmed in the period"),
             values: stp,
         },
         KpiRow {
-            name: "Order entry error rate",
-            definition: "orders confirmed in the period and later amended as our entry error ÷ orders confirmed",
+            name: mark("Order entry error rate"),
+            definition: mark("orders confirmed in the period and later amended as our entry error ÷ orders confirmed"),
             values: errors,
         },
         KpiRow {
-            name: "Response time",
-            definition: "first mail out (acknowledgement, confirmation or answer) − receipt, per order, change, cancellation, RFQ or inquiry received in the period",
+            name: mark("Response time"),
+            definition: mark(
+                "first mail out (acknowledgement, confirmation or answer) − receipt, per order, change, cancellation, RFQ or inquiry received in the period",
+            ),
             values: response,
         },
         KpiRow {
-            name: "Quote turnaround",
-            definition: "quote first sent − RFQ received, per quote sent in the period: median (p90, number of quotes)",
+            name: mark("Quote turnaround"),
+            definition: mark(
+                "quote first sent − RFQ received, per quote sent in the period: median (p90, number of quotes)",
+            ),
             values: turnaround,
         },
         KpiRow {
-            name: "Quote funnel",
-            definition: "quotes made from RFQs received in the period → sent → accepted → ordered; lost (rejected or expired) by reason",
+            name: mark("Quote funnel"),
+            definition: mark(
+                "quotes made from RFQs received in the period → sent → accepted → ordered; lost (rejected or expired) by reason",
+            ),
             values: funnel,
         },
         KpiRow {
-            name: "First-contact resolution",
-            definition: "customer threads begun in the period (order, change, cancellation, RFQ, inquiry) closed with one outgoing mail and no further message from the customer within 7 days after it ÷ threads decided; threads answered less than 7 days ago without a reply are counted apart",
+            name: mark("First-contact resolution"),
+            definition: mark(
+                "customer threads begun in the period (order, change, cancellation, RFQ, inquiry) closed with one outgoing mail and no further message from the customer within 7 days after it ÷ threads decided; threads answered less than 7 days ago without a reply are counted apart",
+            ),
             values: fcr,
         },
     ];
@@ -429,8 +443,8 @@ fn kpi_rows(
         rows.insert(
             1,
             KpiRow {
-                name: "Order processing time in business hours",
-                definition: "as above, counting only the hours the site is open ([sla] business_hours, holidays)",
+                name: mark("Order processing time in business hours"),
+                definition: mark("as above, counting only the hours the site is open ([sla] business_hours, holidays)"),
                 values: in_hours,
             },
         );
@@ -506,21 +520,21 @@ fn charts(days: &[Day]) -> Vec<(String, String)> {
     let per_day = |f: Measure<'_>| -> Vec<Option<f64>> { days.iter().map(|(_, o, r)| f(o, r)).collect() };
     let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
     let series: [(&str, &str, &str, Measure<'_>); 4] = [
-        ("chart-orders", "Orders confirmed per day", "orders", &|o, _| {
+        ("chart-orders", mark("Orders confirmed per day"), "orders", &|o, _| {
             Some(o.len() as f64)
         }),
-        ("chart-stp", "Straight-through rate per day (%)", "%", &|o, _| {
+        ("chart-stp", mark("Straight-through rate per day (%)"), "%", &|o, _| {
             domain::kpi::straight_through_rate(o.iter().map(Arc::as_ref)).percent()
         }),
         (
             "chart-processing",
-            "Order processing time per day (median, minutes)",
+            mark("Order processing time per day (median, minutes)"),
             "min",
             &|o, _| domain::kpi::processing_time(o.iter().map(Arc::as_ref)).map(|s| mins(s.median)),
         ),
         (
             "chart-response",
-            "Response time per day (median, minutes)",
+            mark("Response time per day (median, minutes)"),
             "min",
             &|_, r| {
                 domain::kpi::response_time(r.iter().map(Arc::as_ref))
@@ -562,7 +576,7 @@ fn breakdowns(orders: &[Arc<OrderFact>]) -> Vec<Breakdown> {
     };
     vec![
         Breakdown {
-            title: "By customer (the ten with most orders)",
+            title: mark("By customer (the ten with most orders)"),
             id: "by-customer",
             rows: group_rows(
                 b(orders, |o| o.customer_no.clone().unwrap_or_else(|| "unknown".into())),
@@ -570,17 +584,17 @@ fn breakdowns(orders: &[Arc<OrderFact>]) -> Vec<Breakdown> {
             ),
         },
         Breakdown {
-            title: "By channel",
+            title: mark("By channel"),
             id: "by-channel",
             rows: group_rows(b(orders, |o| o.channel.clone()), 20),
         },
         Breakdown {
-            title: "By format",
+            title: mark("By format"),
             id: "by-format",
             rows: group_rows(b(orders, |o| o.format.clone()), 20),
         },
         Breakdown {
-            title: "By clerk",
+            title: mark("By clerk"),
             id: "by-clerk",
             rows: group_rows(
                 b(orders, |o| o.clerk.clone().unwrap_or_else(|| "straight through".into())),
@@ -714,12 +728,12 @@ pub(crate) async fn page(state: &AppState, me: &CurrentUser, from: &str, to: &st
     let store = &state.store;
     let mut tiles = Vec::new();
     for (label, href, table) in [
-        ("Customers", "/customers", MasterTable::Customers),
-        ("Ship-to addresses", "/customers", MasterTable::Addresses),
-        ("Products", "/products", MasterTable::Products),
-        ("Prices", "/products", MasterTable::Prices),
-        ("Customer part numbers", "/customers", MasterTable::CustomerItems),
-        ("Stock positions", "/products", MasterTable::Stock),
+        (mark("Customers"), "/customers", MasterTable::Customers),
+        (mark("Ship-to addresses"), "/customers", MasterTable::Addresses),
+        (mark("Products"), "/products", MasterTable::Products),
+        (mark("Prices"), "/products", MasterTable::Prices),
+        (mark("Customer part numbers"), "/customers", MasterTable::CustomerItems),
+        (mark("Stock positions"), "/products", MasterTable::Stock),
     ] {
         tiles.push(Tile {
             label,
@@ -744,6 +758,7 @@ pub(crate) async fn page(state: &AppState, me: &CurrentUser, from: &str, to: &st
         format!("&from={}&to={}", q.from.trim(), q.to.trim())
     };
     let Html(html) = render(HomePage {
+        tr: me.tr.clone(),
         nav: "",
         user: Some(me.into()),
         zone: state.config.time_zone.clone(),

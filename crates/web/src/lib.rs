@@ -10,6 +10,7 @@ pub mod auth;
 mod chart;
 mod dashboard;
 mod error;
+pub mod i18n;
 mod letter;
 mod login;
 mod metrics;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(login::MAX_LOGIN_BODY)),
         )
         .route("/logout", post(login::logout))
+        .route("/language", post(login::set_language))
         .route("/inbox", get(workspace::inbox))
         .route("/messages/upload", post(workspace::upload))
         .route("/messages/{id}", get(workspace::message))

@@ -77,6 +77,7 @@ const LOGIN_COOKIE: &str = "od_login";
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<crate::pages::UserView>,
     next: String,
@@ -111,6 +112,7 @@ pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Respo
         render_status(
             StatusCode::OK,
             LoginPage {
+                tr: crate::i18n::Tr::choose(None, &headers, jiff::tz::TimeZone::UTC),
                 nav: "",
                 user: None,
                 next: safe_next(&q.next).to_owned(),
@@ -197,6 +199,7 @@ pub async fn login_submit(
             render_status(
                 status,
                 LoginPage {
+                    tr: crate::i18n::Tr::choose(None, &headers, jiff::tz::TimeZone::UTC),
                     nav: "",
                     user: None,
                     next: safe_next(&form.next).to_owned(),
@@ -313,4 +316,41 @@ mod tests {
         let chained = client_addr(Some(proxy), &headers, &[proxy, "198.51.100.7".parse().unwrap()]);
         assert_eq!(chained.ip, Some("203.0.113.9".parse().unwrap()));
     }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    /// `de` or `en`; empty follows the browser again.
+    #[serde(default)]
+    language: String,
+}
+
+/// The user's choice of language for their screens, kept with the user;
+/// back to the page they were on.
+pub async fn set_language(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let chosen = crate::i18n::language_code(&form.language).map(printout::Language::code);
+    if chosen.is_none() && !form.language.trim().is_empty() {
+        return crate::settings::failed(
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{}: {}", me.tr.t("No such language"), form.language),
+        );
+    }
+    if let Err(e) = state.store.set_user_language(&me.username, chosen).await {
+        tracing::error!(error = %e, "keeping the language failed");
+        return crate::settings::failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    }
+    // Back where the switch was pressed, when that was a page of this site.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| &r[i..]))
+        .unwrap_or("/");
+    Redirect::to(safe_next(back)).into_response()
 }

@@ -58,6 +58,7 @@ impl From<&CurrentUser> for UserView {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    pub tr: crate::i18n::Tr,
     pub nav: &'static str,
     pub user: Option<UserView>,
     pub title: String,
@@ -142,21 +143,24 @@ pub async fn not_found() -> Response {
 }
 
 pub(crate) struct EventRow {
-    pub when: String,
+    pub at: jiff::Timestamp,
     pub actor: String,
-    pub what: String,
+    /// What changed and what happened to it: (`order 12`, `confirmed`).
+    pub entity: String,
+    pub action: String,
     pub details: String,
 }
 
 impl From<&Event> for EventRow {
     fn from(e: &Event) -> Self {
         EventRow {
-            when: e.occurred_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            at: e.occurred_at,
             actor: match &e.actor {
                 Actor::User(name) => name.clone(),
                 Actor::System(part) => format!("Orderdesk ({part})"),
             },
-            what: format!("{} {}", e.entity_id, e.action),
+            entity: e.entity_id.clone(),
+            action: e.action.clone(),
             details: e
                 .changes
                 .iter()
@@ -205,6 +209,7 @@ impl From<&Customer> for CustomerRow {
 #[derive(Template)]
 #[template(path = "customers.html")]
 struct CustomersPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     q: String,
@@ -235,6 +240,7 @@ pub async fn customers(
         .then(|| found.last().map(|c| c.customer_no.to_string()))
         .flatten();
     render(CustomersPage {
+        tr: me.tr.clone(),
         user: Some((&me).into()),
         nav: "customers",
         summary: summary(found.len(), &query.q, next.is_some()),
@@ -278,6 +284,7 @@ struct ItemRow {
 #[derive(Template)]
 #[template(path = "customer.html")]
 struct CustomerPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -433,6 +440,7 @@ pub async fn customer(
         })
         .collect();
     render(CustomerPage {
+        tr: me.tr.clone(),
         orders,
         drafts,
         quotes,
@@ -538,6 +546,7 @@ impl From<&Product> for ProductRow {
 #[derive(Template)]
 #[template(path = "products.html")]
 struct ProductsPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     q: String,
@@ -559,6 +568,7 @@ pub async fn products(
         .then(|| found.last().map(|p| p.sku.to_string()))
         .flatten();
     render(ProductsPage {
+        tr: me.tr.clone(),
         user: Some((&me).into()),
         nav: "products",
         summary: summary(found.len(), &query.q, next.is_some()),
@@ -586,6 +596,7 @@ struct StockRow {
 #[derive(Template)]
 #[template(path = "product.html")]
 struct ProductPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     p: ProductRow,
@@ -606,6 +617,7 @@ pub async fn product(
     let prices = state.store.prices_of_sku(&sku).await?;
     let stock = state.store.stock_of(&sku).await?;
     render(ProductPage {
+        tr: me.tr.clone(),
         user: Some((&me).into()),
         nav: "products",
         p: ProductRow::from(&p),

@@ -25,6 +25,7 @@ struct UserLine {
 #[derive(Template)]
 #[template(path = "settings.html")]
 struct SettingsPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -67,7 +68,7 @@ struct MailView {
     mails: Vec<crate::workspace::MailRow>,
 }
 
-async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
+async fn mail_view(state: &AppState, tr: &crate::i18n::Tr) -> Result<MailView, WebError> {
     let (smtp, from_settings) = app::settings::smtp(&state.store, &state.config.smtp).await?;
     let acks = app::settings::acknowledgements(&state.store, &state.config.acknowledgements).await?;
     let mails = state
@@ -75,7 +76,7 @@ async fn mail_view(state: &AppState) -> Result<MailView, WebError> {
         .mails(10)
         .await?
         .iter()
-        .map(crate::workspace::MailRow::of)
+        .map(|m| crate::workspace::MailRow::of(m, tr))
         .collect();
     Ok(MailView {
         source: if from_settings {
@@ -601,6 +602,7 @@ async fn page(
         })
         .collect();
     Ok(SettingsPage {
+        tr: me.tr.clone(),
         nav: "settings",
         user: Some(me.into()),
         csrf: me.csrf.clone(),
@@ -651,7 +653,7 @@ async fn page(
             events.iter().map(crate::pages::EventRow::from).collect()
         },
         erp: erp_view(state).await?,
-        mail: mail_view(state).await?,
+        mail: mail_view(state, &me.tr).await?,
         letter: crate::letter::view(state).await?,
         quotes: crate::quote_settings::view(state).await?,
     })
@@ -668,9 +670,10 @@ pub(crate) fn failed(me: &CurrentUser, status: StatusCode, message: String) -> R
     render_status(
         status,
         ErrorPage {
+            tr: me.tr.clone(),
             nav: "settings",
             user: Some(me.into()),
-            title: "That did not work".into(),
+            title: me.tr.t("That did not work").into(),
             message,
         },
     )

@@ -38,11 +38,21 @@
     var hl = document.querySelector(".tb.hl");
     if (hl) boxOnPage(hl);
   });
+  // Numbers as the page's language writes them: German 1.234,56, English 1,234.56.
+  var german = document.documentElement.lang === "de";
   function number(text) {
-    var t = (text || "").trim();
-    if (t.indexOf(",") >= 0 && t.indexOf(".") < 0) t = t.replace(",", ".");
+    var t = (text || "").trim().replace(/[\s\u20ac]/g, "");
+    if (german) {
+      if (t.indexOf(",") >= 0) t = t.replace(/\./g, "").replace(",", ".");
+      else if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, "");
+    } else {
+      t = t.replace(/,/g, "");
+    }
     var n = parseFloat(t.replace(/[^0-9.\-]/g, ""));
     return isNaN(n) ? null : n;
+  }
+  function money(n) {
+    return n.toLocaleString(german ? "de-DE" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
   function recompute() {
     var sum = 0, any = false;
@@ -51,13 +61,13 @@
       if (!q || !p || !cell) return;
       var qv = number(q.value), pv = number(p.value);
       if (pv === null) pv = number(p.getAttribute("data-expected"));
-      if (qv !== null && pv !== null) { var t = Math.round(qv * pv * 100) / 100; cell.textContent = t.toFixed(2); sum += t; any = true; }
+      if (qv !== null && pv !== null) { var t = Math.round(qv * pv * 100) / 100; cell.textContent = money(t); sum += t; any = true; }
       else { cell.textContent = ""; }
     });
     var total = document.getElementById("total");
-    if (total && any) total.textContent = sum.toFixed(2);
+    if (total && any) total.textContent = money(sum);
     var head = document.getElementById("head-total");
-    if (head && any) head.textContent = sum.toFixed(2);
+    if (head && any) head.textContent = money(sum);
   }
   // The line cursor of command mode: keys move it, they never type.
   var cursor = -1;

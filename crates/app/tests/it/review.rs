@@ -63,7 +63,7 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
         assert!(
             review::open_points(&before)
                 .iter()
-                .any(|p| p == "line 2 has no product")
+                .any(|p| *p == review::OpenPoint::NoProduct(2))
         );
         let refused = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara").await;
         assert!(matches!(refused, Err(ReviewError::NotReady { .. })), "{refused:?}");

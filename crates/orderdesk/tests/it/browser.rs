@@ -173,6 +173,12 @@ fn a_clerks_day_in_the_browser() {
         "quote",
         "quote-approval",
         "review-pdf",
+        "queue-de",
+        "review-de",
+        "inbox-de",
+        "orders-de",
+        "quotes-de",
+        "home-de",
     ] {
         assert!(shots.join(format!("{shot}.png")).is_file(), "no screenshot {shot}.png");
     }

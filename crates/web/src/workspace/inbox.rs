@@ -34,7 +34,6 @@ struct InboxLine {
     sender: String,
     subject: String,
     kind: String,
-    status: &'static str,
     status_class: &'static str,
     draft_id: Option<i64>,
     assigned_to: String,
@@ -44,6 +43,7 @@ struct InboxLine {
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     q: InboxQuery,
@@ -77,13 +77,12 @@ pub async fn inbox(
         .iter()
         .map(|r| InboxLine {
             id: r.id,
-            received: short_time(r.received_at),
-            age: age(r.received_at, now),
+            received: me.tr.time(&r.received_at),
+            age: me.tr.age(r.received_at, now),
             channel: r.channel.clone(),
             sender: opt(&r.sender),
             subject: r.subject.clone().or_else(|| r.source_name.clone()).unwrap_or_default(),
             kind: opt(&r.kind),
-            status: r.status.label(),
             status_class: r.status.as_str(),
             draft_id: r.draft_id,
             assigned_to: opt(&r.assigned_to),
@@ -91,12 +90,16 @@ pub async fn inbox(
         })
         .collect();
     render(InboxPage {
+        tr: me.tr.clone(),
         nav: "inbox",
         csrf: me.csrf.clone(),
         can_upload: me.can(Permission::UploadMessages),
         user: Some((&me).into()),
         q,
-        statuses: InboxStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        statuses: InboxStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), me.tr.label(s.as_str())))
+            .collect(),
         kinds: domain::message::MessageKind::ALL.iter().map(|k| k.as_str()).collect(),
         rows: lines,
         next,

@@ -4,6 +4,7 @@ use super::*;
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     m: store::intake::StoredMessage,
@@ -31,10 +32,11 @@ pub async fn message(
     let drafts = state.store.drafts_of_message(id).await?;
     let events = state.store.events_for("message", &id.to_string()).await?;
     render(MessagePage {
+        tr: me.tr.clone(),
         nav: "inbox",
         user: Some((&me).into()),
         status: InboxStatus::of(m.status, drafts.first().map(|d| d.status)).label(),
-        received: short_time(m.received_at),
+        received: me.tr.time(&m.received_at),
         drafts: drafts
             .into_iter()
             .map(|d| (d.id, d.status, d.po_number.unwrap_or_default()))
@@ -43,7 +45,7 @@ pub async fn message(
         csrf: me.csrf.clone(),
         kinds: domain::message::MessageKind::ALL
             .iter()
-            .map(|k| (k.as_str(), kind_label(*k), m.kind == Some(*k)))
+            .map(|k| (k.as_str(), me.tr.label(k.as_str()), m.kind == Some(*k)))
             .collect(),
         events: events.iter().map(EventRow::from).collect(),
         m,
@@ -68,19 +70,6 @@ pub async fn raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<R
         bytes,
     )
         .into_response())
-}
-
-/// A kind in the desk's words.
-fn kind_label(kind: domain::message::MessageKind) -> &'static str {
-    use domain::message::MessageKind as K;
-    match kind {
-        K::Order => "order",
-        K::OrderChange => "order change",
-        K::Cancellation => "cancellation",
-        K::Rfq => "request for quotation",
-        K::Inquiry => "status inquiry",
-        K::Other => "other",
-    }
 }
 
 #[derive(Deserialize)]

@@ -37,27 +37,6 @@ pub use review::*;
 
 const PAGE_SIZE: i64 = 50;
 
-fn short_time(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-/// "5 min", "3 h", "2 d" since `t`.
-fn age(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
-    human_duration(now.as_second() - t.as_second())
-}
-
-fn human_duration(secs: i64) -> String {
-    let abs = secs.abs();
-    let text = if abs < 3600 {
-        format!("{} min", abs / 60)
-    } else if abs < 172_800 {
-        format!("{} h", abs / 3600)
-    } else {
-        format!("{} d", abs / 86_400)
-    };
-    if secs < 0 { format!("in {text}") } else { text }
-}
-
 /// A value as a form or page shows it; empty when there is none.
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
@@ -76,13 +55,17 @@ fn action_failed(me: &CurrentUser, error: &dyn std::fmt::Display, status: Status
     render_status(
         status,
         ErrorPage {
+            tr: me.tr.clone(),
             nav: "queue",
             user: Some(me.into()),
-            title: match status {
-                StatusCode::CONFLICT => "Changed by someone else".into(),
-                StatusCode::FORBIDDEN => "Not allowed".into(),
-                _ => "That did not work".into(),
-            },
+            title: me
+                .tr
+                .t(match status {
+                    StatusCode::CONFLICT => "Changed by someone else",
+                    StatusCode::FORBIDDEN => "Not allowed",
+                    _ => "That did not work",
+                })
+                .into(),
             message: error.to_string(),
         },
     )
@@ -265,7 +248,7 @@ struct LineView {
 
 impl LineView {
     /// A draft line as the pages show it: its values, none of the review's extras.
-    fn of(l: &app::draft::DraftLine) -> LineView {
+    fn of(l: &app::draft::DraftLine, tr: &crate::i18n::Tr) -> LineView {
         LineView {
             line_no: l.line_no,
             customer_part_no: l
@@ -276,12 +259,12 @@ impl LineView {
             description: opt(&l.description),
             product_name: String::new(),
             sku: opt(&l.sku),
-            quantity: opt(&l.quantity),
+            quantity: l.quantity.map(|q| tr.input(q)).unwrap_or_default(),
             uom: opt(&l.uom),
-            unit_price: opt(&l.unit_price),
-            expected_price: opt(&l.expected_price),
-            total: opt(&l.total()),
-            delivery_date: opt(&l.delivery_date),
+            unit_price: l.unit_price.map(|p| tr.input(p)).unwrap_or_default(),
+            expected_price: l.expected_price.map(|p| tr.price(p)).unwrap_or_default(),
+            total: l.total().map(|t| tr.amount(t)).unwrap_or_default(),
+            delivery_date: l.delivery_date.map(|d| tr.date(d)).unwrap_or_default(),
             confidence: String::new(),
             low: false,
             alternatives: Vec::new(),
@@ -295,14 +278,6 @@ impl LineView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_like_people_say_them() {
-        assert_eq!(human_duration(59), "0 min");
-        assert_eq!(human_duration(3 * 3600), "3 h");
-        assert_eq!(human_duration(-600), "in 10 min");
-        assert_eq!(human_duration(5 * 86_400), "5 d");
-    }
 
     #[test]
     fn documents_become_parts_with_blocks_and_tables() {

@@ -18,6 +18,7 @@ struct OrderLine {
 #[derive(Template)]
 #[template(path = "orders.html")]
 struct OrdersPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     q: OrdersQuery,
@@ -138,6 +139,7 @@ pub async fn orders(
         .map(|s| (s.as_str(), q.status == s.as_str()))
         .collect();
     Ok(render(OrdersPage {
+        tr: me.tr.clone(),
         nav: "orders",
         user: Some((&me).into()),
         statuses,
@@ -161,7 +163,7 @@ pub async fn orders(
                     .unwrap_or_default(),
                 lines: o.line_count,
                 confirmed_by: actor_text(&o.confirmed_by),
-                confirmed_at: short_time(o.confirmed_at),
+                confirmed_at: me.tr.time(&o.confirmed_at),
             })
             .collect(),
         more,
@@ -173,6 +175,7 @@ pub async fn orders(
 #[derive(Template)]
 #[template(path = "order.html")]
 struct OrderPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -205,9 +208,9 @@ pub(crate) struct MailRow {
 }
 
 impl MailRow {
-    pub(crate) fn of(m: &store::outbound::StoredMail) -> MailRow {
+    pub(crate) fn of(m: &store::outbound::StoredMail, tr: &crate::i18n::Tr) -> MailRow {
         let detail = match (&m.sent_at, &m.last_error) {
-            (Some(at), _) => short_time(*at),
+            (Some(at), _) => tr.time(at),
             (None, Some(e)) => e.clone(),
             (None, None) => String::new(),
         };
@@ -264,7 +267,7 @@ pub async fn order(
     timeline.extend(state.store.events_for("draft", &o.draft_id.to_string()).await?);
     timeline.extend(state.store.events_for("order", &id.to_string()).await?);
     timeline.sort_by_key(|e| e.occurred_at);
-    let lines = draft.lines.iter().map(LineView::of).collect();
+    let lines = draft.lines.iter().map(|l| LineView::of(l, &me.tr)).collect();
     let pushes = state.store.erp_pushes_of(id).await?;
     let erp = match (&o.erp_sale, o.erp_status, pushes.last()) {
         (Some(sale), Some(status), _) => format!("sale {sale}, {}", status.as_str()),
@@ -291,7 +294,13 @@ pub async fn order(
                 p.last_error.clone().unwrap_or_default()
             )
         });
-    let mails = state.store.mails_of_order(id).await?.iter().map(MailRow::of).collect();
+    let mails = state
+        .store
+        .mails_of_order(id)
+        .await?
+        .iter()
+        .map(|m| MailRow::of(m, &me.tr))
+        .collect();
     let quote = match state
         .store
         .quotes_of_message(o.message_id)
@@ -306,6 +315,7 @@ pub async fn order(
         None => None,
     };
     render(OrderPage {
+        tr: me.tr.clone(),
         erp,
         erp_failed,
         mails,
@@ -316,7 +326,7 @@ pub async fn order(
             && matches!(o.status, OrderStatus::Confirmed | OrderStatus::SentToErp),
         user: Some((&me).into()),
         confirmed_by: actor_text(&o.confirmed_by),
-        confirmed_at: short_time(o.confirmed_at),
+        confirmed_at: me.tr.time(&o.confirmed_at),
         total: opt(&o.total),
         lines,
         events: timeline.iter().map(EventRow::from).collect(),

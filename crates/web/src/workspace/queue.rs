@@ -37,6 +37,7 @@ struct QueueLine {
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -103,22 +104,20 @@ pub async fn queue(
         rows.push(QueueLine {
             id: d.id,
             kind: d.kind.as_str().to_owned(),
-            customer: summary.customer.clone().unwrap_or_else(|| "unknown".into()),
+            customer: summary.customer.clone().unwrap_or_else(|| me.tr.t("unknown").into()),
             po_number: opt(&d.po_number),
             sender: summary.sender.clone().unwrap_or_default(),
             subject: summary.subject.clone().unwrap_or_default(),
-            due: due_secs.map(|s| human_duration(-s)).map_or(String::new(), |t| {
-                if t.starts_with("in ") {
-                    format!("due {t}")
-                } else {
-                    format!("{t} overdue")
-                }
-            }),
+            due: due_secs.map(|s| me.tr.due(s)).unwrap_or_default(),
             overdue: due_secs.is_some_and(|s| s < 0),
             near_due: due_secs.is_some_and(|s| (0..=domain::kpi::NEAR_DUE_MINUTES * 60).contains(&s)),
             assigned_to: opt(&d.assigned_to),
             escalated: d.escalated,
-            why: summary.reasons.clone(),
+            why: summary
+                .reasons
+                .iter()
+                .map(|r| me.tr.review_reason(&domain::review::ReviewReason::parse(r)))
+                .collect(),
             lines: summary.lines,
             value: summary.value.clone().unwrap_or_default(),
             version: d.version,
@@ -131,23 +130,30 @@ pub async fn queue(
             .queue_workload(now)
             .await?
             .into_iter()
-            .map(|w| (w.assignee.unwrap_or_else(|| "(no one)".into()), w.waiting, w.overdue))
+            .map(|w| {
+                (
+                    w.assignee.unwrap_or_else(|| me.tr.t("(no one)").into()),
+                    w.waiting,
+                    w.overdue,
+                )
+            })
             .collect();
         (workload, active_users(&state).await?)
     } else {
         (Vec::new(), Vec::new())
     };
     let tabs = [
-        ("all", "All"),
-        ("mine", "Mine"),
-        ("unassigned", "Unassigned"),
-        ("overdue", "Overdue"),
-        ("escalated", "Escalated"),
+        ("all", me.tr.t("All")),
+        ("mine", me.tr.t("Mine")),
+        ("unassigned", me.tr.t("Unassigned")),
+        ("overdue", me.tr.t("Overdue")),
+        ("escalated", me.tr.t("Escalated")),
     ]
     .into_iter()
     .map(|(key, label)| (key, label, key == show))
     .collect();
     render(QueuePage {
+        tr: me.tr.clone(),
         nav: "queue",
         user: Some((&me).into()),
         csrf: me.csrf.clone(),

@@ -26,6 +26,7 @@ struct QuoteRow {
 #[derive(Template)]
 #[template(path = "quotes.html")]
 struct QuotesPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     show: String,
@@ -40,20 +41,6 @@ pub struct QuotesQuery {
     pub show: String,
     #[serde(default)]
     pub customer: String,
-}
-
-/// A status in the words of the list.
-pub(crate) fn status_label(s: QuoteStatus) -> &'static str {
-    match s {
-        QuoteStatus::Draft => "draft",
-        QuoteStatus::AwaitingApproval => "awaiting approval",
-        QuoteStatus::Approved => "approved",
-        QuoteStatus::Sent => "sent",
-        QuoteStatus::Accepted => "accepted",
-        QuoteStatus::Rejected => "lost",
-        QuoteStatus::Expired => "expired",
-        QuoteStatus::Ordered => "ordered",
-    }
 }
 
 fn today(state: &AppState) -> jiff::civil::Date {
@@ -109,27 +96,28 @@ pub async fn quotes(
                 customer_name: content.and_then(|c| c.customer_name).unwrap_or_default(),
                 rfq: opt(&s.rfq_number),
                 status: s.state.status.as_str(),
-                status_label: status_label(s.state.status),
+                status_label: me.tr.label(s.state.status.as_str()),
                 total: money(s.total, &s.currency.to_string()),
                 valid_until: s.valid_until.to_string(),
-                age: age(s.rfq_received_at, now),
+                age: me.tr.age(s.rfq_received_at, now),
                 flag,
             }
         })
         .collect();
     let tabs = [
-        ("open", "Open"),
-        ("approval", "Awaiting approval"),
-        ("sent", "Sent"),
-        ("expiring", "Expiring"),
-        ("won", "Won"),
-        ("lost", "Lost"),
-        ("all", "All"),
+        ("open", me.tr.t("Open")),
+        ("approval", me.tr.t("Awaiting approval")),
+        ("sent", me.tr.t("Sent")),
+        ("expiring", me.tr.t("Expiring")),
+        ("won", me.tr.t("Won")),
+        ("lost", me.tr.t("Lost")),
+        ("all", me.tr.t("All")),
     ]
     .into_iter()
     .map(|(key, label)| (key, label, key == show))
     .collect();
     render(QuotesPage {
+        tr: me.tr.clone(),
         nav: "quotes",
         user: Some((&me).into()),
         show,
@@ -165,6 +153,7 @@ struct QuoteLineView {
 #[derive(Template)]
 #[template(path = "quote.html")]
 struct QuotePage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -319,7 +308,7 @@ pub async fn quote(
                 r.revision,
                 money(r.total, &currency),
                 orders::actor_text(&r.created_by),
-                short_time(r.created_at),
+                me.tr.time(&r.created_at),
             )
         })
         .collect();
@@ -334,7 +323,7 @@ pub async fn quote(
                 store::outbound::MailKind::Quote | store::outbound::MailKind::QuoteFollowUp
             ) && m.mail.dedupe_key.split(':').nth(1) == Some(id.to_string().as_str())
         })
-        .map(MailRow::of)
+        .map(|m| MailRow::of(m, &me.tr))
         .collect();
     let cost: Decimal = quote
         .lines
@@ -371,6 +360,7 @@ pub async fn quote(
         actions.push("reject");
     }
     render(QuotePage {
+        tr: me.tr.clone(),
         nav: "quotes",
         user: Some((&me).into()),
         csrf: me.csrf.clone(),
@@ -378,7 +368,7 @@ pub async fn quote(
         number: settings.number(id),
         revision: stored.state.revision,
         status: status.as_str(),
-        status_label: status_label(status),
+        status_label: me.tr.label(status.as_str()),
         customer_no: stored.customer_no.clone(),
         customer_name: quote.customer_name.clone().unwrap_or_default(),
         rfq_number: opt(&stored.rfq_number),

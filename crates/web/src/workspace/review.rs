@@ -16,6 +16,8 @@ struct FieldView {
 struct ExceptionView {
     index: usize,
     code: String,
+    /// What is wrong in plain words (the code is the tooltip).
+    reason: String,
     severity: String,
     line: String,
     message: String,
@@ -25,6 +27,7 @@ struct ExceptionView {
 #[derive(Template)]
 #[template(path = "draft.html")]
 struct DraftPage {
+    tr: crate::i18n::Tr,
     nav: &'static str,
     user: Option<UserView>,
     csrf: String,
@@ -58,6 +61,79 @@ struct DraftPage {
     /// An RFQ: the quotes made from its message.
     is_rfq: bool,
     quotes: Vec<i64>,
+}
+
+/// What an exception says in plain words: the code's label, and for a price
+/// how far it is from ours (`Preis weicht 12 % von unserem ab`).
+fn plain_reason(
+    tr: &crate::i18n::Tr,
+    code: domain::exception::ExceptionCode,
+    line_no: Option<u32>,
+    draft: &app::draft::Draft,
+) -> String {
+    use domain::exception::ExceptionCode;
+    let line = line_no.and_then(|n| draft.lines.iter().find(|l| l.line_no == n));
+    if code == ExceptionCode::PriceMismatch
+        && let Some((stated, ours)) = line.and_then(|l| l.unit_price.zip(l.expected_price))
+        && !ours.is_zero()
+    {
+        let share = ((stated - ours) / ours).abs();
+        let share = f64::try_from(share).unwrap_or(0.0);
+        return tr.f("Price differs {} from ours", tr.percent(share));
+    }
+    tr.label(code.as_str()).to_owned()
+}
+
+/// The values an exception is about, in the user's language: German is made
+/// from the draft's own values; English is the message the check wrote.
+fn exception_detail(tr: &crate::i18n::Tr, e: &app::draft::DraftException, draft: &app::draft::Draft) -> String {
+    use domain::exception::ExceptionCode as C;
+    if !tr.german() {
+        return e.message.clone();
+    }
+    let line = e.line_no.and_then(|n| draft.lines.iter().find(|l| l.line_no == n));
+    let at = e.line_no.map(|n| format!("Position {n}: ")).unwrap_or_default();
+    let sku = line.and_then(|l| l.sku.clone()).unwrap_or_default();
+    let qty = line
+        .and_then(|l| l.quantity)
+        .map(|q| format!("{} {}", tr.quantity(q), opt(&line.and_then(|l| l.uom.clone()))))
+        .unwrap_or_default();
+    let text = match e.code {
+        C::UnknownCustomer => {
+            "Absender ist kein bekannter Kunde: keine Kundennummer, USt-IdNr., Mailadresse oder Domain passte"
+                .to_owned()
+        }
+        C::CurrencyMismatch => format!(
+            "Bestellung in {}, der Kunde rechnet in einer anderen Währung; Preise nicht verglichen",
+            opt(&draft.currency)
+        ),
+        C::CreditLimit => "offener Saldo und dieser Auftrag übersteigen das Kreditlimit".to_owned(),
+        C::UnknownShipTo => "die angegebene Lieferadresse ist keine der Adressen des Kunden".to_owned(),
+        C::DuplicatePo => "ein Auftrag dieses Kunden mit dieser Bestellnummer ist schon gespeichert".to_owned(),
+        C::UnknownProduct => {
+            let label = line
+                .and_then(|l| l.customer_part_no.clone().or_else(|| l.description.clone()))
+                .unwrap_or_default();
+            format!("„{label}“ passt zu keinem Artikel")
+        }
+        C::InactiveProduct => format!("{sku} ist inaktiv und nicht bestellbar"),
+        C::PackSize => format!("{qty} {sku} ist kein Vielfaches der Verpackungseinheit"),
+        C::BelowMinQty => format!("{qty} {sku} liegt unter der Mindestmenge"),
+        C::InsufficientStock => format!("{qty} {sku} sind in der Lieferzeit nicht am Lager"),
+        C::PriceMismatch => format!(
+            "angegeben {} für {sku}, unser Preis {}",
+            line.and_then(|l| l.unit_price).map(|p| tr.price(p)).unwrap_or_default(),
+            line.and_then(|l| l.expected_price)
+                .map(|p| tr.price(p))
+                .unwrap_or_default()
+        ),
+        C::TotalMismatch => format!(
+            "die angegebene Summe {} weicht von der Summe der Positionen {} ab",
+            draft.stated_total.map(|t| tr.amount(t)).unwrap_or_default(),
+            draft.total().map(|t| tr.amount(t)).unwrap_or_default()
+        ),
+    };
+    format!("{at}{text}")
 }
 
 pub(super) fn confidence_text(c: f64) -> String {
@@ -101,8 +177,10 @@ pub async fn draft(
     let events = state.store.events_for("draft", &id.to_string()).await?;
     let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
     let threshold = f64::from(settings.confidence_threshold);
-    let field = |read: ReadField, label: &'static str, value: Option<String>| {
+    let tr = &me.tr;
+    let field = |read: ReadField, value: Option<String>| {
         let name = read.as_str();
+        let label = tr.label(name);
         let info = draft.fields.get(&read);
         let confidence = info.map_or(if value.is_some() { 1.0 } else { 0.0 }, |i| i.confidence);
         FieldView {
@@ -121,23 +199,14 @@ pub async fn draft(
         }
     };
     let fields = vec![
-        field(ReadField::PoNumber, "PO number", draft.po_number.clone()),
-        field(
-            ReadField::OrderDate,
-            "Order date",
-            draft.order_date.map(|d| d.to_string()),
-        ),
+        field(ReadField::PoNumber, draft.po_number.clone()),
+        field(ReadField::OrderDate, draft.order_date.map(|d| tr.date(d))),
         field(
             ReadField::RequestedDeliveryDate,
-            "Requested delivery",
-            draft.requested_delivery_date.map(|d| d.to_string()),
+            draft.requested_delivery_date.map(|d| tr.date(d)),
         ),
-        field(ReadField::Currency, "Currency", draft.currency.map(|c| c.to_string())),
-        field(
-            ReadField::StatedTotal,
-            "Stated total",
-            draft.stated_total.map(|t| t.to_string()),
-        ),
+        field(ReadField::Currency, draft.currency.map(|c| c.to_string())),
+        field(ReadField::StatedTotal, draft.stated_total.map(|t| tr.amount(t))),
     ];
     let mut names = std::collections::HashMap::new();
     for sku in draft.lines.iter().filter_map(|l| l.sku.as_deref()) {
@@ -150,8 +219,9 @@ pub async fn draft(
     let product_name = |sku: &str| names.get(sku).cloned().unwrap_or_default();
     let lines_note = (draft.lines.len() > SHOWN_AT_MOST).then(|| {
         format!(
-            "This draft has {} lines; shown are the first {SHOWN_AT_MOST}. The whole draft is in the API (/api/drafts/{id}).",
-            draft.lines.len()
+            "{} {} · {SHOWN_AT_MOST} · /api/drafts/{id}",
+            draft.lines.len(),
+            tr.t("lines; shown are the first")
         )
     });
     let lines = draft
@@ -176,7 +246,7 @@ pub async fn draft(
             part: l.source.as_ref().map(|s| s.part.clone()).unwrap_or_default(),
             page: l.source.as_ref().map_or(0, |s| s.page),
             start: l.source.as_ref().and_then(|s| s.char_start).map_or(-1, |s| s as i64),
-            ..LineView::of(l)
+            ..LineView::of(l, tr)
         })
         .collect();
     let exceptions = draft
@@ -186,11 +256,12 @@ pub async fn draft(
         .map(|(index, e)| ExceptionView {
             index,
             code: e.code.as_str().to_owned(),
+            reason: plain_reason(&me.tr, e.code, e.line_no, &draft),
             severity: e.severity.as_str().to_owned(),
             line: e.line_no.map(|n| n.to_string()).unwrap_or_default(),
-            message: e.message.clone(),
+            message: exception_detail(&me.tr, e, &draft),
             resolved: match (&e.resolved_by, &e.resolution) {
-                (Some(by), note) => format!("resolved by {by}: {}", note.clone().unwrap_or_default()),
+                (Some(by), note) => format!("{} {by}: {}", me.tr.t("resolved by"), note.clone().unwrap_or_default()),
                 _ => String::new(),
             },
         })
@@ -198,6 +269,7 @@ pub async fn draft(
     let users = active_users(&state).await?;
     let now = jiff::Timestamp::now();
     let page = DraftPage {
+        tr: me.tr.clone(),
         nav: "queue",
         csrf: me.csrf.clone(),
         in_review: d.status == DraftStatus::Review,
@@ -209,14 +281,14 @@ pub async fn draft(
             .as_ref()
             .map(|c| {
                 format!(
-                    "{} {} ({} via {})",
+                    "{} {} ({} · {})",
                     c.customer_no,
                     c.name.clone().unwrap_or_default(),
                     confidence_text(c.confidence),
-                    c.matched_via.map_or("", |v| v.as_str())
+                    c.matched_via.map_or("", |v| tr.label(v.as_str()))
                 )
             })
-            .unwrap_or_else(|| "not recognised".into()),
+            .unwrap_or_else(|| tr.t("not recognised").into()),
         customer_no: draft
             .customer
             .as_ref()
@@ -226,11 +298,14 @@ pub async fn draft(
         lines,
         lines_note: lines_note.unwrap_or_default(),
         exceptions,
-        open_points: app::review::open_points(&draft),
-        review_reasons: draft.review_reasons.iter().map(ToString::to_string).collect(),
-        total: opt(&draft.total()),
+        open_points: app::review::open_points(&draft)
+            .iter()
+            .map(|p| tr.open_point(p))
+            .collect(),
+        review_reasons: draft.review_reasons.iter().map(|r| tr.review_reason(r)).collect(),
+        total: draft.total().map(|t| tr.amount(t)).unwrap_or_default(),
         currency: opt(&draft.currency),
-        stated_total: opt(&draft.stated_total),
+        stated_total: draft.stated_total.map(|t| tr.amount(t)).unwrap_or_default(),
         order_id: order.map(|o| o.id).or(draft.order_id),
         reply: (draft.kind == domain::message::MessageKind::Inquiry).then(|| draft.reply.clone().unwrap_or_default()),
         parts: parts_of(
@@ -239,13 +314,10 @@ pub async fn draft(
         ),
         events: events.iter().map(EventRow::from).collect(),
         users,
-        due: d.due_at.map(|t| age(t, now)).map_or(String::new(), |a| {
-            if a.starts_with("in ") {
-                format!("due {a}")
-            } else {
-                format!("{a} overdue")
-            }
-        }),
+        due: d
+            .due_at
+            .map(|t| me.tr.due(t.as_second() - now.as_second()))
+            .unwrap_or_default(),
         sender: message.as_ref().and_then(|m| m.sender.clone()).unwrap_or_default(),
         subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
         confirmed: q.confirmed,
@@ -280,6 +352,27 @@ pub struct CorrectionForm {
     index: usize,
     #[serde(default)]
     value: String,
+}
+
+/// A number or date as the clerk typed it in their language, written the
+/// one way corrections read (`1234.56`, `2026-11-29`); anything else as typed,
+/// for the correction to refuse with its own message.
+fn canonical_value(tr: &crate::i18n::Tr, what: &str, field: &str, typed: &str) -> String {
+    let is_number = matches!(
+        (what, field),
+        ("line_value", "quantity" | "unit_price") | ("header", "stated_total")
+    );
+    let is_date = matches!(
+        (what, field),
+        ("line_value", "delivery_date") | ("header", "order_date" | "requested_delivery_date")
+    );
+    if is_number && let Some(n) = tr.read_number(typed) {
+        return n.to_string();
+    }
+    if is_date && let Some(d) = tr.read_date(typed) {
+        return d.to_string();
+    }
+    typed.to_owned()
 }
 
 /// A correction as a form or the API names it; a correction or field that
@@ -341,7 +434,8 @@ pub async fn correct(
     Path(id): Path<i64>,
     Form(form): Form<CorrectionForm>,
 ) -> Response {
-    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &form.value) {
+    let value = canonical_value(&me.tr, &form.what, &form.field, &form.value);
+    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &value) {
         Ok(c) => c,
         Err((status, message)) => return action_failed(&me, &message, status),
     };

@@ -183,6 +183,7 @@ async fn the_dashboard_from_days_read_ahead_says_what_a_fresh_read_says() {
         role: domain::access::Role::Manager,
         csrf: String::new(),
         session_token: None,
+        tr: web::i18n::Tr::default(),
     };
     let page = |state: web::AppState| {
         let me = me.clone();
