@@ -60,11 +60,7 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
         )
         .await;
         let before = parsed(&d);
-        assert!(
-            review::open_points(&before)
-                .iter()
-                .any(|p| *p == review::OpenPoint::NoProduct(2))
-        );
+        assert!(review::open_points(&before).contains(&review::OpenPoint::NoProduct(2)));
         let refused = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara").await;
         assert!(matches!(refused, Err(ReviewError::NotReady { .. })), "{refused:?}");
 
@@ -121,7 +117,7 @@ async fn corrections_are_checked_again_and_only_a_clean_draft_is_confirmed() {
             "{:?}",
             parsed(&d).exceptions
         );
-        assert_eq!(review::open_points(&parsed(&d)), Vec::<String>::new());
+        assert_eq!(review::open_points(&parsed(&d)), Vec::new());
 
         // Confirmed: one order with our price for the line that stated none.
         let order_id = review::confirm(s, &app::outbound::Outbox::default(), d.id, d.version, "clara")
