@@ -420,6 +420,7 @@ mod tests {
             change_type: None,
             printed_code: None,
             source: None,
+            free_text: false,
         });
         let o = order(7, "4500012345", OrderStatus::SentToErp, Some(ErpSaleStatus::Processing));
         let de = answer_text(&o, &content, "AB-7", true, "Ihr Auftragsteam");

@@ -1130,6 +1130,8 @@ async fn order_of(
                 change_type: None,
                 printed_code: None,
                 source: None,
+                // A quote's own line (a special make) is ordered as written.
+                free_text: l.sku.is_none(),
             }
         })
         .collect();
@@ -1342,4 +1344,4 @@ pub fn statuses_of(filter: &str) -> Vec<QuoteStatus> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

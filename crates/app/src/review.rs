@@ -345,7 +345,7 @@ pub fn open_points(draft: &Draft) -> Vec<OpenPoint> {
         out.push(OpenPoint::NoLines);
     }
     for line in &draft.lines {
-        if line.sku.is_none() {
+        if line.sku.is_none() && !line.free_text {
             out.push(OpenPoint::NoProduct(line.line_no));
         }
         if line.quantity.is_none() {

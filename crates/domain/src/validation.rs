@@ -73,6 +73,9 @@ pub struct LineFacts<'a> {
     pub available: Decimal,
     /// The line's requested date, else the header's, else the order date.
     pub requested_date: Date,
+    /// A line of its own words and price (a special make, a service, freight):
+    /// it names no product, so no product check applies.
+    pub free_text: bool,
 }
 
 /// The order as the checks see it.
@@ -187,6 +190,9 @@ fn line_exceptions(
     let n = Some(line.line_no);
     let mut found = Vec::new();
     let Some(product) = line.product else {
+        if line.free_text {
+            return found;
+        }
         found.push(policy.raise(
             ExceptionCode::UnknownProduct,
             n,
@@ -359,6 +365,7 @@ mod tests {
             expected_price: Some(dec!(0.12)),
             available: dec!(1000),
             requested_date: date("2026-12-01"),
+            free_text: false,
         }
     }
 

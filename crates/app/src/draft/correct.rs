@@ -108,6 +108,25 @@ pub enum Correction {
     Customer { customer_no: String },
     /// Exception `index` (in the draft's list) accepted or cleared, with the reviewer's note.
     ResolveException { index: usize, note: String },
+    /// A line added at the end: one of our products, or free text with its own price.
+    AddLine(NewLine),
+    /// Line `line_no` taken out; the lines after it move up.
+    RemoveLine { line_no: u32 },
+    /// Line `line_no` moved to position `to` (1-based); the lines are numbered again.
+    MoveLine { line_no: u32, to: u32 },
+}
+
+/// A line as a reviewer adds it, the values as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewLine {
+    /// Our product; empty for a free-text line (a special make, a service, freight).
+    pub sku: String,
+    pub description: String,
+    pub quantity: String,
+    /// A UN/ECE Rec. 20 code or a common name; empty: the product's unit, else pieces.
+    pub uom: String,
+    /// Required for free text; empty on a product line: our price.
+    pub unit_price: String,
 }
 
 impl Correction {
@@ -136,6 +155,11 @@ impl Correction {
                 value,
             },
             "resolve" => Correction::ResolveException { index, note: value },
+            "remove_line" => Correction::RemoveLine { line_no },
+            "move_line" => Correction::MoveLine {
+                line_no,
+                to: u32::try_from(index).map_err(|_| unknown())?,
+            },
             _ => return Err(CorrectionError::UnknownCorrection(what.to_owned())),
         })
     }
@@ -178,7 +202,13 @@ pub enum CorrectionError {
     NoException(usize),
     #[error("'{0}' is not a field that can be corrected")]
     UnknownField(String),
-    #[error("'{0}' is not a correction (header, customer, line_product, line_value or resolve)")]
+    #[error("a free-text line needs a description and its price")]
+    FreeTextIncomplete,
+    #[error("position {to} is outside the draft's {lines} lines")]
+    NoPosition { to: u32, lines: usize },
+    #[error(
+        "'{0}' is not a correction (header, customer, line_product, line_value, resolve, add_line, remove_line or move_line)"
+    )]
     UnknownCorrection(String),
 }
 
@@ -261,6 +291,60 @@ impl LineValue {
             LineField::DeliveryDate => LineValue::DeliveryDate(Some(date(name, raw)?)),
         })
     }
+}
+
+fn opt_text(value: Option<Decimal>) -> String {
+    value.map(|v| v.normalize().to_string()).unwrap_or_default()
+}
+
+/// The line a reviewer adds, read and checked: a product of the catalog at
+/// its price (or the one typed), or free text with a description and a price.
+fn new_line(new: &NewLine, line_no: u32, at: &Reading<'_>) -> Result<DraftLine, CorrectionError> {
+    let LineValue::Quantity(Some(quantity)) = LineValue::read(LineField::Quantity, &new.quantity)? else {
+        return Err(invalid("quantity", &new.quantity, "a line needs a quantity"));
+    };
+    let LineValue::UnitPrice(unit_price) = LineValue::read(LineField::UnitPrice, &new.unit_price)? else {
+        unreachable!("a unit price reads as a unit price")
+    };
+    let description = Some(new.description.trim().to_owned()).filter(|d| !d.is_empty());
+    let sku = new.sku.trim();
+    let product = if sku.is_empty() {
+        None
+    } else {
+        Some(
+            at.catalog
+                .product(sku)
+                .ok_or_else(|| CorrectionError::UnknownProduct(sku.to_owned()))?,
+        )
+    };
+    if product.is_none() && (description.is_none() || unit_price.is_none()) {
+        return Err(CorrectionError::FreeTextIncomplete);
+    }
+    let uom = match LineValue::read(LineField::Uom, &new.uom)? {
+        LineValue::Uom(Some(u)) => u,
+        _ => product.map_or_else(|| "C62".to_owned(), |p| p.base_unit.as_str().to_owned()),
+    };
+    Ok(DraftLine {
+        line_no,
+        sku: product.map(|p| p.sku.as_str().to_owned()),
+        customer_part_no: None,
+        description: description.or_else(|| product.map(|p| p.name.clone())),
+        quantity: Some(quantity),
+        uom: Some(uom),
+        unit_price,
+        delivery_date: None,
+        confidence: 1.0,
+        alternatives: Vec::new(),
+        customer_line_no: None,
+        gtin: None,
+        base_quantity: Some(quantity),
+        expected_price: None,
+        matched_via: product.map(|_| ProductFoundBy::Reviewer),
+        change_type: None,
+        printed_code: None,
+        source: None,
+        free_text: product.is_none(),
+    })
 }
 
 fn text<T: ToString>(value: Option<T>) -> Option<String> {
@@ -410,9 +494,78 @@ impl Draft {
                     lesson,
                 ));
             }
+            Correction::AddLine(new) => {
+                let line = new_line(new, self.lines.len() as u32 + 1, at)?;
+                let after = Some(format!("{} × {}", line.label(), opt_text(line.quantity)));
+                let field = format!("lines[{}]", line.line_no);
+                self.lines.push(line);
+                Change {
+                    field,
+                    before: None,
+                    after,
+                }
+            }
+            Correction::RemoveLine { line_no } => {
+                let at_index = self.line_index(*line_no)?;
+                let line = self.lines.remove(at_index);
+                self.number_lines();
+                Change {
+                    field: format!("lines[{line_no}]"),
+                    before: Some(format!("{} × {}", line.label(), opt_text(line.quantity))),
+                    after: None,
+                }
+            }
+            Correction::MoveLine { line_no, to } => {
+                let from = self.line_index(*line_no)?;
+                if *to == 0 || *to as usize > self.lines.len() {
+                    return Err(CorrectionError::NoPosition {
+                        to: *to,
+                        lines: self.lines.len(),
+                    });
+                }
+                let line = self.lines.remove(from);
+                self.lines.insert(*to as usize - 1, line);
+                self.number_lines();
+                Change {
+                    field: format!("lines[{line_no}].position"),
+                    before: Some(line_no.to_string()),
+                    after: Some(to.to_string()),
+                }
+            }
         };
         recheck(self, at.catalog, at.settings, at.today);
         Ok((change, lesson))
+    }
+
+    fn line_index(&self, line_no: u32) -> Result<usize, CorrectionError> {
+        self.lines
+            .iter()
+            .position(|l| l.line_no == line_no)
+            .ok_or(CorrectionError::NoLine(line_no))
+    }
+
+    /// Numbers the lines 1, 2, 3 … in their order; exceptions follow their
+    /// line, those of a removed line go with it.
+    fn number_lines(&mut self) {
+        let renumbered: std::collections::HashMap<u32, u32> = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.line_no, i as u32 + 1))
+            .collect();
+        self.exceptions.retain_mut(|e| match e.line_no {
+            None => true,
+            Some(old) => match renumbered.get(&old) {
+                Some(&new) => {
+                    e.line_no = Some(new);
+                    true
+                }
+                None => false,
+            },
+        });
+        for (i, line) in self.lines.iter_mut().enumerate() {
+            line.line_no = i as u32 + 1;
+        }
     }
 
     fn line_mut(&mut self, line_no: u32) -> Result<&mut DraftLine, CorrectionError> {
@@ -637,6 +790,170 @@ mod tests {
         assert_eq!(
             LineValue::read(LineField::DeliveryDate, " "),
             Ok(LineValue::DeliveryDate(None))
+        );
+    }
+
+    /// An order of customer 10042 with two lines of known products, checked.
+    fn order_with_lines(catalog: &Catalog, settings: &ExtractionSettings) -> Draft {
+        let mut d = Draft::new(MessageKind::Order);
+        d.customer = Some(DraftCustomer {
+            customer_no: "10042".into(),
+            confidence: 1.0,
+            name: None,
+            matched_via: Some(CustomerFoundBy::CustomerNo),
+        });
+        d.currency = Some(CurrencyCode::EUR);
+        for (n, sku) in [(1, "A-100"), (2, "B-200")] {
+            d.lines.push(DraftLine {
+                line_no: n,
+                sku: Some(sku.into()),
+                quantity: Some(Decimal::from(100)),
+                uom: Some("C62".into()),
+                confidence: 1.0,
+                ..serde_json::from_str(r#"{"line_no":0,"confidence":1.0,"alternatives":[]}"#).unwrap()
+            });
+        }
+        recheck(&mut d, catalog, settings, jiff::civil::date(2026, 11, 30));
+        d
+    }
+
+    fn reading<'a>(catalog: &'a Catalog, settings: &'a ExtractionSettings) -> Reading<'a> {
+        Reading {
+            catalog,
+            settings,
+            today: jiff::civil::date(2026, 11, 30),
+            reviewer: "clara",
+            documents_json: None,
+        }
+    }
+
+    #[test]
+    fn a_free_text_line_with_its_price_is_confirmable_and_a_product_line_gets_our_price() {
+        let catalog = crate::quote::tests::catalog();
+        let settings = ExtractionSettings::default();
+        let at = reading(&catalog, &settings);
+        let mut d = order_with_lines(&catalog, &settings);
+        let special = NewLine {
+            description: "Sonderanfertigung laut Zeichnung 4711".into(),
+            quantity: "5".into(),
+            unit_price: "148,50".into(),
+            ..NewLine::default()
+        };
+        let (change, _) = d.apply(&Correction::AddLine(special), &at).unwrap();
+        assert_eq!(change.field, "lines[3]");
+        let line = &d.lines[2];
+        assert!(line.free_text && line.sku.is_none());
+        assert_eq!(line.total(), Some(Decimal::new(74250, 2)));
+        assert_eq!(line.uom.as_deref(), Some("C62"));
+        assert!(
+            !d.exceptions.iter().any(|e| e.line_no == Some(3)),
+            "no product check on free text: {:?}",
+            d.exceptions
+        );
+        assert!(
+            !crate::review::open_points(&d).iter().any(|p| matches!(
+                p,
+                crate::review::OpenPoint::NoProduct(3) | crate::review::OpenPoint::NoPrice(3)
+            )),
+            "{:?}",
+            crate::review::open_points(&d)
+        );
+        // A product line without a typed price takes ours.
+        let product = NewLine {
+            sku: "A-100".into(),
+            quantity: "10".into(),
+            ..NewLine::default()
+        };
+        d.apply(&Correction::AddLine(product), &at).unwrap();
+        assert_eq!(d.lines[3].expected_price, Some(Decimal::new(12, 2)));
+        assert_eq!(d.lines[3].description.as_deref(), Some("Sechskantschraube M8x40"));
+    }
+
+    #[test]
+    fn incomplete_or_unknown_new_lines_are_refused_and_change_nothing() {
+        let catalog = crate::quote::tests::catalog();
+        let settings = ExtractionSettings::default();
+        let at = reading(&catalog, &settings);
+        let mut d = order_with_lines(&catalog, &settings);
+        let before = d.clone();
+        let no_price = NewLine {
+            description: "Fracht".into(),
+            quantity: "1".into(),
+            ..NewLine::default()
+        };
+        assert_eq!(
+            d.apply(&Correction::AddLine(no_price), &at),
+            Err(CorrectionError::FreeTextIncomplete)
+        );
+        let unknown = NewLine {
+            sku: "NOPE-1".into(),
+            quantity: "1".into(),
+            ..NewLine::default()
+        };
+        assert_eq!(
+            d.apply(&Correction::AddLine(unknown), &at),
+            Err(CorrectionError::UnknownProduct("NOPE-1".into()))
+        );
+        let no_quantity = NewLine {
+            sku: "A-100".into(),
+            ..NewLine::default()
+        };
+        assert!(matches!(
+            d.apply(&Correction::AddLine(no_quantity), &at),
+            Err(CorrectionError::InvalidValue { .. })
+        ));
+        assert_eq!(
+            d.apply(&Correction::MoveLine { line_no: 1, to: 3 }, &at),
+            Err(CorrectionError::NoPosition { to: 3, lines: 2 })
+        );
+        assert_eq!(
+            d.apply(&Correction::RemoveLine { line_no: 9 }, &at),
+            Err(CorrectionError::NoLine(9))
+        );
+        assert_eq!(d, before);
+    }
+
+    #[test]
+    fn removing_and_moving_lines_numbers_them_again_and_exceptions_follow_their_line() {
+        let catalog = crate::quote::tests::catalog();
+        let settings = ExtractionSettings::default();
+        let at = reading(&catalog, &settings);
+        let mut d = order_with_lines(&catalog, &settings);
+        let unknown = DraftLine {
+            line_no: 3,
+            description: Some("Sonderteil".into()),
+            quantity: Some(Decimal::from(7)),
+            ..d.lines[0].clone()
+        };
+        d.lines.push(DraftLine { sku: None, ..unknown });
+        recheck(&mut d, &catalog, &settings, at.today);
+        let unknown_on = |d: &Draft| {
+            d.exceptions
+                .iter()
+                .filter(|e| e.code == ExceptionCode::UnknownProduct)
+                .map(|e| e.line_no)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(unknown_on(&d), vec![Some(3)]);
+        d.apply(&Correction::MoveLine { line_no: 3, to: 1 }, &at).unwrap();
+        assert_eq!(d.lines[0].description.as_deref(), Some("Sonderteil"));
+        assert_eq!(d.lines.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(unknown_on(&d), vec![Some(1)]);
+        assert_eq!(d.lines[1].sku.as_deref(), Some("A-100"));
+        let (change, _) = d.apply(&Correction::RemoveLine { line_no: 1 }, &at).unwrap();
+        assert_eq!(change.after, None);
+        assert!(change.before.unwrap().starts_with("Sonderteil"));
+        assert!(unknown_on(&d).is_empty());
+        assert_eq!(
+            d.lines
+                .iter()
+                .map(|l| (l.line_no, l.sku.as_deref()))
+                .collect::<Vec<_>>(),
+            vec![(1, Some("A-100")), (2, Some("B-200"))]
+        );
+        assert_eq!(
+            Correction::parse("move_line", "", 2, 1, "").unwrap(),
+            Correction::MoveLine { line_no: 2, to: 1 }
         );
     }
 }

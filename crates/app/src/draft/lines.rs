@@ -200,6 +200,7 @@ pub(crate) fn resolve_line<'a>(
         change_type: line.change_type.clone(),
         printed_code: cues.customer_part_no.or(cues.sku).or(cues.item_code).map(str::to_owned),
         source: Some(line.source.clone()),
+        free_text: false,
     };
     ResolvedLine {
         facts: LineFacts {
@@ -212,6 +213,7 @@ pub(crate) fn resolve_line<'a>(
             expected_price: expected,
             available,
             requested_date: requested,
+            free_text: false,
         },
         line: draft_line,
         confidence,
@@ -268,6 +270,7 @@ pub fn recheck(draft: &mut Draft, catalog: &Catalog, settings: &ExtractionSettin
             expected_price: expected,
             available,
             requested_date: requested,
+            free_text: line.free_text,
         });
     }
     let stated_currency = draft

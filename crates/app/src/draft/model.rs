@@ -159,6 +159,11 @@ pub struct DraftLine {
     pub printed_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<extract::Source>,
+    /// A line a person wrote in their own words with its own price (a
+    /// special make, a service, freight): it names no product and is
+    /// confirmed as it stands.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_text: bool,
 }
 
 impl DraftLine {

@@ -26,7 +26,7 @@ fn product(sku: &str, name: &str, list: Decimal, cost: Option<Decimal>, lead: Op
     }
 }
 
-fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     let customer = Customer {
         customer_no: CustomerNo::parse("10042").unwrap(),
         name: "Muster Maschinenbau GmbH".into(),
