@@ -245,6 +245,65 @@ impl Catalog {
             .map(|&i| &self.data.products[i])
     }
 
+    /// What a clerk looking for a product as they type means, best first:
+    /// the product a code names exactly (our SKU, the customer's part number,
+    /// a GTIN), then the customer's part numbers that begin with it, then
+    /// products whose words begin with it. Each with the customer's part
+    /// number for it, when they have one.
+    pub fn pick(&self, customer_no: Option<&str>, typed: &str, limit: usize) -> Vec<(&Product, Option<&str>)> {
+        let typed = typed.trim();
+        let mut found: Vec<usize> = Vec::new();
+        let mut push = |found: &mut Vec<usize>, i: usize| {
+            if !found.contains(&i) {
+                found.push(i);
+            }
+        };
+        let normal = normalize_code(typed);
+        let exact = self
+            .product_by_code(customer_no, typed)
+            .and_then(|p| self.by_sku.get(p.sku.as_str()).copied())
+            .or_else(|| self.by_gtin.get(typed.trim_start_matches('0')).copied());
+        if let Some(i) = exact {
+            push(&mut found, i);
+        }
+        if let Some(c) = customer_no
+            && normal.len() >= 2
+        {
+            for item in self
+                .data
+                .customer_items
+                .iter()
+                .filter(|it| it.customer_no.as_str() == c)
+            {
+                if found.len() >= limit {
+                    break;
+                }
+                if normalize_code(item.customer_part_no.as_str()).starts_with(&normal)
+                    && let Some(&i) = item.sku.as_ref().and_then(|s| self.by_sku.get(s.as_str()))
+                {
+                    push(&mut found, i);
+                }
+            }
+        }
+        if found.len() < limit {
+            for i in self.text.starting_with(typed, limit) {
+                push(&mut found, i);
+            }
+        }
+        found.truncate(limit);
+        found
+            .into_iter()
+            .map(|i| {
+                let p = &self.data.products[i];
+                let part_no = customer_no
+                    .and_then(|c| self.items_by_sku.get(&(c.to_owned(), p.sku.as_str().to_owned())))
+                    .and_then(|items| items.first())
+                    .map(|&j| self.data.customer_items[j].customer_part_no.as_str());
+                (p, part_no)
+            })
+            .collect()
+    }
+
     pub fn customer(&self, customer_no: &str) -> Option<&Customer> {
         self.customers.by_no(customer_no).map(|i| &self.data.customers[i])
     }
@@ -616,5 +675,34 @@ pub(crate) mod tests {
             sku_of(&c, &c.resolve_line(Some("10002"), &cues)).as_deref(),
             Some("AW-RW-R820")
         );
+    }
+
+    #[test]
+    fn a_clerk_finds_a_product_as_they_type() {
+        let c = catalog();
+        let skus = |typed: &str, customer: Option<&str>| {
+            c.pick(customer, typed, 5)
+                .into_iter()
+                .map(|(p, part)| (p.sku.as_str().to_owned(), part.map(str::to_owned)))
+                .collect::<Vec<_>>()
+        };
+        // The start of a word, with whole words before it.
+        let found = skus("sechskant m8x40 a", None);
+        assert!(found.iter().all(|(s, _)| s.starts_with("DIN933-M8x40")), "{found:?}");
+        assert_eq!(found.len(), 2, "{found:?}");
+        // The start of our SKU.
+        assert_eq!(skus("DIN912-M8", None)[0].0, "DIN912-M8x40-A2");
+        // The customer's part number, exactly and as it begins, with that number shown.
+        assert_eq!(
+            skus("77-1034", Some("10001"))[0],
+            ("DIN912-M8x40-A2".to_owned(), Some("77-1034".to_owned()))
+        );
+        assert_eq!(skus("77-10", Some("10001"))[0].0, "DIN912-M8x40-A2");
+        // Another customer's number means nothing here.
+        assert!(skus("77-10", Some("10002")).is_empty());
+        // One letter names half the catalog: nothing yet.
+        assert!(skus("s", None).is_empty());
+        assert!(skus("", None).is_empty());
+        assert!(skus("  quux ", None).is_empty());
     }
 }

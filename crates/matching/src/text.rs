@@ -9,7 +9,7 @@ use std::path::Path;
 
 use domain::product::Product;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
@@ -123,6 +123,30 @@ impl TextIndex {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(limit);
         ranked
+    }
+
+    /// Products with a word beginning with each word typed: `sechskant m8`
+    /// finds `Sechskantschraube … M8x40`. Best first; single letters are
+    /// passed over (one names half the catalog).
+    pub fn starting_with(&self, typed: &str, limit: usize) -> Vec<usize> {
+        let mut analyzer = self.analyzer.clone();
+        let mut stream = analyzer.token_stream(typed);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        while stream.advance() {
+            let word = &stream.token().text;
+            if word.chars().count() < 2 {
+                continue;
+            }
+            // The tokenizer keeps letters and digits only: the word needs no escaping.
+            match RegexQuery::from_pattern(&format!("{word}.*"), self.text) {
+                Ok(q) => clauses.push((Occur::Must, Box::new(q))),
+                Err(_) => return Vec::new(),
+            }
+        }
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        self.search(&BooleanQuery::new(clauses), limit)
     }
 
     /// Sizes and grades the catalog knows must be present (they narrow a

@@ -100,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/customers", get(customers))
         .route("/api/customers/{customer_no}", get(customer))
         .route("/api/products", get(products))
+        .route("/api/product-picker", get(product_picker))
         .route("/api/products/{sku}", get(product))
         .route("/api/users", get(users).post(add_user))
         .route("/api/users/{username}", post(update_user))
@@ -495,7 +496,8 @@ async fn draft(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<
 pub struct CorrectionJson {
     /// The version the change was made on
     version: i64,
-    /// `header`, `customer`, `line_product`, `line_value`, `resolve`
+    /// `header`, `customer`, `line_product`, `line_value`, `resolve`, `add_line`,
+    /// `remove_line` (line_no), `move_line` (line_no, index: the new position)
     what: String,
     /// For `header`: po_number, order_date, requested_delivery_date, currency, stated_total;
     /// for `line_value`: quantity, unit_price, uom, delivery_date
@@ -509,6 +511,9 @@ pub struct CorrectionJson {
     /// The new value (for `resolve`: the reviewer's note)
     #[serde(default)]
     value: String,
+    /// For `add_line`: sku (empty for free text), description, quantity, uom, unit_price
+    #[serde(flatten)]
+    new_line: crate::workspace::NewLineForm,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -532,7 +537,8 @@ async fn correct(
     Path(id): Path<i64>,
     Json(body): Json<CorrectionJson>,
 ) -> ApiResult<Corrected> {
-    let correction = correction_of(&body.what, &body.field, body.line_no, body.index, &body.value)
+    let new_line = body.new_line.read(None);
+    let correction = correction_of(&body.what, &body.field, body.line_no, body.index, &body.value, new_line)
         .map_err(|(status, message)| ApiError(status, message))?;
     let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
     let learned = app::learning::correct(
@@ -949,6 +955,81 @@ fn product_json(p: &domain::product::Product) -> ProductJson {
     }
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct PickerQuery {
+    /// What the clerk has typed so far
+    #[serde(default)]
+    q: String,
+    /// The customer whose part numbers and prices count
+    #[serde(default)]
+    customer: String,
+    /// At most this many (default 10, at most 50)
+    limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OfferedJson {
+    sku: String,
+    name: String,
+    customer_part_no: Option<String>,
+    gtin: Option<String>,
+    unit: String,
+    pack_size: String,
+    /// The customer's price for one unit today (the list price without a customer)
+    price: Option<String>,
+    currency: Option<String>,
+    /// In stock today
+    available: String,
+    active: bool,
+}
+
+/// The product picker: products for what a clerk has typed so far — our SKU,
+/// the customer's part number, a GTIN, or the start of words of the name —
+/// with the customer's price, stock and pack size.
+#[utoipa::path(get, path = "/api/product-picker", tag = "master data", params(PickerQuery),
+    responses((status = 200, body = Vec<OfferedJson>)))]
+async fn product_picker(State(state): State<AppState>, Query(q): Query<PickerQuery>) -> ApiResult<Vec<OfferedJson>> {
+    let settings = app::settings::extraction(&state.store, &state.config.extraction).await?;
+    let catalog = state
+        .catalog
+        .get(
+            &state.store,
+            std::time::Duration::from_secs(settings.catalog_refresh_seconds),
+        )
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let today = jiff::Timestamp::now().to_zoned(state.config.zone()).date();
+    let customer = Some(q.customer.trim()).filter(|c| !c.is_empty());
+    let offered = {
+        let catalog = catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        app::draft::pick::offer(
+            &catalog,
+            customer,
+            &q.q,
+            q.limit.unwrap_or(10).clamp(1, 50),
+            &settings.pricing,
+            today,
+        )
+    };
+    Ok(Json(
+        offered
+            .into_iter()
+            .map(|o| OfferedJson {
+                sku: o.sku,
+                name: o.name,
+                customer_part_no: o.customer_part_no,
+                gtin: o.gtin,
+                unit: o.unit,
+                pack_size: o.pack_size.normalize().to_string(),
+                price: o.price.map(|p| p.normalize().to_string()),
+                currency: o.currency,
+                available: o.available.normalize().to_string(),
+                active: o.active,
+            })
+            .collect(),
+    ))
+}
+
 /// Products by SKU, name or description.
 #[utoipa::path(get, path = "/api/products", tag = "master data", params(SearchQuery),
     responses((status = 200, body = Vec<ProductJson>)))]
@@ -1211,7 +1292,7 @@ impl utoipa::Modify for Security {
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
-          orders, order, amend, events, customers, customer, products, product, users, add_user, update_user,
+          orders, order, amend, events, customers, customer, products, product, product_picker, users, add_user, update_user,
           add_token, tokens, revoke_token, drafting_settings, save_drafting_settings,
           crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make,
           crate::quote_api::copy),

@@ -101,6 +101,76 @@
     form.querySelector("input[name=value]").value = b.getAttribute("data-sku");
     form.submit();
   });
+  // The product picker: as a clerk types, products come from the server
+  // (our SKU, the customer's number, a GTIN, the start of words) with price,
+  // stock and pack size. Up/Down choose, Enter or a click takes one, Esc closes.
+  function pickerOf(input) { return input.closest(".picker"); }
+  function closePicker(box) { var list = box.querySelector(".pick-list"); list.hidden = true; list.innerHTML = ""; }
+  function choose(box, delta) {
+    var opts = Array.prototype.slice.call(box.querySelectorAll(".pick-option"));
+    if (!opts.length) return null;
+    var at = opts.findIndex(function (o) { return o.classList.contains("active"); });
+    if (delta) {
+      at = (at + delta + opts.length) % opts.length;
+      opts.forEach(function (o, n) { o.classList.toggle("active", n === at); o.setAttribute("aria-selected", n === at ? "true" : "false"); });
+    }
+    return at >= 0 ? opts[at] : null;
+  }
+  function take(box, option) {
+    var input = box.querySelector("input.pick");
+    input.value = option.getAttribute("data-sku");
+    closePicker(box);
+    input.focus();
+  }
+  var pickTimer = null, pickSeq = 0;
+  document.addEventListener("input", function (e) {
+    var input = e.target;
+    if (!(input.matches && input.matches("input.pick"))) return;
+    var box = pickerOf(input);
+    clearTimeout(pickTimer);
+    pickTimer = setTimeout(function () {
+      var typed = input.value.trim(), seq = ++pickSeq;
+      if (typed.length < 2) { closePicker(box); return; }
+      var url = "/api/product-picker?limit=8&q=" + encodeURIComponent(typed) + "&customer=" + encodeURIComponent(input.getAttribute("data-customer") || "");
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : []; }).then(function (found) {
+        if (seq !== pickSeq) return;
+        var list = box.querySelector(".pick-list");
+        list.innerHTML = "";
+        found.forEach(function (p) {
+          var o = document.createElement("div");
+          o.className = "pick-option"; o.setAttribute("role", "option"); o.setAttribute("data-sku", p.sku);
+          var head = document.createElement("strong"); head.textContent = p.sku; o.appendChild(head);
+          o.appendChild(document.createTextNode(" " + p.name));
+          var facts = [];
+          if (p.customer_part_no) facts.push(box.getAttribute("data-their") + " " + p.customer_part_no);
+          if (p.price !== null) facts.push(money(number(p.price)) + " " + (p.currency || ""));
+          facts.push(box.getAttribute("data-stock") + " " + number(p.available).toLocaleString(german ? "de-DE" : "en-GB") + " " + p.unit);
+          if (number(p.pack_size) > 1) facts.push(box.getAttribute("data-pack") + " " + p.pack_size);
+          if (!p.active) facts.push(box.getAttribute("data-inactive"));
+          var small = document.createElement("span"); small.className = "hint"; small.textContent = " · " + facts.join(" · ");
+          o.appendChild(small);
+          o.addEventListener("mousedown", function (ev) { ev.preventDefault(); take(box, o); });
+          list.appendChild(o);
+        });
+        if (!found.length) {
+          var none = document.createElement("div"); none.className = "hint"; none.textContent = box.getAttribute("data-none"); list.appendChild(none);
+        }
+        list.hidden = false;
+      });
+    }, 120);
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (!(input.matches && input.matches("input.pick"))) return;
+    var box = pickerOf(input), list = box.querySelector(".pick-list");
+    if (list.hidden) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); e.stopPropagation(); choose(box, e.key === "ArrowDown" ? 1 : -1); }
+    else if (e.key === "Enter") { var o = choose(box, 0); if (o) { e.preventDefault(); e.stopPropagation(); take(box, o); } else { closePicker(box); } }
+    else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); closePicker(box); }
+  }, true);
+  document.addEventListener("focusout", function (e) {
+    if (e.target.matches && e.target.matches("input.pick")) { var box = pickerOf(e.target); setTimeout(function () { closePicker(box); }, 150); }
+  });
   // Keys act only in command mode, when no field has the focus: they move
   // and open, they never change a value. In a field, Esc leaves it with
   // what was typed undone, Enter saves it.

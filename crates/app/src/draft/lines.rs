@@ -33,7 +33,7 @@ fn piece(unit: &str) -> bool {
 /// Our price for `base_quantity` of a product, per ordered unit (`factor`
 /// base units each): the pricing engine's, as a quote would have it, in
 /// the customer's currency.
-fn our_price(
+pub(crate) fn our_price(
     catalog: &Catalog,
     customer: &Customer,
     product: &domain::product::Product,

@@ -23,6 +23,7 @@ mod evidence;
 pub mod lines;
 pub mod make;
 pub mod model;
+pub mod pick;
 pub mod snapshot;
 pub mod summary;
 mod trust;
@@ -35,7 +36,7 @@ use store::intake::ProcessedMessage;
 use store::{Store, StoreError};
 
 pub use catalog::{CatalogCache, CatalogError, hints_for, load_catalog, load_master_data};
-pub use correct::{Change, Correction, CorrectionError, HeaderField, Lesson, LineField};
+pub use correct::{Change, Correction, CorrectionError, HeaderField, Lesson, LineField, NewLine};
 pub use lines::recheck;
 pub use make::{make_draft, order_groups};
 pub use model::{

@@ -244,6 +244,8 @@ struct LineView {
     part: String,
     page: u32,
     start: i64,
+    /// A line in a person's own words with its own price (no product).
+    free_text: bool,
 }
 
 impl LineView {
@@ -271,6 +273,7 @@ impl LineView {
             part: String::new(),
             page: 0,
             start: -1,
+            free_text: l.free_text,
         }
     }
 }

@@ -352,6 +352,45 @@ pub struct CorrectionForm {
     index: usize,
     #[serde(default)]
     value: String,
+    /// For `add_line`: the new line's values.
+    #[serde(flatten)]
+    new_line: NewLineForm,
+}
+
+/// A line to add, as a form or the API sends it.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct NewLineForm {
+    /// Our product; empty for a free-text line
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub quantity: String,
+    /// UN/ECE Rec. 20 code; empty: the product's unit, else C62
+    #[serde(default)]
+    pub uom: String,
+    /// Required for free text; empty on a product line: our price
+    #[serde(default)]
+    pub unit_price: String,
+}
+
+impl NewLineForm {
+    /// The line as typed; numbers read in the clerk's language when a page sent them
+    /// (`None` for the API, whose numbers are read as written).
+    pub(crate) fn read(&self, tr: Option<&crate::i18n::Tr>) -> app::draft::NewLine {
+        let number = |typed: &str| {
+            tr.and_then(|tr| tr.read_number(typed))
+                .map_or_else(|| typed.to_owned(), |n| n.to_string())
+        };
+        app::draft::NewLine {
+            sku: self.sku.clone(),
+            description: self.description.clone(),
+            quantity: number(&self.quantity),
+            uom: self.uom.clone(),
+            unit_price: number(&self.unit_price),
+        }
+    }
 }
 
 /// A number or date as the clerk typed it in their language, written the
@@ -383,8 +422,12 @@ pub(crate) fn correction_of(
     line_no: u32,
     index: usize,
     value: &str,
+    new_line: app::draft::NewLine,
 ) -> Result<app::draft::Correction, (StatusCode, String)> {
     use app::draft::CorrectionError as E;
+    if what == "add_line" {
+        return Ok(app::draft::Correction::AddLine(new_line));
+    }
     app::draft::Correction::parse(what, field, line_no, index, value).map_err(|e| match e {
         E::UnknownCorrection(_) => (StatusCode::BAD_REQUEST, e.to_string()),
         _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
@@ -435,7 +478,8 @@ pub async fn correct(
     Form(form): Form<CorrectionForm>,
 ) -> Response {
     let value = canonical_value(&me.tr, &form.what, &form.field, &form.value);
-    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &value) {
+    let new_line = form.new_line.read(Some(&me.tr));
+    let correction = match correction_of(&form.what, &form.field, form.line_no, form.index, &value, new_line) {
         Ok(c) => c,
         Err((status, message)) => return action_failed(&me, &message, status),
     };
