@@ -253,7 +253,7 @@ impl Catalog {
     pub fn pick(&self, customer_no: Option<&str>, typed: &str, limit: usize) -> Vec<(&Product, Option<&str>)> {
         let typed = typed.trim();
         let mut found: Vec<usize> = Vec::new();
-        let mut push = |found: &mut Vec<usize>, i: usize| {
+        let push = |found: &mut Vec<usize>, i: usize| {
             if !found.contains(&i) {
                 found.push(i);
             }
