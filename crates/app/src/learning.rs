@@ -26,6 +26,8 @@ pub enum LearningError {
         id: i64,
         source: crate::draft::UnreadableDraft,
     },
+    #[error("draft {0} has no correction left to undo")]
+    NothingToUndo(i64),
     #[error("the catalog cannot be loaded to check the draft again: {0}")]
     Catalog(String),
     #[error(transparent)]
@@ -47,6 +49,8 @@ pub async fn correct(
         return Err(LearningError::Conflict { id, seen: version });
     }
     let mut draft = Draft::from_json(&stored.extraction).map_err(|source| LearningError::Corrupt { id, source })?;
+    let before_summary = crate::draft::summary(&draft);
+    let before_decision = draft.decision;
     let message = store.message(stored.message_id).await?;
     let loaded = catalog
         .get(store, std::time::Duration::from_secs(settings.catalog_refresh_seconds))
@@ -66,14 +70,25 @@ pub async fn correct(
             .map_err(|source| LearningError::Refused { id, source })?
     };
     let now = jiff::Timestamp::now();
+    let undo = store::drafts::UndoPoint {
+        before: DraftContent {
+            extraction: &stored.extraction,
+            summary: &before_summary,
+            decision: before_decision,
+        },
+        by: user,
+        field: &change.field,
+        before_value: change.before.as_deref(),
+        after_value: change.after.as_deref(),
+    };
     let mut events = vec![event(
         now,
         user,
         ("draft", &id.to_string(), "corrected"),
         FieldChange {
-            field: change.field,
-            before: change.before,
-            after: change.after,
+            field: change.field.clone(),
+            before: change.before.clone(),
+            after: change.after.clone(),
         },
     )];
     let sender = message.as_ref().and_then(|m| m.sender.clone());
@@ -122,7 +137,7 @@ pub async fn correct(
         decision: draft.decision,
     };
     if !store
-        .correct_draft(id, version, content, &stored_lesson, &events)
+        .correct_draft(id, version, content, &stored_lesson, &undo, &events)
         .await?
     {
         return Err(LearningError::Conflict { id, seen: version });
@@ -136,6 +151,50 @@ pub async fn correct(
             .learn_customer_item(item.clone());
     }
     Ok(lesson)
+}
+
+/// Undoes the last correction of draft `id` still in review at `version`:
+/// the draft as it was before it, and what it taught taken back. The
+/// correction stays on record; an `undone` event says what came back.
+pub async fn undo(
+    store: &Store,
+    catalog: &CatalogCache,
+    id: i64,
+    version: i64,
+    user: &str,
+) -> Result<store::drafts::Undoable, LearningError> {
+    use store::drafts::UndoOutcome;
+    let outcome = store
+        .undo_correction(id, version, user, |undone| {
+            event(
+                jiff::Timestamp::now(),
+                user,
+                ("draft", &id.to_string(), "undone"),
+                FieldChange {
+                    field: undone.field.clone(),
+                    before: undone.after_value.clone(),
+                    after: undone.before_value.clone(),
+                },
+            )
+        })
+        .await?;
+    match outcome {
+        UndoOutcome::Undone { undone, unlearned } => {
+            if unlearned {
+                // The part number taught is gone from the store: the next draft must not use it.
+                catalog.invalidate().await;
+            }
+            Ok(undone)
+        }
+        UndoOutcome::Nothing => Err(LearningError::NothingToUndo(id)),
+        UndoOutcome::Conflict => {
+            if store.draft(id).await?.is_none() {
+                Err(LearningError::NoDraft(id))
+            } else {
+                Err(LearningError::Conflict { id, seen: version })
+            }
+        }
+    }
 }
 
 fn event(

@@ -159,6 +159,38 @@ impl StoredDraft {
     }
 }
 
+/// What a correction changed, kept so it can be undone: the draft as it was
+/// before, the field and its values before and after.
+#[derive(Debug, Clone, Copy)]
+pub struct UndoPoint<'a> {
+    pub before: DraftContent<'a>,
+    pub by: &'a str,
+    pub field: &'a str,
+    pub before_value: Option<&'a str>,
+    pub after_value: Option<&'a str>,
+}
+
+/// The last correction of a draft not undone yet, as the review screen offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undoable {
+    pub field: String,
+    pub before_value: Option<String>,
+    pub after_value: Option<String>,
+    pub made_by: String,
+    pub made_at: Timestamp,
+}
+
+/// What undoing the last correction did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoOutcome {
+    /// Undone; `unlearned` is true when a customer part number it taught was taken back.
+    Undone { undone: Undoable, unlearned: bool },
+    /// Nothing of this draft is left to undo.
+    Nothing,
+    /// The draft changed since the page showed it (or is not in review).
+    Conflict,
+}
+
 /// What a correction taught, as stored with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredLesson {
@@ -545,6 +577,7 @@ impl Store {
         version: i64,
         content: DraftContent<'_>,
         lesson: &StoredLesson,
+        undo: &UndoPoint<'_>,
         events: &[Event],
     ) -> Result<bool, StoreError> {
         let DraftContent {
@@ -574,6 +607,41 @@ impl Store {
         if let Some(hint) = &lesson.layout_hint {
             tx.save_layout_hint(hint, at).await?;
         }
+        // The mapping a learned part number replaces, for undoing it.
+        let replaced: Option<Option<String>> = match &lesson.customer_item {
+            Some(item) => {
+                sqlx::query("SELECT sku FROM customer_items WHERE customer_no = $1 AND customer_part_no = $2")
+                    .bind(item.customer_no.as_str().to_owned())
+                    .bind(item.customer_part_no.as_str().to_owned())
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .map(|r| r.try_get::<Option<String>, _>(0))
+                    .transpose()?
+            }
+            None => None,
+        };
+        let item = lesson.customer_item.as_ref();
+        sqlx::query(
+            "INSERT INTO draft_undo (draft_id, made_at, made_by, field, before_value, after_value, extraction, summary, \
+             decision, item_customer_no, item_part_no, item_sku, item_replaced_sku, item_existed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id)
+        .bind(timestamp_text(at))
+        .bind(undo.by.to_owned())
+        .bind(undo.field.to_owned())
+        .bind(undo.before_value.map(str::to_owned))
+        .bind(undo.after_value.map(str::to_owned))
+        .bind(undo.before.extraction.to_owned())
+        .bind(undo.before.summary.to_owned())
+        .bind(undo.before.decision.as_str())
+        .bind(item.map(|i| i.customer_no.as_str().to_owned()))
+        .bind(item.map(|i| i.customer_part_no.as_str().to_owned()))
+        .bind(item.and_then(|i| i.sku.as_ref()).map(|s| s.as_str().to_owned()))
+        .bind(replaced.clone().flatten())
+        .bind(i64::from(replaced.is_some()))
+        .execute(&mut *tx.tx)
+        .await?;
         if let Some(item) = &lesson.customer_item {
             // Only what a correction knows: the customer's code and our product; a unit and factor stay.
             tx.upsert_master(
@@ -588,6 +656,127 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The last correction of a draft that can still be undone.
+    pub async fn undoable(&self, id: i64) -> Result<Option<Undoable>, StoreError> {
+        let row = sqlx::query(
+            "SELECT field, before_value, after_value, made_by, made_at FROM draft_undo \
+             WHERE draft_id = $1 AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let at = At {
+            table: "draft_undo",
+            id,
+        };
+        row.map(|r| {
+            Ok(Undoable {
+                field: r.try_get(0)?,
+                before_value: r.try_get(1)?,
+                after_value: r.try_get(2)?,
+                made_by: r.try_get(3)?,
+                made_at: at.timestamp(&r, 4)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Undoes the last correction of a draft in review, seen at `version`:
+    /// the draft as it was before it, a customer part number it taught taken
+    /// back (when nothing changed it since), and `event` recorded; the
+    /// correction stays on record, marked undone.
+    pub async fn undo_correction(
+        &self,
+        id: i64,
+        version: i64,
+        by: &str,
+        event: impl FnOnce(&Undoable) -> Event,
+    ) -> Result<UndoOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT u.id, u.field, u.before_value, u.after_value, u.made_by, u.made_at, u.extraction, u.summary, \
+             u.decision, u.item_customer_no, u.item_part_no, u.item_sku, u.item_replaced_sku, u.item_existed \
+             FROM draft_undo u JOIN drafts d ON d.id = u.draft_id \
+             WHERE u.draft_id = $1 AND u.undone_at IS NULL AND d.version = $2 AND d.status = 'review' \
+             ORDER BY u.id DESC LIMIT 1",
+        )
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(r) = row else {
+            let current = sqlx::query("SELECT version, status FROM drafts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+            tx.rollback().await?;
+            let in_review_at = current
+                .map(|c| Ok::<_, StoreError>((c.try_get::<i64, _>(0)?, c.try_get::<String, _>(1)?)))
+                .transpose()?;
+            return Ok(match in_review_at {
+                Some((v, status)) if v == version && status == "review" => UndoOutcome::Nothing,
+                _ => UndoOutcome::Conflict,
+            });
+        };
+        let undo_id: i64 = r.try_get(0)?;
+        let at = At {
+            table: "draft_undo",
+            id: undo_id,
+        };
+        let undone = Undoable {
+            field: r.try_get(1)?,
+            before_value: r.try_get(2)?,
+            after_value: r.try_get(3)?,
+            made_by: r.try_get(4)?,
+            made_at: at.timestamp(&r, 5)?,
+        };
+        let event = event(&undone);
+        let now = timestamp_text(event.occurred_at);
+        sqlx::query(
+            "UPDATE drafts SET extraction = $1, summary = $2, decision = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(r.try_get::<String, _>(6)?)
+        .bind(r.try_get::<String, _>(7)?)
+        .bind(r.try_get::<String, _>(8)?)
+        .bind(now.clone())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query("UPDATE draft_undo SET undone_at = $1, undone_by = $2 WHERE id = $3")
+            .bind(now)
+            .bind(by.to_owned())
+            .bind(undo_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let item: (Option<String>, Option<String>, Option<String>) = (r.try_get(9)?, r.try_get(10)?, r.try_get(11)?);
+        let replaced: Option<String> = r.try_get(12)?;
+        let existed = r.try_get::<i64, _>(13)? != 0;
+        let mut unlearned = false;
+        if let (Some(customer_no), Some(part_no), Some(sku)) = item {
+            // Only while the part number still names what this correction taught.
+            let query = if existed {
+                sqlx::query(
+                    "UPDATE customer_items SET sku = $1 WHERE customer_no = $2 AND customer_part_no = $3 AND sku = $4",
+                )
+                .bind(replaced)
+                .bind(customer_no)
+                .bind(part_no)
+                .bind(sku)
+            } else {
+                sqlx::query("DELETE FROM customer_items WHERE customer_no = $1 AND customer_part_no = $2 AND sku = $3")
+                    .bind(customer_no)
+                    .bind(part_no)
+                    .bind(sku)
+            };
+            unlearned = query.execute(&mut *tx.tx).await?.rows_affected() > 0;
+        }
+        tx.append_event(&event).await?;
+        tx.commit().await?;
+        Ok(UndoOutcome::Undone { undone, unlearned })
     }
 
     /// What was learned about one sender's layout.

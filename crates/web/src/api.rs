@@ -86,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/queue", get(queue))
         .route("/api/drafts/{id}", get(draft))
         .route("/api/drafts/{id}/corrections", post(correct))
+        .route("/api/drafts/{id}/undo", post(undo))
         .route("/api/drafts/{id}/quote", post(crate::quote_api::make))
         .route("/api/drafts/{id}/{action}", post(draft_action))
         .route("/api/quotes", get(crate::quote_api::quotes))
@@ -564,6 +565,44 @@ async fn correct(
         layout_hint: learned
             .layout_hint
             .map(|(field, label)| vec![field.as_str().to_owned(), label]),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UndoJson {
+    /// The version the undo was asked on
+    version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UndoneJson {
+    /// The draft's version after the undo
+    version: i64,
+    /// What came back: the field, and its value before and after the correction undone
+    field: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// Undoes the draft's last correction and what it taught; the correction stays in the history, marked undone.
+#[utoipa::path(post, path = "/api/drafts/{id}/undo", tag = "drafts", params(("id" = i64, Path)),
+    request_body = UndoJson,
+    responses((status = 200, body = UndoneJson), (status = 409, description = "Changed by someone else meanwhile"),
+              (status = 422, description = "Nothing left to undo")))]
+async fn undo(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Json(body): Json<UndoJson>,
+) -> ApiResult<UndoneJson> {
+    let undone = app::learning::undo(&state.store, &state.catalog, id, body.version, &me.username)
+        .await
+        .map_err(app::review::ReviewError::from)?;
+    Ok(Json(UndoneJson {
+        version: body.version + 1,
+        field: undone.field,
+        before: undone.before_value,
+        after: undone.after_value,
     }))
 }
 
@@ -1292,7 +1331,7 @@ impl utoipa::Modify for Security {
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
-          orders, order, amend, events, customers, customer, products, product, product_picker, users, add_user, update_user,
+          orders, order, amend, events, customers, customer, products, product, product_picker, users, add_user, update_user, undo,
           add_token, tokens, revoke_token, drafting_settings, save_drafting_settings,
           crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make,
           crate::quote_api::copy),

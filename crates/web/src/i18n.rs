@@ -475,6 +475,7 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         "not_quoted" => ("not quoted", "nicht angeboten"),
         // what happened, in the history
         "corrected" => ("corrected", "korrigiert"),
+        "undone" => ("undone", "zurückgenommen"),
         "assigned" => ("assigned", "zugewiesen"),
         "released" => ("given back", "zurückgegeben"),
         "forwarded" => ("forwarded", "weitergeleitet"),

@@ -137,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/queue/assign", post(workspace::bulk_assign))
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))
+        .route("/drafts/{id}/undo", post(workspace::undo))
         .route("/drafts/{id}/reply", post(workspace::reply))
         .route("/drafts/{id}/quote", post(workspace::make_quote))
         .route("/drafts/{id}/{action}", post(workspace::draft_action))

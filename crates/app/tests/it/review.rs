@@ -371,10 +371,28 @@ async fn a_correction_and_what_it_teaches_are_written_together_or_not_at_all() {
             summary: "{}",
             decision: d.decision,
         };
+        let undo = store::drafts::UndoPoint {
+            before: DraftContent {
+                extraction: &d.extraction,
+                summary: "{\"before\":true}",
+                decision: d.decision,
+            },
+            by: "clara",
+            field: "lines[1].sku",
+            before_value: None,
+            after_value: Some("A-100"),
+        };
         let events_before = s.events_for("draft", &d.id.to_string()).await.unwrap().len();
         // Someone else changed the draft meanwhile: nothing of it is written.
         let stale = s
-            .correct_draft(d.id, d.version + 1, content, &lesson, std::slice::from_ref(&event))
+            .correct_draft(
+                d.id,
+                d.version + 1,
+                content,
+                &lesson,
+                &undo,
+                std::slice::from_ref(&event),
+            )
             .await
             .unwrap();
         assert!(!stale);
@@ -390,7 +408,7 @@ async fn a_correction_and_what_it_teaches_are_written_together_or_not_at_all() {
         assert_eq!(s.draft(d.id).await.unwrap().unwrap().version, d.version);
 
         assert!(
-            s.correct_draft(d.id, d.version, content, &lesson, &[event])
+            s.correct_draft(d.id, d.version, content, &lesson, &undo, std::slice::from_ref(&event))
                 .await
                 .unwrap()
         );
@@ -401,5 +419,40 @@ async fn a_correction_and_what_it_teaches_are_written_together_or_not_at_all() {
             "Vorgang"
         );
         assert_eq!(s.draft(d.id).await.unwrap().unwrap().version, d.version + 1);
+
+        // Undone: the draft as it was, the part number it taught taken back, the correction kept on record.
+        assert_eq!(
+            s.undoable(d.id).await.unwrap().map(|u| u.field),
+            Some("lines[1].sku".to_owned())
+        );
+        let stale = s
+            .undo_correction(d.id, d.version, "clara", |_| event.clone())
+            .await
+            .unwrap();
+        assert_eq!(stale, store::drafts::UndoOutcome::Conflict, "{:?}", t.backend);
+        let undone = s
+            .undo_correction(d.id, d.version + 1, "clara", |_| event.clone())
+            .await
+            .unwrap();
+        assert!(
+            matches!(&undone, store::drafts::UndoOutcome::Undone { undone, unlearned: true } if undone.after_value.as_deref() == Some("A-100")),
+            "{undone:?}"
+        );
+        let after = s.draft(d.id).await.unwrap().unwrap();
+        assert_eq!(after.version, d.version + 2);
+        assert_eq!(after.extraction, d.extraction);
+        let items = s.customer_items_of("10042").await.unwrap();
+        assert!(
+            !items.iter().any(|i| i.customer_part_no.as_str() == "K-9"),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(s.undoable(d.id).await.unwrap(), None);
+        assert_eq!(
+            s.undo_correction(d.id, d.version + 2, "clara", |_| event.clone())
+                .await
+                .unwrap(),
+            store::drafts::UndoOutcome::Nothing
+        );
     }
 }

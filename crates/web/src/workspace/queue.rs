@@ -113,11 +113,7 @@ pub async fn queue(
             near_due: due_secs.is_some_and(|s| (0..=domain::kpi::NEAR_DUE_MINUTES * 60).contains(&s)),
             assigned_to: opt(&d.assigned_to),
             escalated: d.escalated,
-            why: summary
-                .reasons
-                .iter()
-                .map(|r| me.tr.review_reason(&domain::review::ReviewReason::parse(r)))
-                .collect(),
+            why: summary.reasons.iter().map(|r| why_in_words(&me.tr, r)).collect(),
             lines: summary.lines,
             value: summary.value.clone().unwrap_or_default(),
             version: d.version,
@@ -225,5 +221,19 @@ pub async fn bulk_assign(
             &format!("not all were assigned: {}", refused.join("; ")),
             StatusCode::CONFLICT,
         )
+    }
+}
+
+/// A reason of a draft's summary in plain words: an open exception
+/// (`price_mismatch (line 2)`) or a review reason.
+fn why_in_words(tr: &crate::i18n::Tr, stored: &str) -> String {
+    let (code, line) = match stored.split_once(" (line ") {
+        Some((code, rest)) => (code, rest.strip_suffix(')')),
+        None => (stored, None),
+    };
+    match (domain::exception::ExceptionCode::parse(code), line) {
+        (Some(c), Some(n)) => format!("{} ({} {n})", tr.label(c.as_str()), tr.t("line")),
+        (Some(c), None) => tr.label(c.as_str()).to_owned(),
+        (None, _) => tr.review_reason(&domain::review::ReviewReason::parse(stored)),
     }
 }

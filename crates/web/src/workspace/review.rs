@@ -61,6 +61,8 @@ struct DraftPage {
     /// An RFQ: the quotes made from its message.
     is_rfq: bool,
     quotes: Vec<i64>,
+    /// The last correction that can be undone, as the button says it; empty when none.
+    undo: String,
 }
 
 /// What an exception says in plain words: the code's label, and for a price
@@ -268,6 +270,15 @@ pub async fn draft(
         .collect();
     let users = active_users(&state).await?;
     let now = jiff::Timestamp::now();
+    let undo = match state.store.undoable(id).await? {
+        Some(u) => format!(
+            "{} ({} → {})",
+            u.field,
+            u.after_value.unwrap_or_else(|| "–".into()),
+            u.before_value.unwrap_or_else(|| "–".into())
+        ),
+        None => String::new(),
+    };
     let page = DraftPage {
         tr: me.tr.clone(),
         nav: "queue",
@@ -321,6 +332,7 @@ pub async fn draft(
         sender: message.as_ref().and_then(|m| m.sender.clone()).unwrap_or_default(),
         subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
         confirmed: q.confirmed,
+        undo,
         is_rfq: d.kind == domain::message::MessageKind::Rfq,
         quotes: if d.kind == domain::message::MessageKind::Rfq {
             state
@@ -389,6 +401,27 @@ impl NewLineForm {
             quantity: number(&self.quantity),
             uom: self.uom.clone(),
             unit_price: number(&self.unit_price),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VersionForm {
+    version: i64,
+}
+
+/// Undoes the draft's last correction (and what it taught); the correction stays in the history.
+pub async fn undo(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> Response {
+    match app::learning::undo(&state.store, &state.catalog, id, form.version, &me.username).await {
+        Ok(_) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => {
+            let e = app::review::ReviewError::from(e);
+            action_failed(&me, &e, review_status(&e))
         }
     }
 }

@@ -88,7 +88,7 @@ async fn a_clerk_fixes_a_line_confirms_and_amends() {
         let (status, _, queue) = clerk.get("/queue").await;
         assert_eq!(status, StatusCode::OK);
         assert!(queue.contains(&format!("/drafts/{}", draft.id)), "{queue}");
-        assert!(queue.contains("unknown_product (line 2)"), "{queue}");
+        assert!(queue.contains("Product not recognised (line 2)"), "{queue}");
 
         // The review screen: the original beside the draft, the open points on top.
         let (status, _, page) = clerk.get(&format!("/drafts/{}", draft.id)).await;
@@ -618,5 +618,219 @@ async fn a_wrongly_classified_message_is_given_its_kind_and_drafted_again() {
             .post_form(&format!("/messages/{}/kind", before.message_id), &[("kind", "invoice")])
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+/// The draft of `id` as stored.
+async fn stored_draft(state: &web::AppState, id: i64) -> (i64, app::draft::Draft) {
+    let d = state.store.draft(id).await.unwrap().unwrap();
+    (d.version, serde_json::from_str(&d.extraction).unwrap())
+}
+
+#[tokio::test]
+async fn a_german_clerk_replaces_a_line_by_a_special_make_undoes_a_wrong_pick_and_confirms() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let c = company(&t.store).await;
+        let (a, b) = (&c.products[0], &c.products[1]);
+        let mail = format!(
+            "From: {}\r\nSubject: Bestellung 4500099777\r\nMessage-ID: <po-4500099777@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             1    {}   {}   200\r\n\
+             2    ZG-4711   Sonderanfertigung laut Zeichnung   5\r\n\r\nMit freundlichen Grüßen\r\n",
+            c.customer.emails[0], a.sku, a.name,
+        );
+        let draft = receive_and_draft(&state, "po.eml", mail).await;
+        let id = draft.id;
+        let clerk = Client::new(&state, "clara", "clerk").await;
+
+        // The clerk chooses German: every label, reason and number of the review screen follows.
+        let (status, _, _) = clerk.post_form("/language", &[("language", "de")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, page) = clerk.get(&format!("/drafts/{id}")).await;
+        assert!(page.contains("<html lang=\"de\">"), "{:?}", t.backend);
+        for german in [
+            "Positionen",
+            "Auftrag bestätigen",
+            "Position 2 hat keinen Artikel",
+            "Artikel nicht erkannt",
+        ] {
+            assert!(page.contains(german), "no “{german}” on the German review screen");
+        }
+        assert!(
+            page.contains("title=\"unknown_product\""),
+            "the code stays as a tooltip"
+        );
+        for english in [
+            "Confirm order",
+            "Before confirming",
+            "has no product",
+            "Their code / description",
+        ] {
+            assert!(
+                !page.contains(english),
+                "English “{english}” on the German review screen"
+            );
+        }
+
+        // The unknown line goes; the special make comes back as a free-text line at its own price, typed the German way.
+        let uri = format!("/drafts/{id}/correct");
+        let (version, _) = stored_draft(&state, id).await;
+        let (status, _, body) = clerk
+            .post_form(
+                &uri,
+                &[
+                    ("version", &version.to_string()),
+                    ("what", "remove_line"),
+                    ("line_no", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (version, d) = stored_draft(&state, id).await;
+        assert_eq!(d.lines.len(), 1);
+        let special = [
+            ("version", version.to_string()),
+            ("what", "add_line".into()),
+            ("description", "Sonderanfertigung laut Zeichnung 4711".into()),
+            ("quantity", "5".into()),
+            ("unit_price", "1.148,50".into()),
+        ];
+        let special: Vec<(&str, &str)> = special.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, body) = clerk.post_form(&uri, &special).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (version, d) = stored_draft(&state, id).await;
+        let line = &d.lines[1];
+        assert!(line.free_text && line.sku.is_none());
+        assert_eq!(line.unit_price, Some(rust_decimal::Decimal::new(114850, 2)));
+
+        // A wrong product picked on line 1 teaches a wrong part number; undo takes both back.
+        let (status, _, body) = clerk
+            .post_form(
+                &uri,
+                &[
+                    ("version", &version.to_string()),
+                    ("what", "line_product"),
+                    ("line_no", "1"),
+                    ("value", b.sku.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let learned = |items: &[domain::customer_item::CustomerItem]| {
+            items
+                .iter()
+                .any(|i| i.customer_part_no.as_str() == a.sku.as_str() && i.sku.as_ref() == Some(&b.sku))
+        };
+        let customer_no = c.customer.customer_no.as_str();
+        assert!(learned(&t.store.customer_items_of(customer_no).await.unwrap()));
+        let (version, _) = stored_draft(&state, id).await;
+        let (_, _, page) = clerk.get(&format!("/drafts/{id}")).await;
+        assert!(page.contains("id=\"undo\""), "the review screen offers to undo");
+        let (status, _, body) = clerk
+            .post_form(&format!("/drafts/{id}/undo"), &[("version", &version.to_string())])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (version, d) = stored_draft(&state, id).await;
+        assert_eq!(
+            d.lines[0].sku.as_deref(),
+            Some(a.sku.as_str()),
+            "line 1 has its product back"
+        );
+        assert_eq!(d.lines.len(), 2, "only the last change was undone");
+        assert!(!learned(&t.store.customer_items_of(customer_no).await.unwrap()));
+        let events = t.store.events_for("draft", &id.to_string()).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "undone"));
+        assert_eq!(
+            events.iter().filter(|e| e.action == "corrected").count(),
+            3,
+            "the correction undone stays on record"
+        );
+
+        // A product line added, then moved to the top.
+        let (status, _, body) = clerk
+            .post_form(
+                &uri,
+                &[
+                    ("version", &version.to_string()),
+                    ("what", "add_line"),
+                    ("sku", b.sku.as_str()),
+                    ("quantity", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (version, _) = stored_draft(&state, id).await;
+        let (status, _, body) = clerk
+            .post_form(
+                &uri,
+                &[
+                    ("version", &version.to_string()),
+                    ("what", "move_line"),
+                    ("line_no", "3"),
+                    ("index", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (mut version, d) = stored_draft(&state, id).await;
+        assert_eq!(
+            d.lines.iter().map(|l| l.sku.as_deref()).collect::<Vec<_>>(),
+            vec![Some(b.sku.as_str()), Some(a.sku.as_str()), None]
+        );
+
+        // What still blocks is resolved; the order keeps the special make as written.
+        for (index, e) in d.exceptions.iter().enumerate() {
+            if e.severity == domain::exception::Severity::Blocking && e.resolved_by.is_none() {
+                let (status, _, body) = clerk
+                    .post_form(
+                        &uri,
+                        &[
+                            ("version", &version.to_string()),
+                            ("what", "resolve"),
+                            ("index", &index.to_string()),
+                            ("value", "ok"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+                version = stored_draft(&state, id).await.0;
+            }
+        }
+        let (status, location, body) = clerk
+            .post_form(&format!("/drafts/{id}/confirm"), &[("version", &version.to_string())])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let order_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        let order = t.store.order(order_id).await.unwrap().unwrap();
+        assert_eq!(order.line_count, 3);
+        let content: app::draft::Draft = serde_json::from_str(&order.content).unwrap();
+        let special = &content.lines[2];
+        assert_eq!(
+            special.description.as_deref(),
+            Some("Sonderanfertigung laut Zeichnung 4711")
+        );
+        assert!(special.free_text && special.sku.is_none());
+
+        // The picker finds a product by the start of its words, with the customer's price and stock.
+        let start: String = a.name.split_whitespace().next().unwrap().chars().take(6).collect();
+        let size = a.name.split_whitespace().find(|w| w.contains('x')).unwrap();
+        let word = format!("{} {}", start.to_lowercase(), size.to_lowercase());
+        let (status, _, body) = clerk
+            .get(&format!(
+                "/api/product-picker?q={}&customer={customer_no}",
+                word.replace(' ', "%20")
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let offered: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let hit = offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["sku"] == a.sku.as_str())
+            .unwrap_or_else(|| panic!("{} not offered for “{word}”: {body}", a.sku));
+        assert!(hit["price"].is_string() && hit["available"].is_string(), "{hit}");
     }
 }
