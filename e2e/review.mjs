@@ -91,11 +91,42 @@ try {
   check((await clerk.textContent("#draft-version")).trim() === version0, "no key changed the draft");
   check((await values()) === values0, "every value is as it was after every documented key");
 
-  // Fix line 2's product and save with Enter.
+  // Fix line 2's product with the picker: typed in part, chosen from what the server offers, saved with Enter.
   const sku = clerk.locator('tr.line[data-line="2"] input.sku');
-  await sku.fill(fixSku);
+  await sku.fill("");
+  await sku.pressSequentially(fixSku.slice(0, fixSku.length - 2), { delay: 20 });
+  const offered = clerk.locator(`tr.line[data-line="2"] .pick-option[data-sku="${fixSku}"]`);
+  await offered.waitFor({ state: "visible", timeout: 5000 });
+  const facts = await clerk.locator('tr.line[data-line="2"] .pick-option').first().textContent();
+  check(/\d/.test(facts) && facts.includes("in stock"), `the picker shows price and stock (${facts.trim()})`);
+  for (let i = 0; i < 8; i++) {
+    await sku.press("ArrowDown");
+    if (await offered.evaluate((o) => o.classList.contains("active"))) break;
+  }
+  await sku.press("Enter");
+  check((await sku.inputValue()) === fixSku, "Enter takes the chosen product into the field, saving nothing yet");
   await Promise.all([clerk.waitForNavigation(), sku.press("Enter")]);
   check((await clerk.locator('tr.line[data-line="2"] input.sku').inputValue()) === fixSku, "line 2 now has the product");
+
+  // A wrong product on line 1 is undone: the line has its product back.
+  const line1 = clerk.locator('tr.line[data-line="1"] input.sku');
+  const rightSku = await line1.inputValue();
+  await line1.fill(fixSku);
+  await Promise.all([clerk.waitForNavigation(), line1.press("Enter")]);
+  check((await clerk.locator('tr.line[data-line="1"] input.sku').inputValue()) === fixSku, "line 1 got the wrong product");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("#undo")]);
+  check((await clerk.locator('tr.line[data-line="1"] input.sku').inputValue()) === rightSku, `undo gave line 1 its product back (${rightSku})`);
+
+  // Freight as a free-text line with its own price.
+  const linesBefore = await clerk.locator("tr.line").count();
+  await clerk.fill("#add-line input[name=description]", "Fracht pauschal");
+  await clerk.fill("#add-line input[name=quantity]", "1");
+  await clerk.fill("#add-line input[name=unit_price]", "25.00");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("#add-line button[type=submit]")]);
+  check(await clerk.locator("tr.line").count() === linesBefore + 1, "the freight line is added");
+  check((await clerk.locator("tr.line").last().textContent()).includes("free text"), "the freight line is free text");
+  await clerk.locator("#lines").scrollIntoViewIfNeeded();
+  await clerk.screenshot({ path: `${shots}/review-lines.png` });
 
   // Line 2's product has no price in the customer's price list: the clerk enters the agreed one.
   const price = clerk.locator('tr.line[data-line="2"] input.price');

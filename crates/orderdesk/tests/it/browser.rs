@@ -173,6 +173,7 @@ fn a_clerks_day_in_the_browser() {
         "quote",
         "quote-approval",
         "review-pdf",
+        "review-lines",
         "queue-de",
         "review-de",
         "inbox-de",
@@ -217,4 +218,6 @@ fn a_clerks_day_in_the_browser() {
         .expect("the confirmed order");
     assert_eq!(order["confirmed_by"], "user:clerk");
     assert_eq!(order["po_number"], "4500077001");
+    // The freight line the clerk added is confirmed as written, beside the two ordered.
+    assert_eq!(order["line_count"], 3, "{order}");
 }
