@@ -130,6 +130,9 @@ pub struct Catalog {
     addresses: HashMap<String, Vec<usize>>,
     customers: customers::CustomerIndex,
     text: TextIndex,
+    /// Normalised SKUs in order, for finding those that begin with what is
+    /// typed; made on the first search (most catalogs are never searched so).
+    sku_order: std::sync::OnceLock<Vec<(String, usize)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -209,7 +212,28 @@ impl Catalog {
             addresses,
             customers,
             text,
+            sku_order: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The products whose SKU (normalised) begins with `normal`, in SKU order.
+    fn skus_starting_with<'a>(&'a self, normal: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let order = self.sku_order.get_or_init(|| {
+            let mut order: Vec<(String, usize)> = self
+                .data
+                .products
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (normalize_code(p.sku.as_str()), i))
+                .collect();
+            order.sort();
+            order
+        });
+        let from = order.partition_point(|(k, _)| k.as_str() < normal);
+        order[from..]
+            .iter()
+            .take_while(move |(k, _)| k.starts_with(normal))
+            .map(|&(_, i)| i)
     }
 
     pub fn products(&self) -> &[Product] {
@@ -247,8 +271,8 @@ impl Catalog {
 
     /// What a clerk looking for a product as they type means, best first:
     /// the product a code names exactly (our SKU, the customer's part number,
-    /// a GTIN), then the customer's part numbers that begin with it, then
-    /// products whose words begin with it. Each with the customer's part
+    /// a GTIN), then the customer's part numbers that begin with it, then our
+    /// SKUs that begin with it, then products whose words begin with it. Each with the customer's part
     /// number for it, when they have one.
     pub fn pick(&self, customer_no: Option<&str>, typed: &str, limit: usize) -> Vec<(&Product, Option<&str>)> {
         let typed = typed.trim();
@@ -283,6 +307,11 @@ impl Catalog {
                 {
                     push(&mut found, i);
                 }
+            }
+        }
+        if normal.len() >= 3 {
+            for i in self.skus_starting_with(&normal).take(limit) {
+                push(&mut found, i);
             }
         }
         if found.len() < limit {

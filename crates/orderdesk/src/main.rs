@@ -316,6 +316,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         rounds: u32,
     },
+    /// The review screen's product picker over PRODUCTS generated products: QUERIES searches as typed.
+    Picker {
+        #[arg(long, default_value_t = 1_000_000)]
+        products: usize,
+        #[arg(long, default_value_t = 3_000)]
+        queries: usize,
+    },
     /// Pricing a quote of LINES lines: the engine alone and a whole reprice over a catalog (best of ROUNDS).
     Pricing {
         #[arg(long, default_value_t = 500)]
@@ -643,6 +650,10 @@ async fn run(cli: Cli) -> Result<()> {
                 "first page of a {lines}-line PDF: {in_process:.1} ms drawn in process, {child:.1} ms in a limited child; {} KB PNG (best of {rounds})",
                 size / 1024
             );
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Picker { products, queries }) => {
+            print!("{}", tooling::bench::picker(products, queries)?);
             Ok(())
         }
         Command::Bench(BenchCommand::Pricing { lines, rounds }) => {

@@ -75,14 +75,14 @@ Date: Fri, 20 Nov 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: mult
     Ok(bytes)
 }
 
-/// Builds a catalog of `products` generated products and resolves `queries`
-/// lines against it: by SKU, by customer-written code variants and by
-/// description with a typo. Returns the figures as text.
-pub fn line_resolution(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
+/// `products` generated fasteners (screws, nuts, washers in sizes and
+/// materials, 40,000 per series), named in German and described in English.
+fn generated_products(
+    products: usize,
+    rng: &mut fastrand::Rng,
+) -> Result<Vec<domain::product::Product>, matching::MatchingError> {
     use domain::product::Product;
     use domain::values::{Sku, UnitCode};
-    use std::time::Instant;
-    let mut rng = fastrand::Rng::with_seed(11);
     let kinds = [
         ("Sechskantschraube", "Hexagon head screw"),
         ("Zylinderschraube", "Socket head cap screw"),
@@ -120,6 +120,90 @@ pub fn line_resolution(products: usize, queries: usize) -> Result<String, matchi
             attributes: Vec::new(),
         });
     }
+    Ok(list)
+}
+
+/// The product picker of the review screen over a catalog of `products`
+/// generated products: `queries` searches as a clerk types them — the start
+/// of our SKU, the start of words of the name (`sechsk m8x4`), a whole
+/// name — each timed; p50/p99 and how often the product meant came first.
+pub fn picker(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
+    use std::time::Instant;
+    let mut rng = fastrand::Rng::with_seed(13);
+    let list = generated_products(products, &mut rng)?;
+    let started = Instant::now();
+    let catalog = matching::Catalog::build(matching::MasterData {
+        products: list,
+        ..Default::default()
+    })?;
+    let build = started.elapsed().as_secs_f64();
+    // The first search of a catalog puts its SKUs in order once.
+    let t = Instant::now();
+    catalog.pick(None, "BM-000", 1);
+    let first_search = t.elapsed().as_secs_f64() * 1e3;
+    let mut times: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut first = [0usize; 3];
+    let mut listed = [0usize; 3];
+    for q in 0..queries {
+        let i = rng.usize(..products);
+        let p = &catalog.products()[i];
+        let kind = q % 3;
+        let typed = match kind {
+            0 => p.sku.as_str()[..p.sku.as_str().len() - 1].to_owned(),
+            1 => {
+                let words: Vec<&str> = p.name.split_whitespace().collect();
+                format!(
+                    "{} {}",
+                    &words[0][..6.min(words[0].len())],
+                    &words[1][..words[1].len() - 1]
+                )
+            }
+            _ => p.name.clone(),
+        };
+        let t = Instant::now();
+        let offered = catalog.pick(None, &typed, 10);
+        times[kind].push(t.elapsed().as_secs_f64() * 1e3);
+        if offered.first().is_some_and(|(o, _)| o.sku == p.sku) {
+            first[kind] += 1;
+        }
+        if offered.iter().any(|(o, _)| o.sku == p.sku) {
+            listed[kind] += 1;
+        }
+    }
+    let pct = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let mut out = format!(
+        "catalog of {products} generated products: index built in {build:.2} s; first search {first_search:.0} ms (orders the SKUs once)\n\
+         product picker, {queries} searches:\n"
+    );
+    for (k, what) in ["start of our SKU", "start of words (sechsk m8x4)", "whole name"]
+        .iter()
+        .enumerate()
+    {
+        let n = times[k].len();
+        out.push_str(&format!(
+            "  {what:<30} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  product meant offered {}/{n}, first {}/{n}\n",
+            pct(&mut times[k], 0.5),
+            pct(&mut times[k], 0.99),
+            pct(&mut times[k], 1.0),
+            listed[k],
+            first[k],
+        ));
+    }
+    Ok(out)
+}
+
+/// Builds a catalog of `products` generated products and resolves `queries`
+/// lines against it: by SKU, by customer-written code variants and by
+/// description with a typo. Returns the figures as text.
+pub fn line_resolution(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
+    use std::time::Instant;
+    let mut rng = fastrand::Rng::with_seed(11);
+    let list = generated_products(products, &mut rng)?;
     let started = Instant::now();
     let catalog = matching::Catalog::build(matching::MasterData {
         products: list,
