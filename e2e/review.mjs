@@ -43,6 +43,15 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync"],
 });
 
+// Saves a value on the review screen and waits until the draft's new version is shown in place.
+async function savedInPlace(page, action) {
+  const version = (await page.textContent("#draft-version")).trim();
+  const url = page.url();
+  await action();
+  await page.waitForFunction((v) => { const e = document.querySelector("#draft-version"); return e && e.textContent.trim() !== v; }, version, { timeout: 20000 });
+  check(page.url() === url, "the value is saved in place, without leaving the page");
+}
+
 async function session(username, password) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -96,7 +105,7 @@ try {
   await sku.fill("");
   await sku.pressSequentially(fixSku.slice(0, fixSku.length - 2), { delay: 20 });
   const offered = clerk.locator(`tr.line[data-line="2"] .pick-option[data-sku="${fixSku}"]`);
-  await offered.waitFor({ state: "visible", timeout: 5000 });
+  await offered.waitFor({ state: "visible", timeout: 20000 });
   const facts = await clerk.locator('tr.line[data-line="2"] .pick-option').first().textContent();
   check(/\d/.test(facts) && facts.includes("in stock"), `the picker shows price and stock (${facts.trim()})`);
   for (let i = 0; i < 8; i++) {
@@ -105,14 +114,15 @@ try {
   }
   await sku.press("Enter");
   check((await sku.inputValue()) === fixSku, "Enter takes the chosen product into the field, saving nothing yet");
-  await Promise.all([clerk.waitForNavigation(), sku.press("Enter")]);
+  await savedInPlace(clerk, () => sku.press("Enter"));
   check((await clerk.locator('tr.line[data-line="2"] input.sku').inputValue()) === fixSku, "line 2 now has the product");
+  check(await clerk.locator('tr.line[data-line="2"] td.flash').count() === 1, "the saved value flashes");
 
   // A wrong product on line 1 is undone: the line has its product back.
   const line1 = clerk.locator('tr.line[data-line="1"] input.sku');
   const rightSku = await line1.inputValue();
   await line1.fill(fixSku);
-  await Promise.all([clerk.waitForNavigation(), line1.press("Enter")]);
+  await savedInPlace(clerk, () => line1.press("Enter"));
   check((await clerk.locator('tr.line[data-line="1"] input.sku').inputValue()) === fixSku, "line 1 got the wrong product");
   await Promise.all([clerk.waitForNavigation(), clerk.click("#undo")]);
   check((await clerk.locator('tr.line[data-line="1"] input.sku').inputValue()) === rightSku, `undo gave line 1 its product back (${rightSku})`);
@@ -133,7 +143,7 @@ try {
   if (!(await price.inputValue()) && !(await price.getAttribute("data-expected"))) {
     check((await clerk.textContent("#open-points")).includes("line 2 has no price"), "a line without any price is an open point");
     await price.fill("0,50");
-    await Promise.all([clerk.waitForNavigation(), price.press("Enter")]);
+    await savedInPlace(clerk, () => price.press("Enter"));
     check((await clerk.locator('tr.line[data-line="2"] input.price').inputValue()) === "0.5", "the price is stored with a decimal point");
   }
 
@@ -323,7 +333,7 @@ try {
   check(!/\b(price_mismatch|unknown_product|pack_size)\b/.test(reviewText), "exceptions are in plain words, not codes");
   const firstLine = clerk.locator("#lines tr.line").first();
   await firstLine.locator("input.price").fill("12,5");
-  await Promise.all([clerk.waitForNavigation(), firstLine.locator("input.price").press("Enter")]);
+  await savedInPlace(clerk, () => firstLine.locator("input.price").press("Enter"));
   check(await clerk.locator("#lines tr.line").first().locator("input.price").inputValue() === "12,5", "a price typed with a decimal comma is saved as 12,5");
   check(/\d,\d\d$/.test((await clerk.textContent("#total")).trim()), `the total is written with a decimal comma (${(await clerk.textContent("#total")).trim()})`);
   await accessible(clerk, "review-de");

@@ -95,6 +95,13 @@
     if (e.target.matches && e.target.matches("input.qty, input.price")) recompute();
   });
   document.addEventListener("click", function (e) {
+    var toggle = e.target.closest && e.target.closest("button.alts-toggle");
+    if (toggle) {
+      var alts = toggle.parentNode.querySelector(".alts");
+      var open = alts.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
     var b = e.target.closest && e.target.closest("button.alt");
     if (!b) return;
     var form = b.closest("td").querySelector("form.product-form");
@@ -170,6 +177,47 @@
   }, true);
   document.addEventListener("focusout", function (e) {
     if (e.target.matches && e.target.matches("input.pick")) { var box = pickerOf(e.target); setTimeout(function () { closePicker(box); }, 150); }
+  });
+  // Saves in place: a value saved in the header or on a line is sent without
+  // leaving the page; the page comes back with the draft as saved, scrolled
+  // where it was, and the value that changed flashes. A refusal (a conflict,
+  // a value that is not valid) shows its page as any other answer would.
+  function signature(form) {
+    var f = function (n) { var i = form.querySelector("input[name=" + n + "]"); return i ? i.value : ""; };
+    return [f("what"), f("field"), f("line_no")].join("|");
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches(".review[data-draft] table.fields form.inline, .review[data-draft] #lines td form.inline:not(.remove-line)")) return;
+    if (form.querySelector("input[name=what][value=move_line]")) return;
+    e.preventDefault();
+    var sig = signature(form), y = window.scrollY;
+    document.body.classList.add("saving");
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+      .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, url: r.url, html: html }; }); })
+      .then(function (answer) {
+        var fresh = new DOMParser().parseFromString(answer.html, "text/html");
+        var main = fresh.querySelector("main");
+        if (!answer.ok || !main || !fresh.querySelector(".review[data-draft]")) {
+          document.open(); document.write(answer.html); document.close();
+          return;
+        }
+        document.querySelector("main").innerHTML = main.innerHTML;
+        window.scrollTo(0, y);
+        recompute();
+        var again = Array.prototype.slice.call(document.querySelectorAll(".review form.inline")).find(function (f) { return signature(f) === sig; });
+        var field = again && again.querySelector("input[name=value]");
+        if (field) {
+          var cell = field.closest("td") || field;
+          cell.classList.add("flash");
+          setTimeout(function () { cell.classList.remove("flash"); }, 1600);
+          // Back in command mode, on the line just saved: j/k go on from there.
+          var row = field.closest("tr.line");
+          if (row) setCursor(lines().indexOf(row));
+        }
+      })
+      .catch(function () { form.submit(); })
+      .finally(function () { document.body.classList.remove("saving"); });
   });
   // Keys act only in command mode, when no field has the focus: they move
   // and open, they never change a value. In a field, Esc leaves it with
