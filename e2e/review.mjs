@@ -336,6 +336,17 @@ try {
   await savedInPlace(clerk, () => firstLine.locator("input.price").press("Enter"));
   check(await clerk.locator("#lines tr.line").first().locator("input.price").inputValue() === "12,5", "a price typed with a decimal comma is saved as 12,5");
   check(/\d,\d\d$/.test((await clerk.textContent("#total")).trim()), `the total is written with a decimal comma (${(await clerk.textContent("#total")).trim()})`);
+  // At 1280×800 the original is beside the draft and eight lines fit below the header without scrolling.
+  await clerk.evaluate(() => window.scrollTo(0, 0));
+  const fit = await clerk.evaluate(() => {
+    const rows = Array.from(document.querySelectorAll("#lines tr.line")).map((r) => r.getBoundingClientRect());
+    const original = document.querySelector("#original").getBoundingClientRect();
+    const pane = document.querySelector(".draft-pane").getBoundingClientRect();
+    const tallest = Math.max(...rows.map((r) => r.height));
+    return { top: rows[0].top, tallest, beside: original.right <= pane.left && original.top < window.innerHeight / 2, height: window.innerHeight };
+  });
+  check(fit.beside, "the original is beside the draft");
+  check(fit.top + 8 * fit.tallest <= fit.height, `eight lines fit in the window (first at ${Math.round(fit.top)} px, ${Math.round(fit.tallest)} px each, window ${fit.height} px)`);
   await accessible(clerk, "review-de");
   await clerk.evaluate(() => window.scrollTo(0, 0));
   await clerk.screenshot({ path: `${shots}/review-de.png` });
