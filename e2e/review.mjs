@@ -257,6 +257,15 @@ try {
   await clerk.screenshot({ path: `${shots}/review-pdf.png` });
   await clerk.evaluate(() => document.activeElement && document.activeElement.blur());
 
+  // A CSV order: the file as a grid, the focused line's row lit in it.
+  await clerk.goto(`${base}/drafts/${env("CSV_DRAFT_ID")}`);
+  check(await clerk.locator("table.sheet").count() >= 1, "the CSV file is shown as a grid");
+  await clerk.locator("#lines tr.line").first().locator("input.qty").focus();
+  await clerk.waitForTimeout(100);
+  check(await clerk.locator("table.sheet tr.hl").count() === 1, "the focused line's row is lit in the grid");
+  await clerk.screenshot({ path: `${shots}/review-sheet.png` });
+  await clerk.evaluate(() => document.activeElement && document.activeElement.blur());
+
   // Quotes: the demo's RFQs quoted in every state; a clerk works one beside its RFQ.
   await clerk.setViewportSize({ width: 1280, height: 800 });
   await clerk.goto(`${base}/quotes?show=all`);

@@ -9,7 +9,7 @@
 //! what each action does to a draft's state.
 
 use domain::event::{Actor, Event, FieldChange};
-use domain::exception::Severity;
+use domain::exception::{ExceptionCode, Severity};
 use domain::order::AmendmentReason;
 use domain::review::DraftStatus;
 use rust_decimal::Decimal;
@@ -356,7 +356,13 @@ pub fn open_points(draft: &Draft) -> Vec<OpenPoint> {
         }
     }
     for e in &draft.exceptions {
-        if e.severity == Severity::Blocking && e.is_open() {
+        // An unknown customer or product is already an open point of its own.
+        let said = match (e.code, e.line_no) {
+            (ExceptionCode::UnknownCustomer, _) => draft.customer.is_none(),
+            (ExceptionCode::UnknownProduct, Some(n)) => out.contains(&OpenPoint::NoProduct(n)),
+            _ => false,
+        };
+        if e.severity == Severity::Blocking && e.is_open() && !said {
             out.push(OpenPoint::Blocking(e.code, e.line_no));
         }
     }

@@ -3,8 +3,31 @@
 (function () {
   "use strict";
   function blocks() { return Array.prototype.slice.call(document.querySelectorAll(".tb")); }
+  // A value read from a table (a sheet, a CSV file, the lines of an EDI or
+  // XML order): its row, and its cell when known, lit in the grid.
+  function highlightCell(el) {
+    document.querySelectorAll(".sheet .hl, .sheet .hl-cell, .kv .hl").forEach(function (c) { c.classList.remove("hl", "hl-cell"); });
+    var origin = el.getAttribute("data-origin") || "", part = el.getAttribute("data-part");
+    var m = /(?:line )?table ?(\d+)? row (\d+)(?: column (\d+))?/.exec(origin);
+    if (!m) {
+      if (!origin) return false;
+      var kv = Array.prototype.slice.call(document.querySelectorAll('.kv [data-origin]')).filter(function (d) { return d.getAttribute("data-origin") === origin; });
+      kv.forEach(function (d) { d.classList.add("hl"); });
+      if (kv[0]) kv[0].scrollIntoView({ block: "nearest" });
+      return kv.length > 0;
+    }
+    var table = document.querySelector('table.sheet[data-part="' + part + '"][data-table="' + (m[1] || "1") + '"]');
+    var row = table && table.querySelector('tr[data-row="' + m[2] + '"]');
+    if (!row) return false;
+    row.classList.add("hl");
+    var cell = m[3] && row.querySelector('td[data-col="' + m[3] + '"]');
+    if (cell) cell.classList.add("hl-cell");
+    (cell || row).scrollIntoView({ block: "nearest", inline: "nearest" });
+    return true;
+  }
   function highlight(el) {
     blocks().forEach(function (b) { b.classList.remove("hl"); });
+    if (highlightCell(el)) return;
     var part = el.getAttribute("data-part"), start = parseInt(el.getAttribute("data-start"), 10);
     if (part === null || isNaN(start) || start < 0) return;
     var page = el.getAttribute("data-page");
@@ -86,8 +109,10 @@
   }
   document.addEventListener("focusin", function (e) {
     var t = e.target;
-    if (t.matches && t.matches("[data-start]")) highlight(t);
     var row = t.closest && t.closest("tr.line");
+    // A value of its own source, else its line's.
+    if (t.matches && t.matches("[data-start]")) highlight(t);
+    else if (row) highlight(row);
     document.querySelectorAll("tr.line.focused").forEach(function (r) { r.classList.remove("focused"); });
     if (row) { row.classList.add("focused"); cursor = lines().indexOf(row); }
   });

@@ -119,6 +119,34 @@ fn a_clerks_day_in_the_browser() {
     };
     let draft = json(&address, &format!("/api/drafts/{draft_id}"), token);
     assert_eq!(draft["status"], "review", "{draft}");
+
+    // A CSV order from the same customer: shown as a grid beside its draft.
+    let csv = format!(
+        "Pos;Artikelnummer;Bezeichnung;Menge;Einheit\n1;{};{};100;Stk\n2;ZZ-40499;Sonderteil;5;Stk\n",
+        known["sku"].as_str().unwrap(),
+        known["name"].as_str().unwrap(),
+    );
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/messages?name=bestellung.csv",
+        Some(token),
+        csv.as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let csv_message = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let started = Instant::now();
+    let csv_draft = loop {
+        let m = json(&address, &format!("/api/messages/{csv_message}"), token);
+        if let Some(d) = m["draft_id"].as_i64() {
+            break d;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the worker did not draft the CSV order"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert!(draft["draft"]["lines"][1]["sku"].is_null(), "{draft}");
 
     // A draft in review whose message carries a PDF (the demo inbox has some).
@@ -147,6 +175,7 @@ fn a_clerks_day_in_the_browser() {
         .env("ADMIN_PASSWORD", password(&server.printed, "admin"))
         .env("DRAFT_ID", draft_id.to_string())
         .env("PDF_DRAFT_ID", &pdf_draft)
+        .env("CSV_DRAFT_ID", csv_draft.to_string())
         .env("SEND_QUOTES", if maildir.is_some() { "1" } else { "" })
         .env("FIX_SKU", fix["sku"].as_str().unwrap())
         .output()
@@ -174,6 +203,7 @@ fn a_clerks_day_in_the_browser() {
         "quote-approval",
         "review-pdf",
         "review-lines",
+        "review-sheet",
         "queue-de",
         "review-de",
         "inbox-de",

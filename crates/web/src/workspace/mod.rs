@@ -108,6 +108,8 @@ struct PartView {
     diagnostics: Vec<String>,
     blocks: Vec<BlockView>,
     tables: Vec<Vec<Vec<String>>>,
+    /// Each table's column names as a sheet names them: A, B, … Z, AA.
+    columns: Vec<Vec<String>>,
     key_values: Vec<(String, String, String)>,
     /// What was left out of a very large part, and where to find all of it.
     note: String,
@@ -161,6 +163,14 @@ fn parts_of(documents_json: Option<&str>, message_id: Option<i64>) -> Vec<PartVi
             p.key_values.truncate(SHOWN_AT_MOST);
             cut.push(format!("{SHOWN_AT_MOST} of {values} labelled values"));
         }
+        p.columns = p
+            .tables
+            .iter()
+            .map(|t| {
+                let width = t.iter().map(Vec::len).max().unwrap_or(0);
+                (1..=width).map(column_name).collect()
+            })
+            .collect();
         if !cut.is_empty() {
             p.note = format!(
                 "This part is large: shown are the first {}. Download the original for all of it.",
@@ -169,6 +179,19 @@ fn parts_of(documents_json: Option<&str>, message_id: Option<i64>) -> Vec<PartVi
         }
     }
     parts
+}
+
+/// A sheet's name of column `n` (1-based): A … Z, AA, AB …
+fn column_name(n: usize) -> String {
+    let mut n = n;
+    let mut name = Vec::new();
+    while n > 0 {
+        n -= 1;
+        name.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
 }
 
 fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
@@ -217,6 +240,7 @@ fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
                 .into_iter()
                 .map(|kv| (kv.key, kv.value, kv.source.unwrap_or_default()))
                 .collect(),
+            columns: Vec::new(),
             part: d.part,
             name: d.name.unwrap_or_default(),
             note: String::new(),
@@ -246,6 +270,8 @@ struct LineView {
     start: i64,
     /// A line in a person's own words with its own price (no product).
     free_text: bool,
+    /// Where in a table it was read (`table 1 row 7`); empty for text.
+    origin: String,
 }
 
 impl LineView {
@@ -274,6 +300,7 @@ impl LineView {
             page: 0,
             start: -1,
             free_text: l.free_text,
+            origin: String::new(),
         }
     }
 }
@@ -281,6 +308,14 @@ impl LineView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_named_as_a_sheet_names_them() {
+        assert_eq!(column_name(1), "A");
+        assert_eq!(column_name(26), "Z");
+        assert_eq!(column_name(27), "AA");
+        assert_eq!(column_name(703), "AAA");
+    }
 
     #[test]
     fn documents_become_parts_with_blocks_and_tables() {

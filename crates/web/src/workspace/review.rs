@@ -11,6 +11,8 @@ struct FieldView {
     part: String,
     page: u32,
     start: i64,
+    /// Where in a table it was read (`table 1 row 7 column 3`); empty for text.
+    origin: String,
 }
 
 struct ExceptionView {
@@ -198,6 +200,7 @@ pub async fn draft(
             part: info.map(|i| i.source.part.clone()).unwrap_or_default(),
             page: info.map_or(0, |i| i.source.page),
             start: info.and_then(|i| i.source.char_start).map_or(-1, |s| s as i64),
+            origin: info.and_then(|i| i.source.origin.clone()).unwrap_or_default(),
         }
     };
     let fields = vec![
@@ -248,6 +251,7 @@ pub async fn draft(
             part: l.source.as_ref().map(|s| s.part.clone()).unwrap_or_default(),
             page: l.source.as_ref().map_or(0, |s| s.page),
             start: l.source.as_ref().and_then(|s| s.char_start).map_or(-1, |s| s as i64),
+            origin: l.source.as_ref().and_then(|s| s.origin.clone()).unwrap_or_default(),
             ..LineView::of(l, tr)
         })
         .collect();
