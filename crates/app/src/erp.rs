@@ -94,6 +94,7 @@ pub fn erp_order(order: &StoredOrder, kind: PushKind) -> Result<ErpOrder, ErpLin
         action: match kind {
             PushKind::Create => PushAction::Create,
             PushKind::Amend => PushAction::Amend,
+            PushKind::Cancel => PushAction::Cancel,
         },
         customer_no: draft.customer.as_ref().map(|c| c.customer_no.clone()),
         customer_name: draft.customer.as_ref().and_then(|c| c.name.clone()),

@@ -85,6 +85,8 @@ pub struct ErpLine {
 pub enum PushAction {
     Create,
     Amend,
+    /// The order was cancelled: the ERP's sale is to be cancelled too.
+    Cancel,
 }
 
 impl PushAction {
@@ -92,6 +94,7 @@ impl PushAction {
         match self {
             PushAction::Create => "create",
             PushAction::Amend => "amend",
+            PushAction::Cancel => "cancel",
         }
     }
 
@@ -99,6 +102,7 @@ impl PushAction {
         match text {
             "create" => Some(PushAction::Create),
             "amend" => Some(PushAction::Amend),
+            "cancel" => Some(PushAction::Cancel),
             _ => None,
         }
     }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{ErpError, ErpLine, ErpOrder, Receipt};
+use crate::{ErpError, ErpLine, ErpOrder, PushAction, Receipt};
 
 /// How far the workflow takes a pushed sale.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -821,6 +821,9 @@ impl Tryton {
     /// Creates (or finds) the order's sale, or updates it while it is a draft or quotation.
     pub async fn push(&self, order: &ErpOrder) -> Result<Receipt, ErpError> {
         let found = self.find_sale(order.order_id).await?;
+        if order.action == PushAction::Cancel {
+            return self.cancel_sale(found, order).await;
+        }
         let (sale, already_there) = match found {
             None => {
                 let id = self.create_sale(order).await?;
@@ -841,6 +844,46 @@ impl Tryton {
         Ok(Receipt {
             reference: format!("sale {}", sale.number.unwrap_or_else(|| format!("id {}", sale.id))),
             already_there,
+        })
+    }
+
+    /// Cancels the order's sale: Tryton cancels a sale in draft or quotation;
+    /// one confirmed or further on is refused with its state (its shipment and
+    /// invoice are for a person in Tryton). No sale at all is nothing to cancel.
+    async fn cancel_sale(&self, found: Option<FoundSale>, order: &ErpOrder) -> Result<Receipt, ErpError> {
+        let Some(mut sale) = found else {
+            return Ok(Receipt {
+                reference: "no sale to cancel".into(),
+                already_there: true,
+            });
+        };
+        let reference = |sale: &FoundSale| format!("sale {}", sale.number.clone().unwrap_or_else(|| format!("id {}", sale.id)));
+        match sale.state.as_str() {
+            "cancelled" => {
+                return Ok(Receipt {
+                    reference: reference(&sale),
+                    already_there: true,
+                });
+            }
+            "draft" | "quotation" => {
+                sale = self.press(sale.id, "cancel").await?;
+                if sale.state != "cancelled" {
+                    return Err(self.stuck(&sale, "cancel", "cancelled").await);
+                }
+            }
+            state => {
+                return Err(ErpError::Refused(format!(
+                    "{}: order {} was cancelled, but its {} is {state}: Tryton cancels only a sale in draft or \
+                     quotation; cancel its shipment and invoice in Tryton",
+                    self.where_(),
+                    order.order_id,
+                    reference(&sale)
+                )));
+            }
+        }
+        Ok(Receipt {
+            reference: reference(&sale),
+            already_there: false,
         })
     }
 

@@ -225,6 +225,36 @@ async fn an_amendment_changes_a_draft_sale_and_is_refused_once_the_sale_is_confi
 }
 
 #[tokio::test]
+async fn a_cancelled_order_cancels_its_draft_sale_and_a_processing_one_is_refused() {
+    let Some(server) = server() else { return };
+    let draft = server.connector(SaleState::Quotation);
+    seed(&draft).await;
+    draft.push(&order(7, 1, "3")).await.unwrap();
+    let cancel = |id: i64, version: i64| ErpOrder {
+        action: PushAction::Cancel,
+        ..order(id, version, "3")
+    };
+    let receipt = draft.push(&cancel(7, 2)).await.unwrap();
+    assert!(!receipt.already_there, "{receipt:?}");
+    let all = sales(&draft).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["state"], "cancelled");
+    // Again (a retry): nothing more happens.
+    assert!(draft.push(&cancel(7, 2)).await.unwrap().already_there);
+    // An order whose sale never reached the ERP has nothing to cancel.
+    assert!(draft.push(&cancel(8, 2)).await.unwrap().already_there);
+    assert_eq!(sales(&draft).await.len(), 1);
+
+    let confirmed = server.connector(SaleState::Confirmed);
+    confirmed.push(&order(9, 1, "3")).await.unwrap();
+    let err = confirmed.push(&cancel(9, 2)).await.unwrap_err();
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("processing"), "{err}");
+    let states: Vec<Value> = sales(&draft).await.iter().map(|s| s["state"].clone()).collect();
+    assert_eq!(states, vec![json!("cancelled"), json!("processing")], "the processing sale is left as it was");
+}
+
+#[tokio::test]
 async fn what_tryton_cannot_take_is_refused_with_the_reason() {
     let Some(server) = server() else { return };
     let t = server.connector(SaleState::Confirmed);

@@ -43,11 +43,12 @@ impl PushStatus {
     }
 }
 
-/// What is pushed: the first version of an order, or an amendment.
+/// What is pushed: the first version of an order, an amendment, or its cancellation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PushKind {
     Create,
     Amend,
+    Cancel,
 }
 
 impl PushKind {
@@ -55,6 +56,7 @@ impl PushKind {
         match self {
             PushKind::Create => "create",
             PushKind::Amend => "amend",
+            PushKind::Cancel => "cancel",
         }
     }
 
@@ -62,6 +64,7 @@ impl PushKind {
         match text {
             "create" => Some(PushKind::Create),
             "amend" => Some(PushKind::Amend),
+            "cancel" => Some(PushKind::Cancel),
             _ => None,
         }
     }

@@ -317,6 +317,48 @@ impl Store {
         rows.iter().map(decode_order).collect()
     }
 
+    /// Cancels an order that still has `version` and is not fulfilled or
+    /// cancelled already; the cancellation goes to the ERP and `event` (a
+    /// `cancelled` event with the reason) with it, in one transaction.
+    pub async fn cancel_order(&self, id: i64, version: i64, event: &Event) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = $1 \
+             WHERE id = $2 AND version = $3 AND status IN ('confirmed', 'sent_to_erp')",
+        )
+        .bind(timestamp_text(event.occurred_at))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.queue_erp_push(id, version + 1, crate::erp::PushKind::Cancel, event.occurred_at)
+            .await?;
+        tx.append_event(event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The newest order of a customer with a PO number, for a change or a
+    /// cancellation that names it.
+    pub async fn order_by_po(&self, customer_no: &str, po_number: &str) -> Result<Option<StoredOrder>, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE customer_no = $1 AND po_number = $2 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(customer_no.to_owned())
+        .bind(po_number.trim().to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => self.order(id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Replaces a confirmed order's content if it still has `version`;
     /// `event` (an `amended` event with the reason and the changes) goes with it.
     pub async fn amend_order(
