@@ -21,6 +21,7 @@
 //!
 //! The demo company, benchmarks and accuracy runs are in the `tooling` crate.
 
+pub mod changes;
 pub mod config;
 pub mod confirmation;
 pub mod draft;

@@ -10,7 +10,7 @@
 
 use domain::event::{Actor, Event, FieldChange};
 use domain::exception::{ExceptionCode, Severity};
-use domain::order::AmendmentReason;
+use domain::order::{AmendmentReason, OrderStatus};
 use domain::review::DraftStatus;
 use rust_decimal::Decimal;
 use store::Store;
@@ -47,6 +47,12 @@ pub enum ReviewError {
     },
     #[error("order {order}: {source}")]
     Amendment { order: i64, source: CorrectionError },
+    #[error("order {order} is {status} and can no longer be changed")]
+    OrderClosed { order: i64, status: OrderStatus },
+    #[error("draft {0} is no change or cancellation of an order")]
+    NotAChange(i64),
+    #[error("draft {draft}: {what}")]
+    CannotApply { draft: i64, what: String },
     #[error(transparent)]
     Learning(#[from] crate::learning::LearningError),
     #[error(transparent)]
@@ -282,18 +288,18 @@ async fn change_state(
     }
 }
 
-fn conflict(what: String, seen: i64) -> ReviewError {
+pub(crate) fn conflict(what: String, seen: i64) -> ReviewError {
     ReviewError::Conflict { what, seen }
 }
 
-fn read_draft(what: &str, json: &str) -> Result<Draft, ReviewError> {
+pub(crate) fn read_draft(what: &str, json: &str) -> Result<Draft, ReviewError> {
     Draft::from_json(json).map_err(|source| ReviewError::Corrupt {
         what: what.to_owned(),
         source,
     })
 }
 
-fn event(user: &str, entity_type: &str, id: i64, action: &str, changes: Vec<FieldChange>) -> Event {
+pub(crate) fn event(user: &str, entity_type: &str, id: i64, action: &str, changes: Vec<FieldChange>) -> Event {
     Event {
         occurred_at: jiff::Timestamp::now(),
         actor: Actor::User(user.to_owned()),
@@ -304,7 +310,7 @@ fn event(user: &str, entity_type: &str, id: i64, action: &str, changes: Vec<Fiel
     }
 }
 
-fn change(field: &str, before: Option<String>, after: Option<String>) -> FieldChange {
+pub(crate) fn change(field: &str, before: Option<String>, after: Option<String>) -> FieldChange {
     FieldChange {
         field: field.into(),
         before,
@@ -401,7 +407,7 @@ impl std::fmt::Display for OpenPoint {
     }
 }
 
-async fn draft_in_review(store: &Store, id: i64, version: i64) -> Result<StoredDraft, ReviewError> {
+pub(crate) async fn draft_in_review(store: &Store, id: i64, version: i64) -> Result<StoredDraft, ReviewError> {
     let stored = store.draft(id).await?.ok_or(ReviewError::NoDraft(id))?;
     if stored.version != version {
         return Err(conflict(format!("draft {id}"), version));
@@ -519,7 +525,45 @@ pub async fn amend(
     note: &str,
     user: &str,
 ) -> Result<(), ReviewError> {
+    let what = Amending {
+        amendments,
+        reason,
+        note,
+        user,
+    };
+    amend_closing(store, order_id, version, &what, None).await
+}
+
+/// An amendment as a user asks it.
+pub(crate) struct Amending<'a> {
+    pub amendments: &'a [LineAmendment],
+    pub reason: AmendmentReason,
+    pub note: &'a str,
+    pub user: &'a str,
+}
+
+/// Amends an order and, in the same transaction, closes the draft of the
+/// message that asked for it (a customer's change applied to the order).
+pub(crate) async fn amend_closing(
+    store: &Store,
+    order_id: i64,
+    version: i64,
+    what: &Amending<'_>,
+    closes: Option<&store::drafts::ClosesDraft<'_>>,
+) -> Result<(), ReviewError> {
+    let Amending {
+        amendments,
+        reason,
+        note,
+        user,
+    } = *what;
     let stored = store.order(order_id).await?.ok_or(ReviewError::NoOrder(order_id))?;
+    if stored.status.is_final() {
+        return Err(ReviewError::OrderClosed {
+            order: order_id,
+            status: stored.status,
+        });
+    }
     if stored.version != version {
         return Err(conflict(format!("order {order_id}"), version));
     }
@@ -555,7 +599,7 @@ pub async fn amend(
         changes.push(change("total", text(stored.total), text(order.total)));
     }
     let e = event(user, "order", order_id, "amended", changes);
-    if store.amend_order(order_id, version, &order, &e).await? {
+    if store.amend_order(order_id, version, &order, &e, closes).await? {
         Ok(())
     } else {
         Err(conflict(format!("order {order_id}"), version))

@@ -857,7 +857,12 @@ impl Tryton {
                 already_there: true,
             });
         };
-        let reference = |sale: &FoundSale| format!("sale {}", sale.number.clone().unwrap_or_else(|| format!("id {}", sale.id)));
+        let reference = |sale: &FoundSale| {
+            format!(
+                "sale {}",
+                sale.number.clone().unwrap_or_else(|| format!("id {}", sale.id))
+            )
+        };
         match sale.state.as_str() {
             "cancelled" => {
                 return Ok(Receipt {

@@ -251,7 +251,11 @@ async fn a_cancelled_order_cancels_its_draft_sale_and_a_processing_one_is_refuse
     assert!(!err.is_retryable());
     assert!(err.to_string().contains("processing"), "{err}");
     let states: Vec<Value> = sales(&draft).await.iter().map(|s| s["state"].clone()).collect();
-    assert_eq!(states, vec![json!("cancelled"), json!("processing")], "the processing sale is left as it was");
+    assert_eq!(
+        states,
+        vec![json!("cancelled"), json!("processing")],
+        "the processing sale is left as it was"
+    );
 }
 
 #[tokio::test]

@@ -137,6 +137,16 @@ fn decode_draft(row: &AnyRow) -> Result<StoredDraft, StoreError> {
     })
 }
 
+/// A draft closed by the same user action that changes an order (a
+/// change or cancellation message applied to the order it names).
+#[derive(Debug, Clone, Copy)]
+pub struct ClosesDraft<'a> {
+    pub id: i64,
+    pub version: i64,
+    pub state: &'a DraftState<'a>,
+    pub event: &'a Event,
+}
+
 /// A draft's state as a reviewer's action leaves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DraftState<'a> {
@@ -345,6 +355,19 @@ impl Store {
             "SELECT {DRAFT_COLUMNS} FROM drafts WHERE message_id = $1 ORDER BY id"
         )))
         .bind(message_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_draft).collect()
+    }
+
+    /// The changes and cancellations a customer sent about their order with PO `po_number`.
+    pub async fn changes_of_order(&self, customer_no: &str, po_number: &str) -> Result<Vec<StoredDraft>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE customer_no = $1 AND po_number = $2 \
+             AND kind IN ('order_change', 'cancellation') ORDER BY id"
+        )))
+        .bind(customer_no.to_owned())
+        .bind(po_number.to_owned())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(decode_draft).collect()
@@ -798,6 +821,30 @@ impl Store {
 }
 
 impl StoreTx {
+    /// Moves a draft to `close.state` if it still has its version; `false` when it moved on.
+    pub(crate) async fn close_draft(&mut self, close: &ClosesDraft<'_>) -> Result<bool, StoreError> {
+        let state = close.state;
+        let updated = sqlx::query(
+            "UPDATE drafts SET status = $1, escalated = $2, status_reason = $3, assigned_to = $4, \
+             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND status = 'review'",
+        )
+        .bind(state.status.as_str())
+        .bind(i64::from(state.escalated))
+        .bind(state.status_reason.map(str::to_owned))
+        .bind(state.assigned_to.map(str::to_owned))
+        .bind(timestamp_text(close.event.occurred_at))
+        .bind(close.id)
+        .bind(close.version)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        self.append_event(close.event).await?;
+        Ok(true)
+    }
+
     /// Replaces the label learned for one sender and field.
     async fn save_layout_hint(&mut self, hint: &LayoutHint, at: Timestamp) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM layout_hints WHERE sender = $1 AND field = $2")

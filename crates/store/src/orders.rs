@@ -320,7 +320,13 @@ impl Store {
     /// Cancels an order that still has `version` and is not fulfilled or
     /// cancelled already; the cancellation goes to the ERP and `event` (a
     /// `cancelled` event with the reason) with it, in one transaction.
-    pub async fn cancel_order(&self, id: i64, version: i64, event: &Event) -> Result<bool, StoreError> {
+    pub async fn cancel_order(
+        &self,
+        id: i64,
+        version: i64,
+        event: &Event,
+        closes: Option<&crate::drafts::ClosesDraft<'_>>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = $1 \
@@ -339,6 +345,12 @@ impl Store {
         tx.queue_erp_push(id, version + 1, crate::erp::PushKind::Cancel, event.occurred_at)
             .await?;
         tx.append_event(event).await?;
+        if let Some(close) = closes
+            && !tx.close_draft(close).await?
+        {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -367,6 +379,7 @@ impl Store {
         version: i64,
         order: &NewOrder,
         event: &Event,
+        closes: Option<&crate::drafts::ClosesDraft<'_>>,
     ) -> Result<bool, StoreError> {
         let update = sqlx::query(
             "UPDATE orders SET content = $1, total = $2, line_count = $3, po_number = $4, currency = $5, \
@@ -393,6 +406,12 @@ impl Store {
         tx.queue_amended_confirmation(id, version + 1, event.occurred_at)
             .await?;
         tx.append_event(event).await?;
+        if let Some(close) = closes
+            && !tx.close_draft(close).await?
+        {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -87,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/drafts/{id}", get(draft))
         .route("/api/drafts/{id}/corrections", post(correct))
         .route("/api/drafts/{id}/undo", post(undo))
+        .route("/api/drafts/{id}/apply", post(apply_to_order))
+        .route("/api/orders/{id}/cancel", post(cancel_order))
         .route("/api/drafts/{id}/quote", post(crate::quote_api::make))
         .route("/api/drafts/{id}/{action}", post(draft_action))
         .route("/api/quotes", get(crate::quote_api::quotes))
@@ -565,6 +567,81 @@ async fn correct(
         layout_hint: learned
             .layout_hint
             .map(|(field, label)| vec![field.as_str().to_owned(), label]),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CancelJson {
+    /// The order's version the cancellation was asked on
+    version: i64,
+    /// Why, as the customer said it
+    reason: String,
+}
+
+/// Cancels an order with the reason; the ERP's sale is cancelled through the outbox.
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+    request_body = CancelJson,
+    responses((status = 204, description = "Cancelled"), (status = 409, description = "Changed meanwhile, or cancelled or fulfilled already")))]
+async fn cancel_order(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Json(body): Json<CancelJson>,
+) -> Result<StatusCode, ApiError> {
+    app::changes::cancel_order(&state.store, id, body.version, &body.reason, &me.username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApplyJson {
+    /// The draft's version
+    version: i64,
+    /// The order it names, and the order's version
+    order_id: i64,
+    order_version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppliedJson {
+    order_id: i64,
+    /// `cancelled` or `amended`
+    result: String,
+    /// How many line values were amended
+    amendments: usize,
+}
+
+/// Applies a change or cancellation draft to the order it names (amended as
+/// the customer's change, or cancelled) and marks the draft done, together.
+#[utoipa::path(post, path = "/api/drafts/{id}/apply", tag = "drafts", params(("id" = i64, Path)),
+    request_body = ApplyJson,
+    responses((status = 200, body = AppliedJson), (status = 409, description = "Changed meanwhile"),
+              (status = 422, description = "Not a change, or a change that needs a person")))]
+async fn apply_to_order(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Json(body): Json<ApplyJson>,
+) -> ApiResult<AppliedJson> {
+    let applied = app::changes::apply_message(
+        &state.store,
+        id,
+        body.version,
+        body.order_id,
+        body.order_version,
+        &me.username,
+    )
+    .await?;
+    Ok(Json(match applied {
+        app::changes::Applied::Cancelled { order } => AppliedJson {
+            order_id: order,
+            result: "cancelled".into(),
+            amendments: 0,
+        },
+        app::changes::Applied::Amended { order, amendments } => AppliedJson {
+            order_id: order,
+            result: "amended".into(),
+            amendments,
+        },
     }))
 }
 
@@ -1331,7 +1408,7 @@ impl utoipa::Modify for Security {
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
     paths(crate::login::api_login, me, messages, upload, message, queue, draft, correct, draft_action,
-          orders, order, amend, events, customers, customer, products, product, product_picker, users, add_user, update_user, undo,
+          orders, order, amend, events, customers, customer, products, product, product_picker, users, add_user, update_user, undo, apply_to_order, cancel_order,
           add_token, tokens, revoke_token, drafting_settings, save_drafting_settings,
           crate::quote_api::quotes, crate::quote_api::quote, crate::quote_api::edit, crate::quote_api::action, crate::quote_api::make,
           crate::quote_api::copy),

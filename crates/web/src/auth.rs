@@ -71,6 +71,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (true, ["metrics"]) | (true, ["kpis.csv"]) => Access::Needs(ViewKpis),
         (false, ["messages", "upload"]) | (false, ["api", "messages"]) => Access::Needs(UploadMessages),
         (false, ["orders", ..]) | (false, ["api", "orders", ..]) => Access::Needs(AmendOrders),
+        (false, ["drafts", _, "apply"]) | (false, ["api", "drafts", _, "apply"]) => Access::Needs(AmendOrders),
         (false, ["customers", _, "mail"]) | (false, ["queue", "assign"]) => Access::Needs(AssignWork),
         (false, ["quotes", _, "approve" | "decline"]) | (false, ["api", "quotes", _, "approve" | "decline"]) => {
             Access::Needs(ApproveQuotes)

@@ -520,6 +520,11 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         "name" => ("name", "Name"),
         "name_and_address" => ("name and address", "Name und Adresse"),
         "reviewer" => ("a person", "von Hand"),
+        // line fields
+        "quantity" => ("quantity", "Menge"),
+        "unit_price" => ("unit price", "Einzelpreis"),
+        "uom" => ("unit", "Einheit"),
+        "delivery_date" => ("delivery date", "Liefertermin"),
         // header fields
         "currency" => ("Currency", "Währung"),
         "customer" => ("Customer", "Kunde"),

@@ -138,6 +138,8 @@ pub fn router(state: AppState) -> Router {
         .route("/drafts/{id}", get(workspace::draft))
         .route("/drafts/{id}/correct", post(workspace::correct))
         .route("/drafts/{id}/undo", post(workspace::undo))
+        .route("/drafts/{id}/apply", post(workspace::apply_to_order))
+        .route("/orders/{id}/cancel", post(workspace::cancel))
         .route("/drafts/{id}/reply", post(workspace::reply))
         .route("/drafts/{id}/quote", post(workspace::make_quote))
         .route("/drafts/{id}/{action}", post(workspace::draft_action))

@@ -77,7 +77,9 @@ pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
     match e {
         R::NoDraft(_) | R::NoOrder(_) | R::UnknownAction(_) | R::Learning(L::NoDraft(_)) => StatusCode::NOT_FOUND,
         R::Forbidden(_) => StatusCode::FORBIDDEN,
-        R::Conflict { .. } | R::Learning(L::Conflict { .. }) | R::NotInReview { .. } => StatusCode::CONFLICT,
+        R::Conflict { .. } | R::Learning(L::Conflict { .. }) | R::NotInReview { .. } | R::OrderClosed { .. } => {
+            StatusCode::CONFLICT
+        }
         R::Store(_) | R::Learning(L::Store(_) | L::Catalog(_) | L::Corrupt { .. }) | R::Corrupt { .. } => {
             StatusCode::INTERNAL_SERVER_ERROR
         }

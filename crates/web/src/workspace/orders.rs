@@ -194,6 +194,8 @@ struct OrderPage {
     mails: Vec<MailRow>,
     /// The quote it was made from: (id, number).
     quote: Option<(i64, String)>,
+    /// Changes and cancellations the customer sent about it: (draft, kind, status).
+    changes: Vec<(i64, &'static str, &'static str)>,
 }
 
 /// A mail in a list: what, to whom, where it stands, and its file.
@@ -314,12 +316,23 @@ pub async fn order(
         }
         None => None,
     };
+    let changes = match (&o.customer_no, &o.po_number) {
+        (Some(c), Some(po)) => state
+            .store
+            .changes_of_order(c, po)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.kind.as_str(), d.status.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
     render(OrderPage {
         tr: me.tr.clone(),
         erp,
         erp_failed,
         mails,
         quote,
+        changes,
         nav: "orders",
         csrf: me.csrf.clone(),
         can_amend: me.can(Permission::AmendOrders)
@@ -350,6 +363,26 @@ pub fn amendment_reason(raw: &str) -> Option<domain::order::AmendmentReason> {
         "entry_error" => Some(domain::order::AmendmentReason::EntryError),
         "customer_change" => Some(domain::order::AmendmentReason::CustomerChange),
         _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancels an order with the reason; the ERP's sale follows through the outbox.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    match app::changes::cancel_order(&state.store, id, form.version, &form.reason, &me.username).await {
+        Ok(()) => Redirect::to(&format!("/orders/{id}")).into_response(),
+        Err(e) => action_failed(&me, &e, review_status(&e)),
     }
 }
 

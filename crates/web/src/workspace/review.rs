@@ -15,6 +15,20 @@ struct FieldView {
     origin: String,
 }
 
+/// The order a change or cancellation names, as the review screen offers to apply it.
+struct Referred {
+    id: i64,
+    version: i64,
+    status: &'static str,
+    /// The message cancels the order (else it changes it).
+    cancels: bool,
+    /// Whether it can still be changed (not cancelled or fulfilled).
+    open: bool,
+    /// What applying does, and what it leaves to a person.
+    amendments: Vec<String>,
+    by_hand: Vec<String>,
+}
+
 struct ExceptionView {
     index: usize,
     code: String,
@@ -65,6 +79,9 @@ struct DraftPage {
     quotes: Vec<i64>,
     /// The last correction that can be undone, as the button says it; empty when none.
     undo: String,
+    /// For a change or cancellation: the order it names, and what applying it does.
+    referred: Option<Referred>,
+    can_amend_orders: bool,
 }
 
 /// What an exception says in plain words: the code's label, and for a price
@@ -274,6 +291,7 @@ pub async fn draft(
         .collect();
     let users = active_users(&state).await?;
     let now = jiff::Timestamp::now();
+    let referred = referred(&state, &draft, tr).await?;
     let undo = match state.store.undoable(id).await? {
         Some(u) => format!(
             "{} ({} → {})",
@@ -337,6 +355,8 @@ pub async fn draft(
         subject: message.as_ref().and_then(|m| m.subject.clone()).unwrap_or_default(),
         confirmed: q.confirmed,
         undo,
+        referred,
+        can_amend_orders: me.can(Permission::AmendOrders),
         is_rfq: d.kind == domain::message::MessageKind::Rfq,
         quotes: if d.kind == domain::message::MessageKind::Rfq {
             state
@@ -406,6 +426,79 @@ impl NewLineForm {
             uom: self.uom.clone(),
             unit_price: number(&self.unit_price),
         }
+    }
+}
+
+/// The order a change or cancellation draft names, with what applying it would do.
+async fn referred(
+    state: &AppState,
+    draft: &app::draft::Draft,
+    tr: &crate::i18n::Tr,
+) -> Result<Option<Referred>, WebError> {
+    use domain::message::MessageKind;
+    if !matches!(draft.kind, MessageKind::OrderChange | MessageKind::Cancellation) {
+        return Ok(None);
+    }
+    let Some(order) = app::changes::referred_order(&state.store, draft).await? else {
+        return Ok(None);
+    };
+    let content = app::draft::Draft::from_json(&order.content)
+        .map_err(|e| WebError::Corrupt(format!("order {}: {e}", order.id)))?;
+    let cancels = draft.kind == MessageKind::Cancellation;
+    let plan = if cancels {
+        app::changes::ChangePlan::default()
+    } else {
+        app::changes::plan_change(&content, draft)
+    };
+    Ok(Some(Referred {
+        id: order.id,
+        version: order.version,
+        status: order.status.as_str(),
+        cancels,
+        open: !order.status.is_final(),
+        amendments: plan
+            .amendments
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}: {} → {}",
+                    tr.t("line"),
+                    a.line_no,
+                    tr.label(a.field.as_str()),
+                    a.value
+                )
+            })
+            .collect(),
+        by_hand: plan.by_hand,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ApplyForm {
+    version: i64,
+    order_id: i64,
+    order_version: i64,
+}
+
+/// Applies a change or cancellation to the order it names and closes its draft, together.
+pub async fn apply_to_order(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<ApplyForm>,
+) -> Response {
+    match app::changes::apply_message(
+        &state.store,
+        id,
+        form.version,
+        form.order_id,
+        form.order_version,
+        &me.username,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/orders/{}", form.order_id)).into_response(),
+        Err(e) => action_failed(&me, &e, review_status(&e)),
     }
 }
 

@@ -834,3 +834,183 @@ async fn a_german_clerk_replaces_a_line_by_a_special_make_undoes_a_wrong_pick_an
         assert!(hit["price"].is_string() && hit["available"].is_string(), "{hit}");
     }
 }
+
+#[tokio::test]
+async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let c = company(&t.store).await;
+        let (a, b) = (&c.products[0], &c.products[1]);
+        let from = &c.customer.emails[0];
+        let order_mail = |po: &str| {
+            format!(
+                "From: {from}\r\nSubject: Bestellung {po}\r\nMessage-ID: <po-{po}@example.de>\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nBestellnummer: {po}\r\n\r\n\
+                 Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+                 1    {}   {}   200\r\n\
+                 2    {}   {}   100\r\n\r\nMit freundlichen Grüßen\r\n",
+                a.sku, a.name, b.sku, b.name,
+            )
+        };
+        let clerk = Client::new(&state, "clara", "sales_admin").await;
+        // Two confirmed orders of the customer.
+        let mut orders = Vec::new();
+        for po in ["4500091001", "4500091002"] {
+            let d = receive_and_draft(&state, &format!("{po}.eml"), order_mail(po)).await;
+            let order = match t.store.order_of_draft(d.id).await.unwrap() {
+                Some(o) => o,
+                None => {
+                    let mut version = d.version;
+                    let parsed: app::draft::Draft = serde_json::from_str(&d.extraction).unwrap();
+                    for (index, e) in parsed.exceptions.iter().enumerate() {
+                        if e.severity == domain::exception::Severity::Blocking {
+                            app::learning::correct(
+                                &t.store,
+                                &state.catalog,
+                                &app::config::ExtractionSettings::default(),
+                                d.id,
+                                version,
+                                &app::draft::Correction::ResolveException {
+                                    index,
+                                    note: "ok".into(),
+                                },
+                                "clara",
+                            )
+                            .await
+                            .unwrap();
+                            version += 1;
+                        }
+                    }
+                    let id = app::review::confirm(&t.store, &app::outbound::Outbox::default(), d.id, version, "clara")
+                        .await
+                        .unwrap();
+                    t.store.order(id).await.unwrap().unwrap()
+                }
+            };
+            orders.push(order);
+        }
+
+        // The customer changes line 2 of the first order: the draft names the order and what applying does.
+        let change = format!(
+            "From: {from}\r\nSubject: Änderung zu Bestellung 4500091001\r\nMessage-ID: <chg-4500091001@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte ändern Sie unsere Bestellung 4500091001:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             2    {}   {}   150\r\n\r\nMit freundlichen Grüßen\r\n",
+            b.sku, b.name,
+        );
+        let d = receive_and_draft(&state, "change.eml", change).await;
+        assert_eq!(
+            d.kind,
+            domain::message::MessageKind::OrderChange,
+            "{:?}: {}",
+            t.backend,
+            d.extraction
+        );
+        let (_, _, page) = clerk.get(&format!("/drafts/{}", d.id)).await;
+        assert!(
+            page.contains(&format!("href=\"/orders/{}\"", orders[0].id)),
+            "the change names its order"
+        );
+        assert!(
+            page.contains("→ 150"),
+            "the draft says what applying does: {}",
+            &page[page.find("referred-order").unwrap_or(0)..][..400.min(page.len())]
+        );
+        let (status, location, body) = clerk
+            .post_form(
+                &format!("/drafts/{}/apply", d.id),
+                &[
+                    ("version", &d.version.to_string()),
+                    ("order_id", &orders[0].id.to_string()),
+                    ("order_version", &orders[0].version.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert_eq!(location, format!("location:/orders/{}", orders[0].id));
+        let amended = t.store.order(orders[0].id).await.unwrap().unwrap();
+        assert_eq!(amended.version, orders[0].version + 1);
+        let content: app::draft::Draft = serde_json::from_str(&amended.content).unwrap();
+        assert_eq!(content.lines[1].quantity, Some(rust_decimal::Decimal::from(150)));
+        assert_eq!(
+            content.lines[0].quantity,
+            Some(rust_decimal::Decimal::from(200)),
+            "line 1 as it was"
+        );
+        assert_eq!(
+            t.store.draft(d.id).await.unwrap().unwrap().status,
+            domain::review::DraftStatus::Done
+        );
+        let (_, _, order_page) = clerk.get(&format!("/orders/{}", orders[0].id)).await;
+        assert!(
+            order_page.contains(&format!("/drafts/{}", d.id)),
+            "the order lists the change"
+        );
+
+        // The customer cancels the second order: cancelled with the reason, the ERP told, the draft done.
+        let cancel = format!(
+            "From: {from}\r\nSubject: Stornierung Bestellung 4500091002\r\nMessage-ID: <cxl-4500091002@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nhiermit stornieren wir unsere Bestellung 4500091002.\r\n\r\nMit freundlichen Grüßen\r\n",
+        );
+        let d = receive_and_draft(&state, "cancel.eml", cancel).await;
+        assert_eq!(
+            d.kind,
+            domain::message::MessageKind::Cancellation,
+            "{:?}: {}",
+            t.backend,
+            d.extraction
+        );
+        let (_, _, page) = clerk.get(&format!("/drafts/{}", d.id)).await;
+        assert!(
+            page.contains("id=\"apply-to-order\""),
+            "the cancellation can be applied"
+        );
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/drafts/{}/apply", d.id),
+                &[
+                    ("version", &d.version.to_string()),
+                    ("order_id", &orders[1].id.to_string()),
+                    ("order_version", &orders[1].version.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let cancelled = t.store.order(orders[1].id).await.unwrap().unwrap();
+        assert_eq!(cancelled.status, domain::order::OrderStatus::Cancelled);
+        let pushes = t.store.erp_pushes_of(orders[1].id).await.unwrap();
+        assert_eq!(pushes.last().unwrap().kind, store::erp::PushKind::Cancel);
+        let events = t.store.events_for("order", &orders[1].id.to_string()).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "cancelled"));
+
+        // A cancelled order is changed no more; the first is cancelled by hand with a reason.
+        let (status, _, _) = clerk
+            .post_form(
+                &format!("/orders/{}/cancel", orders[1].id),
+                &[("version", &cancelled.version.to_string()), ("reason", "twice")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/orders/{}/cancel", orders[0].id),
+                &[("version", &amended.version.to_string()), ("reason", "")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed: {body}");
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/orders/{}/cancel", orders[0].id),
+                &[
+                    ("version", &amended.version.to_string()),
+                    ("reason", "Kunde hat telefonisch storniert"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert_eq!(
+            t.store.order(orders[0].id).await.unwrap().unwrap().status,
+            domain::order::OrderStatus::Cancelled
+        );
+    }
+}
