@@ -321,6 +321,27 @@ try {
     check(Math.abs(orderTotal - parseFloat(total)) < 0.005, `the order keeps the quoted total ${total}`);
     await admin.screenshot({ path: `${shots}/quote-order.png` });
   }
+  // The customer changes the order confirmed above: the change names its order and is applied to it.
+  const changeId = await admin.evaluate(async (mail) => {
+    const csrf = document.querySelector("input[name=csrf]").value;
+    const r = await fetch("/api/messages?name=change.eml", { method: "POST", body: mail, headers: { "X-CSRF-Token": csrf } });
+    return (await r.json()).id;
+  }, env("CHANGE_MAIL"));
+  let changeDraft = null;
+  for (let i = 0; i < 300 && !changeDraft; i++) {
+    changeDraft = await admin.evaluate(async (id) => (await (await fetch(`/api/messages/${id}`)).json()).draft_id, changeId);
+    if (!changeDraft) await admin.waitForTimeout(200);
+  }
+  check(changeDraft, "the change is drafted");
+  await admin.goto(`${base}/drafts/${changeDraft}`);
+  check(await admin.locator("#referred-order a[href^='/orders/']").count() === 1, "the change names the order it changes");
+  check((await admin.textContent("#referred-order")).includes("175"), "it says what applying does");
+  await admin.screenshot({ path: `${shots}/review-change.png` });
+  await Promise.all([admin.waitForNavigation(), admin.click("#apply-to-order")]);
+  check(/\/orders\/\d+$/.test(admin.url()), `applying opens the order (${admin.url()})`);
+  check((await admin.textContent("#order-lines")).includes("175"), "the order has the changed quantity");
+  check((await admin.textContent("table.timeline")).includes("amended"), "the order's timeline shows the amendment");
+
   // German: the clerk switches the screens to German; every main screen speaks it,
   // dates and numbers as a German desk writes them, and a price typed with a comma is read as one.
   await clerk.setViewportSize({ width: 1280, height: 800 });

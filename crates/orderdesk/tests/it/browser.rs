@@ -176,6 +176,17 @@ fn a_clerks_day_in_the_browser() {
         .env("DRAFT_ID", draft_id.to_string())
         .env("PDF_DRAFT_ID", &pdf_draft)
         .env("CSV_DRAFT_ID", csv_draft.to_string())
+        .env(
+            "CHANGE_MAIL",
+            format!(
+                "From: einkauf@{domain}\r\nSubject: Änderung zu Bestellung 4500077001\r\nMessage-ID: <change-4500077001@{domain}>\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte ändern Sie unsere Bestellung 4500077001:\r\n\r\n\
+                 Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+                 1    {}   {}   175\r\n\r\nMit freundlichen Grüßen\r\n",
+                known["sku"].as_str().unwrap(),
+                known["name"].as_str().unwrap(),
+            ),
+        )
         .env("SEND_QUOTES", if maildir.is_some() { "1" } else { "" })
         .env("FIX_SKU", fix["sku"].as_str().unwrap())
         .output()
@@ -204,6 +215,7 @@ fn a_clerks_day_in_the_browser() {
         "review-pdf",
         "review-lines",
         "review-sheet",
+        "review-change",
         "queue-de",
         "review-de",
         "inbox-de",
