@@ -16,7 +16,7 @@ use store::orders::StoredOrder;
 use crate::draft::{Draft, LineField};
 use crate::review::{
     Amending, DraftTransition, LineAmendment, ReviewError, amend_closing, change, conflict, draft_in_review, event,
-    read_draft,
+    open_order, read_draft,
 };
 use domain::message::MessageKind;
 
@@ -44,16 +44,7 @@ async fn cancel_closing(
     if reason.is_empty() {
         return Err(ReviewError::NoReason);
     }
-    let stored = store.order(order_id).await?.ok_or(ReviewError::NoOrder(order_id))?;
-    if stored.status.is_final() {
-        return Err(ReviewError::OrderClosed {
-            order: order_id,
-            status: stored.status,
-        });
-    }
-    if stored.version != version {
-        return Err(conflict(format!("order {order_id}"), version));
-    }
+    let stored = open_order(store, order_id, version).await?;
     let e = event(
         user,
         "order",

@@ -288,6 +288,26 @@ async fn change_state(
     }
 }
 
+/// Order `order_id` as seen at `version`, while it can still change (not
+/// cancelled or fulfilled).
+pub(crate) async fn open_order(
+    store: &Store,
+    order_id: i64,
+    version: i64,
+) -> Result<store::orders::StoredOrder, ReviewError> {
+    let stored = store.order(order_id).await?.ok_or(ReviewError::NoOrder(order_id))?;
+    if stored.status.is_final() {
+        return Err(ReviewError::OrderClosed {
+            order: order_id,
+            status: stored.status,
+        });
+    }
+    if stored.version != version {
+        return Err(conflict(format!("order {order_id}"), version));
+    }
+    Ok(stored)
+}
+
 pub(crate) fn conflict(what: String, seen: i64) -> ReviewError {
     ReviewError::Conflict { what, seen }
 }
@@ -557,16 +577,7 @@ pub(crate) async fn amend_closing(
         note,
         user,
     } = *what;
-    let stored = store.order(order_id).await?.ok_or(ReviewError::NoOrder(order_id))?;
-    if stored.status.is_final() {
-        return Err(ReviewError::OrderClosed {
-            order: order_id,
-            status: stored.status,
-        });
-    }
-    if stored.version != version {
-        return Err(conflict(format!("order {order_id}"), version));
-    }
+    let stored = open_order(store, order_id, version).await?;
     let mut draft = read_draft(&format!("order {order_id}"), &stored.content)?;
     let mut changes = vec![change("reason", None, Some(reason.as_str().to_owned()))];
     if !note.trim().is_empty() {

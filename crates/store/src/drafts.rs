@@ -845,6 +845,19 @@ impl StoreTx {
         Ok(true)
     }
 
+    /// Commits, closing the draft `closes` names first; rolled back (`false`)
+    /// when that draft moved on meanwhile.
+    pub(crate) async fn commit_closing(mut self, closes: Option<&ClosesDraft<'_>>) -> Result<bool, StoreError> {
+        if let Some(close) = closes
+            && !self.close_draft(close).await?
+        {
+            self.rollback().await?;
+            return Ok(false);
+        }
+        self.commit().await?;
+        Ok(true)
+    }
+
     /// Replaces the label learned for one sender and field.
     async fn save_layout_hint(&mut self, hint: &LayoutHint, at: Timestamp) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM layout_hints WHERE sender = $1 AND field = $2")

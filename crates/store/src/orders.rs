@@ -345,14 +345,7 @@ impl Store {
         tx.queue_erp_push(id, version + 1, crate::erp::PushKind::Cancel, event.occurred_at)
             .await?;
         tx.append_event(event).await?;
-        if let Some(close) = closes
-            && !tx.close_draft(close).await?
-        {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.commit().await?;
-        Ok(true)
+        tx.commit_closing(closes).await
     }
 
     /// The newest order of a customer with a PO number, for a change or a
@@ -406,13 +399,6 @@ impl Store {
         tx.queue_amended_confirmation(id, version + 1, event.occurred_at)
             .await?;
         tx.append_event(event).await?;
-        if let Some(close) = closes
-            && !tx.close_draft(close).await?
-        {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.commit().await?;
-        Ok(true)
+        tx.commit_closing(closes).await
     }
 }

@@ -123,6 +123,20 @@ fn generated_products(
     Ok(list)
 }
 
+/// A catalog of `products` generated products, and the seconds its index took.
+fn generated_catalog(
+    products: usize,
+    rng: &mut fastrand::Rng,
+) -> Result<(matching::Catalog, f64), matching::MatchingError> {
+    let list = generated_products(products, rng)?;
+    let started = std::time::Instant::now();
+    let catalog = matching::Catalog::build(matching::MasterData {
+        products: list,
+        ..Default::default()
+    })?;
+    Ok((catalog, started.elapsed().as_secs_f64()))
+}
+
 /// The product picker of the review screen over a catalog of `products`
 /// generated products: `queries` searches as a clerk types them — the start
 /// of our SKU, the start of words of the name (`sechsk m8x4`), a whole
@@ -130,13 +144,7 @@ fn generated_products(
 pub fn picker(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
     use std::time::Instant;
     let mut rng = fastrand::Rng::with_seed(13);
-    let list = generated_products(products, &mut rng)?;
-    let started = Instant::now();
-    let catalog = matching::Catalog::build(matching::MasterData {
-        products: list,
-        ..Default::default()
-    })?;
-    let build = started.elapsed().as_secs_f64();
+    let (catalog, build) = generated_catalog(products, &mut rng)?;
     // The first search of a catalog puts its SKUs in order once.
     let t = Instant::now();
     catalog.pick(None, "BM-000", 1);
@@ -203,13 +211,7 @@ pub fn picker(products: usize, queries: usize) -> Result<String, matching::Match
 pub fn line_resolution(products: usize, queries: usize) -> Result<String, matching::MatchingError> {
     use std::time::Instant;
     let mut rng = fastrand::Rng::with_seed(11);
-    let list = generated_products(products, &mut rng)?;
-    let started = Instant::now();
-    let catalog = matching::Catalog::build(matching::MasterData {
-        products: list,
-        ..Default::default()
-    })?;
-    let build = started.elapsed().as_secs_f64();
+    let (catalog, build) = generated_catalog(products, &mut rng)?;
     let mut by_code = Vec::new();
     let mut by_description = Vec::new();
     let mut right = 0usize;
