@@ -107,6 +107,14 @@ impl Tr {
         printout::date(d, self.language)
     }
 
+    /// A date as a form field shows it, for typing over: `13.11.2026` / `2026-11-13`.
+    pub fn input_date(&self, d: jiff::civil::Date) -> String {
+        match self.language {
+            Language::German => d.strftime("%d.%m.%Y").to_string(),
+            Language::English => d.to_string(),
+        }
+    }
+
     /// The day of a moment in the desk's time zone.
     pub fn day(&self, t: &Timestamp) -> String {
         self.date(t.to_zoned(self.zone.clone()).date())
@@ -587,6 +595,10 @@ mod tests {
         assert_eq!(de.read_date("29.11.26"), Some(day));
         assert_eq!(en.read_date("2026-11-29"), Some(day));
         assert_eq!(de.read_date("31.02.2026"), None);
+        // What a field shows is read back as the same date.
+        for tr in [&de, &en] {
+            assert_eq!(tr.read_date(&tr.input_date(day)), Some(day));
+        }
     }
 
     #[test]

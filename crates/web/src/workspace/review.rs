@@ -222,13 +222,13 @@ pub async fn draft(
     };
     let fields = vec![
         field(ReadField::PoNumber, draft.po_number.clone()),
-        field(ReadField::OrderDate, draft.order_date.map(|d| tr.date(d))),
+        field(ReadField::OrderDate, draft.order_date.map(|d| tr.input_date(d))),
         field(
             ReadField::RequestedDeliveryDate,
-            draft.requested_delivery_date.map(|d| tr.date(d)),
+            draft.requested_delivery_date.map(|d| tr.input_date(d)),
         ),
         field(ReadField::Currency, draft.currency.map(|c| c.to_string())),
-        field(ReadField::StatedTotal, draft.stated_total.map(|t| tr.amount(t))),
+        field(ReadField::StatedTotal, draft.stated_total.map(|t| tr.input(t))),
     ];
     let mut names = std::collections::HashMap::new();
     for sku in draft.lines.iter().filter_map(|l| l.sku.as_deref()) {
