@@ -452,7 +452,13 @@ pub async fn confirm(
 ) -> Result<i64, ReviewError> {
     let stored = draft_in_review(store, id, version).await?;
     let draft = read_draft(&format!("draft {id}"), &stored.extraction)?;
-    let reasons: Vec<String> = open_points(&draft).iter().map(ToString::to_string).collect();
+    let mut reasons: Vec<String> = open_points(&draft).iter().map(ToString::to_string).collect();
+    // A change of an order we have is applied to it, never made a second order.
+    if draft.kind == domain::message::MessageKind::OrderChange
+        && let Some(order) = crate::changes::referred_order(store, &draft).await?
+    {
+        reasons.push(format!("it changes order {}: apply it to that order", order.id));
+    }
     if !reasons.is_empty() {
         return Err(ReviewError::NotReady { id, reasons });
     }

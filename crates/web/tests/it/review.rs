@@ -916,6 +916,15 @@ async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
             "the draft says what applying does: {}",
             &page[page.find("referred-order").unwrap_or(0)..][..400.min(page.len())]
         );
+        // Confirmed as an order it would be a second order: refused.
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/drafts/{}/confirm", d.id),
+                &[("version", &d.version.to_string())],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains(&format!("changes order {}", orders[0].id)), "{body}");
         let (status, location, body) = clerk
             .post_form(
                 &format!("/drafts/{}/apply", d.id),
