@@ -529,6 +529,7 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         "name_and_address" => ("name and address", "Name und Adresse"),
         "reviewer" => ("a person", "von Hand"),
         // line fields
+        "line" => ("Line", "Position"),
         "quantity" => ("quantity", "Menge"),
         "unit_price" => ("unit price", "Einzelpreis"),
         "uom" => ("unit", "Einheit"),
