@@ -19,6 +19,9 @@ const MAX_PDF_BYTES: usize = 64 << 20;
 /// The largest page image a child may answer with.
 const MAX_PNG_BYTES: usize = 32 << 20;
 
+/// Pages drawn at once, in this process or in children.
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Where pages are drawn.
 #[derive(Debug, Clone, Default)]
 pub enum PageRenderer {
@@ -66,6 +69,17 @@ pub async fn page_image(
         message.sha256,
         if part.is_empty() { "0" } else { part }
     ));
+    if let Ok(png) = tokio::fs::read(&cached).await {
+        return Ok(png);
+    }
+    // One page drawn at a time per core: a burst of looks waits its turn
+    // rather than starting a child (and its memory) each.
+    let _turn = DRAWING.acquire().await.map_err(|e| PageImageError::Render {
+        part: part.to_owned(),
+        page,
+        why: e.to_string(),
+    })?;
+    // Drawn meanwhile by the look it waited for.
     if let Ok(png) = tokio::fs::read(&cached).await {
         return Ok(png);
     }
