@@ -317,8 +317,9 @@ try {
     check(/\/orders\/\d+$/.test(admin.url()), "the accepted quote becomes an order");
     check(await admin.locator("#order-quote").count() === 1, "the order links its quote");
     check((await admin.textContent("body")).includes("4500088123"), "the order carries the customer's PO number");
-    const orderTotal = parseFloat((await admin.textContent("#order-total")).trim());
-    check(Math.abs(orderTotal - parseFloat(total)) < 0.005, `the order keeps the quoted total ${total}`);
+    const amount = (text) => parseFloat(text.replace(/[^0-9.\-]/g, ""));
+    const orderTotal = amount(await admin.textContent("#order-total"));
+    check(Math.abs(orderTotal - amount(total)) < 0.005, `the order keeps the quoted total ${total}`);
     await admin.screenshot({ path: `${shots}/quote-order.png` });
   }
   // The customer changes the order confirmed above: the change names its order and is applied to it.

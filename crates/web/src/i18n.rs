@@ -381,6 +381,63 @@ impl Tr {
         }
     }
 
+    /// A refused action on a draft or an order, in plain words of the user's
+    /// language; what has no German of its own keeps the English it was said in.
+    pub fn review_error(&self, e: &app::review::ReviewError) -> String {
+        use app::learning::LearningError as L;
+        use app::review::ReviewError as R;
+        if !self.german() {
+            return e.to_string();
+        }
+        match e {
+            R::NoDraft(id) | R::Learning(L::NoDraft(id)) => format!("Entwurf {id} gibt es nicht"),
+            R::NoOrder(id) => format!("Auftrag {id} gibt es nicht"),
+            R::Conflict { what, seen } => format!(
+                "{what} wurde inzwischen von jemand anderem geändert (Sie sahen Version {seen}); bitte neu laden und noch einmal versuchen"
+            ),
+            R::Learning(L::Conflict { id, seen }) => format!(
+                "Entwurf {id} wurde inzwischen von jemand anderem geändert (Sie sahen Version {seen}); bitte neu laden und noch einmal korrigieren"
+            ),
+            R::NotInReview { id, status } => {
+                format!(
+                    "Entwurf {id} ist {}, er wartet nicht auf Prüfung",
+                    self.label(status.as_str())
+                )
+            }
+            R::NotReady { id, reasons } => {
+                format!("Entwurf {id} kann noch nicht bestätigt werden: {}", reasons.join("; "))
+            }
+            R::NoReason => "Bitte einen Grund angeben".to_owned(),
+            R::NoUser(name) => format!("Benutzer „{name}“ gibt es nicht oder er ist gesperrt"),
+            R::OrderClosed { order, status } => format!(
+                "Auftrag {order} ist {} und kann nicht mehr geändert werden",
+                self.label(status.as_str())
+            ),
+            R::NotAChange(id) => format!("Entwurf {id} ist keine Änderung oder Stornierung eines Auftrags"),
+            R::CannotApply { draft, what } => format!("Entwurf {draft}: {what}"),
+            R::Learning(L::NothingToUndo(id)) => format!("Bei Entwurf {id} gibt es nichts mehr zurückzunehmen"),
+            R::Learning(L::Refused { id, source }) | R::Amendment { order: id, source } => {
+                format!("{id}: {}", self.correction_error(source))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn correction_error(&self, e: &app::draft::CorrectionError) -> String {
+        use app::draft::CorrectionError as C;
+        match e {
+            C::NoLine(n) => format!("Position {n} gibt es nicht"),
+            C::UnknownProduct(sku) => format!("Artikel {sku} gibt es nicht"),
+            C::UnknownCustomer(no) => format!("Kunde {no} gibt es nicht"),
+            C::InvalidValue { field, value, .. } => {
+                format!("„{value}“ ist kein gültiger Wert für {}", self.label(field))
+            }
+            C::FreeTextIncomplete => "Eine Freitext-Position braucht eine Bezeichnung und ihren Preis".to_owned(),
+            C::NoPosition { to, lines } => format!("Position {to} gibt es nicht (der Entwurf hat {lines} Positionen)"),
+            other => other.to_string(),
+        }
+    }
+
     /// The label of a code (a status, a kind, an exception code, a severity):
     /// English words for the code, or their German. Unknown codes show as they are.
     pub fn label<'a>(&self, code: &'a str) -> &'a str {
@@ -600,6 +657,21 @@ mod tests {
         for tr in [&de, &en] {
             assert_eq!(tr.read_date(&tr.input_date(day)), Some(day));
         }
+    }
+
+    #[test]
+    fn refusals_are_said_in_the_users_language() {
+        let conflict = app::review::ReviewError::Conflict {
+            what: "draft 7".into(),
+            seen: 3,
+        };
+        assert!(german().review_error(&conflict).contains("von jemand anderem geändert"));
+        assert_eq!(Tr::default().review_error(&conflict), conflict.to_string());
+        let refused = app::review::ReviewError::Learning(app::learning::LearningError::Refused {
+            id: 7,
+            source: app::draft::CorrectionError::FreeTextIncomplete,
+        });
+        assert!(german().review_error(&refused).contains("Freitext-Position"));
     }
 
     #[test]

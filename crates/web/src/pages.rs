@@ -398,9 +398,9 @@ pub async fn customer(
                 o.id,
                 format!("{prefix}{}", o.id),
                 opt(&o.po_number),
-                o.status.as_str().replace('_', " "),
-                o.total.map(|t| format!("{t} {}", opt(&o.currency))).unwrap_or_default(),
-                o.confirmed_at.strftime("%Y-%m-%d").to_string(),
+                o.status.as_str().to_owned(),
+                o.total.map(|t| me.tr.money(t, &opt(&o.currency))).unwrap_or_default(),
+                me.tr.day(&o.confirmed_at),
             )
         })
         .collect();
@@ -412,11 +412,9 @@ pub async fn customer(
         .map(|d| {
             (
                 d.id,
-                d.kind.as_str().replace('_', " "),
+                d.kind.as_str().to_owned(),
                 opt(&d.po_number),
-                d.due_at
-                    .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
+                d.due_at.map(|t| me.tr.time(&t)).unwrap_or_default(),
             )
         })
         .collect();
@@ -433,9 +431,9 @@ pub async fn customer(
             (
                 q.id,
                 quote_settings.number(q.id),
-                q.state.status.as_str().replace('_', " "),
-                format!("{} {}", q.total.round_dp(2), q.currency),
-                q.valid_until.to_string(),
+                q.state.status.as_str().to_owned(),
+                me.tr.money(q.total, &q.currency.to_string()),
+                me.tr.date(q.valid_until),
             )
         })
         .collect();

@@ -71,6 +71,11 @@ fn action_failed(me: &CurrentUser, error: &dyn std::fmt::Display, status: Status
     )
 }
 
+/// A refused review action as a page, said in the user's language.
+fn review_failed(me: &CurrentUser, e: &app::review::ReviewError) -> Response {
+    action_failed(me, &me.tr.review_error(e), review_status(e))
+}
+
 pub(crate) fn review_status(e: &app::review::ReviewError) -> StatusCode {
     use app::learning::LearningError as L;
     use app::review::ReviewError as R;

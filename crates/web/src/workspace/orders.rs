@@ -155,12 +155,8 @@ pub async fn orders(
                     .and_then(|c| names.get(c).cloned())
                     .unwrap_or_default(),
                 po_number: opt(&o.po_number),
-                status: o.status.as_str().replace('_', " "),
-                total: o
-                    .total
-                    .as_ref()
-                    .map(|t| format!("{t} {}", opt(&o.currency)))
-                    .unwrap_or_default(),
+                status: o.status.as_str().to_owned(),
+                total: o.total.map(|t| me.tr.money(t, &opt(&o.currency))).unwrap_or_default(),
                 lines: o.line_count,
                 confirmed_by: actor_text(&o.confirmed_by),
                 confirmed_at: me.tr.time(&o.confirmed_at),
@@ -340,7 +336,7 @@ pub async fn order(
         user: Some((&me).into()),
         confirmed_by: actor_text(&o.confirmed_by),
         confirmed_at: me.tr.time(&o.confirmed_at),
-        total: opt(&o.total),
+        total: o.total.map(|t| me.tr.amount(t)).unwrap_or_default(),
         lines,
         events: timeline.iter().map(EventRow::from).collect(),
         o,
@@ -382,7 +378,7 @@ pub async fn cancel(
 ) -> Response {
     match app::changes::cancel_order(&state.store, id, form.version, &form.reason, &me.username).await {
         Ok(()) => Redirect::to(&format!("/orders/{id}")).into_response(),
-        Err(e) => action_failed(&me, &e, review_status(&e)),
+        Err(e) => review_failed(&me, &e),
     }
 }
 
@@ -423,6 +419,6 @@ pub async fn amend(
     .await
     {
         Ok(()) => Redirect::to(&format!("/orders/{id}")).into_response(),
-        Err(e) => action_failed(&me, &e, review_status(&e)),
+        Err(e) => review_failed(&me, &e),
     }
 }

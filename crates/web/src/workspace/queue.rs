@@ -115,7 +115,14 @@ pub async fn queue(
             escalated: d.escalated,
             why: summary.reasons.iter().map(|r| why_in_words(&me.tr, r)).collect(),
             lines: summary.lines,
-            value: summary.value.clone().unwrap_or_default(),
+            value: summary
+                .value
+                .as_deref()
+                .and_then(|v| {
+                    let (amount, currency) = v.split_once(' ').unwrap_or((v, ""));
+                    amount.parse().ok().map(|a| me.tr.money(a, currency))
+                })
+                .unwrap_or_default(),
             version: d.version,
         });
     }

@@ -47,10 +47,6 @@ fn today(state: &AppState) -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned(state.config.zone()).date()
 }
 
-fn money(value: Decimal, currency: &str) -> String {
-    format!("{} {currency}", value.round_dp(2))
-}
-
 pub async fn quotes(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
@@ -97,7 +93,7 @@ pub async fn quotes(
                 rfq: opt(&s.rfq_number),
                 status: s.state.status.as_str(),
                 status_label: me.tr.label(s.state.status.as_str()),
-                total: money(s.total, &s.currency.to_string()),
+                total: me.tr.money(s.total, &s.currency.to_string()),
                 valid_until: s.valid_until.to_string(),
                 age: me.tr.age(s.rfq_received_at, now),
                 flag,
@@ -306,7 +302,7 @@ pub async fn quote(
         .map(|r| {
             (
                 r.revision,
-                money(r.total, &currency),
+                me.tr.money(r.total, &currency),
                 orders::actor_text(&r.created_by),
                 me.tr.time(&r.created_at),
             )

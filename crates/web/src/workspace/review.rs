@@ -498,7 +498,7 @@ pub async fn apply_to_order(
     .await
     {
         Ok(_) => Redirect::to(&format!("/orders/{}", form.order_id)).into_response(),
-        Err(e) => action_failed(&me, &e, review_status(&e)),
+        Err(e) => review_failed(&me, &e),
     }
 }
 
@@ -518,7 +518,7 @@ pub async fn undo(
         Ok(_) => Redirect::to(&format!("/drafts/{id}")).into_response(),
         Err(e) => {
             let e = app::review::ReviewError::from(e);
-            action_failed(&me, &e, review_status(&e))
+            review_failed(&me, &e)
         }
     }
 }
@@ -631,7 +631,7 @@ pub async fn correct(
         Ok(_) => Redirect::to(&format!("/drafts/{id}")).into_response(),
         Err(e) => {
             let e = app::review::ReviewError::from(e);
-            action_failed(&me, &e, review_status(&e))
+            review_failed(&me, &e)
         }
     }
 }
@@ -676,6 +676,6 @@ pub async fn draft_action(
             Redirect::to("/queue").into_response()
         }
         Ok(ActionDone::Changed) => Redirect::to(&format!("/drafts/{id}")).into_response(),
-        Err(e) => action_failed(&me, &e.to_string(), review_status(&e)),
+        Err(e) => review_failed(&me, &e),
     }
 }
