@@ -184,6 +184,25 @@ pub fn part_bytes(bytes: &[u8], part: &str) -> Option<Vec<u8>> {
     }
 }
 
+/// The HTML body of the mail that part `part` is (`""`: the message itself;
+/// `"2"`: a mail forwarded as its second attachment), as its sender wrote it.
+pub fn html_body(bytes: &[u8], part: &str) -> Option<String> {
+    let mut raw = bytes.to_vec();
+    if !part.is_empty() {
+        for (depth, step) in part.split('.').enumerate() {
+            let n: usize = step.parse().ok()?;
+            let message = MessageParser::default().parse(&raw)?;
+            let attachment = message.attachments().nth(n.checked_sub(1)?)?;
+            match &attachment.body {
+                PartType::Message(inner) if depth + 1 < MAX_DEPTH => raw = inner.raw_message().to_vec(),
+                _ => return None,
+            }
+        }
+    }
+    let message = MessageParser::default().parse(&raw)?;
+    message.body_html(0).map(|h| h.into_owned())
+}
+
 /// Whether a plain-text body has a table: lines cut into three or more cells
 /// by tabs or runs of spaces.
 fn has_text_table(text: &str) -> bool {

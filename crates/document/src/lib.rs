@@ -13,7 +13,7 @@
 pub mod edi;
 mod email;
 pub mod keys;
-pub use email::{MailHeaders, part_bytes};
+pub use email::{MailHeaders, html_body, part_bytes};
 
 /// Message-ID, sender and subject of a mail (MIME or Outlook .msg); `None` for other files.
 pub fn mail_headers(bytes: &[u8]) -> Option<MailHeaders> {

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/messages/{id}", get(workspace::message))
         .route("/messages/{id}/raw", get(workspace::raw))
         .route("/messages/{id}/page", get(workspace::page_image))
+        .route("/messages/{id}/html", get(workspace::mail_html))
         .route("/messages/{id}/kind", post(workspace::set_kind))
         .route("/queue", get(workspace::queue))
         .route("/queue/assign", post(workspace::bulk_assign))

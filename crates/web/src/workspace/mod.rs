@@ -122,6 +122,8 @@ struct PartView {
     note: String,
     /// For a PDF: where its pages are drawn (add `&page=N`), and which pages are shown.
     page_url: String,
+    /// For a mail written in HTML: where it is shown as it looks.
+    html_url: String,
     page_numbers: Vec<i64>,
 }
 
@@ -148,6 +150,9 @@ fn parts_of(documents_json: Option<&str>, message_id: Option<i64>) -> Vec<PartVi
         if let Some(id) = message_id.filter(|_| p.format == "pdf" && p.pages > 0) {
             p.page_url = format!("/messages/{id}/page?part={}", p.part);
             p.page_numbers = (1..=p.pages.min(PAGES_SHOWN)).collect();
+        }
+        if let Some(id) = message_id.filter(|_| p.format == "email_html") {
+            p.html_url = format!("/messages/{id}/html?part={}", p.part);
         }
         let blocks = p.blocks.len();
         let rows: usize = p.tables.iter().map(Vec::len).sum();
@@ -252,6 +257,7 @@ fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
             name: d.name.unwrap_or_default(),
             note: String::new(),
             page_url: String::new(),
+            html_url: String::new(),
             page_numbers: Vec::new(),
         })
         .collect()

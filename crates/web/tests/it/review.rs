@@ -1023,3 +1023,75 @@ async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_mail_written_in_html_is_shown_as_it_looks_and_runs_and_loads_nothing() {
+    let t = tooling::testing::fresh_sqlite().await;
+    let state = web::AppState::new(t.store.clone());
+    let c = company(&t.store).await;
+    let a = &c.products[0];
+    let mail = format!(
+        "From: {}\r\nSubject: Bestellung 4500093001\r\nMessage-ID: <html-4500093001@example.de>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><body><p style=\"color:red\">Guten Tag, wir bestellen:</p>\
+         <img src=\"http://tracker.example/pixel.gif\"><script>alert(1)</script>\
+         <table><tr><th>Artikel</th><th>Bezeichnung</th><th>Menge</th></tr>\
+         <tr><td>{}</td><td>{}</td><td>120</td></tr></table>\
+         <a href=\"http://phish.example/\">Angebot</a><form action=\"http://x.example\"><input name=q></form></body></html>\r\n",
+        c.customer.emails[0], a.sku, a.name,
+    );
+    let draft = receive_and_draft(&state, "html.eml", mail).await;
+    let clerk = Client::new(&state, "clara", "clerk").await;
+    let (_, _, page) = clerk.get(&format!("/drafts/{}", draft.id)).await;
+    let src = format!("/messages/{}/html?part=", draft.message_id);
+    assert!(
+        page.contains(&format!("<iframe class=\"mail-html\" src=\"{src}\" sandbox")),
+        "the mail is framed as it looks"
+    );
+
+    let request = axum::http::Request::get(&src)
+        .header(axum::http::header::COOKIE, &clerk.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()[axum::http::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("sandbox") && csp.contains("frame-ancestors 'self'"),
+        "{csp}"
+    );
+    assert_eq!(response.headers()[axum::http::header::X_FRAME_OPTIONS], "SAMEORIGIN");
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8_lossy(&body);
+    assert!(
+        html.contains("<table>") && html.contains(a.sku.as_str()) && html.contains("120"),
+        "{html}"
+    );
+    for gone in [
+        "<script",
+        "alert(1)",
+        "tracker.example",
+        "phish.example",
+        "<form",
+        "<input",
+    ] {
+        assert!(!html.contains(gone), "“{gone}” left in the mail as shown: {html}");
+    }
+    // Every other page may not be framed.
+    let request = axum::http::Request::get("/queue")
+        .header(axum::http::header::COOKIE, &clerk.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request)
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[axum::http::header::X_FRAME_OPTIONS], "DENY");
+}
