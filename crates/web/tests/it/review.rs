@@ -835,6 +835,21 @@ async fn a_german_clerk_replaces_a_line_by_a_special_make_undoes_a_wrong_pick_an
     }
 }
 
+/// Applies change or cancellation draft `d` to `order`, as the review screen's button does.
+async fn apply(
+    clerk: &Client,
+    d: &store::drafts::StoredDraft,
+    order: &store::orders::StoredOrder,
+) -> (StatusCode, String, String) {
+    let fields = [
+        ("version", d.version.to_string()),
+        ("order_id", order.id.to_string()),
+        ("order_version", order.version.to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    clerk.post_form(&format!("/drafts/{}/apply", d.id), &fields).await
+}
+
 #[tokio::test]
 async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
     for t in tooling::testing::fresh_stores().await {
@@ -925,16 +940,7 @@ async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains(&format!("changes order {}", orders[0].id)), "{body}");
-        let (status, location, body) = clerk
-            .post_form(
-                &format!("/drafts/{}/apply", d.id),
-                &[
-                    ("version", &d.version.to_string()),
-                    ("order_id", &orders[0].id.to_string()),
-                    ("order_version", &orders[0].version.to_string()),
-                ],
-            )
-            .await;
+        let (status, location, body) = apply(&clerk, &d, &orders[0]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         assert_eq!(location, format!("location:/orders/{}", orders[0].id));
         let amended = t.store.order(orders[0].id).await.unwrap().unwrap();
@@ -974,16 +980,7 @@ async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
             page.contains("id=\"apply-to-order\""),
             "the cancellation can be applied"
         );
-        let (status, _, body) = clerk
-            .post_form(
-                &format!("/drafts/{}/apply", d.id),
-                &[
-                    ("version", &d.version.to_string()),
-                    ("order_id", &orders[1].id.to_string()),
-                    ("order_version", &orders[1].version.to_string()),
-                ],
-            )
-            .await;
+        let (status, _, body) = apply(&clerk, &d, &orders[1]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         let cancelled = t.store.order(orders[1].id).await.unwrap().unwrap();
         assert_eq!(cancelled.status, domain::order::OrderStatus::Cancelled);
