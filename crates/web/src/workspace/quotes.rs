@@ -94,7 +94,7 @@ pub async fn quotes(
                 status: s.state.status.as_str(),
                 status_label: me.tr.label(s.state.status.as_str()),
                 total: me.tr.money(s.total, &s.currency.to_string()),
-                valid_until: s.valid_until.to_string(),
+                valid_until: me.tr.date(s.valid_until),
                 age: me.tr.age(s.rfq_received_at, now),
                 flag,
             }
@@ -219,7 +219,7 @@ fn warning_text(w: &PriceWarning, see_cost: bool) -> String {
     }
 }
 
-fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool) -> QuoteLineView {
+fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool, tr: &crate::i18n::Tr) -> QuoteLineView {
     let engine = l.priced.as_ref().and_then(|p| {
         p.steps
             .iter()
@@ -233,14 +233,14 @@ fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool) -> Quote
         customer_part_no: opt(&l.customer_part_no),
         description: l.description.clone(),
         asked: opt(&l.asked),
-        quantity: l.quantity.normalize().to_string(),
+        quantity: tr.input(l.quantity),
         unit: l.unit.clone(),
-        unit_price: l.unit_price.map(|p| p.normalize().to_string()).unwrap_or_default(),
-        engine_price: engine.map(|p| p.normalize().to_string()).unwrap_or_default(),
+        unit_price: l.unit_price.map(|p| tr.input(p)).unwrap_or_default(),
+        engine_price: engine.map(|p| tr.input(p)).unwrap_or_default(),
         by_hand: l.price_by_hand().is_some(),
-        amount: l.amount().map(|a| a.to_string()).unwrap_or_default(),
-        delivery: opt(&l.delivery_date),
-        requested: opt(&l.requested_date),
+        amount: l.amount().map(|a| tr.amount(a)).unwrap_or_default(),
+        delivery: l.delivery_date.map(|d| tr.date(d)).unwrap_or_default(),
+        requested: l.requested_date.map(|d| tr.date(d)).unwrap_or_default(),
         in_stock: l.in_stock,
         margin: if see_cost {
             l.margin_percent().map(|m| format!("{m} %")).unwrap_or_default()
@@ -369,9 +369,9 @@ pub async fn quote(
         customer_name: quote.customer_name.clone().unwrap_or_default(),
         rfq_number: opt(&stored.rfq_number),
         rfq_date: opt(&quote.rfq_date),
-        valid_until: quote.valid_until.to_string(),
+        valid_until: me.tr.date(quote.valid_until),
         note: opt(&quote.note),
-        total_amount: total.round_dp(2).to_string(),
+        total_amount: me.tr.amount(total),
         currency: currency.clone(),
         margin,
         can_change: status.may_change(),
@@ -384,7 +384,11 @@ pub async fn quote(
         order_id: stored.order_id,
         message_id: stored.message_id,
         draft_id: stored.draft_id,
-        lines: quote.lines.iter().map(|l| line_view(l, &currency, see_cost)).collect(),
+        lines: quote
+            .lines
+            .iter()
+            .map(|l| line_view(l, &currency, see_cost, &me.tr))
+            .collect(),
         parts: parts_of(
             message.as_ref().and_then(|m| m.documents_json.as_deref()),
             Some(stored.message_id),

@@ -87,7 +87,10 @@ async fn a_quote_is_edited_beside_its_rfq_and_only_managers_approve_or_see_cost(
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let (_, _, page) = clerk.get(&format!("/quotes/{id}")).await;
         assert!(page.contains("Sonderanfertigung laut Zeichnung 4711"));
-        assert!(page.contains("6172.50"), "5 × 1234.50 as the line's amount: {page}");
+        assert!(
+            page.contains("6,172.50"),
+            "5 × 1234.50 as the line's amount, grouped as English writes it: {page}"
+        );
         // The old revision is refused.
         let (status, _, body) = clerk
             .post_form(
