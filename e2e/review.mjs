@@ -322,6 +322,16 @@ try {
     check(Math.abs(orderTotal - amount(total)) < 0.005, `the order keeps the quoted total ${total}`);
     await admin.screenshot({ path: `${shots}/quote-order.png` });
   }
+  // The order is found by the customer's name, typed in part.
+  await admin.goto(`${base}/orders`);
+  const nameWord = env("CUSTOMER_NAME").split(/\s+/).find((w) => w.length > 3).toLowerCase();
+  await admin.fill("form.order-search input[name=q]", nameWord);
+  await Promise.all([admin.waitForNavigation(), admin.press("form.order-search input[name=q]", "Enter")]);
+  check((await admin.textContent("#orders")).includes("4500077001"), `the order is found by the customer's name ("${nameWord}")`);
+  await admin.fill("form.order-search input[name=q]", "4500077001");
+  await Promise.all([admin.waitForNavigation(), admin.press("form.order-search input[name=q]", "Enter")]);
+  check(await admin.locator("#orders tbody tr").count() === 1, "and by its PO number, alone");
+
   // The customer changes the order confirmed above: the change names its order and is applied to it.
   const changeId = await admin.evaluate(async (mail) => {
     const csrf = document.querySelector("input[name=csrf]").value;

@@ -176,6 +176,7 @@ fn a_clerks_day_in_the_browser() {
         .env("DRAFT_ID", draft_id.to_string())
         .env("PDF_DRAFT_ID", &pdf_draft)
         .env("CSV_DRAFT_ID", csv_draft.to_string())
+        .env("CUSTOMER_NAME", customer["name"].as_str().unwrap())
         .env(
             "CHANGE_MAIL",
             format!(
