@@ -193,13 +193,14 @@ pub async fn login_submit(
 ) -> Response {
     let token = login_token(&headers);
     let shown_name: String = form.username.chars().take(MAX_CREDENTIAL_BYTES).collect();
+    let tr = crate::i18n::Tr::choose(None, &headers, jiff::tz::TimeZone::UTC);
     let page = |status, message: String| {
         (
             [(header::SET_COOKIE, login_cookie(&token))],
             render_status(
                 status,
                 LoginPage {
-                    tr: crate::i18n::Tr::choose(None, &headers, jiff::tz::TimeZone::UTC),
+                    tr: tr.clone(),
                     nav: "",
                     user: None,
                     next: safe_next(&form.next).to_owned(),
@@ -216,7 +217,8 @@ pub async fn login_submit(
     if expected.is_empty() || !crate::auth::constant_time_eq(expected.as_bytes(), form.login_token.as_bytes()) {
         return page(
             StatusCode::FORBIDDEN,
-            "The login form has expired. Please enter your user name and password again.".into(),
+            tr.t("The login form has expired. Please enter your user name and password again.")
+                .into(),
         );
     }
     match attempt(&state, &addr, &form.username, &form.password).await {
@@ -228,14 +230,14 @@ pub async fn login_submit(
             Redirect::to(safe_next(&form.next)),
         )
             .into_response(),
-        Outcome::Wrong => page(StatusCode::UNAUTHORIZED, "Wrong user name or password.".into()),
+        Outcome::Wrong => page(StatusCode::UNAUTHORIZED, tr.t("Wrong user name or password.").into()),
         Outcome::Locked(secs) => page(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed logins. Try again in {secs} seconds."),
+            tr.f("Too many failed logins. Try again in {} seconds.", secs),
         ),
         Outcome::Failed => page(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Logging in failed; the error was logged.".into(),
+            tr.t("Logging in failed; the error was logged.").into(),
         ),
     }
 }

@@ -346,6 +346,17 @@ async fn login_logout_and_throttling() {
     let (status, _, page) = send(&state, form("anna", "wrong")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("Wrong user name or password"));
+    // A German browser is told in German.
+    let mut german = form("anna", "wrong");
+    german
+        .headers_mut()
+        .insert(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9".parse().unwrap());
+    let (status, _, page) = send(&state, german).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.contains("Benutzername oder Passwort falsch") && page.contains("<html lang=\"de\">"),
+        "{page}"
+    );
     let (status, _, _) = send(&state, form("nobody", "wrong")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     for _ in 0..4 {
