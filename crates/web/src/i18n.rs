@@ -351,6 +351,87 @@ impl Tr {
         }
     }
 
+    /// What an exception says in plain words: the code's label, and for a price
+    /// how far it is from ours (`Preis weicht 12 % von unserem ab`).
+    pub fn exception_reason(
+        &self,
+        code: domain::exception::ExceptionCode,
+        line_no: Option<u32>,
+        draft: &app::draft::Draft,
+    ) -> String {
+        let tr = self;
+        use domain::exception::ExceptionCode;
+        let line = line_no.and_then(|n| draft.lines.iter().find(|l| l.line_no == n));
+        if code == ExceptionCode::PriceMismatch
+            && let Some((stated, ours)) = line.and_then(|l| l.unit_price.zip(l.expected_price))
+            && !ours.is_zero()
+        {
+            let share = ((stated - ours) / ours).abs();
+            let share = f64::try_from(share).unwrap_or(0.0);
+            return tr.f("Price differs {} from ours", tr.percent(share));
+        }
+        tr.label(code.as_str()).to_owned()
+    }
+
+    /// The values an exception is about, in the user's language: German is made
+    /// from the draft's own values; English is the message the check wrote.
+    pub fn exception_detail(&self, e: &app::draft::DraftException, draft: &app::draft::Draft) -> String {
+        let tr = self;
+        use domain::exception::ExceptionCode as C;
+        if !tr.german() {
+            return e.message.clone();
+        }
+        let line = e.line_no.and_then(|n| draft.lines.iter().find(|l| l.line_no == n));
+        let at = e.line_no.map(|n| format!("Position {n}: ")).unwrap_or_default();
+        let sku = line.and_then(|l| l.sku.clone()).unwrap_or_default();
+        let qty = line
+            .and_then(|l| l.quantity)
+            .map(|q| {
+                format!(
+                    "{} {}",
+                    tr.quantity(q),
+                    line.and_then(|l| l.uom.clone()).unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let text = match e.code {
+            C::UnknownCustomer => {
+                "Absender ist kein bekannter Kunde: keine Kundennummer, USt-IdNr., Mailadresse oder Domain passte"
+                    .to_owned()
+            }
+            C::CurrencyMismatch => format!(
+                "Bestellung in {}, der Kunde rechnet in einer anderen Währung; Preise nicht verglichen",
+                draft.currency.map(|c| c.to_string()).unwrap_or_default()
+            ),
+            C::CreditLimit => "offener Saldo und dieser Auftrag übersteigen das Kreditlimit".to_owned(),
+            C::UnknownShipTo => "die angegebene Lieferadresse ist keine der Adressen des Kunden".to_owned(),
+            C::DuplicatePo => "ein Auftrag dieses Kunden mit dieser Bestellnummer ist schon gespeichert".to_owned(),
+            C::UnknownProduct => {
+                let label = line
+                    .and_then(|l| l.customer_part_no.clone().or_else(|| l.description.clone()))
+                    .unwrap_or_default();
+                format!("„{label}“ passt zu keinem Artikel")
+            }
+            C::InactiveProduct => format!("{sku} ist inaktiv und nicht bestellbar"),
+            C::PackSize => format!("{qty} {sku} ist kein Vielfaches der Verpackungseinheit"),
+            C::BelowMinQty => format!("{qty} {sku} liegt unter der Mindestmenge"),
+            C::InsufficientStock => format!("{qty} {sku} sind in der Lieferzeit nicht am Lager"),
+            C::PriceMismatch => format!(
+                "angegeben {} für {sku}, unser Preis {}",
+                line.and_then(|l| l.unit_price).map(|p| tr.price(p)).unwrap_or_default(),
+                line.and_then(|l| l.expected_price)
+                    .map(|p| tr.price(p))
+                    .unwrap_or_default()
+            ),
+            C::TotalMismatch => format!(
+                "die angegebene Summe {} weicht von der Summe der Positionen {} ab",
+                draft.stated_total.map(|t| tr.amount(t)).unwrap_or_default(),
+                draft.total().map(|t| tr.amount(t)).unwrap_or_default()
+            ),
+        };
+        format!("{at}{text}")
+    }
+
     /// What keeps a draft from becoming an order, in plain words.
     pub fn open_point(&self, point: &app::review::OpenPoint) -> String {
         use app::review::OpenPoint as P;
