@@ -8,6 +8,8 @@
 //! at any point leaves its job to be taken over when the lease runs out, and
 //! completion is conditional on the lease, so each message gets one result.
 
+/// Why a message is of its kind, as the message page says it.
+pub use extract::KindReason;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -221,13 +223,13 @@ pub fn too_large_to_read(size: usize, settings: &IntakeSettings) -> Option<Under
             documents: Vec::new(),
             classification: extract::Classification {
                 kind: MessageKind::Other,
-                reason: "not read".into(),
+                reason: extract::KindReason::NotRead,
             },
             processed: ProcessedMessage {
                 sender: None,
                 subject: None,
                 kind: MessageKind::Other,
-                kind_reason: "not read".into(),
+                kind_reason: extract::KindReason::NotRead.to_string(),
                 documents_json: "[]".into(),
                 error: Some(format!(
                     "the message is {size} bytes, more than the parse limit of {} bytes (setting intake.max_parse_bytes); it is kept as received",
@@ -274,7 +276,7 @@ pub fn understood_from(documents: Vec<Document>) -> Understood {
             .find_map(|d| d.value(document::keys::SUBJECT))
             .map(str::to_owned),
         kind: classification.kind,
-        kind_reason: classification.reason.clone(),
+        kind_reason: classification.reason.to_string(),
         documents_json: serde_json::to_string(&documents).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         drafts: Vec::new(),
@@ -414,13 +416,10 @@ async fn process_job(store: &Store, job: Job, pipeline: &Pipeline) -> Result<Job
                     domain::event::Actor::System(s) => s,
                 },
             );
-        let reason = format!("set by {who}");
-        understood.classification = extract::Classification {
-            kind,
-            reason: reason.clone(),
-        };
+        let reason = extract::KindReason::SetBy(who);
         understood.processed.kind = kind;
-        understood.processed.kind_reason = reason;
+        understood.processed.kind_reason = reason.to_string();
+        understood.classification = extract::Classification { kind, reason };
     }
     let settings = settings_in_force.clone();
     let quote_catalog = catalog.clone();

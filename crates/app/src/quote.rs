@@ -140,8 +140,8 @@ pub struct QuoteLine {
     #[serde(default)]
     pub priced: Option<Priced>,
     /// Why the engine gave no price.
-    #[serde(default)]
-    pub pricing_problem: Option<String>,
+    #[serde(default, deserialize_with = "pricing_problem")]
+    pub pricing_problem: Option<PricingProblem>,
     /// The date we promise.
     #[serde(default)]
     pub delivery_date: Option<Date>,
@@ -311,7 +311,7 @@ fn price_line(
         return;
     };
     let Some(product) = ctx.catalog.product(&sku) else {
-        line.pricing_problem = Some(format!("product {sku} is not in the catalog"));
+        line.pricing_problem = Some(PricingProblem::NotInCatalog(sku));
         line.priced = by_hand.map(|(by, price)| hand_priced(price, &by, None));
         line.unit_price = line.priced.as_ref().map(|p| (p.unit_price * line.factor).round_dp(4));
         return;
@@ -334,7 +334,7 @@ fn price_line(
             })
         }
         Err(e) => {
-            line.pricing_problem = Some(e.to_string());
+            line.pricing_problem = Some(PricingProblem::Pricing(e));
             by_hand.map(|(by, price)| hand_priced(price, &by, product.cost))
         }
     };
@@ -375,26 +375,66 @@ pub fn approval(quote: &Quote, policy: &ApprovalPolicy) -> Vec<ApprovalReason> {
     approval_reasons(&lines, quote.total(), policy)
 }
 
+/// Why the engine gave a quote line no price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingProblem {
+    #[error("product {0} is not in the catalog")]
+    NotInCatalog(String),
+    #[error(transparent)]
+    Pricing(domain::pricing::PricingError),
+    /// Said in words by an earlier version of the quote; the next pricing
+    /// replaces it by one of the others.
+    #[error("{0}")]
+    Said(String),
+}
+
+/// A pricing problem as stored: typed, or the words a quote kept before.
+fn pricing_problem<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PricingProblem>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Typed(PricingProblem),
+        Said(String),
+    }
+    Ok(Option::<Stored>::deserialize(d)?.map(|s| match s {
+        Stored::Typed(p) => p,
+        Stored::Said(words) => PricingProblem::Said(words),
+    }))
+}
+
+/// One thing that keeps a quote from being sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuotePoint {
+    #[error("the quote has no lines")]
+    NoLines,
+    #[error("line {0} has no product: choose one, or make it a free-text line with a price")]
+    NoProduct(u32),
+    #[error("line {0} has no price")]
+    NoPrice(u32),
+    #[error("line {0} has no price: {1}")]
+    Unpriced(u32, PricingProblem),
+    #[error("line {0} has no quantity")]
+    NoQuantity(u32),
+}
+
 /// What keeps the quote from being sent (empty when it can go).
-pub fn open_points(quote: &Quote) -> Vec<String> {
+pub fn open_points(quote: &Quote) -> Vec<QuotePoint> {
     let mut out = Vec::new();
     if quote.lines.is_empty() {
-        out.push("the quote has no lines".to_owned());
+        out.push(QuotePoint::NoLines);
     }
     for l in &quote.lines {
         if l.sku.is_none() && !l.free_text {
-            out.push(format!(
-                "line {} has no product: choose one, or make it a free-text line with a price",
-                l.line_no
-            ));
+            out.push(QuotePoint::NoProduct(l.line_no));
         } else if l.unit_price.is_none() {
             out.push(match &l.pricing_problem {
-                Some(why) => format!("line {} has no price: {why}", l.line_no),
-                None => format!("line {} has no price", l.line_no),
+                Some(why) => QuotePoint::Unpriced(l.line_no, why.clone()),
+                None => QuotePoint::NoPrice(l.line_no),
             });
         }
         if l.quantity <= Decimal::ZERO {
-            out.push(format!("line {} has no quantity", l.line_no));
+            out.push(QuotePoint::NoQuantity(l.line_no));
         }
     }
     out
@@ -800,8 +840,8 @@ pub enum QuoteActionError {
     Transition(#[from] QuoteError),
     #[error(transparent)]
     Edit(#[from] QuoteEditError),
-    #[error("the quote cannot be sent yet: {}", .0.join("; "))]
-    Open(Vec<String>),
+    #[error("the quote cannot be sent yet: {}", said(.0))]
+    Open(Vec<QuotePoint>),
     #[error("the quote cannot be mailed: {0}")]
     NoMail(String),
     #[error("a reason is needed")]
@@ -814,6 +854,11 @@ pub enum QuoteActionError {
     Catalog(#[from] crate::draft::CatalogError),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+}
+
+/// Several points in one sentence.
+fn said(points: &[QuotePoint]) -> String {
+    points.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// What a quote action needs from the process: the store, the catalog,

@@ -11,8 +11,15 @@ const EXTRACTION: &str = "extraction";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// A value the configuration's own check refuses, named by its key.
     #[error("the settings were not saved: {0}")]
     Invalid(String),
+    #[error("mailbox name '{0}' is not allowed: use letters, digits, '-', '_' or '.'")]
+    MailboxName(String),
+    #[error("a mailbox needs a host and a user name")]
+    MailboxIncomplete,
+    #[error("the sender '{0}' is not an address (Name <address@example.com>)")]
+    Sender(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }
@@ -182,12 +189,10 @@ pub async fn save_mailbox(store: &Store, mailbox: mail::MailboxConfig, user: &st
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err(SettingsError::Invalid(format!(
-            "mailbox name '{name}' is not allowed: use letters, digits, '-', '_' or '.'"
-        )));
+        return Err(SettingsError::MailboxName(name.to_owned()));
     }
     if mailbox.host.trim().is_empty() || mailbox.username.trim().is_empty() {
-        return Err(SettingsError::Invalid("a mailbox needs a host and a user name".into()));
+        return Err(SettingsError::MailboxIncomplete);
     }
     let mut list = stored_mailboxes(store).await?;
     let before = list.iter().find(|m| m.name == mailbox.name).map(mailbox_text);
@@ -557,10 +562,7 @@ pub async fn save_mail(
         smtp_new.password = old.password.clone();
     }
     if !smtp_new.host.trim().is_empty() && !mail::smtp::is_address(&smtp_new.from) {
-        return Err(SettingsError::Invalid(format!(
-            "the sender '{}' is not an address (Name <address@example.com>)",
-            smtp_new.from
-        )));
+        return Err(SettingsError::Sender(smtp_new.from.clone()));
     }
     let text = |s: &mail::smtp::SmtpConfig| {
         vec![

@@ -215,6 +215,40 @@ impl Severity {
     }
 }
 
+/// Every code a [`Diagnostic`] can have: a public interface, so that the
+/// screens can say each in the user's language (a test holds the readers'
+/// sources to this list).
+pub const DIAGNOSTIC_CODES: [&str; 28] = [
+    "archive_too_large",
+    "attachment_empty",
+    "attachment_without_data",
+    "csv_encoding",
+    "csv_malformed",
+    "document_truncated",
+    "edi_envelope",
+    "edi_repeated_header",
+    "edi_unterminated",
+    "format_unknown",
+    "mail_too_deep",
+    "mail_unreadable",
+    "message_unreadable",
+    "msg_no_body",
+    "msg_unreadable",
+    "nested_too_deep",
+    "part_not_read",
+    "pdf_encrypted",
+    "pdf_no_text",
+    "pdf_not_read",
+    "pdf_too_deep",
+    "pdf_unreadable",
+    "sheet_unreadable",
+    "spreadsheet_unreadable",
+    "text_encoding",
+    "too_many_parts",
+    "xml_invalid",
+    "xml_unknown",
+];
+
 /// Something the parser noticed: a stable code and a message for the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
@@ -282,6 +316,55 @@ pub fn text_blocks(text: &str, page: u32) -> Vec<TextBlock> {
 #[cfg(test)]
 mod names {
     use super::*;
+
+    /// Every code the readers give (a literal after the severity, or handed
+    /// to a helper that diagnoses with it) is in [`DIAGNOSTIC_CODES`].
+    #[test]
+    fn every_code_the_readers_give_is_listed() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests.rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    // Tests name codes to check them, not to give them.
+                    out.push(text.split("#[cfg(test)]").next().unwrap_or_default().to_owned());
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        sources(&root.join("src"), &mut texts);
+        sources(&root.join("../app/src"), &mut texts);
+        let code_like =
+            |t: &str| t.contains('_') && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && !t.starts_with('_');
+        let mut found = std::collections::BTreeSet::new();
+        for text in &texts {
+            for (at, _) in text.match_indices('"') {
+                let rest = &text[at + 1..];
+                let Some(end) = rest.find('"') else { continue };
+                let literal = &rest[..end];
+                let mut from = at.saturating_sub(160);
+                while !text.is_char_boundary(from) {
+                    from += 1;
+                }
+                let before = &text[from..at];
+                let gives = ["diagnose(", "finish(", "attach_problems(", "let code", "Diagnostic {"]
+                    .iter()
+                    .any(|m| before.contains(m));
+                if code_like(literal) && gives {
+                    found.insert(literal.to_owned());
+                }
+            }
+        }
+        assert!(found.len() > 20, "the scan is broken: {found:?}");
+        let unlisted: Vec<&String> = found
+            .iter()
+            .filter(|c| !DIAGNOSTIC_CODES.contains(&c.as_str()))
+            .collect();
+        assert!(unlisted.is_empty(), "codes not in DIAGNOSTIC_CODES: {unlisted:?}");
+    }
 
     #[test]
     fn names_are_the_json_names() {

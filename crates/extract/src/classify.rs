@@ -10,11 +10,115 @@
 use document::{Document, Format};
 use domain::message::MessageKind;
 
-/// A kind and the reason for it, in words a clerk understands.
+/// A kind and the reason for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classification {
     pub kind: MessageKind,
-    pub reason: String,
+    pub reason: KindReason,
+}
+
+/// Why a message is of its kind. Its English words (`Display`) are what the
+/// message and its draft keep as `kind_reason`; [`KindReason::read`] reads
+/// them back, so that a screen can say them in another language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KindReason {
+    /// A structured message that says what it is (`EDIFACT ORDERS`).
+    Structured(String),
+    /// Structured messages of these types, none an order, change, RFQ or inquiry.
+    OtherStructured(Vec<String>),
+    Invoice(Vec<String>),
+    /// A letter about the business relation (new bank details, a new address).
+    Relation(Vec<String>),
+    DeliveryQuestion,
+    /// The words that decided it.
+    Wording(Vec<String>),
+    ItemTable,
+    NoWording,
+    /// The message was too large to read.
+    NotRead,
+    /// A person gave the message its kind.
+    SetBy(String),
+}
+
+fn quoted(words: &[String]) -> String {
+    words.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ")
+}
+
+fn unquoted(text: &str) -> Vec<String> {
+    text.split(", ")
+        .map(|w| w.trim_start_matches('“').trim_end_matches('”').to_owned())
+        .collect()
+}
+
+impl std::fmt::Display for KindReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KindReason::Structured(what) => write!(f, "{what} message"),
+            KindReason::OtherStructured(types) => write!(
+                f,
+                "structured message of type {} (not an order, change, RFQ or inquiry)",
+                types.join(", ")
+            ),
+            KindReason::Invoice(words) => write!(f, "an invoice or credit note (wording: {})", quoted(words)),
+            KindReason::Relation(words) => write!(
+                f,
+                "a letter about the business relation, not an order (wording: {})",
+                quoted(words)
+            ),
+            KindReason::DeliveryQuestion => {
+                f.write_str("a question about the delivery of an order, with no items in it")
+            }
+            KindReason::Wording(words) => write!(f, "wording: {}", quoted(words)),
+            KindReason::ItemTable => f.write_str("a table of items without other wording"),
+            KindReason::NoWording => f.write_str("no order, change, cancellation, RFQ or inquiry wording found"),
+            KindReason::NotRead => f.write_str("not read"),
+            KindReason::SetBy(who) => write!(f, "set by {who}"),
+        }
+    }
+}
+
+impl KindReason {
+    /// The reason its words say; `None` for words no reason writes.
+    pub fn read(words: &str) -> Option<KindReason> {
+        let fixed = [
+            KindReason::DeliveryQuestion,
+            KindReason::ItemTable,
+            KindReason::NoWording,
+            KindReason::NotRead,
+        ];
+        if let Some(reason) = fixed.into_iter().find(|r| r.to_string() == words) {
+            return Some(reason);
+        }
+        if let Some(types) = words
+            .strip_prefix("structured message of type ")
+            .and_then(|t| t.strip_suffix(" (not an order, change, RFQ or inquiry)"))
+        {
+            return Some(KindReason::OtherStructured(
+                types.split(", ").map(str::to_owned).collect(),
+            ));
+        }
+        if let Some(w) = words
+            .strip_prefix("an invoice or credit note (wording: ")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            return Some(KindReason::Invoice(unquoted(w)));
+        }
+        if let Some(w) = words
+            .strip_prefix("a letter about the business relation, not an order (wording: ")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            return Some(KindReason::Relation(unquoted(w)));
+        }
+        if let Some(w) = words.strip_prefix("wording: ") {
+            return Some(KindReason::Wording(unquoted(w)));
+        }
+        if let Some(who) = words.strip_prefix("set by ") {
+            return Some(KindReason::SetBy(who.to_owned()));
+        }
+        words
+            .strip_suffix(" message")
+            .map(|what| KindReason::Structured(what.to_owned()))
+    }
 }
 
 /// Keywords per kind (lower case; matched as whole words or word starts where marked with `*`).
@@ -276,7 +380,7 @@ pub fn classify(documents: &[Document]) -> Classification {
         if let Some((_, reason)) = structured.iter().find(|(k, _)| *k == kind) {
             return Classification {
                 kind,
-                reason: format!("{reason} message"),
+                reason: KindReason::Structured(reason.clone()),
             };
         }
     }
@@ -287,10 +391,7 @@ pub fn classify(documents: &[Document]) -> Classification {
         let types: Vec<&str> = documents.iter().filter_map(|d| d.message_type.as_deref()).collect();
         return Classification {
             kind: MessageKind::Other,
-            reason: format!(
-                "structured message of type {} (not an order, change, RFQ or inquiry)",
-                types.join(", ")
-            ),
+            reason: KindReason::OtherStructured(types.iter().map(|t| (*t).to_owned()).collect()),
         };
     }
 
@@ -342,10 +443,9 @@ pub fn classify(documents: &[Document]) -> Classification {
         .as_ref()
         .is_some_and(|(_, _, hits)| hits.iter().any(|w| matches_word(&subject, w)));
     if !invoice.is_empty() && !subject_says && best.as_ref().is_none_or(|(k, _, _)| *k == MessageKind::Order) {
-        let words = invoice.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
         return Classification {
             kind: MessageKind::Other,
-            reason: format!("an invoice or credit note (wording: {words})"),
+            reason: KindReason::Invoice(invoice.iter().map(|w| (*w).to_owned()).collect()),
         };
     }
     // A letter about the relation (new bank details, a new address) is not an order or a change.
@@ -356,10 +456,9 @@ pub fn classify(documents: &[Document]) -> Classification {
         .chain(RELATION_PHRASES.iter().copied().filter(|w| body.contains(w)))
         .collect();
     if !relation.is_empty() && !has_line_table && !names_quantities(&body) {
-        let words = relation.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
         return Classification {
             kind: MessageKind::Other,
-            reason: format!("a letter about the business relation, not an order (wording: {words})"),
+            reason: KindReason::Relation(relation.iter().map(|w| (*w).to_owned()).collect()),
         };
     }
     // A question about when an order comes, with no items in it, asks for its status.
@@ -370,24 +469,21 @@ pub fn classify(documents: &[Document]) -> Classification {
     {
         return Classification {
             kind: MessageKind::Inquiry,
-            reason: "a question about the delivery of an order, with no items in it".into(),
+            reason: KindReason::DeliveryQuestion,
         };
     }
     match best {
-        Some((kind, _, hits)) => {
-            let words = hits.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
-            Classification {
-                kind,
-                reason: format!("wording: {words}"),
-            }
-        }
+        Some((kind, _, hits)) => Classification {
+            kind,
+            reason: KindReason::Wording(hits.iter().map(|w| (*w).to_owned()).collect()),
+        },
         None if has_line_table => Classification {
             kind: MessageKind::Order,
-            reason: "a table of items without other wording".into(),
+            reason: KindReason::ItemTable,
         },
         None => Classification {
             kind: MessageKind::Other,
-            reason: "no order, change, cancellation, RFQ or inquiry wording found".into(),
+            reason: KindReason::NoWording,
         },
     }
 }
@@ -423,6 +519,26 @@ mod tests {
     }
     use document::parse_file;
 
+    #[test]
+    fn a_reason_is_read_back_from_its_words() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for reason in [
+            KindReason::Structured("EDIFACT ORDERS".into()),
+            KindReason::OtherStructured(words(&["ORDRSP", "INVOIC"])),
+            KindReason::Invoice(words(&["rechnung", "invoice no"])),
+            KindReason::Relation(words(&["bankverbindung"])),
+            KindReason::DeliveryQuestion,
+            KindReason::Wording(words(&["bestellung", "po number"])),
+            KindReason::ItemTable,
+            KindReason::NoWording,
+            KindReason::NotRead,
+            KindReason::SetBy("anna".into()),
+        ] {
+            assert_eq!(KindReason::read(&reason.to_string()), Some(reason.clone()), "{reason}");
+        }
+        assert_eq!(KindReason::read("because"), None);
+    }
+
     fn mail(subject: &str, body: &str) -> Vec<Document> {
         parse_file(
             format!("From: a@muster.de\r\nSubject: {subject}\r\nMessage-ID: <1@x>\r\n\r\n{body}").as_bytes(),
@@ -441,7 +557,7 @@ mod tests {
             "Invoice No: 4711\nOrder ID: OD3041\nOrder Date: 15-10-2015",
         ));
         assert_eq!(c.kind, MessageKind::Other, "{}", c.reason);
-        assert!(c.reason.contains("invoice no"));
+        assert!(c.reason.to_string().contains("invoice no"));
         // An order that asks for an invoice is still an order.
         assert_eq!(
             kind(
@@ -512,7 +628,7 @@ mod tests {
         let x12 = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *200101*1200*U*00501*000000001*0*P*>~ST*860*0001~BCH*01*NE*PO123*0*1*20200101~SE*2*0001~IEA*1*1~";
         let c = classify(&parse_file(x12.as_bytes(), None));
         assert_eq!(
-            (c.kind, c.reason.as_str()),
+            (c.kind, c.reason.to_string().as_str()),
             (MessageKind::OrderChange, "X12 860 message")
         );
         let ubl = "<OrderCancellation xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:OrderCancellation-2\"><ID>1</ID></OrderCancellation>";
@@ -529,7 +645,7 @@ mod tests {
         d.text_blocks = document::model::text_blocks("Order response for order 4711", 1);
         let c = classify(&[d]);
         assert_eq!(c.kind, MessageKind::Other, "{c:?}");
-        assert!(c.reason.contains("ORDRSP"));
+        assert!(c.reason.to_string().contains("ORDRSP"));
     }
 
     #[test]

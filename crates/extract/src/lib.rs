@@ -12,5 +12,5 @@ pub mod labels;
 pub mod order;
 pub mod values;
 
-pub use classify::{Classification, classify};
+pub use classify::{Classification, KindReason, classify};
 pub use order::{Address, Extracted, ExtractedLine, Field, LayoutHint, Source, extract_order, extract_order_with};

@@ -816,7 +816,7 @@ async fn orders(State(state): State<AppState>, Query(q): Query<OrdersQuery>) -> 
     };
     let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;
     let mut filter =
-        crate::workspace::order_filter(&query, &outbox.letter.confirmations.number_prefix, &state.config.zone())
+        crate::workspace::order_filter(&query, &outbox.letter.confirmations.number_prefix, &api_words(&state))
             .map_err(|why| ApiError(StatusCode::UNPROCESSABLE_ENTITY, why))?;
     filter.limit = limit(q.limit);
     let found = state.store.find_orders(&filter).await?;
@@ -1421,4 +1421,9 @@ async fn openapi() -> Response {
         Ok(json) => ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(e) => ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
+}
+
+/// How the API reads typed values: English numbers, dates meant in the desk's time zone.
+fn api_words(state: &AppState) -> crate::i18n::Tr {
+    crate::i18n::Tr::new(printout::Language::English, state.config.zone())
 }

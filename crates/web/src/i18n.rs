@@ -17,6 +17,10 @@ use jiff::tz::TimeZone;
 use printout::Language;
 use rust_decimal::Decimal;
 
+mod messages;
+mod quotes;
+mod settings;
+
 const GERMAN_CATALOG: &str = include_str!("../i18n/de.tsv");
 
 /// English text → German text.
@@ -71,6 +75,11 @@ impl Tr {
         Tr::new(language, zone)
     }
 
+    /// The desk's time zone, in which dates are meant.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
+    }
+
     pub fn german(&self) -> bool {
         self.language == Language::German
     }
@@ -91,6 +100,20 @@ impl Tr {
     /// The text with `{}` replaced by `value`, in the user's language.
     pub fn f(&self, english: &str, value: impl std::fmt::Display) -> String {
         self.t(english).replacen("{}", &value.to_string(), 1)
+    }
+
+    /// The text with each `{}` replaced by the next of `values`, in the user's language.
+    pub fn fill(&self, english: &str, values: &[&dyn std::fmt::Display]) -> String {
+        let mut out = String::new();
+        let mut values = values.iter();
+        let mut parts = self.t(english).split("{}").peekable();
+        while let Some(part) = parts.next() {
+            out.push_str(part);
+            if parts.peek().is_some() {
+                out.push_str(&values.next().map(ToString::to_string).unwrap_or_default());
+            }
+        }
+        out
     }
 
     /// `29.11.2026 14:05` / `29 Nov 2026 14:05`, in the desk's time zone.
@@ -157,19 +180,39 @@ impl Tr {
     }
 
     /// A number as a person typed it, in their language: German `1.234,56`,
-    /// `12,5` or `12.5`; English `1,234.56`. A dot followed by exactly three
-    /// digits is German grouping. `None` when it is no number.
+    /// `12,5` or `12.5`; English `1,234.56` or `1234.5`. With both signs the
+    /// last is the decimal sign, whatever the language (`1.234,50` is read
+    /// alike by both); a single sign is grouping only where it groups by
+    /// three and is the language's grouping sign (German `1.000`, English
+    /// `1,000`). `None` when it is no number.
     pub fn read_number(&self, typed: &str) -> Option<Decimal> {
         let t: String = typed
             .trim()
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '€')
             .collect();
-        let canonical = match (self.german(), t.contains(',')) {
-            (true, true) => t.replace('.', "").replace(',', "."),
-            (true, false) if is_grouped(&t) => t.replace('.', ""),
-            (true, false) => t,
-            (false, _) => t.replace(',', ""),
+        let grouping = if self.german() { '.' } else { ',' };
+        let canonical = match (t.rfind(','), t.rfind('.')) {
+            (None, None) => t,
+            (Some(comma), Some(dot)) => {
+                let (decimal, group) = if comma > dot { (',', '.') } else { ('.', ',') };
+                let (whole, fraction) = t.split_at(t.rfind(decimal)?);
+                if !is_grouped(whole, group) && whole.contains(group) {
+                    return None;
+                }
+                format!("{}.{}", whole.replace(group, ""), &fraction[1..])
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                let sign = if t.contains(',') { ',' } else { '.' };
+                let many = t.matches(sign).count() > 1;
+                if (many || sign == grouping) && is_grouped(&t, sign) {
+                    t.replace(sign, "")
+                } else if many {
+                    return None;
+                } else {
+                    t.replace(sign, ".")
+                }
+            }
         };
         domain::values::parse_decimal(&canonical).ok()
     }
@@ -519,6 +562,59 @@ impl Tr {
         }
     }
 
+    /// Who did something: a user by name, or the part of Orderdesk that did it.
+    pub fn actor(&self, actor: &domain::event::Actor) -> String {
+        match actor {
+            domain::event::Actor::User(name) => name.clone(),
+            domain::event::Actor::System(part) => format!("Orderdesk ({})", self.system_part(part)),
+        }
+    }
+
+    /// The changes of an event: `Menge: 100 → 175, Liefertermin: 2026-12-01`.
+    pub fn changes(&self, changes: &[domain::event::FieldChange]) -> String {
+        changes
+            .iter()
+            .map(|c| {
+                let field = self.label(&c.field);
+                let after = c.after.as_deref().unwrap_or("—");
+                match &c.before {
+                    Some(before) => format!("{field}: {before} → {after}"),
+                    None => format!("{field}: {after}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// An actor as the store keeps it (`user:anna`, `system:pipeline`).
+    pub fn stored_actor(&self, stored: &str) -> String {
+        domain::event::Actor::from_storage(stored).map_or_else(|| stored.to_owned(), |a| self.actor(&a))
+    }
+
+    fn system_part(&self, part: &str) -> String {
+        let (part, who) = part.split_once(':').unwrap_or((part, ""));
+        let words = match (self.german(), part) {
+            (false, "pipeline") => "reading",
+            (true, "pipeline") => "Einlesen",
+            (true, "straight-through") => "automatisch durchgelaufen",
+            (true, "worker") => "Hintergrunddienst",
+            (true, "outbox") => "Ausgang",
+            (true, "quotes") => "Angebote",
+            (false, "sla") => "deadlines",
+            (true, "sla") => "Fristen",
+            (false, "cli") => "command line",
+            (true, "cli") => "Kommandozeile",
+            (true, "mail") => "Mail",
+            (true, "upload") => "Hochladen",
+            (_, other) => other,
+        };
+        if who.is_empty() {
+            words.to_owned()
+        } else {
+            format!("{words}: {who}")
+        }
+    }
+
     /// The label of a code (a status, a kind, an exception code, a severity):
     /// English words for the code, or their German. Unknown codes show as they are.
     pub fn label<'a>(&self, code: &'a str) -> &'a str {
@@ -535,14 +631,16 @@ impl Tr {
     }
 }
 
-/// `1.000`, `12.500.000`: digits grouped by three with dots.
-fn is_grouped(t: &str) -> bool {
+/// `1.000`, `12.500.000` (or `1,000`): digits grouped by three with `sign`.
+fn is_grouped(t: &str, sign: char) -> bool {
     let digits = t.strip_prefix('-').unwrap_or(t);
-    let mut groups = digits.split('.');
+    let mut groups = digits.split(sign);
     let first = groups.next().unwrap_or("");
     let rest: Vec<&str> = groups.collect();
     !rest.is_empty()
         && (1..=3).contains(&first.len())
+        // `0.125` is a fraction: no grouped number begins with 0.
+        && !first.starts_with('0')
         && first.bytes().all(|b| b.is_ascii_digit())
         && rest
             .iter()
@@ -637,6 +735,10 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         "learned" => ("learned", "gelernt"),
         "drafted" => ("drafted", "erfasst"),
         "failed" => ("failed", "fehlgeschlagen"),
+        "pending" => ("pending", "wartet"),
+        "create" => ("create", "anlegen"),
+        "amend" => ("amend", "ändern"),
+        "cancel" => ("cancel", "stornieren"),
         "revised" => ("revised", "überarbeitet"),
         "approval_requested" => ("approval requested", "Freigabe angefordert"),
         "approval_declined" => ("approval declined", "Freigabe abgelehnt"),
@@ -668,6 +770,11 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         "reviewer" => ("a person", "von Hand"),
         // line fields
         "line" => ("Line", "Position"),
+        "status" => ("status", "Status"),
+        "reason" => ("reason", "Grund"),
+        "kind" => ("kind", "Art"),
+        "sku" => ("product", "Artikel"),
+        "note" => ("note", "Notiz"),
         "quantity" => ("quantity", "Menge"),
         "unit_price" => ("unit price", "Einzelpreis"),
         "uom" => ("unit", "Einheit"),
@@ -716,6 +823,22 @@ mod tests {
     }
 
     #[test]
+    fn who_did_it_is_said_in_the_language() {
+        let system = |part: &str| domain::event::Actor::System(part.into());
+        assert_eq!(
+            german().actor(&system("straight-through")),
+            "Orderdesk (automatisch durchgelaufen)"
+        );
+        assert_eq!(
+            Tr::default().actor(&system("straight-through")),
+            "Orderdesk (straight-through)"
+        );
+        assert_eq!(german().actor(&system("cli:root")), "Orderdesk (Kommandozeile: root)");
+        assert_eq!(german().stored_actor("user:anna"), "anna");
+        assert_eq!(german().stored_actor("nobody knows"), "nobody knows");
+    }
+
+    #[test]
     fn numbers_and_dates_are_read_as_typed_in_the_language() {
         let de = german();
         assert_eq!(de.read_number("1.234,56"), Some(dec!(1234.56)));
@@ -728,6 +851,25 @@ mod tests {
         let en = Tr::default();
         assert_eq!(en.read_number("1,234.56"), Some(dec!(1234.56)));
         assert_eq!(en.read_number("1.000"), Some(dec!(1.000)));
+        assert_eq!(en.read_number("1,000"), Some(dec!(1000)));
+        assert_eq!(
+            en.read_number("1,5"),
+            Some(dec!(1.5)),
+            "no grouping by three: a decimal comma"
+        );
+        assert_eq!(de.read_number("1,500"), Some(dec!(1.5)));
+        for tr in [&de, &en] {
+            assert_eq!(
+                tr.read_number("1.234,50"),
+                Some(dec!(1234.50)),
+                "both signs: the last is decimal"
+            );
+            assert_eq!(tr.read_number("1,234.50"), Some(dec!(1234.50)));
+            assert_eq!(tr.read_number("12.345.678"), Some(dec!(12345678)));
+            assert_eq!(tr.read_number("1.2.3"), None);
+            assert_eq!(tr.read_number("1,23.4,5"), None);
+            assert_eq!(tr.read_number("-0,125"), Some(dec!(-0.125)));
+        }
         assert_eq!(en.input(dec!(12.50)), "12.5");
         let day = jiff::civil::date(2026, 11, 29);
         assert_eq!(de.read_date("29.11.2026"), Some(day));
@@ -805,7 +947,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         let mut seen = 0;
-        for dir in ["templates", "src", "src/workspace"] {
+        for dir in ["templates", "src", "src/workspace", "src/i18n"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let path = entry.unwrap().path();
                 if !matches!(path.extension().and_then(|e| e.to_str()), Some("html" | "rs" | "js")) {
@@ -833,16 +975,28 @@ mod tests {
         assert!(missing.is_empty(), "no German for:\n{}", missing.join("\n"));
     }
 
-    /// The literal texts passed to `.t(` and `.f(`.
+    /// The literal texts passed to `.t(`, `.f(`, `.fill(` and `mark(`, also
+    /// where the formatter put the text on the next line.
     fn texts(source: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for marker in ["tr.t(\"", "tr.f(\"", "mark(\""] {
+        // Spelled apart, so that this list is not read as texts itself.
+        let markers = [
+            concat!("tr", ".t("),
+            concat!("tr", ".f("),
+            concat!("tr", ".fill("),
+            concat!("self", ".t("),
+            concat!("mark", "("),
+        ];
+        for marker in markers {
             let mut rest = source;
             while let Some(at) = rest.find(marker) {
-                rest = &rest[at + marker.len()..];
-                let end = rest.find('"').unwrap();
-                out.push(rest[..end].replace("\\n", "\n"));
-                rest = &rest[end..];
+                rest = rest[at + marker.len()..].trim_start();
+                let Some(text) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let end = text.find('"').unwrap();
+                out.push(text[..end].replace("\\n", "\n"));
+                rest = &text[end..];
             }
         }
         out

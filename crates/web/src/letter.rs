@@ -94,7 +94,7 @@ pub(crate) async fn view(state: &AppState) -> Result<LetterView, WebError> {
 }
 
 /// `customer = folder` lines as typed; an error names the line that is not one.
-fn edi_folders(typed: &str) -> Result<Vec<app::confirmation::EdiFolder>, String> {
+fn edi_folders(typed: &str, tr: &crate::i18n::Tr) -> Result<Vec<app::confirmation::EdiFolder>, String> {
     typed
         .lines()
         .map(str::trim)
@@ -106,8 +106,9 @@ fn edi_folders(typed: &str) -> Result<Vec<app::confirmation::EdiFolder>, String>
                     folder: folder.trim().into(),
                 })
             }
-            _ => Err(format!(
-                "'{line}' is not 'customer number = /absolute/folder' for order responses"
+            _ => Err(tr.f(
+                "“{}” is not “customer number = /absolute/folder” for order responses",
+                line,
             )),
         })
         .collect()
@@ -177,10 +178,13 @@ pub async fn save(
         return crate::settings::failed(
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("the order number prefix '{prefix}' is too long (12 characters at most)"),
+            me.tr.f(
+                "The order number prefix “{}” is too long (12 characters at most)",
+                prefix,
+            ),
         );
     }
-    let folders = match edi_folders(&form.edi_folders) {
+    let folders = match edi_folders(&form.edi_folders, &me.tr) {
         Ok(f) => f,
         Err(e) => return crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, e),
     };
@@ -196,10 +200,7 @@ pub async fn save(
     };
     match app::settings::save_letter(&state.store, &configured, company, rules, &me.username).await {
         Ok(()) => Redirect::to("/settings#letter").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => {
-            crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m)
-        }
-        Err(e) => crate::settings::failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => crate::settings::settings_failed(&me, &e),
     }
 }
 
@@ -223,7 +224,7 @@ pub async fn logo(
                         return crate::settings::failed(
                             &me,
                             StatusCode::BAD_REQUEST,
-                            format!("the logo could not be read: {e}"),
+                            me.tr.f("The logo could not be read: {}", e),
                         );
                     }
                 }
@@ -233,7 +234,7 @@ pub async fn logo(
                 return crate::settings::failed(
                     &me,
                     StatusCode::BAD_REQUEST,
-                    format!("the logo could not be read: {e}"),
+                    me.tr.f("The logo could not be read: {}", e),
                 );
             }
         }
@@ -254,7 +255,11 @@ pub async fn logo(
             let mut sample = sample_confirmation(&now);
             sample.lines.truncate(1);
             if let Err(e) = printout::render_confirmation(&sample, &company.letterhead(Some(bytes.to_vec()))) {
-                return crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+                return crate::settings::failed(
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    me.tr.f("The logo cannot be printed on a letter: {}", e),
+                );
             }
             match state.store.blobs().put(&bytes) {
                 Ok(sha) => company.logo_sha256 = Some(sha),
@@ -262,7 +267,7 @@ pub async fn logo(
             }
         }
         (false, None) => {
-            return crate::settings::failed(&me, StatusCode::BAD_REQUEST, "no logo file was chosen".into());
+            return crate::settings::failed(&me, StatusCode::BAD_REQUEST, me.tr.t("No logo file was chosen").into());
         }
     }
     match app::settings::save_letter(

@@ -144,32 +144,22 @@ pub async fn not_found() -> Response {
 
 pub(crate) struct EventRow {
     pub at: jiff::Timestamp,
-    pub actor: String,
+    pub actor: Actor,
     /// What changed and what happened to it: (`order 12`, `confirmed`).
     pub entity: String,
     pub action: String,
-    pub details: String,
+    /// What changed, said by [`crate::i18n::Tr::changes`].
+    pub changes: Vec<domain::event::FieldChange>,
 }
 
 impl From<&Event> for EventRow {
     fn from(e: &Event) -> Self {
         EventRow {
             at: e.occurred_at,
-            actor: match &e.actor {
-                Actor::User(name) => name.clone(),
-                Actor::System(part) => format!("Orderdesk ({part})"),
-            },
+            actor: e.actor.clone(),
             entity: e.entity_id.clone(),
             action: e.action.clone(),
-            details: e
-                .changes
-                .iter()
-                .map(|c| match &c.before {
-                    Some(before) => format!("{}: {} → {}", c.field, before, c.after.as_deref().unwrap_or("—")),
-                    None => format!("{}: {}", c.field, c.after.as_deref().unwrap_or("—")),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
+            changes: e.changes.clone(),
         }
     }
 }

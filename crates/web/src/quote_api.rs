@@ -86,7 +86,7 @@ async fn quote_json(
                 .iter()
                 .map(domain::quote::ApprovalReason::text)
                 .collect(),
-            app::quote::open_points(quote),
+            app::quote::open_points(quote).iter().map(ToString::to_string).collect(),
         ),
         None => (Vec::new(), Vec::new()),
     };
@@ -254,7 +254,8 @@ pub async fn action(
         reason: body.reason,
         po_number: body.po_number,
     };
-    let command = command_of(&action, &form).map_err(|why| ApiError(StatusCode::NOT_FOUND, why))?;
+    let command =
+        command_of(&action, &form, &crate::i18n::Tr::default()).map_err(|why| ApiError(StatusCode::NOT_FOUND, why))?;
     run_quote_action(&state, id, form.revision, command, &me.username)
         .await
         .map_err(|e| ApiError(quote_status(&e), e.to_string()))?;

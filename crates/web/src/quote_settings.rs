@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::workspace::decimal_input;
+use crate::i18n::{Tr, mark};
 
 /// What the settings page shows of it.
 pub(crate) struct QuoteSettingsView {
@@ -34,16 +34,17 @@ pub(crate) struct QuoteSettingsView {
     pub text_en: String,
 }
 
-fn opt(v: Option<Decimal>) -> String {
-    v.map(|d| d.normalize().to_string()).unwrap_or_default()
+fn opt(v: Option<Decimal>, tr: &Tr) -> String {
+    v.map(|d| tr.input(d)).unwrap_or_default()
 }
 
-/// `name | percent | key=value | …`, one rule a line.
-pub(crate) fn rules_text(rules: &[DiscountRule]) -> String {
+/// `name | percent | key=value | …`, one rule a line; numbers as the
+/// user's language writes them, so that saving the form unchanged keeps them.
+pub(crate) fn rules_text(rules: &[DiscountRule], tr: &Tr) -> String {
     rules
         .iter()
         .map(|r| {
-            let mut parts = vec![r.name.clone(), r.percent.normalize().to_string()];
+            let mut parts = vec![r.name.clone(), tr.input(r.percent)];
             if let Some(c) = &r.customer_no {
                 parts.push(format!("customer={c}"));
             }
@@ -54,7 +55,7 @@ pub(crate) fn rules_text(rules: &[DiscountRule]) -> String {
                 parts.push(format!("group={g}"));
             }
             if let Some(q) = r.min_qty {
-                parts.push(format!("from_qty={}", q.normalize()));
+                parts.push(format!("from_qty={}", tr.input(q)));
             }
             if let Some(d) = r.valid_from {
                 parts.push(format!("from={d}"));
@@ -69,24 +70,25 @@ pub(crate) fn rules_text(rules: &[DiscountRule]) -> String {
 }
 
 /// The rules as typed; an error names the line and what is wrong in it.
-pub(crate) fn parse_rules(typed: &str) -> Result<Vec<DiscountRule>, String> {
+pub(crate) fn parse_rules(typed: &str, tr: &Tr) -> Result<Vec<DiscountRule>, String> {
     let mut rules = Vec::new();
     for (n, line) in typed.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let at = |why: String| format!("discount rule on line {}: {why}", n + 1);
+        let at = |why: String| tr.fill("Discount rule on line {}: {}", &[&(n + 1), &why]);
         let mut parts = line.split('|').map(str::trim);
         let name = parts.next().unwrap_or_default().to_owned();
         let percent_text = parts.next().unwrap_or_default();
-        let percent = decimal_input(percent_text.trim_end_matches('%'))
-            .ok_or_else(|| at(format!("'{percent_text}' is not a percent")))?;
+        let percent = tr
+            .read_number(percent_text.trim_end_matches('%'))
+            .ok_or_else(|| at(tr.f("“{}” is not a percent", percent_text)))?;
         let mut rule = DiscountRule::new(&name, percent);
         for part in parts.filter(|p| !p.is_empty()) {
             let (key, value) = part
                 .split_once('=')
                 .map(|(k, v)| (k.trim(), v.trim()))
-                .ok_or_else(|| at(format!("'{part}' is not key=value")))?;
+                .ok_or_else(|| at(tr.f("“{}” is not key=value", part)))?;
             let date = |v: &str| {
                 v.parse::<jiff::civil::Date>()
-                    .map_err(|_| at(format!("'{v}' is not a date (YYYY-MM-DD)")))
+                    .map_err(|_| at(tr.f("“{}” is not a date (YYYY-MM-DD)", v)))
             };
             match key {
                 "customer" => {
@@ -97,15 +99,17 @@ pub(crate) fn parse_rules(typed: &str) -> Result<Vec<DiscountRule>, String> {
                 }
                 "group" => rule.product_group = Some(value.to_owned()),
                 "from_qty" => {
-                    rule.min_qty =
-                        Some(decimal_input(value).ok_or_else(|| at(format!("'{value}' is not a quantity")))?);
+                    rule.min_qty = Some(
+                        tr.read_number(value)
+                            .ok_or_else(|| at(tr.f("“{}” is not a quantity", value)))?,
+                    );
                 }
                 "from" => rule.valid_from = Some(date(value)?),
                 "to" => rule.valid_to = Some(date(value)?),
                 other => {
-                    return Err(at(format!(
-                        "'{other}' is not one of customer, segment, group, from_qty, from, to"
-                    )));
+                    return Err(at(
+                        tr.f("“{}” is not one of customer, segment, group, from_qty, from, to", other)
+                    ));
                 }
             }
         }
@@ -114,7 +118,7 @@ pub(crate) fn parse_rules(typed: &str) -> Result<Vec<DiscountRule>, String> {
     Ok(rules)
 }
 
-pub(crate) async fn view(state: &AppState) -> Result<QuoteSettingsView, WebError> {
+pub(crate) async fn view(state: &AppState, tr: &Tr) -> Result<QuoteSettingsView, WebError> {
     let s = app::settings::quotes(&state.store, &state.config.quotes).await?;
     Ok(QuoteSettingsView {
         auto_draft: s.auto_draft,
@@ -122,11 +126,11 @@ pub(crate) async fn view(state: &AppState) -> Result<QuoteSettingsView, WebError
         validity_days: s.validity_days,
         follow_up_days: s.follow_up_days,
         follow_up_to: s.follow_up_to.join(", "),
-        discounts: rules_text(&s.pricing.discounts),
-        rounding: s.pricing.rounding.step.normalize().to_string(),
-        margin_floor: opt(s.pricing.margin_floor),
-        max_discount: opt(s.approval.max_discount_percent),
-        value_limit: opt(s.approval.value_limit),
+        discounts: rules_text(&s.pricing.discounts, tr),
+        rounding: tr.input(s.pricing.rounding.step),
+        margin_floor: opt(s.pricing.margin_floor, tr),
+        max_discount: opt(s.approval.max_discount_percent, tr),
+        value_limit: opt(s.approval.value_limit, tr),
         unknown_cost: s.approval.unknown_cost,
         text_de: s.text_de.clone(),
         text_en: s.text_en.clone(),
@@ -154,33 +158,35 @@ pub struct QuoteSettingsForm {
 fn settings_of(
     form: &QuoteSettingsForm,
     before: &app::quote::QuoteSettings,
+    tr: &Tr,
 ) -> Result<app::quote::QuoteSettings, String> {
     let optional = |raw: &str, what: &str| -> Result<Option<Decimal>, String> {
         match raw.trim() {
             "" => Ok(None),
-            t => decimal_input(t.trim_end_matches('%'))
+            t => tr
+                .read_number(t.trim_end_matches('%'))
                 .map(Some)
-                .ok_or_else(|| format!("{what}: '{t}' is not a number")),
+                .ok_or_else(|| tr.fill("{}: “{}” is not a number", &[&tr.t(what), &t])),
         }
     };
     let days = |raw: &str, what: &str| -> Result<u32, String> {
         raw.trim()
             .parse()
-            .map_err(|_| format!("{what}: '{}' is not a number of days", raw.trim()))
+            .map_err(|_| tr.fill("{}: “{}” is not a number of days", &[&tr.t(what), &raw.trim()]))
     };
     let mut s = before.clone();
     s.auto_draft = form.auto_draft.is_some();
     s.number_prefix = form.number_prefix.trim().to_owned();
-    s.validity_days = days(&form.validity_days, "valid for")?;
-    s.follow_up_days = days(&form.follow_up_days, "follow up")?;
+    s.validity_days = days(&form.validity_days, mark("Valid for"))?;
+    s.follow_up_days = days(&form.follow_up_days, mark("Follow up"))?;
     s.follow_up_to = crate::settings::customer_list(&form.follow_up_to);
-    s.pricing.discounts = parse_rules(&form.discounts)?;
+    s.pricing.discounts = parse_rules(&form.discounts, tr)?;
     s.pricing.rounding = Rounding {
-        step: optional(&form.rounding, "rounding step")?.unwrap_or(Rounding::default().step),
+        step: optional(&form.rounding, mark("Rounding step"))?.unwrap_or(Rounding::default().step),
     };
-    s.pricing.margin_floor = optional(&form.margin_floor, "margin floor")?;
-    s.approval.max_discount_percent = optional(&form.max_discount, "approval above a discount of")?;
-    s.approval.value_limit = optional(&form.value_limit, "approval above a value of")?;
+    s.pricing.margin_floor = optional(&form.margin_floor, mark("Margin floor"))?;
+    s.approval.max_discount_percent = optional(&form.max_discount, mark("Approval above a discount of"))?;
+    s.approval.value_limit = optional(&form.value_limit, mark("Approval above a value of"))?;
     s.approval.unknown_cost = form.unknown_cost.is_some();
     s.text_de = crate::settings::custom_text(&form.text_de, app::quote::DEFAULT_TEXT_DE);
     s.text_en = crate::settings::custom_text(&form.text_en, app::quote::DEFAULT_TEXT_EN);
@@ -196,16 +202,13 @@ pub async fn save(
         Ok(s) => s,
         Err(e) => return crate::settings::failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    let new = match settings_of(&form, &before) {
+    let new = match settings_of(&form, &before, &me.tr) {
         Ok(s) => s,
         Err(why) => return crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, why),
     };
     match app::settings::save_quotes(&state.store, &state.config.quotes, new, &me.username).await {
         Ok(()) => Redirect::to("/settings#quotes").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => {
-            crate::settings::failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m)
-        }
-        Err(e) => crate::settings::failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => crate::settings::settings_failed(&me, &e),
     }
 }
 
@@ -216,18 +219,33 @@ mod tests {
     #[test]
     fn rules_read_back_as_written_and_errors_name_the_line() {
         let typed = "Händlerrabatt | 5 | segment=HANDEL\n\nMengenrabatt | 3,5 % | from_qty=1000 | group=Schrauben | from=2026-01-01 | to=2026-12-31 | customer=10042";
-        let rules = parse_rules(typed).unwrap();
+        let english = Tr::default();
+        let german = Tr::new(printout::Language::German, jiff::tz::TimeZone::UTC);
+        let rules = parse_rules(typed, &german).unwrap();
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[1].percent, Decimal::new(35, 1));
         assert_eq!(rules[1].min_qty, Some(Decimal::from(1000)));
-        assert_eq!(parse_rules(&rules_text(&rules)).unwrap(), rules);
-        assert_eq!(
-            parse_rules("A | 5\nB | fünf").unwrap_err(),
-            "discount rule on line 2: 'fünf' is not a percent"
+        let mut fine = rules.clone();
+        fine[1].min_qty = Some(Decimal::new(125, 3));
+        for tr in [&english, &german] {
+            assert_eq!(
+                parse_rules(&rules_text(&fine, tr), tr).unwrap(),
+                fine,
+                "read back as written"
+            );
+        }
+        let written = rules_text(&fine, &german);
+        assert!(
+            written.contains("| 3,5 |") && written.contains("from_qty=0,125"),
+            "{written}"
         );
         assert_eq!(
-            parse_rules("A | 5 | colour=red").unwrap_err(),
-            "discount rule on line 1: 'colour' is not one of customer, segment, group, from_qty, from, to"
+            parse_rules("A | 5\nB | fünf", &english).unwrap_err(),
+            "Discount rule on line 2: “fünf” is not a percent"
+        );
+        assert_eq!(
+            parse_rules("A | 5 | colour=red", &german).unwrap_err(),
+            "Rabattregel in Zeile 1: „colour“ ist keiner von customer, segment, group, from_qty, from, to"
         );
     }
 }

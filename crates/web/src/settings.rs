@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::i18n::Tr;
 use crate::pages::{ErrorPage, UserView, render, render_status};
 
 struct UserLine {
@@ -161,7 +162,7 @@ pub async fn save_mail(
             return failed(
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("security '{other}' is not one of starttls, tls, none"),
+                me.tr.f("Security “{}” is not one of starttls, tls, none", other),
             );
         }
     };
@@ -176,7 +177,7 @@ pub async fn save_mail(
                 return failed(
                     &me,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("port '{raw}' is not a port number"),
+                    me.tr.f("Port “{}” is not a port number", raw),
                 );
             }
         },
@@ -211,8 +212,7 @@ pub async fn save_mail(
     .await
     {
         Ok(()) => Redirect::to("/settings#mail").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
-        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => settings_failed(&me, &e),
     }
 }
 
@@ -239,11 +239,11 @@ pub(crate) fn custom_text(typed: &str, shipped: &str) -> String {
 /// Tries the SMTP server in force and shows what answered (or why not).
 pub async fn test_mail(State(state): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
     let said = match app::settings::smtp(&state.store, &state.config.smtp).await {
-        Err(e) => format!("SMTP server: {e}"),
-        Ok((smtp, _)) if smtp.host.trim().is_empty() => "SMTP server: none is set".to_owned(),
+        Err(e) => me.tr.f("SMTP server: {}", e),
+        Ok((smtp, _)) if smtp.host.trim().is_empty() => me.tr.t("SMTP server: none is set").to_owned(),
         Ok((smtp, _)) => match app::outbound::test_smtp(&smtp).await {
-            Ok(said) => format!("SMTP server works: {said}"),
-            Err(e) => format!("SMTP server failed: {e}"),
+            Ok(said) => me.tr.f("SMTP server works: {}", said),
+            Err(e) => me.tr.f("SMTP server failed: {}", e),
         },
     };
     with_notice(&state, &me, said).await
@@ -303,38 +303,40 @@ pub struct ErpForm {
     pull_interval_seconds: String,
 }
 
-fn describe_connector(e: &app::config::ErpSettings) -> String {
+fn describe_connector(e: &app::config::ErpSettings, tr: &Tr) -> String {
     use app::config::ErpConnectorKind as K;
-    let unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    let unset = |v: &Option<String>| v.clone().unwrap_or_else(|| tr.t("(not set)").to_owned());
     match e.connector {
-        K::None => "none: confirmed orders wait in the outbox".to_owned(),
+        K::None => tr.t("none: confirmed orders wait in the outbox").to_owned(),
         // Passwords and secrets are never shown.
-        K::File => format!(
+        K::File => tr.f(
             "file drop into {}",
             e.dir
                 .as_ref()
-                .map_or("(no folder set)".into(), |d| d.display().to_string())
+                .map_or(tr.t("(no folder set)").to_owned(), |d| d.display().to_string()),
         ),
-        K::Webhook => format!("signed webhook to {}", e.url.as_deref().unwrap_or("(no URL set)")),
-        K::Tryton => format!(
+        K::Webhook => tr.f("signed webhook to {}", e.url.as_deref().unwrap_or(tr.t("(no URL set)"))),
+        K::Tryton => tr.fill(
             "Tryton at {}, database {}, as {}; sales are left {}",
-            unset(&e.url),
-            unset(&e.database),
-            unset(&e.user),
-            e.sale_state.as_str()
+            &[
+                &unset(&e.url),
+                &unset(&e.database),
+                &unset(&e.user),
+                &tr.label(e.sale_state.as_str()),
+            ],
         ),
     }
 }
 
-async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
+async fn erp_view(state: &AppState, tr: &Tr) -> Result<ErpView, WebError> {
     let (e, from_settings) = app::settings::erp(&state.store, &state.config.erp).await?;
     let counts = state.store.erp_push_counts().await?;
     let counts = if counts.is_empty() {
-        "empty".to_owned()
+        tr.t("empty").to_owned()
     } else {
         counts
             .iter()
-            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .map(|(s, n)| format!("{n} {}", tr.label(s.as_str())))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -347,10 +349,10 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
             id: p.id,
             order_id: p.order_id,
             version: p.order_version,
-            kind: p.kind.as_str(),
-            status: p.status.as_str(),
+            kind: tr.label(p.kind.as_str()),
+            status: tr.label(p.status.as_str()),
             attempts: p.attempts,
-            next_attempt: p.next_attempt_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            next_attempt: tr.time(&p.next_attempt_at),
             reference: p.erp_reference.unwrap_or_default(),
             error: p.last_error.unwrap_or_default(),
             // Offered for a push given up or waiting after a failed attempt,
@@ -361,29 +363,34 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
         .collect();
     let pull = state.store.erp_pulls(1).await?.into_iter().next();
     let last_pull = pull.as_ref().map_or(String::new(), |p| {
-        let when = p.finished_at.strftime("%Y-%m-%d %H:%M UTC");
+        let when = tr.time(&p.finished_at);
+        let note = p.note.clone().unwrap_or_default();
         if p.ok {
-            format!(
-                "{when}: {} products, {} customers, {} addresses, {} stock rows changed, {} orders with a new ERP status{}",
-                p.products,
-                p.customers,
-                p.addresses,
-                p.stock,
-                p.orders,
-                if p.skipped > 0 {
-                    format!("; {} left out ({})", p.skipped, p.note.clone().unwrap_or_default())
-                } else {
-                    String::new()
-                }
+            let left_out = if p.skipped > 0 {
+                tr.fill("; {} left out ({})", &[&p.skipped, &note])
+            } else {
+                String::new()
+            };
+            tr.fill(
+                "{}: {} products, {} customers, {} addresses, {} stock rows changed, {} orders with a new ERP status{}",
+                &[
+                    &when,
+                    &p.products,
+                    &p.customers,
+                    &p.addresses,
+                    &p.stock,
+                    &p.orders,
+                    &left_out,
+                ],
             )
         } else {
-            format!("{when}: failed: {}", p.note.clone().unwrap_or_default())
+            tr.fill("{}: failed: {}", &[&when, &note])
         }
     });
     Ok(ErpView {
-        connector: describe_connector(&e),
+        connector: describe_connector(&e, tr),
         source: if from_settings {
-            "settings page"
+            tr.t("settings page")
         } else {
             "orderdesk.toml"
         },
@@ -411,13 +418,13 @@ async fn erp_view(state: &AppState) -> Result<ErpView, WebError> {
 }
 
 /// The settings an administrator gave, on top of those in force.
-fn erp_from_form(old: &app::config::ErpSettings, form: &ErpForm) -> Result<app::config::ErpSettings, String> {
+fn erp_from_form(old: &app::config::ErpSettings, form: &ErpForm, tr: &Tr) -> Result<app::config::ErpSettings, String> {
     let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     let mut new = old.clone();
     new.connector = app::config::ErpConnectorKind::parse(form.connector.trim()).ok_or_else(|| {
-        format!(
-            "connector '{}' is not one of none, tryton, webhook, file",
-            form.connector
+        tr.f(
+            "Connector “{}” is not one of none, tryton, webhook, file",
+            form.connector.trim(),
         )
     })?;
     new.url = text(&form.url);
@@ -428,12 +435,12 @@ fn erp_from_form(old: &app::config::ErpSettings, form: &ErpForm) -> Result<app::
     new.dir = text(&form.dir).map(Into::into);
     if let Some(state) = text(&form.sale_state) {
         new.sale_state = app::config::SaleState::parse(&state)
-            .ok_or_else(|| format!("sale state '{state}' is not one of draft, quotation, confirmed"))?;
+            .ok_or_else(|| tr.f("Sale state “{}” is not one of draft, quotation, confirmed", &state))?;
     }
     if let Some(interval) = text(&form.pull_interval_seconds) {
         new.pull_interval_seconds = interval
             .parse()
-            .map_err(|_| format!("pull interval '{interval}' is not a number of seconds"))?;
+            .map_err(|_| tr.f("Pull interval “{}” is not a number of seconds", &interval))?;
     }
     Ok(new)
 }
@@ -448,27 +455,26 @@ pub async fn save_erp(
         Ok((old, _)) => old,
         Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    let new = match erp_from_form(&old, &form) {
+    let new = match erp_from_form(&old, &form, &me.tr) {
         Ok(new) => new,
         Err(m) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
     };
     match app::settings::save_erp(&state.store, &state.config.erp, new, &me.username).await {
         Ok(()) => Redirect::to("/settings#erp").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
-        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => settings_failed(&me, &e),
     }
 }
 
 /// Tries the connection in force and shows what answered (or why not).
 pub async fn test_erp(State(state): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
     let said = match app::settings::erp(&state.store, &state.config.erp).await {
-        Err(e) => format!("ERP connection: {e}"),
+        Err(e) => me.tr.f("ERP connection: {}", e),
         Ok((settings, _)) => match app::erp::connector(&settings) {
-            Ok(None) => "ERP connection: no connector is set".to_owned(),
-            Err(e) => format!("ERP connection: {e}"),
+            Ok(None) => me.tr.t("ERP connection: no connector is set").to_owned(),
+            Err(e) => me.tr.f("ERP connection: {}", e),
             Ok(Some(c)) => match c.test().await {
-                Ok(said) => format!("ERP connection works: {said}"),
-                Err(e) => format!("ERP connection failed: {e}"),
+                Ok(said) => me.tr.f("ERP connection works: {}", said),
+                Err(e) => me.tr.f("ERP connection failed: {}", e),
             },
         },
     };
@@ -498,7 +504,7 @@ pub async fn pull_erp(State(state): State<AppState>, Extension(me): Extension<Cu
             return failed(
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "pulling needs the Tryton connector".into(),
+                me.tr.t("Pulling needs the Tryton connector").into(),
             );
         }
         Err(e) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
@@ -520,7 +526,7 @@ pub async fn retry_erp_push(
         Ok(false) => failed(
             &me,
             StatusCode::NOT_FOUND,
-            format!("push {id} does not exist or the ERP has the order already"),
+            me.tr.f("Push {} does not exist or the ERP has the order already", id),
         ),
         Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
@@ -614,17 +620,21 @@ async fn page(
             .into_iter()
             .map(|m| {
                 let b = &m.config;
-                let account = format!(
+                let moved = b
+                    .move_to
+                    .as_deref()
+                    .map(|t| me.tr.f(", moved to {}", t))
+                    .unwrap_or_default();
+                let account = me.tr.fill(
                     "{}@{}:{} ({}), folder {}{}",
-                    b.username,
-                    b.host,
-                    b.port,
-                    if b.tls { "TLS" } else { "no TLS" },
-                    b.folder,
-                    b.move_to
-                        .as_deref()
-                        .map(|t| format!(", moved to {t}"))
-                        .unwrap_or_default()
+                    &[
+                        &b.username,
+                        &b.host,
+                        &b.port,
+                        &if b.tls { "TLS" } else { me.tr.t("no TLS") },
+                        &b.folder,
+                        &moved,
+                    ],
                 );
                 (b.name.clone(), account, m.from_settings)
             })
@@ -652,10 +662,10 @@ async fn page(
             events.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
             events.iter().map(crate::pages::EventRow::from).collect()
         },
-        erp: erp_view(state).await?,
+        erp: erp_view(state, &me.tr).await?,
         mail: mail_view(state, &me.tr).await?,
         letter: crate::letter::view(state).await?,
-        quotes: crate::quote_settings::view(state).await?,
+        quotes: crate::quote_settings::view(state, &me.tr).await?,
     })
 }
 
@@ -677,6 +687,15 @@ pub(crate) fn failed(me: &CurrentUser, status: StatusCode, message: String) -> R
             message,
         },
     )
+}
+
+/// Settings that were not saved, said in the user's language.
+pub(crate) fn settings_failed(me: &CurrentUser, e: &app::settings::SettingsError) -> Response {
+    let status = match e {
+        app::settings::SettingsError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    failed(me, status, me.tr.settings_error(e))
 }
 
 pub(crate) fn user_error_status(e: &app::users::UserError) -> StatusCode {
@@ -715,7 +734,7 @@ pub async fn add_user(
     .await
     {
         Ok(_) => Redirect::to("/settings").into_response(),
-        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+        Err(e) => failed(&me, user_error_status(&e), me.tr.user_error(&e)),
     }
 }
 
@@ -748,7 +767,7 @@ pub async fn update_user(
     let actor = Actor::User(me.username.clone());
     match app::users::change_user(&state.store, &username, change, &actor).await {
         Ok(_) => Redirect::to("/settings").into_response(),
-        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+        Err(e) => failed(&me, user_error_status(&e), me.tr.user_error(&e)),
     }
 }
 
@@ -769,7 +788,7 @@ pub async fn add_token(
         return failed(
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "give the token a name (what uses it)".into(),
+            me.tr.t("Give the token a name (what uses it)").into(),
         );
     }
     let actor = Actor::User(me.username.clone());
@@ -781,7 +800,7 @@ pub async fn add_token(
                 return failed(
                     &me,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("'{raw}' is not a number of days"),
+                    me.tr.f("“{}” is not a number of days", raw),
                 );
             }
         },
@@ -791,9 +810,9 @@ pub async fn add_token(
             &state,
             &me,
             token,
-            format!(
-                "Token '{}' created. Copy it now: it is not shown again.",
-                form.name.trim()
+            me.tr.f(
+                "Token “{}” created. Copy it now: it is not shown again.",
+                form.name.trim(),
             ),
         )
         .await
@@ -802,7 +821,7 @@ pub async fn add_token(
             Ok(html) => html.into_response(),
             Err(e) => e.into_response(),
         },
-        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+        Err(e) => failed(&me, user_error_status(&e), me.tr.user_error(&e)),
     }
 }
 
@@ -823,20 +842,20 @@ pub async fn revoke_token(
         Ok(false) => failed(
             &me,
             StatusCode::NOT_FOUND,
-            format!("there is no valid API token with id {}", form.id),
+            me.tr.f("There is no valid API token with id {}", form.id),
         ),
-        Err(e) => failed(&me, user_error_status(&e), e.to_string()),
+        Err(e) => failed(&me, user_error_status(&e), me.tr.user_error(&e)),
     }
 }
 
-fn number<T: std::str::FromStr>(fields: &[(String, String)], name: &str) -> Result<Option<T>, String> {
+fn number<T: std::str::FromStr>(fields: &[(String, String)], name: &str, tr: &Tr) -> Result<Option<T>, String> {
     match fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
         None | Some("") => Ok(None),
         Some(raw) => raw
             .replace(',', ".")
             .parse()
             .map(Some)
-            .map_err(|_| format!("{name}: '{raw}' is not a number")),
+            .map_err(|_| tr.fill("{}: “{}” is not a number", &[&name, &raw])),
     }
 }
 
@@ -844,15 +863,16 @@ fn number<T: std::str::FromStr>(fields: &[(String, String)], name: &str) -> Resu
 fn drafting_from_form(
     before: &app::config::ExtractionSettings,
     fields: &[(String, String)],
+    tr: &Tr,
 ) -> Result<app::config::ExtractionSettings, String> {
     let mut new = before.clone();
-    if let Some(t) = number::<f32>(fields, "confidence_threshold")? {
+    if let Some(t) = number::<f32>(fields, "confidence_threshold", tr)? {
         new.confidence_threshold = t;
     }
     for f in THRESHOLD_FIELDS {
-        match number::<f32>(fields, &format!("threshold_{f}"))? {
+        match number::<f32>(fields, &format!("threshold_{f}"), tr)? {
             Some(t) if !(0.0..=1.0).contains(&t) => {
-                return Err(format!("the threshold for {f} must be between 0 and 1"));
+                return Err(tr.f("The threshold for {} must be between 0 and 1", tr.label(f)));
             }
             Some(t) => {
                 new.thresholds.insert(f.to_owned(), t);
@@ -868,30 +888,31 @@ fn drafting_from_form(
         Some("known_address") => new.stp_sender = app::config::SenderTrust::KnownAddress,
         Some("authenticated") => new.stp_sender = app::config::SenderTrust::Authenticated,
         Some(other) => {
-            return Err(format!(
-                "stp_sender: '{other}' is not one of any, known_address, authenticated"
+            return Err(tr.f(
+                "Straight through from: “{}” is not one of any, known_address, authenticated",
+                other,
             ));
         }
     }
-    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_relative")? {
+    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_relative", tr)? {
         new.price_tolerance_relative = t;
     }
-    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_absolute")? {
+    if let Some(t) = number::<rust_decimal::Decimal>(fields, "price_tolerance_absolute", tr)? {
         new.price_tolerance_absolute = t;
     }
     if new.price_tolerance_relative.is_sign_negative() || new.price_tolerance_absolute.is_sign_negative() {
-        return Err("price tolerances cannot be negative".into());
+        return Err(tr.t("Price tolerances cannot be negative").into());
     }
-    if let Some(n) = number::<u32>(fields, "stp_after_reviewed")? {
+    if let Some(n) = number::<u32>(fields, "stp_after_reviewed", tr)? {
         new.stp_after_reviewed = n;
     }
-    if let Some(m) = number::<u64>(fields, "review_sla_minutes")? {
+    if let Some(m) = number::<u64>(fields, "review_sla_minutes", tr)? {
         new.review_sla_minutes = m;
     }
-    if let Some(m) = number::<u64>(fields, "quote_sla_minutes")? {
+    if let Some(m) = number::<u64>(fields, "quote_sla_minutes", tr)? {
         new.quote_sla_minutes = m;
     }
-    if let Some(s) = number::<u64>(fields, "catalog_refresh_seconds")? {
+    if let Some(s) = number::<u64>(fields, "catalog_refresh_seconds", tr)? {
         new.catalog_refresh_seconds = s.max(10);
     }
     if let Some((_, list)) = fields.iter().find(|(k, _)| k == "review_customers") {
@@ -923,14 +944,13 @@ pub async fn save_drafting(
         Ok(b) => b,
         Err(e) => return failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    let new = match drafting_from_form(&before, &fields) {
+    let new = match drafting_from_form(&before, &fields, &me.tr) {
         Ok(n) => n,
         Err(message) => return failed(&me, StatusCode::UNPROCESSABLE_ENTITY, message),
     };
     match app::settings::save_extraction(&state.store, &before, &new, &me.username).await {
         Ok(()) => Redirect::to("/settings").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
-        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => settings_failed(&me, &e),
     }
 }
 
@@ -955,6 +975,7 @@ mod tests {
                 ("severity_price_mismatch", "blocking"),
                 ("review_customers", "10042, 20001"),
             ]),
+            &Tr::default(),
         )
         .unwrap();
         assert_eq!(new.confidence_threshold, 0.95);
@@ -967,8 +988,18 @@ mod tests {
         );
         assert_eq!(new.review_customers, ["10042", "20001"]);
         assert_eq!(new.review_sla_minutes, before.review_sla_minutes);
-        assert!(drafting_from_form(&before, &form(&[("threshold_line", "2")])).is_err());
-        assert!(drafting_from_form(&before, &form(&[("review_sla_minutes", "soon")])).is_err());
+        let english = Tr::default();
+        assert!(drafting_from_form(&before, &form(&[("threshold_line", "2")]), &english).is_err());
+        assert!(drafting_from_form(&before, &form(&[("review_sla_minutes", "soon")]), &english).is_err());
+        let german = Tr::new(printout::Language::German, jiff::tz::TimeZone::UTC);
+        assert_eq!(
+            drafting_from_form(&before, &form(&[("threshold_line", "2")]), &german).unwrap_err(),
+            "Die Schwelle für Position muss zwischen 0 und 1 liegen"
+        );
+        assert_eq!(
+            drafting_from_form(&before, &form(&[("review_sla_minutes", "bald")]), &german).unwrap_err(),
+            "review_sla_minutes: „bald“ ist keine Zahl"
+        );
     }
 }
 
@@ -1010,7 +1041,7 @@ pub async fn save_mailbox(
                 return failed(
                     &me,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("port '{raw}' is not a port number"),
+                    me.tr.f("Port “{}” is not a port number", raw),
                 );
             }
         },
@@ -1032,8 +1063,7 @@ pub async fn save_mailbox(
     };
     match app::settings::save_mailbox(&state.store, mailbox, &me.username).await {
         Ok(()) => Redirect::to("/settings").into_response(),
-        Err(app::settings::SettingsError::Invalid(m)) => failed(&me, StatusCode::UNPROCESSABLE_ENTITY, m),
-        Err(e) => failed(&me, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => settings_failed(&me, &e),
     }
 }
 

@@ -365,7 +365,7 @@ pub fn make_draft(
         lines: resolved.into_iter().map(|r| r.line).collect(),
         exceptions: exceptions.iter().map(DraftException::from).collect(),
         decision,
-        kind_reason: classification.reason.clone(),
+        kind_reason: classification.reason.to_string(),
         review_reasons,
         sender: x.sender.clone(),
         subject: x.subject.clone(),

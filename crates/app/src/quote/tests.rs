@@ -136,9 +136,10 @@ fn an_rfq_becomes_a_priced_quote_with_its_open_line_and_candidates() {
     let second = &quote.lines[1];
     assert_eq!(second.sku, None);
     assert_eq!(second.candidates[0].sku, "B-200");
+    assert_eq!(open_points(&quote), [QuotePoint::NoProduct(2)]);
     assert_eq!(
-        open_points(&quote),
-        ["line 2 has no product: choose one, or make it a free-text line with a price"]
+        open_points(&quote)[0].to_string(),
+        "line 2 has no product: choose one, or make it a free-text line with a price"
     );
 }
 
@@ -290,11 +291,28 @@ fn a_currency_without_prices_is_a_clear_problem_not_a_zero() {
     draft.currency = Some(CurrencyCode::parse("CHF").unwrap());
     let quote = from_draft(&draft, &ctx, &settings).unwrap();
     assert_eq!(quote.lines[0].unit_price, None);
-    assert_eq!(
-        quote.lines[0].pricing_problem.as_deref(),
-        Some("no price for A-100 in CHF: no price list row, customer price or list price in that currency")
+    let no_price = PricingProblem::Pricing(domain::pricing::PricingError::NoPrice {
+        sku: Sku::parse("A-100").unwrap(),
+        currency: CurrencyCode::parse("CHF").unwrap(),
+    });
+    assert_eq!(quote.lines[0].pricing_problem, Some(no_price.clone()));
+    assert_eq!(open_points(&quote)[0], QuotePoint::Unpriced(1, no_price));
+    assert!(
+        open_points(&quote)[0]
+            .to_string()
+            .starts_with("line 1 has no price: no price for A-100 in CHF")
     );
-    assert!(open_points(&quote)[0].starts_with("line 1 has no price: no price for A-100 in CHF"));
+    // Kept with the quote, read back typed; words an earlier quote kept are read as words.
+    let json = quote.to_json();
+    assert_eq!(Quote::from_json(&json).unwrap(), quote);
+    let said = json.replace(
+        &serde_json::to_string(&quote.lines[0].pricing_problem).unwrap(),
+        r#""no price for A-100 in CHF""#,
+    );
+    assert_eq!(
+        Quote::from_json(&said).unwrap().lines[0].pricing_problem,
+        Some(PricingProblem::Said("no price for A-100 in CHF".into()))
+    );
 }
 
 #[test]

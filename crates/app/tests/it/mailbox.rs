@@ -251,7 +251,7 @@ async fn mailbox_settings_are_checked_and_keep_the_password_when_left_empty() {
     };
     assert!(matches!(
         app::settings::save_mailbox(s, bad, "adam").await,
-        Err(app::settings::SettingsError::Invalid(_))
+        Err(app::settings::SettingsError::MailboxName(name)) if name == "or ders"
     ));
     app::settings::save_mailbox(s, mailbox.clone(), "adam").await.unwrap();
     let renamed_folder = MailboxConfig {

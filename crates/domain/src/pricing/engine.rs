@@ -372,6 +372,8 @@ impl Priced {
 
 /// Why no price could be made; each names what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum PricingError {
     #[error("no price for {sku} in {currency}: no price list row, customer price or list price in that currency")]
     NoPrice { sku: Sku, currency: CurrencyCode },

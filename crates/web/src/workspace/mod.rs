@@ -4,6 +4,7 @@
 //! the page showed, then redirects back (post/redirect/get), so a reload never
 //! repeats an action and a second reviewer gets a clear conflict message.
 
+use crate::i18n::{Tr, mark};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
@@ -112,7 +113,7 @@ struct PartView {
     format: String,
     message_type: String,
     pages: i64,
-    diagnostics: Vec<String>,
+    diagnostics: Vec<document::Diagnostic>,
     blocks: Vec<BlockView>,
     tables: Vec<Vec<Vec<String>>>,
     /// Each table's column names as a sheet names them: A, B, … Z, AA.
@@ -215,11 +216,7 @@ fn all_parts_of(documents_json: Option<&str>) -> Vec<PartView> {
             format: d.format.as_str().to_owned(),
             message_type: d.message_type.unwrap_or_default(),
             pages: i64::from(d.pages),
-            diagnostics: d
-                .diagnostics
-                .iter()
-                .map(|x| format!("{} {}: {}", x.severity.as_str(), x.code, x.message))
-                .collect(),
+            diagnostics: d.diagnostics,
             blocks: d
                 .text_blocks
                 .into_iter()
@@ -342,7 +339,7 @@ mod tests {
         assert_eq!(parts[0].blocks[0].start, 10);
         assert_eq!(parts[0].blocks[0].end, 17);
         assert_eq!(parts[0].tables[0][0], vec!["Qty", "SKU"]);
-        assert_eq!(parts[0].diagnostics[0], "warning pdf_no_text: no text");
+        assert_eq!(parts[0].diagnostics[0].code, "pdf_no_text");
         assert!(parts_of(Some("not json"), None).is_empty());
     }
 }

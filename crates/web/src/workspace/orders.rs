@@ -45,38 +45,26 @@ pub struct OrdersQuery {
     pub before: Option<i64>,
 }
 
-pub(super) fn actor_text(raw: &str) -> String {
-    match domain::event::Actor::from_storage(raw) {
-        Some(domain::event::Actor::User(name)) => name,
-        Some(domain::event::Actor::System(part)) => format!("Orderdesk ({part})"),
-        None => raw.to_owned(),
-    }
-}
-
 /// The search a query asks for; an error says which field is not readable.
-pub(crate) fn order_filter(
-    q: &OrdersQuery,
-    prefix: &str,
-    zone: &jiff::tz::TimeZone,
-) -> Result<store::orders::OrderFilter, String> {
+pub(crate) fn order_filter(q: &OrdersQuery, prefix: &str, tr: &Tr) -> Result<store::orders::OrderFilter, String> {
     let day = |raw: &str, what: &str, after: i64| -> Result<Option<jiff::Timestamp>, String> {
         match raw.trim() {
             "" => Ok(None),
-            t => t
-                .parse::<jiff::civil::Date>()
-                .ok()
+            t => tr
+                .read_date(t)
                 .and_then(|d| d.checked_add(jiff::Span::new().days(after)).ok())
-                .and_then(|d| d.to_zoned(zone.clone()).ok())
+                .and_then(|d| d.to_zoned(tr.zone().clone()).ok())
                 .map(|z| Some(z.timestamp()))
-                .ok_or_else(|| format!("{what}: '{t}' is not a date (YYYY-MM-DD)")),
+                .ok_or_else(|| tr.fill("{}: “{}” is not a date", &[&tr.t(what), &t])),
         }
     };
     let value = |raw: &str, what: &str| -> Result<Option<rust_decimal::Decimal>, String> {
         match raw.trim() {
             "" => Ok(None),
-            t => super::decimal_input(t)
+            t => tr
+                .read_number(t)
                 .map(Some)
-                .ok_or_else(|| format!("{what}: '{t}' is not an amount")),
+                .ok_or_else(|| tr.fill("{}: “{}” is not an amount", &[&tr.t(what), &t])),
         }
     };
     let words = nonempty(&q.q);
@@ -95,12 +83,12 @@ pub(crate) fn order_filter(
         customer_no: nonempty(&q.customer),
         status: match q.status.trim() {
             "" => None,
-            s => Some(OrderStatus::parse(s).ok_or_else(|| format!("'{s}' is not an order status"))?),
+            s => Some(OrderStatus::parse(s).ok_or_else(|| tr.f("“{}” is not an order status", s))?),
         },
-        from: day(&q.from, "from", 0)?,
-        to: day(&q.to, "to", 1)?,
-        min_total: value(&q.min, "value from")?,
-        max_total: value(&q.max, "value to")?,
+        from: day(&q.from, mark("From"), 0)?,
+        to: day(&q.to, mark("To"), 1)?,
+        min_total: value(&q.min, mark("Value from"))?,
+        max_total: value(&q.max, mark("Value to"))?,
         before: q.before,
         limit: PAGE_SIZE,
     })
@@ -113,7 +101,7 @@ pub async fn orders(
 ) -> Result<Response, WebError> {
     let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;
     let prefix = outbox.letter.confirmations.number_prefix.clone();
-    let filter = match order_filter(&q, &prefix, &state.config.zone()) {
+    let filter = match order_filter(&q, &prefix, &me.tr) {
         Ok(f) => f,
         Err(why) => return Ok(action_failed(&me, &why, StatusCode::UNPROCESSABLE_ENTITY)),
     };
@@ -158,7 +146,7 @@ pub async fn orders(
                 status: o.status.as_str().to_owned(),
                 total: o.total.map(|t| me.tr.money(t, &opt(&o.currency))).unwrap_or_default(),
                 lines: o.line_count,
-                confirmed_by: actor_text(&o.confirmed_by),
+                confirmed_by: me.tr.stored_actor(&o.confirmed_by),
                 confirmed_at: me.tr.time(&o.confirmed_at),
             })
             .collect(),
@@ -334,7 +322,7 @@ pub async fn order(
         can_amend: me.can(Permission::AmendOrders)
             && matches!(o.status, OrderStatus::Confirmed | OrderStatus::SentToErp),
         user: Some((&me).into()),
-        confirmed_by: actor_text(&o.confirmed_by),
+        confirmed_by: me.tr.stored_actor(&o.confirmed_by),
         confirmed_at: me.tr.time(&o.confirmed_at),
         total: o.total.map(|t| me.tr.amount(t)).unwrap_or_default(),
         lines,

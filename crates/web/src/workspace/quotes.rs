@@ -3,7 +3,7 @@
 //! and every action through `app::quote::act` with the revision the page showed.
 
 use app::quote::{Command, Desk, Done, Quote, QuoteActionError, QuoteEdit};
-use domain::pricing::{BaseSource, PriceStep, PriceWarning};
+use domain::pricing::{PriceStep, PriceWarning};
 use domain::quote::{LostReason, QuoteStatus};
 use rust_decimal::Decimal;
 
@@ -163,6 +163,8 @@ struct QuotePage {
     rfq_number: String,
     rfq_date: String,
     valid_until: String,
+    /// For the date field, which takes ISO dates only.
+    valid_until_iso: String,
     note: String,
     total_amount: String,
     currency: String,
@@ -184,39 +186,6 @@ struct QuotePage {
     mails: Vec<MailRow>,
     lost_reasons: Vec<(&'static str, &'static str)>,
     actions: Vec<&'static str>,
-}
-
-/// One step of a price in words.
-fn step_text(step: &PriceStep, currency: &str) -> String {
-    match step {
-        PriceStep::Base { from, price } => match from {
-            BaseSource::CustomerPrice { price_list, min_qty } => {
-                format!("customer price on {price_list} from {min_qty}: {price} {currency}")
-            }
-            BaseSource::PriceList { price_list, min_qty } => {
-                format!("price list {price_list} from {min_qty}: {price} {currency}")
-            }
-            BaseSource::ListPrice => format!("list price: {price} {currency}"),
-        },
-        PriceStep::Discount {
-            rule,
-            scope,
-            percent,
-            price,
-        } => format!("− {percent} % {rule} ({}): {price}", scope.as_str().replace('_', " ")),
-        PriceStep::Rounded { step, price } => format!("rounded to {step}: {price}"),
-        PriceStep::Manual { by, price } => format!("set by {by}: {price}"),
-    }
-}
-
-fn warning_text(w: &PriceWarning, see_cost: bool) -> String {
-    match (w, see_cost) {
-        (PriceWarning::BelowFloor { floor }, true) => format!("below the margin floor price {floor}"),
-        (PriceWarning::BelowFloor { .. }, false) => "below the margin floor".into(),
-        (PriceWarning::BelowCost { cost }, true) => format!("below our cost {cost}"),
-        (PriceWarning::BelowCost { .. }, false) => "below our cost".into(),
-        (PriceWarning::NoCost, _) => "no cost known: margin not checked".into(),
-    }
 }
 
 fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool, tr: &crate::i18n::Tr) -> QuoteLineView {
@@ -250,7 +219,7 @@ fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool, tr: &cra
         explanation: l
             .priced
             .as_ref()
-            .map(|p| p.steps.iter().map(|s| step_text(s, currency)).collect())
+            .map(|p| p.steps.iter().map(|s| tr.price_step(s, currency)).collect())
             .unwrap_or_default(),
         warnings: l
             .priced
@@ -260,11 +229,15 @@ fn line_view(l: &app::quote::QuoteLine, currency: &str, see_cost: bool, tr: &cra
                     .iter()
                     // A free-text line has no cost to know.
                     .filter(|w| !(l.free_text && **w == PriceWarning::NoCost))
-                    .map(|w| warning_text(w, see_cost))
+                    .map(|w| tr.price_warning(w, see_cost))
                     .collect()
             })
             .unwrap_or_default(),
-        problem: opt(&l.pricing_problem),
+        problem: l
+            .pricing_problem
+            .as_ref()
+            .map(|p| tr.pricing_problem(p))
+            .unwrap_or_default(),
         candidates: l
             .candidates
             .iter()
@@ -303,7 +276,7 @@ pub async fn quote(
             (
                 r.revision,
                 me.tr.money(r.total, &currency),
-                orders::actor_text(&r.created_by),
+                me.tr.stored_actor(&r.created_by),
                 me.tr.time(&r.created_at),
             )
         })
@@ -370,14 +343,18 @@ pub async fn quote(
         rfq_number: opt(&stored.rfq_number),
         rfq_date: opt(&quote.rfq_date),
         valid_until: me.tr.date(quote.valid_until),
+        valid_until_iso: quote.valid_until.to_string(),
         note: opt(&quote.note),
         total_amount: me.tr.amount(total),
         currency: currency.clone(),
         margin,
         can_change: status.may_change(),
         see_cost,
-        open_points: app::quote::open_points(&quote),
-        approval: reasons.iter().map(domain::quote::ApprovalReason::text).collect(),
+        open_points: app::quote::open_points(&quote)
+            .iter()
+            .map(|p| me.tr.quote_point(p))
+            .collect(),
+        approval: reasons.iter().map(|r| me.tr.approval_reason(r)).collect(),
         status_note: opt(&stored.status_note),
         lost_reason: stored.lost_reason.map(|r| r.label().1.to_owned()).unwrap_or_default(),
         acceptance_message: stored.acceptance_message_id,
@@ -402,17 +379,6 @@ pub async fn quote(
     .map(IntoResponse::into_response)
 }
 
-/// A number as people type it: `1.234,56`, `1234,56` or `1234.56`.
-pub(crate) fn decimal_input(raw: &str) -> Option<Decimal> {
-    let t = raw.trim().replace([' ', '€'], "");
-    let t = match (t.contains(','), t.contains('.')) {
-        (true, true) => t.replace('.', "").replace(',', "."),
-        (true, false) => t.replace(',', "."),
-        _ => t,
-    };
-    t.parse().ok()
-}
-
 /// One change of the quote editor, as its form sends it.
 #[derive(Deserialize, Default)]
 pub struct EditForm {
@@ -434,27 +400,25 @@ pub struct EditForm {
     pub price: String,
 }
 
-fn edit_of(f: &EditForm) -> Result<QuoteEdit, String> {
-    let number = |raw: &str, what: &str| decimal_input(raw).ok_or_else(|| format!("'{raw}' is not a {what}"));
+fn edit_of(f: &EditForm, tr: &Tr) -> Result<QuoteEdit, String> {
+    let number = |raw: &str, what: &str| tr.read_number(raw).ok_or_else(|| tr.f(what, raw.trim()));
     let date = |raw: &str| -> Result<Option<jiff::civil::Date>, String> {
         let t = raw.trim();
         if t.is_empty() {
             return Ok(None);
         }
-        t.parse()
-            .map(Some)
-            .map_err(|_| format!("'{t}' is not a date (YYYY-MM-DD)"))
+        tr.read_date(t).map(Some).ok_or_else(|| tr.f("“{}” is not a date", t))
     };
     let line_no = f.line_no;
     Ok(match f.what.as_str() {
         "quantity" => QuoteEdit::Quantity {
             line_no,
-            quantity: number(&f.value, "quantity")?,
+            quantity: number(&f.value, mark("“{}” is not a quantity"))?,
         },
         "price" if f.value.trim().is_empty() => QuoteEdit::Price { line_no, price: None },
         "price" => QuoteEdit::Price {
             line_no,
-            price: Some(number(&f.value, "price")?),
+            price: Some(number(&f.value, mark("“{}” is not a price"))?),
         },
         "product" => QuoteEdit::Product {
             line_no,
@@ -472,18 +436,18 @@ fn edit_of(f: &EditForm) -> Result<QuoteEdit, String> {
         "add" => QuoteEdit::Add {
             sku: nonempty(&f.sku),
             description: f.description.clone(),
-            quantity: number(&f.quantity, "quantity")?,
+            quantity: number(&f.quantity, mark("“{}” is not a quantity"))?,
             unit: f.unit.clone(),
             price: match f.price.trim() {
                 "" => None,
-                p => Some(number(p, "price")?),
+                p => Some(number(p, mark("“{}” is not a price"))?),
             },
         },
         "valid_until" => QuoteEdit::ValidUntil {
-            date: date(&f.value)?.ok_or("a quote needs a validity date")?,
+            date: date(&f.value)?.ok_or_else(|| tr.t("A quote needs a validity date").to_owned())?,
         },
         "note" => QuoteEdit::Note { text: f.value.clone() },
-        other => return Err(format!("'{other}' is not a change of a quote")),
+        other => return Err(tr.f("“{}” is not a change of a quote", other)),
     })
 }
 
@@ -545,7 +509,7 @@ pub async fn quote_copy(
     .await;
     match copied {
         Ok(new) => Redirect::to(&format!("/quotes/{new}")).into_response(),
-        Err(e) => action_failed(&me, &e, quote_status(&e)),
+        Err(e) => action_failed(&me, &me.tr.quote_error(&e), quote_status(&e)),
     }
 }
 
@@ -555,7 +519,7 @@ pub async fn quote_edit(
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Response {
-    let edit = match edit_of(&form) {
+    let edit = match edit_of(&form, &me.tr) {
         Ok(e) => e,
         Err(why) => return action_failed(&me, &why, StatusCode::UNPROCESSABLE_ENTITY),
     };
@@ -566,7 +530,7 @@ pub async fn quote_edit(
     };
     match run_quote_action(&state, id, Some(form.revision), Command::Edit(vec![edit]), &me.username).await {
         Ok(_) => Redirect::to(&format!("/quotes/{id}{anchor}")).into_response(),
-        Err(e) => action_failed(&me, &e, quote_status(&e)),
+        Err(e) => action_failed(&me, &me.tr.quote_error(&e), quote_status(&e)),
     }
 }
 
@@ -583,7 +547,7 @@ pub struct QuoteActionForm {
 }
 
 /// The command an action name and its form ask for.
-pub(crate) fn command_of(action: &str, form: &QuoteActionForm) -> Result<Command, String> {
+pub(crate) fn command_of(action: &str, form: &QuoteActionForm, tr: &Tr) -> Result<Command, String> {
     Ok(match action {
         "reprice" => Command::Reprice,
         "request_approval" => Command::RequestApproval,
@@ -599,14 +563,14 @@ pub(crate) fn command_of(action: &str, form: &QuoteActionForm) -> Result<Command
         },
         "reject" => Command::Reject {
             reason: LostReason::parse(form.reason.trim())
-                .ok_or_else(|| format!("'{}' is not a reason a quote is lost for", form.reason))?,
+                .ok_or_else(|| tr.f("“{}” is not a reason a quote is lost for", form.reason.trim()))?,
             note: nonempty(&form.note),
         },
         "order" => Command::Order {
             po_number: nonempty(&form.po_number),
         },
         "dismiss_acceptance" => Command::DismissAcceptance,
-        other => return Err(format!("'{other}' is not an action on a quote")),
+        other => return Err(tr.f("“{}” is not an action on a quote", other)),
     })
 }
 
@@ -616,14 +580,14 @@ pub async fn quote_action(
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<QuoteActionForm>,
 ) -> Response {
-    let command = match command_of(&action, &form) {
+    let command = match command_of(&action, &form, &me.tr) {
         Ok(c) => c,
         Err(why) => return action_failed(&me, &why, StatusCode::NOT_FOUND),
     };
     match run_quote_action(&state, id, form.revision, command, &me.username).await {
         Ok(Done::Ordered(order)) => Redirect::to(&format!("/orders/{order}")).into_response(),
         Ok(Done::Changed) => Redirect::to(&format!("/quotes/{id}")).into_response(),
-        Err(e) => action_failed(&me, &e, quote_status(&e)),
+        Err(e) => action_failed(&me, &me.tr.quote_error(&e), quote_status(&e)),
     }
 }
 
@@ -683,6 +647,6 @@ pub async fn make_quote(
     .await;
     match made {
         Ok(quote) => Redirect::to(&format!("/quotes/{quote}")).into_response(),
-        Err(e) => action_failed(&me, &e, make_quote_status(&e)),
+        Err(e) => action_failed(&me, &me.tr.make_quote_error(&e), make_quote_status(&e)),
     }
 }
