@@ -277,6 +277,7 @@ try {
   await clerk.goto(`${base}/quotes?show=open`);
   const open = clerk.locator("#quotes tbody tr:has(.badge.draft) a[href^='/quotes/']").first();
   await Promise.all([clerk.waitForNavigation(), open.click()]);
+  const quotePath = new URL(clerk.url()).pathname;
   check(await clerk.locator("#original .tb").count() > 0, "the RFQ is shown beside the quote");
   check(await clerk.locator("details.explain").count() > 0, "each price says how it was made");
   await clerk.fill("#add-line input[name=description]", "Sonderanfertigung laut Zeichnung 4711");
@@ -396,10 +397,41 @@ try {
     check(await clerk.getAttribute("html", "lang") === "de", `${name} is German`);
     await clerk.screenshot({ path: `${shots}/${name}.png` });
   }
+  // A quote in German: how each price was made, what keeps it from going out.
+  await clerk.goto(`${base}${quotePath}`);
+  const quoteText = await clerk.textContent("main");
+  check(/Listenpreis|Preisliste|Kundenpreis/.test(quoteText), "the German quote explains its prices in German");
+  for (const word of ["list price", "price list", "customer price", "has no product", "has no price"]) {
+    check(!quoteText.includes(word), `the German quote page has no English "${word}"`);
+  }
+  await clerk.evaluate(() => window.scrollTo(0, 0));
+  await clerk.screenshot({ path: `${shots}/quote-de.png` });
+  // A message in German: why it is of its kind, and each reader's note.
+  await clerk.goto(`${base}/inbox`);
+  const firstMessage = clerk.locator("#inbox a[href^='/messages/']").first();
+  await Promise.all([clerk.waitForNavigation(), firstMessage.click()]);
+  const messageText = await clerk.textContent("main");
+  check(!/\((wording|set by|a table of items)/.test(messageText), "the German message page says why it is of its kind in German");
+  await clerk.screenshot({ path: `${shots}/message-de.png` });
   await clerk.goto(`${base}/inbox`);
   check(/\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}/.test(await clerk.textContent("#inbox")), "the inbox writes times as 29.11.2026 14:05");
   await Promise.all([clerk.waitForNavigation(), clerk.click("form.language button[value=en]")]);
   check(await clerk.getAttribute("html", "lang") === "en", "the screens are English again after switching back");
+
+  // The settings in German, for an administrator who chose it.
+  await admin.setViewportSize({ width: 1280, height: 800 });
+  await admin.goto(`${base}/settings`);
+  await Promise.all([admin.waitForNavigation(), admin.click("form.language button[value=de]")]);
+  await admin.goto(`${base}/settings`);
+  const settingsText = await admin.textContent("main");
+  for (const word of ["confirmed orders wait in the outbox", "signed webhook to", "file drop into", "Tryton at", "folder INBOX"]) {
+    check(!settingsText.includes(word), `the German settings page has no English "${word}"`);
+  }
+  await admin.screenshot({ path: `${shots}/settings-de.png`, fullPage: true });
+  await admin.locator("#erp").first().scrollIntoViewIfNeeded();
+  await admin.evaluate(() => document.querySelector("#erp").scrollIntoView());
+  await admin.screenshot({ path: `${shots}/settings-erp-de.png` });
+  await Promise.all([admin.waitForNavigation(), admin.click("form.language button[value=en]")]);
 
   // Accessibility basics of the main screens, and each at 1920×1080.
   await admin.setViewportSize({ width: 1920, height: 1080 });

@@ -842,8 +842,10 @@ pub enum QuoteActionError {
     Edit(#[from] QuoteEditError),
     #[error("the quote cannot be sent yet: {}", said(.0))]
     Open(Vec<QuotePoint>),
-    #[error("the quote cannot be mailed: {0}")]
-    NoMail(String),
+    #[error("the quote cannot be mailed: no SMTP server is set (settings, mail)")]
+    NoSmtpServer,
+    #[error("the quote cannot be mailed: neither the RFQ's sender nor the customer has a mail address")]
+    NoAddress,
     #[error("a reason is needed")]
     NoReason,
     #[error("the quote cannot be printed: {0}")]
@@ -1054,9 +1056,7 @@ pub async fn print(
 async fn quote_mail(desk: &Desk<'_>, stored: &StoredQuote, quote: &Quote) -> Result<NewMail, QuoteActionError> {
     let outbox = crate::settings::outbox(desk.store, desk.outbox).await?;
     if outbox.smtp.host.trim().is_empty() {
-        return Err(QuoteActionError::NoMail(
-            "no SMTP server is set (settings, mail)".into(),
-        ));
+        return Err(QuoteActionError::NoSmtpServer);
     }
     let customer = desk.store.customer(&stored.customer_no).await?;
     let message = desk.store.message(stored.message_id).await?;
@@ -1076,9 +1076,7 @@ async fn quote_mail(desk: &Desk<'_>, stored: &StoredQuote, quote: &Quote) -> Res
         .clone()
         .filter(|_| thread.automatic.is_none())
         .or_else(|| customer.as_ref().and_then(|c| c.emails.first().cloned()))
-        .ok_or_else(|| {
-            QuoteActionError::NoMail("neither the RFQ's sender nor the customer has a mail address".into())
-        })?;
+        .ok_or(QuoteActionError::NoAddress)?;
     let number = desk.quotes.number(stored.id);
     let (printed, title, signature) = print(desk.store, &outbox, desk.quotes, stored, quote, desk.today).await?;
     let blobs = desk.store.blobs().clone();

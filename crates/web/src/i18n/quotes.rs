@@ -219,7 +219,13 @@ impl Tr {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-            E::NoMail(why) => format!("das Angebot kann nicht gemailt werden: {why}"),
+            E::NoSmtpServer => {
+                "das Angebot kann nicht gemailt werden: kein SMTP-Server eingestellt (Einstellungen, Mail)".to_owned()
+            }
+            E::NoAddress => {
+                "das Angebot kann nicht gemailt werden: weder der Absender der Anfrage noch der Kunde hat eine Mailadresse"
+                    .to_owned()
+            }
             E::NoReason => "Bitte einen Grund angeben".to_owned(),
             E::Print(why) => format!("das Angebot kann nicht gedruckt werden: {why}"),
             other => other.to_string(),

@@ -163,8 +163,8 @@ struct QuotePage {
     rfq_number: String,
     rfq_date: String,
     valid_until: String,
-    /// For the date field, which takes ISO dates only.
-    valid_until_iso: String,
+    /// For the date field, as the user types dates.
+    valid_until_input: String,
     note: String,
     total_amount: String,
     currency: String,
@@ -341,9 +341,9 @@ pub async fn quote(
         customer_no: stored.customer_no.clone(),
         customer_name: quote.customer_name.clone().unwrap_or_default(),
         rfq_number: opt(&stored.rfq_number),
-        rfq_date: opt(&quote.rfq_date),
+        rfq_date: quote.rfq_date.map(|d| me.tr.date(d)).unwrap_or_default(),
         valid_until: me.tr.date(quote.valid_until),
-        valid_until_iso: quote.valid_until.to_string(),
+        valid_until_input: me.tr.input_date(quote.valid_until),
         note: opt(&quote.note),
         total_amount: me.tr.amount(total),
         currency: currency.clone(),

@@ -297,3 +297,81 @@ async fn an_rfq_by_specification_is_matched_on_the_products_attributes() {
     // The special make stays open, to be priced by hand.
     assert_eq!(app::quote::open_points(&quote), [app::quote::QuotePoint::NoProduct(3)]);
 }
+
+#[tokio::test]
+async fn a_german_clerk_works_a_quote_in_german_and_is_told_in_german_what_is_refused() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let (customer, product) = company(&t.store).await;
+        let mail = format!(
+            "From: {}\r\nSubject: Anfrage 7790\r\nMessage-ID: <rfq-7790@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte bieten Sie uns an:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             1    {}   {}   200\r\n\r\nMit freundlichen Grüßen\r\n",
+            customer.emails[0], product.sku, product.name,
+        );
+        let received = app::intake::receive(&state.store, "upload", Some("rfq.eml"), mail.as_bytes())
+            .await
+            .unwrap();
+        app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+            .await
+            .unwrap();
+        let id = state.store.quotes_of_message(received.id).await.unwrap()[0].id;
+        let clerk = Client::new(&state, "clara", "clerk").await;
+        let (status, _, _) = clerk.post_form("/language", &[("language", "de")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        // The quote in German: how its price was made, its dates as German writes them.
+        let (_, _, page) = clerk.get(&format!("/quotes/{id}")).await;
+        assert!(page.contains("Listenpreis") || page.contains("Preisliste"), "{page}");
+        for english in ["list price", "price list", "customer price"] {
+            assert!(!page.contains(english), "“{english}” on the German quote page");
+        }
+        // A date typed as German writes it.
+        let edit = |what: &'static str, value: &'static str, revision: &'static str| {
+            [
+                ("revision", revision),
+                ("what", what),
+                ("value", value),
+                ("line_no", "1"),
+            ]
+        };
+        let (status, _, body) = clerk
+            .post_form(&format!("/quotes/{id}/lines"), &edit("valid_until", "31.12.2030", "1"))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let quote = state.store.quote(id).await.unwrap().unwrap();
+        assert_eq!(quote.valid_until, jiff::civil::date(2030, 12, 31));
+        let (_, _, page) = clerk.get(&format!("/quotes/{id}")).await;
+        assert!(
+            page.contains("value=\"31.12.2030\""),
+            "the date field shows what was typed"
+        );
+        // What is refused is said in German.
+        let (status, _, body) = clerk
+            .post_form(&format!("/quotes/{id}/lines"), &edit("quantity", "zwölf", "2"))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("„zwölf“ ist keine Menge"), "{body}");
+        let (status, _, body) = clerk
+            .post_form(&format!("/quotes/{id}/lines"), &edit("quantity", "-3", "2"))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("die Menge muss größer als 0 sein (war -3)"), "{body}");
+        let (status, _, body) = clerk
+            .post_form(&format!("/quotes/{id}/send"), &[("revision", "2")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("kein SMTP-Server eingestellt"), "{body}");
+        let (status, _, body) = clerk
+            .post_form(&format!("/quotes/{id}/lines"), &edit("quantity", "5", "1"))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body.contains("inzwischen geändert (jetzt Version 2)"), "{body}");
+        // The API keeps speaking English, whatever the clerk chose.
+        let (_, _, body) = clerk
+            .post_json(&format!("/api/quotes/{id}/send"), serde_json::json!({"revision": 2}))
+            .await;
+        assert!(body.contains("no SMTP server is set"), "{body}");
+    }
+}
