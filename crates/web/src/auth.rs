@@ -192,19 +192,24 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     if !user.can(permission) {
         tracing::warn!(user = user.username, role = %user.role, %method, path, "refused: missing permission");
-        let allowed: Vec<&str> = domain::access::Role::ALL
-            .iter()
-            .filter(|r| r.allows(permission))
-            .map(|r| r.label())
-            .collect();
-        let message = format!(
-            "your role ({}) may not do this; it is for: {}",
-            user.role.label(),
-            allowed.join(", ")
-        );
+        let allowed = |tr: &crate::i18n::Tr| {
+            domain::access::Role::ALL
+                .iter()
+                .filter(|r| r.allows(permission))
+                .map(|r| tr.t(r.label()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let said = |tr: &crate::i18n::Tr| {
+            tr.fill(
+                "Your role ({}) may not do this; it is for: {}",
+                &[&tr.t(user.role.label()), &allowed(tr)],
+            )
+        };
         if is_api(&path) {
-            return json_error(StatusCode::FORBIDDEN, &message);
+            return json_error(StatusCode::FORBIDDEN, &said(&crate::i18n::Tr::default()));
         }
+        let message = said(&user.tr);
         // A logged-in user keeps the navigation and is shown where to go on.
         let page = crate::pages::ErrorPage {
             tr: user.tr.clone(),
@@ -222,8 +227,40 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             Err(response) => return response,
         }
     }
-    request.extensions_mut().insert(user);
-    next.run(request).await
+    request.extensions_mut().insert(user.clone());
+    let response = next.run(request).await;
+    match response.extensions().get::<crate::error::Failure>() {
+        Some(failure) if !is_api(&path) => failure_page(&user, failure, response.status()),
+        _ => response,
+    }
+}
+
+/// A failed page drawn again around the user: in their language, with the navigation.
+fn failure_page(user: &CurrentUser, failure: &crate::error::Failure, status: StatusCode) -> Response {
+    use crate::error::Failure as F;
+    let tr = &user.tr;
+    let (title, message) = match failure {
+        F::NotFound(what) => (tr.t("Not found"), tr.f("{} was not found.", tr.missing(what))),
+        F::Busy => (
+            tr.t("Busy"),
+            tr.t("The database is busy. Please try again in a moment.").to_owned(),
+        ),
+        F::Failed => (tr.t("Something went wrong"), tr.t("The error was logged.").to_owned()),
+    };
+    let page = crate::pages::ErrorPage {
+        tr: tr.clone(),
+        nav: "",
+        user: Some(user.into()),
+        title: title.to_owned(),
+        message,
+    };
+    let mut response = crate::pages::render_status(status, page);
+    if matches!(failure, F::Busy) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("2"));
+    }
+    response
 }
 
 /// Passes the request on when it carries the session's CSRF token in the

@@ -4,6 +4,7 @@
 //! service levels now; breakdowns by customer, channel, format, clerk and
 //! kind; master data and the latest activity below.
 
+use crate::error::Missing;
 use crate::i18n::mark;
 use askama::Template;
 use axum::Extension;
@@ -861,9 +862,7 @@ pub async fn csv(State(state): State<AppState>, Query(q): Query<CsvQuery>) -> Re
         other => match f.breakdowns.into_iter().find(|b| b.id == other) {
             Some(b) => (group_head.map(str::to_owned).to_vec(), b.rows),
             None => {
-                return Err(WebError::NotFound(format!(
-                    "A KPI table '{other}' (kpis, trend, by-customer, by-channel, by-format, by-clerk, by-kind)"
-                )));
+                return Err(WebError::NotFound(Missing::KpiTable(other.to_owned())));
             }
         },
     };

@@ -586,6 +586,29 @@ impl Tr {
             .join(", ")
     }
 
+    /// What was asked for and is not there: `Nachricht 12`.
+    pub fn missing(&self, what: &crate::error::Missing) -> String {
+        use crate::error::Missing as M;
+        if !self.german() {
+            return what.to_string();
+        }
+        match what {
+            M::Message(id) => format!("Nachricht {id}"),
+            M::Draft(id) => format!("Entwurf {id}"),
+            M::Order(id) => format!("Auftrag {id}"),
+            M::Quote(id) => format!("Angebot {id}"),
+            M::Mail(id) => format!("Mail {id}"),
+            M::MailFile(id) => format!("Eine Datei der Mail {id}"),
+            M::Customer(no) => format!("Kunde {no}"),
+            M::Product(sku) => format!("Artikel {sku}"),
+            M::Part { message, part } => format!("Teil „{part}“ der Nachricht {message}"),
+            M::KpiTable(name) => format!(
+                "Eine Kennzahlen-Tabelle „{name}“ (kpis, trend, by-customer, by-channel, by-format, by-clerk, by-kind)"
+            ),
+            M::Page => "Diese Seite".to_owned(),
+        }
+    }
+
     /// An actor as the store keeps it (`user:anna`, `system:pipeline`).
     pub fn stored_actor(&self, stored: &str) -> String {
         domain::event::Actor::from_storage(stored).map_or_else(|| stored.to_owned(), |a| self.actor(&a))
@@ -1006,6 +1029,19 @@ mod tests {
     /// The literal texts passed to `.t(`, `.f(`, `.fill(` and `mark(`, also
     /// where the formatter put the text on the next line.
     fn texts(source: &str) -> Vec<String> {
+        // `me.tr\n    .f(` as the formatter breaks a chain: joined again.
+        let mut joined = String::with_capacity(source.len());
+        let mut rest = source;
+        while let Some(at) = rest.find("tr\n") {
+            joined.push_str(&rest[..at + 2]);
+            let after = rest[at + 2..].trim_start();
+            if !after.starts_with('.') {
+                joined.push('\n');
+            }
+            rest = after;
+        }
+        joined.push_str(rest);
+        let source = joined.as_str();
         let mut out = Vec::new();
         // Spelled apart, so that this list is not read as texts itself.
         let markers = [

@@ -1,6 +1,7 @@
 //! HTML pages: overview, customers, products. View models are plain strings
 //! made here from domain types; templates escape everything by default.
 
+use crate::error::Missing;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -139,7 +140,7 @@ pub async fn stylesheet() -> Response {
 }
 
 pub async fn not_found() -> Response {
-    WebError::NotFound("This page".into()).into_response()
+    WebError::NotFound(Missing::Page).into_response()
 }
 
 pub(crate) struct EventRow {
@@ -311,7 +312,7 @@ pub async fn customer_mail(
     axum::Form(form): axum::Form<CustomerMailForm>,
 ) -> Result<Response, WebError> {
     if state.store.customer(&customer_no).await?.is_none() {
-        return Err(WebError::NotFound(format!("Customer {customer_no}")));
+        return Err(WebError::NotFound(Missing::Customer(customer_no.to_string())));
     }
     app::settings::set_customer_mail(
         &state.store,
@@ -356,7 +357,7 @@ pub async fn customer(
         .store
         .customer(&customer_no)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Customer {customer_no}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Customer(customer_no.to_string())))?;
     let addresses = state.store.addresses_of(&customer_no).await?;
     let items = state.store.customer_items_of(&customer_no).await?;
     let events = state.store.events_for("customer", &customer_no).await?;
@@ -601,7 +602,7 @@ pub async fn product(
         .store
         .product(&sku)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Product {sku}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Product(sku.to_string())))?;
     let prices = state.store.prices_of_sku(&sku).await?;
     let stock = state.store.stock_of(&sku).await?;
     render(ProductPage {

@@ -1,6 +1,7 @@
 //! One message: its parts as read, its drafts, the original for download.
 
 use super::*;
+use crate::error::Missing;
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
@@ -28,7 +29,7 @@ pub async fn message(
         .store
         .message(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Message {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Message(id)))?;
     let drafts = state.store.drafts_of_message(id).await?;
     let events = state.store.events_for("message", &id.to_string()).await?;
     render(MessagePage {
@@ -58,7 +59,7 @@ pub async fn raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<R
         .store
         .message(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Message {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Message(id)))?;
     let bytes = state.store.blobs().get(&m.sha256)?;
     let name = m.source_name.clone().unwrap_or_else(|| format!("message-{id}.eml"));
     Ok((
@@ -87,7 +88,7 @@ pub async fn set_kind(
     let Some(kind) = domain::message::MessageKind::parse(form.kind.trim()) else {
         return action_failed(
             &me,
-            &format!("'{}' is not a kind of message", form.kind),
+            &me.tr.f("“{}” is not a kind of message", form.kind.trim()),
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
@@ -95,11 +96,14 @@ pub async fn set_kind(
     match state.store.redraft_as(id, kind, &actor, jiff::Timestamp::now()).await {
         Ok(store::intake::Redraft::Queued) => Redirect::to(&format!("/messages/{id}")).into_response(),
         Ok(store::intake::Redraft::NoMessage) => {
-            action_failed(&me, &format!("message {id} does not exist"), StatusCode::NOT_FOUND)
+            action_failed(&me, &me.tr.f("Message {} does not exist", id), StatusCode::NOT_FOUND)
         }
         Ok(store::intake::Redraft::Settled(draft, status)) => action_failed(
             &me,
-            &format!("draft {draft} of this message is {status} already; it cannot be drafted again"),
+            &me.tr.fill(
+                "Draft {} of this message is {} already; it cannot be drafted again",
+                &[&draft, &me.tr.label(status.as_str())],
+            ),
             StatusCode::CONFLICT,
         ),
         Err(e) => action_failed(&me, &e, StatusCode::INTERNAL_SERVER_ERROR),
@@ -138,7 +142,11 @@ pub async fn page_image(
         )
             .into_response()),
         Err(E::Store(e)) => Err(e.into()),
-        Err(e @ (E::NoMessage(_) | E::NoPart(_))) => Err(WebError::NotFound(e.to_string())),
+        Err(E::NoMessage(_)) => Err(WebError::NotFound(Missing::Message(id))),
+        Err(E::NoPart(_)) => Err(WebError::NotFound(Missing::Part {
+            message: id,
+            part: q.part.clone(),
+        })),
         Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()),
     }
 }
@@ -166,7 +174,7 @@ pub async fn mail_html(
         .store
         .message(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Message {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Message(id)))?;
     let blobs = state.store.blobs().clone();
     let sha = message.sha256.clone();
     let part = q.part.clone();
@@ -176,7 +184,12 @@ pub async fn mail_html(
     })
     .await
     .map_err(|e| WebError::Corrupt(format!("message {id}: {e}")))??
-    .ok_or_else(|| WebError::NotFound(format!("An HTML body in part '{}' of message {id}", q.part)))?;
+    .ok_or_else(|| {
+        WebError::NotFound(Missing::Part {
+            message: id,
+            part: q.part.clone(),
+        })
+    })?;
     let page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><style>body{{font:14px/1.45 system-ui,sans-serif;margin:8px;color:#1d2433}}\
          table{{border-collapse:collapse}}td,th{{border:1px solid #e3e6ee;padding:2px 6px}}</style></head><body>{html}</body></html>"

@@ -1,6 +1,7 @@
 //! Confirmed orders: the list, one order with its timeline, amendments.
 
 use super::*;
+use crate::error::Missing;
 
 struct OrderLine {
     id: i64,
@@ -217,11 +218,11 @@ pub async fn mail_attachment(State(state): State<AppState>, Path(id): Path<i64>)
         .store
         .mail(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Mail {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Mail(id)))?;
     let file = mail
         .mail
         .attachment
-        .ok_or_else(|| WebError::NotFound(format!("A file of mail {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::MailFile(id)))?;
     let bytes = state.store.blobs().get(&file.sha256)?;
     Ok((
         [
@@ -246,7 +247,7 @@ pub async fn order(
         .store
         .order(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Order {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Order(id)))?;
     let draft = app::draft::Draft::from_json(&o.content).map_err(|e| WebError::Corrupt(format!("order {id}: {e}")))?;
     // The timeline: the message, its draft, then the order itself.
     let mut timeline = state.store.events_for("message", &o.message_id.to_string()).await?;

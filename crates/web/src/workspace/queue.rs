@@ -217,7 +217,7 @@ pub async fn bulk_assign(
         )
         .await
         {
-            refused.push(format!("draft {id}: {e}"));
+            refused.push(format!("{id}: {}", me.tr.review_error(&e)));
         }
     }
     if refused.is_empty() {
@@ -225,7 +225,7 @@ pub async fn bulk_assign(
     } else {
         action_failed(
             &me,
-            &format!("not all were assigned: {}", refused.join("; ")),
+            &me.tr.f("Not all were assigned: {}", refused.join("; ")),
             StatusCode::CONFLICT,
         )
     }

@@ -2,6 +2,7 @@
 //! one quote beside its RFQ with lines, prices and their explanations,
 //! and every action through `app::quote::act` with the revision the page showed.
 
+use crate::error::Missing;
 use app::quote::{Command, Desk, Done, Quote, QuoteActionError, QuoteEdit};
 use domain::pricing::{PriceStep, PriceWarning};
 use domain::quote::{LostReason, QuoteStatus};
@@ -259,7 +260,7 @@ pub async fn quote(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let Some(stored) = state.store.quote(id).await? else {
-        return Err(WebError::NotFound(format!("Quote {id}")));
+        return Err(WebError::NotFound(Missing::Quote(id)));
     };
     let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
     let quote = Quote::from_json(&stored.content).map_err(|e| WebError::Corrupt(e.to_string()))?;
@@ -597,7 +598,7 @@ pub async fn quote_pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Re
         .store
         .quote(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Quote {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Quote(id)))?;
     let settings = app::settings::quotes(&state.store, &state.config.quotes).await?;
     let quote = Quote::from_json(&stored.content).map_err(|e| WebError::Corrupt(e.to_string()))?;
     let outbox = app::settings::outbox(&state.store, &state.config.outbox()).await?;

@@ -1,6 +1,7 @@
 //! The review screen: a draft beside its original; corrections and actions.
 
 use super::*;
+use crate::error::Missing;
 
 struct FieldView {
     name: &'static str,
@@ -117,7 +118,7 @@ pub async fn draft(
         .store
         .draft(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("Draft {id}")))?;
+        .ok_or_else(|| WebError::NotFound(Missing::Draft(id)))?;
     let draft =
         app::draft::Draft::from_json(&d.extraction).map_err(|e| WebError::Corrupt(format!("draft {id}: {e}")))?;
     let message = state.store.message(d.message_id).await?;

@@ -225,3 +225,32 @@ async fn the_dashboard_from_days_read_ahead_says_what_a_fresh_read_says() {
         );
     }
 }
+
+#[tokio::test]
+async fn what_is_not_there_or_not_allowed_is_said_in_the_users_language_with_the_navigation() {
+    for t in tooling::testing::fresh_stores().await {
+        let state = web::AppState::new(t.store.clone());
+        let clerk = Client::new(&state, "clara", "clerk").await;
+        let (status, _, page) = clerk.get("/messages/999999").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("Message 999999 was not found."), "{page}");
+        assert!(page.contains("href=\"/queue\""), "the page keeps the way on: {page}");
+
+        let (status, _, _) = clerk.post_form("/language", &[("language", "de")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, page) = clerk.get("/customers/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("Kunde nope wurde nicht gefunden."), "{page}");
+        assert!(
+            page.contains("<html lang=\"de\">") && page.contains("Posteingang"),
+            "{page}"
+        );
+        let (status, _, page) = clerk.get("/settings").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("Ihre Rolle (Sachbearbeitung) darf das nicht"), "{page}");
+        // The API answers in English, as JSON, whatever the clerk chose.
+        let (status, _, body) = clerk.get("/api/messages/999999").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!body.contains("wurde nicht gefunden"), "{body}");
+    }
+}
