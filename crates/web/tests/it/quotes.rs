@@ -35,27 +35,32 @@ async fn company(store: &store::Store) -> (Customer, Product) {
     (customer, product)
 }
 
+/// An RFQ mail of the customer for 200 of the product, read and quoted at once; the quote's id.
+async fn quoted_rfq(state: &web::AppState, customer: &Customer, product: &Product, number: &str) -> i64 {
+    let mail = format!(
+        "From: {}\r\nSubject: Anfrage {number}\r\nMessage-ID: <rfq-{number}@example.de>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte bieten Sie uns an:\r\n\r\n\
+         Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+         1    {}   {}   200\r\n\r\nMit freundlichen Grüßen\r\n",
+        customer.emails[0], product.sku, product.name,
+    );
+    let received = app::intake::receive(&state.store, "upload", Some("rfq.eml"), mail.as_bytes())
+        .await
+        .unwrap();
+    app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
+        .await
+        .unwrap();
+    let quotes = state.store.quotes_of_message(received.id).await.unwrap();
+    assert_eq!(quotes.len(), 1, "an RFQ of a known customer is quoted at once");
+    quotes[0].id
+}
+
 #[tokio::test]
 async fn a_quote_is_edited_beside_its_rfq_and_only_managers_approve_or_see_cost() {
     for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let (customer, product) = company(&t.store).await;
-        let mail = format!(
-            "From: {}\r\nSubject: Anfrage 7781\r\nMessage-ID: <rfq-7781@example.de>\r\n\
-             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte bieten Sie uns an:\r\n\r\n\
-             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
-             1    {}   {}   200\r\n\r\nMit freundlichen Grüßen\r\n",
-            customer.emails[0], product.sku, product.name,
-        );
-        let received = app::intake::receive(&state.store, "upload", Some("rfq.eml"), mail.as_bytes())
-            .await
-            .unwrap();
-        app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
-            .await
-            .unwrap();
-        let quotes = state.store.quotes_of_message(received.id).await.unwrap();
-        assert_eq!(quotes.len(), 1, "an RFQ of a known customer is quoted at once");
-        let id = quotes[0].id;
+        let id = quoted_rfq(&state, &customer, &product, "7781").await;
 
         let clerk = Client::new(&state, "anna", "clerk").await;
         let (status, _, list) = clerk.get("/quotes").await;
@@ -303,20 +308,7 @@ async fn a_german_clerk_works_a_quote_in_german_and_is_told_in_german_what_is_re
     for t in tooling::testing::fresh_stores().await {
         let state = web::AppState::new(t.store.clone());
         let (customer, product) = company(&t.store).await;
-        let mail = format!(
-            "From: {}\r\nSubject: Anfrage 7790\r\nMessage-ID: <rfq-7790@example.de>\r\n\
-             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte bieten Sie uns an:\r\n\r\n\
-             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
-             1    {}   {}   200\r\n\r\nMit freundlichen Grüßen\r\n",
-            customer.emails[0], product.sku, product.name,
-        );
-        let received = app::intake::receive(&state.store, "upload", Some("rfq.eml"), mail.as_bytes())
-            .await
-            .unwrap();
-        app::intake::drain(&state.store, &app::intake::Pipeline::new(&app::Config::default()))
-            .await
-            .unwrap();
-        let id = state.store.quotes_of_message(received.id).await.unwrap()[0].id;
+        let id = quoted_rfq(&state, &customer, &product, "7790").await;
         let clerk = Client::new(&state, "clara", "clerk").await;
         let (status, _, _) = clerk.post_form("/language", &[("language", "de")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
