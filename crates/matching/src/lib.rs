@@ -133,6 +133,9 @@ pub struct Catalog {
     /// Normalised SKUs in order, for finding those that begin with what is
     /// typed; made on the first search (most catalogs are never searched so).
     sku_order: std::sync::OnceLock<Vec<(String, usize)>>,
+    /// Customers' part numbers (customer, normalised part number, product),
+    /// in order, for the same search within one customer's; made alike.
+    part_order: std::sync::OnceLock<Vec<(String, String, usize)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -213,6 +216,7 @@ impl Catalog {
             customers,
             text,
             sku_order: std::sync::OnceLock::new(),
+            part_order: std::sync::OnceLock::new(),
         }
     }
 
@@ -234,6 +238,30 @@ impl Catalog {
             .iter()
             .take_while(move |(k, _)| k.starts_with(normal))
             .map(|&(_, i)| i)
+    }
+
+    /// The products of the customer's part numbers that (normalised) begin
+    /// with `normal`, in part-number order.
+    fn parts_starting_with<'a>(&'a self, customer_no: &'a str, normal: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let order = self.part_order.get_or_init(|| {
+            let mut order: Vec<(String, String, usize)> = self
+                .data
+                .customer_items
+                .iter()
+                .filter_map(|it| {
+                    let product = *self.by_sku.get(it.sku.as_ref()?.as_str())?;
+                    let part = normalize_code(it.customer_part_no.as_str());
+                    Some((it.customer_no.as_str().to_owned(), part, product))
+                })
+                .collect();
+            order.sort();
+            order
+        });
+        let from = order.partition_point(|(c, k, _)| (c.as_str(), k.as_str()) < (customer_no, normal));
+        order[from..]
+            .iter()
+            .take_while(move |(c, k, _)| c == customer_no && k.starts_with(normal))
+            .map(|&(_, _, i)| i)
     }
 
     pub fn products(&self) -> &[Product] {
@@ -293,20 +321,11 @@ impl Catalog {
         if let Some(c) = customer_no
             && normal.len() >= 2
         {
-            for item in self
-                .data
-                .customer_items
-                .iter()
-                .filter(|it| it.customer_no.as_str() == c)
-            {
+            for i in self.parts_starting_with(c, &normal) {
                 if found.len() >= limit {
                     break;
                 }
-                if normalize_code(item.customer_part_no.as_str()).starts_with(&normal)
-                    && let Some(&i) = item.sku.as_ref().and_then(|s| self.by_sku.get(s.as_str()))
-                {
-                    push(&mut found, i);
-                }
+                push(&mut found, i);
             }
         }
         if normal.len() >= 3 {
@@ -600,6 +619,57 @@ pub(crate) mod tests {
 
     fn sku_of(c: &Catalog, m: &LineMatch) -> Option<String> {
         m.product.map(|i| c.products()[i].sku.as_str().to_owned())
+    }
+
+    #[test]
+    fn the_picker_offers_only_this_customers_part_numbers_that_begin_with_what_is_typed() {
+        let item = |customer: &str, part: &str, sku: &str| CustomerItem {
+            customer_no: CustomerNo::parse(customer).unwrap(),
+            customer_part_no: CustomerPartNo::parse(part).unwrap(),
+            sku: Some(Sku::parse(sku).unwrap()),
+            customer_uom: None,
+            factor: None,
+        };
+        let mut data = MasterData {
+            products: catalog().products().to_vec(),
+            customer_items: vec![
+                item("10001", "77-1034", "DIN912-M8x40-A2"),
+                item("10001", "77-2001", "DIN933-M8x40-A4"),
+                item("10001", "88-0001", "DIN933-M8x40-A2"),
+                item("20002", "77-1099", "AW-RW-R820"),
+            ],
+            ..Default::default()
+        };
+        // A part number whose product left the catalog is not offered.
+        data.customer_items.push(CustomerItem {
+            sku: None,
+            ..item("10001", "77-3000", "DIN933-M8x40-A2")
+        });
+        let c = Catalog::build(data).unwrap();
+        let offered = |customer: Option<&str>, typed: &str| -> Vec<(String, Option<String>)> {
+            c.pick(customer, typed, 10)
+                .into_iter()
+                .take_while(|(_, part)| part.is_some())
+                .map(|(p, part)| (p.sku.as_str().to_owned(), part.map(str::to_owned)))
+                .collect()
+        };
+        assert_eq!(
+            offered(Some("10001"), "77 "),
+            [
+                ("DIN912-M8x40-A2".to_owned(), Some("77-1034".to_owned())),
+                ("DIN933-M8x40-A4".to_owned(), Some("77-2001".to_owned())),
+            ],
+            "this customer's, in part-number order, however the dash is written"
+        );
+        assert_eq!(
+            offered(Some("20002"), "771"),
+            [("AW-RW-R820".to_owned(), Some("77-1099".to_owned()))]
+        );
+        assert!(
+            offered(Some("30003"), "77").is_empty(),
+            "a customer without part numbers"
+        );
+        assert_eq!(c.pick(Some("10001"), "77-2", 1).len(), 1, "the limit holds");
     }
 
     #[test]
