@@ -5,15 +5,17 @@
 //! number ([`referred_order`]). Applying it changes the order as an
 //! amendment (the customer's change) or cancels it, and closes the
 //! message's draft — in one transaction, so neither happens without the
-//! other. What a change asks that an amendment cannot do (a line the order
-//! does not have, a line to take out) is said, not guessed.
+//! other. A change sets quantities and delivery dates, adds lines of our
+//! products and takes lines out; what it asks that cannot be done safely (a
+//! new line without product, quantity or price; every line out) is said,
+//! not guessed.
 
 use domain::order::AmendmentReason;
 use store::Store;
 use store::drafts::ClosesDraft;
 use store::orders::StoredOrder;
 
-use crate::draft::{Draft, LineField};
+use crate::draft::{Draft, DraftLine, LineField};
 use crate::review::{
     Amending, DraftTransition, LineAmendment, ReviewError, amend_closing, change, conflict, draft_in_review, event,
     open_order, read_draft,
@@ -75,12 +77,45 @@ pub async fn referred_order(store: &Store, draft: &Draft) -> Result<Option<Store
     }
 }
 
-/// What applying a change to an order would do: the amendments, and what a
-/// person must do by hand.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What applying a change to an order would do: the amendments, the lines
+/// added and taken out, and what a person must do by hand.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChangePlan {
     pub amendments: Vec<LineAmendment>,
-    pub by_hand: Vec<String>,
+    /// New lines, numbered after the order's last.
+    pub added: Vec<DraftLine>,
+    /// The order's lines to take out, by number.
+    pub removed: Vec<u32>,
+    pub by_hand: Vec<ByHand>,
+}
+
+impl ChangePlan {
+    /// Whether applying would change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.amendments.is_empty() && self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// A part of a customer's change that a person has to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ByHand {
+    #[error("line {line_no} ({label}) is not on the order and has no product, quantity or price: add it by hand")]
+    Unresolved { line_no: u32, label: String },
+    #[error(
+        "line {line_no} ({label}) names a line of the order but no quantity or date was read: set it, or 0 to take the line out"
+    )]
+    NothingRead { line_no: u32, label: String },
+    #[error("the change takes out every line of the order: cancel the order instead")]
+    EveryLineOut,
+}
+
+/// Why a change cannot be applied as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotApplied {
+    #[error("the change asks nothing the order does not have already")]
+    NothingNew,
+    #[error("part of the change needs a person: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NeedsPerson(Vec<ByHand>),
 }
 
 /// The amendments a change asks of an order, line by line: each line of the
@@ -94,19 +129,31 @@ pub fn plan_change(order: &Draft, change: &Draft) -> ChangePlan {
                 || (asked.customer_part_no.is_some() && l.customer_part_no == asked.customer_part_no)
         };
         let Some(line) = order.lines.iter().find(same) else {
-            plan.by_hand.push(format!(
-                "line {} ({}) is not on the order: add it as a new order",
-                asked.line_no,
-                asked.label()
-            ));
+            let priced = asked.unit_price.or(asked.expected_price).is_some();
+            let counted = asked.quantity.is_some_and(|q| q > rust_decimal::Decimal::ZERO);
+            if asked.sku.is_some() && priced && counted {
+                let last = order.lines.iter().map(|l| l.line_no).max().unwrap_or(0);
+                let mut new = asked.clone();
+                new.line_no = last + plan.added.len() as u32 + 1;
+                plan.added.push(new);
+            } else if asked.quantity.is_none_or(|q| !q.is_zero()) {
+                plan.by_hand.push(ByHand::Unresolved {
+                    line_no: asked.line_no,
+                    label: asked.label(),
+                });
+            }
             continue;
         };
         match asked.quantity {
-            Some(q) if q.is_zero() => plan.by_hand.push(format!(
-                "line {} ({}) is to be taken out: amend the order by hand",
-                line.line_no,
-                line.label()
-            )),
+            None if asked.delivery_date.is_none() => plan.by_hand.push(ByHand::NothingRead {
+                line_no: asked.line_no,
+                label: asked.label(),
+            }),
+            Some(q) if q.is_zero() => {
+                if !plan.removed.contains(&line.line_no) {
+                    plan.removed.push(line.line_no);
+                }
+            }
             Some(q) if Some(q) != line.quantity => plan.amendments.push(LineAmendment {
                 line_no: line.line_no,
                 field: LineField::Quantity,
@@ -124,6 +171,11 @@ pub fn plan_change(order: &Draft, change: &Draft) -> ChangePlan {
                 value: d.to_string(),
             });
         }
+    }
+    // A line taken out is not amended.
+    plan.amendments.retain(|a| !plan.removed.contains(&a.line_no));
+    if !order.lines.is_empty() && plan.added.is_empty() && plan.removed.len() == order.lines.len() {
+        plan.by_hand.push(ByHand::EveryLineOut);
     }
     plan
 }
@@ -173,23 +225,21 @@ pub async fn apply_message(
     }
     let ordered = read_draft(&format!("order {order_id}"), &order.content)?;
     let plan = plan_change(&ordered, &draft);
-    if plan.amendments.is_empty() {
-        let what = if plan.by_hand.is_empty() {
-            "the change asks nothing the order does not have already".to_owned()
-        } else {
-            plan.by_hand.join("; ")
-        };
-        return Err(ReviewError::CannotApply { draft: draft_id, what });
-    }
-    if !plan.by_hand.is_empty() {
-        return Err(ReviewError::CannotApply {
-            draft: draft_id,
-            what: format!("part of the change needs a person: {}", plan.by_hand.join("; ")),
-        });
+    let why = if !plan.by_hand.is_empty() {
+        Some(NotApplied::NeedsPerson(plan.by_hand.clone()))
+    } else if plan.is_empty() {
+        Some(NotApplied::NothingNew)
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(ReviewError::CannotApply { draft: draft_id, why });
     }
     let note = format!("change message {}", stored.message_id);
     let amending = Amending {
         amendments: &plan.amendments,
+        added: &plan.added,
+        removed: &plan.removed,
         reason: AmendmentReason::CustomerChange,
         note: &note,
         user,
@@ -197,7 +247,7 @@ pub async fn apply_message(
     amend_closing(store, order_id, order_version, &amending, Some(&closes)).await?;
     Ok(Applied::Amended {
         order: order_id,
-        amendments: plan.amendments.len(),
+        amendments: plan.amendments.len() + plan.added.len() + plan.removed.len(),
     })
 }
 
@@ -231,11 +281,42 @@ mod tests {
             }]
         );
         assert!(plan.by_hand.is_empty());
-        change.lines.push(line(3, "C-300", 5));
+        // A new line of ours, priced, is added after the order's last; a line at 0 is taken out.
+        let mut new = line(3, "C-300", 5);
+        new.expected_price = Some(Decimal::new(125, 2));
+        change.lines.push(new);
         change.lines.push(line(4, "A-100", 0));
         let plan = plan_change(&order, &change);
-        assert_eq!(plan.by_hand.len(), 2, "{:?}", plan.by_hand);
-        assert!(plan.by_hand[0].contains("C-300"));
-        assert!(plan.by_hand[1].contains("taken out"));
+        assert!(plan.by_hand.is_empty(), "{:?}", plan.by_hand);
+        assert_eq!(plan.added.len(), 1);
+        assert_eq!(
+            (plan.added[0].line_no, plan.added[0].sku.as_deref()),
+            (3, Some("C-300"))
+        );
+        assert_eq!(plan.removed, [1]);
+        // A new line without a price, or without a product, is left to a person.
+        change.lines.push(line(5, "D-400", 2));
+        let mut unknown = line(6, "X", 1);
+        unknown.sku = None;
+        unknown.description = Some("Sonderteil".into());
+        change.lines.push(unknown);
+        let plan = plan_change(&order, &change);
+        assert_eq!(
+            plan.by_hand,
+            [
+                ByHand::Unresolved {
+                    line_no: 5,
+                    label: "D-400".into()
+                },
+                ByHand::Unresolved {
+                    line_no: 6,
+                    label: "Sonderteil".into()
+                }
+            ]
+        );
+        // Every line out is a cancellation, not an amendment.
+        let mut all_out = Draft::new(MessageKind::OrderChange);
+        all_out.lines = vec![line(1, "A-100", 0), line(2, "B-200", 0)];
+        assert_eq!(plan_change(&order, &all_out).by_hand, [ByHand::EveryLineOut]);
     }
 }

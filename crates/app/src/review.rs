@@ -18,7 +18,7 @@ use store::drafts::{DraftState, StoredDraft};
 use store::orders::NewOrder;
 
 use crate::draft::correct::LineValue;
-use crate::draft::{CorrectionError, Draft, LineField};
+use crate::draft::{CorrectionError, Draft, DraftLine, LineField};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -51,8 +51,11 @@ pub enum ReviewError {
     OrderClosed { order: i64, status: OrderStatus },
     #[error("draft {0} is no change or cancellation of an order")]
     NotAChange(i64),
-    #[error("draft {draft}: {what}")]
-    CannotApply { draft: i64, what: String },
+    #[error("draft {draft}: {why}")]
+    CannotApply {
+        draft: i64,
+        why: crate::changes::NotApplied,
+    },
     #[error(transparent)]
     Learning(#[from] crate::learning::LearningError),
     #[error(transparent)]
@@ -553,6 +556,8 @@ pub async fn amend(
 ) -> Result<(), ReviewError> {
     let what = Amending {
         amendments,
+        added: &[],
+        removed: &[],
         reason,
         note,
         user,
@@ -563,6 +568,10 @@ pub async fn amend(
 /// An amendment as a user asks it.
 pub(crate) struct Amending<'a> {
     pub amendments: &'a [LineAmendment],
+    /// Lines added, numbered already.
+    pub added: &'a [DraftLine],
+    /// Lines taken out, by number; the others keep theirs.
+    pub removed: &'a [u32],
     pub reason: AmendmentReason,
     pub note: &'a str,
     pub user: &'a str,
@@ -579,6 +588,8 @@ pub(crate) async fn amend_closing(
 ) -> Result<(), ReviewError> {
     let Amending {
         amendments,
+        added,
+        removed,
         reason,
         note,
         user,
@@ -609,6 +620,24 @@ pub(crate) async fn amend_closing(
                 after,
             ));
         }
+    }
+    let said = |l: &DraftLine| {
+        let quantity = l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default();
+        Some(format!("{} × {quantity}", l.label()))
+    };
+    for &line_no in removed {
+        let at = draft
+            .lines
+            .iter()
+            .position(|l| l.line_no == line_no)
+            .ok_or(CorrectionError::NoLine(line_no))
+            .map_err(refused)?;
+        let line = draft.lines.remove(at);
+        changes.push(change(&format!("lines[{line_no}]"), said(&line), None));
+    }
+    for line in added {
+        changes.push(change(&format!("lines[{}]", line.line_no), None, said(line)));
+        draft.lines.push(line.clone());
     }
     let order = new_order(&draft);
     if order.total != stored.total {

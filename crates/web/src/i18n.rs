@@ -538,12 +538,39 @@ impl Tr {
                 self.label(status.as_str())
             ),
             R::NotAChange(id) => format!("Entwurf {id} ist keine Änderung oder Stornierung eines Auftrags"),
-            R::CannotApply { draft, what } => format!("Entwurf {draft}: {what}"),
+            R::CannotApply {
+                draft,
+                why: app::changes::NotApplied::NothingNew,
+            } => format!("Entwurf {draft}: die Änderung verlangt nichts, was der Auftrag nicht schon hat"),
+            R::CannotApply {
+                draft,
+                why: app::changes::NotApplied::NeedsPerson(points),
+            } => format!(
+                "Entwurf {draft}: ein Teil der Änderung braucht einen Menschen: {}",
+                points.iter().map(|p| self.by_hand(p)).collect::<Vec<_>>().join("; ")
+            ),
             R::Learning(L::NothingToUndo(id)) => format!("Bei Entwurf {id} gibt es nichts mehr zurückzunehmen"),
             R::Learning(L::Refused { id, source }) | R::Amendment { order: id, source } => {
                 format!("{id}: {}", self.correction_error(source))
             }
             other => other.to_string(),
+        }
+    }
+
+    /// A part of a customer's change that a person has to do.
+    pub fn by_hand(&self, point: &app::changes::ByHand) -> String {
+        use app::changes::ByHand as B;
+        match (self.german(), point) {
+            (true, B::Unresolved { line_no, label }) => format!(
+                "Position {line_no} ({label}) steht nicht im Auftrag und hat keinen Artikel, keine Menge oder keinen Preis: von Hand hinzufügen"
+            ),
+            (true, B::NothingRead { line_no, label }) => format!(
+                "Position {line_no} ({label}) nennt eine Position des Auftrags, aber weder Menge noch Termin wurden gelesen: bitte setzen, oder 0, um die Position herauszunehmen"
+            ),
+            (true, B::EveryLineOut) => {
+                "Die Änderung nimmt alle Positionen heraus: bitte stattdessen den Auftrag stornieren".to_owned()
+            }
+            (false, point) => point.to_string(),
         }
     }
 

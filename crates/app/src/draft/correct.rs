@@ -252,7 +252,7 @@ pub enum LineValue {
 }
 
 impl LineValue {
-    /// Reads `raw` for `field`: decimals with comma or point, dates as
+    /// Reads `raw` for `field` (a quantity more than zero): decimals with comma or point, dates as
     /// `2026-11-22` or `22.11.2026`, units as Rec. 20 codes or their common names.
     pub fn read(field: LineField, raw: &str) -> Result<LineValue, CorrectionError> {
         let raw = raw.trim();
@@ -450,7 +450,17 @@ impl Draft {
                 }
             }
             Correction::LineValue { line_no, field, value } => {
-                let value = LineValue::read(*field, value)?;
+                let value = match LineValue::read(*field, value) {
+                    // In a customer's change, 0 takes the line out of the order.
+                    Err(_)
+                        if *field == LineField::Quantity
+                            && self.kind == domain::message::MessageKind::OrderChange
+                            && is_zero(value) =>
+                    {
+                        LineValue::Quantity(Some(Decimal::ZERO))
+                    }
+                    read => read?,
+                };
                 let (before, after) = self.line_mut(*line_no)?.set(value);
                 Change {
                     field: format!("lines[{line_no}].{}", field.as_str()),
@@ -625,6 +635,12 @@ impl Draft {
             }
         })
     }
+}
+
+/// `0`, `0,0`, `0.00`: a quantity of nothing.
+fn is_zero(raw: &str) -> bool {
+    let raw = raw.trim();
+    !raw.is_empty() && raw.chars().all(|c| matches!(c, '0' | ',' | '.')) && raw.starts_with('0')
 }
 
 #[cfg(test)]
@@ -911,6 +927,29 @@ mod tests {
             Err(CorrectionError::NoLine(9))
         );
         assert_eq!(d, before);
+    }
+
+    #[test]
+    fn a_change_takes_a_line_out_with_0_and_an_order_refuses_it() {
+        let catalog = crate::quote::tests::catalog();
+        let settings = ExtractionSettings::default();
+        let at = reading(&catalog, &settings);
+        let zero = |field: LineField, value: &str| Correction::LineValue {
+            line_no: 1,
+            field,
+            value: value.into(),
+        };
+        let mut order = order_with_lines(&catalog, &settings);
+        assert!(order.apply(&zero(LineField::Quantity, "0"), &at).is_err());
+        let mut change = order_with_lines(&catalog, &settings);
+        change.kind = MessageKind::OrderChange;
+        for typed in ["0", "0,00", " 0.0 "] {
+            let (done, _) = change.apply(&zero(LineField::Quantity, typed), &at).unwrap();
+            assert_eq!(change.lines[0].quantity, Some(Decimal::ZERO), "{typed}");
+            assert_eq!(done.field, "lines[1].quantity");
+        }
+        assert!(change.apply(&zero(LineField::Quantity, "-1"), &at).is_err());
+        assert!(change.apply(&zero(LineField::Uom, "0"), &at).is_err(), "0 is no unit");
     }
 
     #[test]

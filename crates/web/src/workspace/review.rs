@@ -396,8 +396,13 @@ async fn referred(
                     a.value
                 )
             })
+            .chain(plan.added.iter().map(|l| {
+                let quantity = l.quantity.map(|q| tr.quantity(q)).unwrap_or_default();
+                tr.fill("New line {}: {} × {}", &[&l.line_no, &l.label(), &quantity])
+            }))
+            .chain(plan.removed.iter().map(|n| tr.f("Line {} taken out", n)))
             .collect(),
-        by_hand: plan.by_hand,
+        by_hand: plan.by_hand.iter().map(|b| tr.by_hand(b)).collect(),
     }))
 }
 

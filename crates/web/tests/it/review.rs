@@ -37,7 +37,7 @@ async fn company(store: &store::Store) -> Company {
             }
             _ => None,
         })
-        .take(2)
+        .take(3)
         .collect();
     Company { customer, products }
 }
@@ -960,6 +960,89 @@ async fn a_change_and_a_cancellation_are_applied_to_the_order_they_name() {
         assert!(
             order_page.contains(&format!("/drafts/{}", d.id)),
             "the order lists the change"
+        );
+
+        // A second change, read by a German clerk: a new line of ours, and line 1 taken out.
+        let new_product = &c.products[2];
+        let change = format!(
+            "From: {from}\r\nSubject: Änderung zu Bestellung 4500091001\r\nMessage-ID: <chg2-4500091001@example.de>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\n\r\nbitte ändern Sie unsere Bestellung 4500091001:\r\n\r\n\
+             Pos  Artikel-Nr.   Bezeichnung   Menge\r\n\
+             1    {}   {}   0\r\n\
+             3    {}   {}   30\r\n\r\nMit freundlichen Grüßen\r\n",
+            a.sku, a.name, new_product.sku, new_product.name,
+        );
+        let d = receive_and_draft(&state, "change2.eml", change).await;
+        let (status, _, _) = clerk.post_form("/language", &[("language", "de")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // The 0 of line 1 is no quantity to the reader: left to a person, who sets it.
+        let (_, _, page) = clerk.get(&format!("/drafts/{}", d.id)).await;
+        assert!(
+            page.contains("weder Menge noch Termin wurden gelesen") && !page.contains("id=\"apply-to-order\""),
+            "{:?}: {}",
+            t.backend,
+            &page[page.find("referred-order").unwrap_or(0)..][..600.min(page.len())]
+        );
+        let line_of_a = serde_json::from_str::<app::draft::Draft>(&d.extraction)
+            .unwrap()
+            .lines
+            .iter()
+            .find(|l| l.sku.as_deref() == Some(a.sku.as_str()))
+            .map(|l| l.line_no)
+            .unwrap();
+        let (status, _, body) = clerk
+            .post_form(
+                &format!("/drafts/{}/correct", d.id),
+                &[
+                    ("version", d.version.to_string().as_str()),
+                    ("what", "line_value"),
+                    ("field", "quantity"),
+                    ("line_no", line_of_a.to_string().as_str()),
+                    ("value", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let d = t.store.draft(d.id).await.unwrap().unwrap();
+        let (_, _, page) = clerk.get(&format!("/drafts/{}", d.id)).await;
+        let referred = &page[page.find("referred-order").unwrap_or(0)..];
+        let referred = &referred[..referred.find("</div>").unwrap_or(referred.len())];
+        assert!(
+            referred.contains(&format!("Neue Position 3: {} × 30", new_product.sku))
+                && referred.contains("Position 1 herausgenommen")
+                && referred.contains("id=\"apply-to-order\""),
+            "{:?}: {referred}",
+            t.backend
+        );
+        let (status, _, _) = clerk.post_form("/language", &[("language", "en")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, body) = apply(&clerk, &d, &amended).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let amended = t.store.order(orders[0].id).await.unwrap().unwrap();
+        let content: app::draft::Draft = serde_json::from_str(&amended.content).unwrap();
+        let lines: Vec<(u32, Option<&str>, Option<rust_decimal::Decimal>)> = content
+            .lines
+            .iter()
+            .map(|l| (l.line_no, l.sku.as_deref(), l.quantity))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (2, Some(b.sku.as_str()), Some(rust_decimal::Decimal::from(150))),
+                (3, Some(new_product.sku.as_str()), Some(rust_decimal::Decimal::from(30))),
+            ],
+            "line 1 out, line 2 keeps its number, the new line after it"
+        );
+        assert!(content.lines[1].unit_price.is_some(), "the new line has our price");
+        let pushes = t.store.erp_pushes_of(orders[0].id).await.unwrap();
+        assert_eq!(pushes.last().unwrap().kind, store::erp::PushKind::Amend);
+        let events = t.store.events_for("order", &orders[0].id.to_string()).await.unwrap();
+        let last = events.iter().rev().find(|e| e.action == "amended").unwrap();
+        assert!(
+            last.changes.iter().any(|c| c.field == "lines[1]" && c.after.is_none())
+                && last.changes.iter().any(|c| c.field == "lines[3]" && c.before.is_none()),
+            "{:?}",
+            last.changes
         );
 
         // The customer cancels the second order: cancelled with the reason, the ERP told, the draft done.
