@@ -149,11 +149,7 @@ pub fn plan_change(order: &Draft, change: &Draft) -> ChangePlan {
                 line_no: asked.line_no,
                 label: asked.label(),
             }),
-            Some(q) if q.is_zero() => {
-                if !plan.removed.contains(&line.line_no) {
-                    plan.removed.push(line.line_no);
-                }
-            }
+            Some(q) if q.is_zero() => plan.removed.push(line.line_no),
             Some(q) if Some(q) != line.quantity => plan.amendments.push(LineAmendment {
                 line_no: line.line_no,
                 field: LineField::Quantity,
@@ -172,7 +168,9 @@ pub fn plan_change(order: &Draft, change: &Draft) -> ChangePlan {
             });
         }
     }
-    // A line taken out is not amended.
+    // A line named twice is taken out once, and not amended.
+    plan.removed.sort_unstable();
+    plan.removed.dedup();
     plan.amendments.retain(|a| !plan.removed.contains(&a.line_no));
     if !order.lines.is_empty() && plan.added.is_empty() && plan.removed.len() == order.lines.len() {
         plan.by_hand.push(ByHand::EveryLineOut);
