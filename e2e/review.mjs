@@ -397,6 +397,17 @@ try {
     check(await clerk.getAttribute("html", "lang") === "de", `${name} is German`);
     await clerk.screenshot({ path: `${shots}/${name}.png` });
   }
+  // The dashboard in German: its figures too, not only its labels.
+  await clerk.goto(`${base}/`);
+  const kpiText = await clerk.textContent("#kpis");
+  for (const word of [" quoted ", " of ", "unanswered"]) {
+    check(!kpiText.includes(word), `the German KPIs have no English "${word.trim()}"`);
+  }
+  check(/\d+,\d %/.test(kpiText), "the German KPIs write shares with a decimal comma");
+  const homeText = await clerk.textContent("main");
+  for (const word of ["under 1 h", "over 24 h", "the last 30 days"]) {
+    check(!homeText.includes(word), `the German dashboard has no English "${word}"`);
+  }
   // A quote in German: how each price was made, what keeps it from going out.
   await clerk.goto(`${base}${quotePath}`);
   const quoteText = await clerk.textContent("main");

@@ -5,7 +5,7 @@
 //! kind; master data and the latest activity below.
 
 use crate::error::Missing;
-use crate::i18n::mark;
+use crate::i18n::{Tr, mark};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -40,7 +40,7 @@ pub(crate) struct KpiRow {
 
 /// One day of the trend.
 pub(crate) struct TrendRow {
-    day: String,
+    day: Date,
     orders: usize,
     median: String,
     stp: String,
@@ -93,47 +93,53 @@ pub struct RangeQuery {
     to: String,
 }
 
-/// A duration as people say it: seconds under a minute, minutes under two hours.
-pub(crate) fn minutes(d: SignedDuration) -> String {
+/// A duration as people say it: seconds under a minute, minutes under two
+/// hours (`3 h 5 min`; German `3 Std. 5 Min.`).
+pub(crate) fn minutes(d: SignedDuration, tr: &Tr) -> String {
     let s = d.as_secs().max(0);
     let m = s / 60;
+    let (min, h) = if tr.german() { ("Min.", "Std.") } else { ("min", "h") };
     if s < 60 {
         format!("{s} s")
     } else if m >= 120 {
-        format!("{} h {} min", m / 60, m % 60)
+        format!("{} {h} {} {min}", m / 60, m % 60)
     } else {
-        format!("{m} min")
+        format!("{m} {min}")
     }
 }
 
-fn spread_text(s: Option<domain::kpi::Spread>) -> String {
+fn spread_text(s: Option<domain::kpi::Spread>, tr: &Tr) -> String {
     s.map_or("–".into(), |s| {
-        format!("{} (p90 {}, n={})", minutes(s.median), minutes(s.p90), s.count)
+        format!("{} (p90 {}, n={})", minutes(s.median, tr), minutes(s.p90, tr), s.count)
     })
 }
 
-fn funnel_text(f: &domain::kpi::QuoteFunnel) -> String {
+fn funnel_text(f: &domain::kpi::QuoteFunnel, tr: &Tr) -> String {
     if f.quoted == 0 {
         return "–".into();
     }
-    let mut text = format!(
+    let mut text = tr.fill(
         "{} quoted → {} sent → {} accepted → {} ordered",
-        f.quoted, f.sent, f.accepted, f.ordered
+        &[&f.quoted, &f.sent, &f.accepted, &f.ordered],
     );
     if !f.lost.is_empty() {
         let lost: Vec<String> = f
             .lost
             .iter()
-            .map(|(reason, n)| format!("{} {n}", reason.map_or("expired", |r| r.label().1)))
+            .map(|(reason, n)| format!("{} {n}", tr.label(reason.map_or("expired", |r| r.as_str()))))
             .collect();
-        text.push_str(&format!("; lost: {}", lost.join(", ")));
+        text.push_str(&tr.f("; lost: {}", lost.join(", ")));
     }
     text
 }
 
-fn rate_text(r: domain::kpi::Rate) -> String {
-    r.percent()
-        .map_or("–".into(), |p| format!("{p:.1} % ({} of {})", r.part, r.whole))
+fn rate_text(r: domain::kpi::Rate, tr: &Tr) -> String {
+    r.percent().map_or("–".into(), |p| {
+        // One decimal always (`0.0 %`), with the language's decimal sign.
+        let share = format!("{p:.1}");
+        let share = if tr.german() { share.replace('.', ",") } else { share };
+        tr.fill("{} % ({} of {})", &[&share, &r.part, &r.whole])
+    })
 }
 
 /// Midnight of `day` in `zone`.
@@ -354,42 +360,46 @@ fn kpi_rows(
     per_period: &[Facts],
     hours: Option<(&domain::sla::BusinessHours, &TimeZone)>,
     now: Timestamp,
+    tr: &Tr,
 ) -> Vec<KpiRow> {
     let (mut processing, mut stp, mut errors, mut response) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut in_hours = Vec::new();
     let mut fcr = Vec::new();
     let (mut turnaround, mut funnel) = (Vec::new(), Vec::new());
     for facts in per_period {
-        turnaround.push(spread_text(domain::kpi::quote_turnaround(
-            facts.quotes_sent.iter().map(Arc::as_ref),
-        )));
-        funnel.push(funnel_text(&domain::kpi::quote_funnel(
-            facts.quotes_begun.iter().map(Arc::as_ref),
-        )));
+        turnaround.push(spread_text(
+            domain::kpi::quote_turnaround(facts.quotes_sent.iter().map(Arc::as_ref)),
+            tr,
+        ));
+        funnel.push(funnel_text(
+            &domain::kpi::quote_funnel(facts.quotes_begun.iter().map(Arc::as_ref)),
+            tr,
+        ));
         let (rate, open) = domain::kpi::first_contact_resolution(facts.threads.iter().map(Arc::as_ref), now);
         fcr.push(format!(
             "{}{}",
-            rate_text(rate),
+            rate_text(rate, tr),
             if open > 0 {
-                format!("; {open} within their 7 days")
+                tr.f("; {} within their 7 days", open)
             } else {
                 String::new()
             }
         ));
-        processing.push(spread_text(domain::kpi::processing_time(facts.orders())));
+        processing.push(spread_text(domain::kpi::processing_time(facts.orders()), tr));
         if let Some((hours, zone)) = hours {
-            in_hours.push(spread_text(domain::kpi::processing_time_by(facts.orders(), |a, b| {
-                hours.between(a, b, zone)
-            })));
+            in_hours.push(spread_text(
+                domain::kpi::processing_time_by(facts.orders(), |a, b| hours.between(a, b, zone)),
+                tr,
+            ));
         }
-        stp.push(rate_text(domain::kpi::straight_through_rate(facts.orders())));
-        errors.push(rate_text(domain::kpi::entry_error_rate(facts.orders())));
+        stp.push(rate_text(domain::kpi::straight_through_rate(facts.orders()), tr));
+        errors.push(rate_text(domain::kpi::entry_error_rate(facts.orders()), tr));
         let (spread, unanswered) = domain::kpi::response_time(facts.responses());
         response.push(format!(
             "{}{}",
-            spread_text(spread),
+            spread_text(spread, tr),
             if unanswered > 0 {
-                format!("; {unanswered} unanswered")
+                tr.f("; {} unanswered", unanswered)
             } else {
                 String::new()
             }
@@ -495,28 +505,28 @@ fn by_day(facts: &Facts, today: Date, zone: &TimeZone, days: i64) -> Vec<Day> {
 }
 
 /// One row a day, newest first.
-fn trend(days: &[Day]) -> Vec<TrendRow> {
+fn trend(days: &[Day], tr: &Tr) -> Vec<TrendRow> {
     days.iter()
         .rev()
         .map(|(day, orders, responses)| {
             let (response, _) = domain::kpi::response_time(responses.iter().map(Arc::as_ref));
             TrendRow {
-                day: day.to_string(),
+                day: *day,
                 orders: orders.len(),
                 median: domain::kpi::processing_time(orders.iter().map(Arc::as_ref))
-                    .map_or("–".into(), |s| minutes(s.median)),
+                    .map_or("–".into(), |s| minutes(s.median, tr)),
                 stp: domain::kpi::straight_through_rate(orders.iter().map(Arc::as_ref))
                     .percent()
                     .map_or("–".into(), |p| format!("{p:.0} %")),
-                response: response.map_or("–".into(), |s| minutes(s.median)),
+                response: response.map_or("–".into(), |s| minutes(s.median, tr)),
             }
         })
         .collect()
 }
 
 /// The trend as charts: orders, straight-through share, processing and response time per day.
-fn charts(days: &[Day]) -> Vec<(String, String)> {
-    let labels: Vec<String> = days.iter().map(|(d, _, _)| d.to_string()).collect();
+fn charts(days: &[Day], tr: &Tr) -> Vec<(String, String)> {
+    let labels: Vec<String> = days.iter().map(|(d, _, _)| tr.date(*d)).collect();
     type Measure<'a> = &'a dyn Fn(&[Arc<OrderFact>], &[Arc<ResponseFact>]) -> Option<f64>;
     let per_day = |f: Measure<'_>| -> Vec<Option<f64>> { days.iter().map(|(_, o, r)| f(o, r)).collect() };
     let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
@@ -548,30 +558,31 @@ fn charts(days: &[Day]) -> Vec<(String, String)> {
         .into_iter()
         .map(|(id, title, unit, measure)| {
             (
-                title.to_owned(),
-                crate::chart::bars(id, title, &labels, &per_day(measure), unit),
+                tr.t(title).to_owned(),
+                crate::chart::bars(id, tr.t(title), &labels, &per_day(measure), unit),
             )
         })
         .collect()
 }
 
-fn group_rows(groups: Vec<Group>, at_most: usize) -> Vec<Vec<String>> {
+/// A breakdown's rows; `name` says a group's key in the user's words.
+fn group_rows(groups: Vec<Group>, at_most: usize, tr: &Tr, name: impl Fn(String) -> String) -> Vec<Vec<String>> {
     groups
         .into_iter()
         .take(at_most)
         .map(|g| {
             vec![
-                g.key,
+                name(g.key),
                 g.orders.to_string(),
-                rate_text(g.straight_through),
-                rate_text(g.entry_errors),
-                g.processing.map_or("–".into(), |s| minutes(s.median)),
+                rate_text(g.straight_through, tr),
+                rate_text(g.entry_errors, tr),
+                g.processing.map_or("–".into(), |s| minutes(s.median, tr)),
             ]
         })
         .collect()
 }
 
-fn breakdowns(orders: &[Arc<OrderFact>]) -> Vec<Breakdown> {
+fn breakdowns(orders: &[Arc<OrderFact>], tr: &Tr) -> Vec<Breakdown> {
     let b = |orders: &[Arc<OrderFact>], key: fn(&OrderFact) -> String| {
         domain::kpi::breakdown(orders.iter().map(Arc::as_ref), key)
     };
@@ -582,31 +593,50 @@ fn breakdowns(orders: &[Arc<OrderFact>]) -> Vec<Breakdown> {
             rows: group_rows(
                 b(orders, |o| o.customer_no.clone().unwrap_or_else(|| "unknown".into())),
                 10,
+                tr,
+                |key| {
+                    if key == "unknown" {
+                        tr.t("unknown").to_owned()
+                    } else {
+                        key
+                    }
+                },
             ),
         },
         Breakdown {
             title: mark("By channel"),
             id: "by-channel",
-            rows: group_rows(b(orders, |o| o.channel.clone()), 20),
+            rows: group_rows(b(orders, |o| o.channel.clone()), 20, tr, |key| key),
         },
         Breakdown {
             title: mark("By format"),
             id: "by-format",
-            rows: group_rows(b(orders, |o| o.format.clone()), 20),
+            // German names the formats; the English file keeps their codes.
+            rows: group_rows(b(orders, |o| o.format.clone()), 20, tr, |key| {
+                if tr.german() { tr.label(&key).to_owned() } else { key }
+            }),
         },
         Breakdown {
             title: mark("By clerk"),
             id: "by-clerk",
             rows: group_rows(
-                b(orders, |o| o.clerk.clone().unwrap_or_else(|| "straight through".into())),
+                b(orders, |o| o.clerk.clone().unwrap_or_else(|| "straight_through".into())),
                 20,
+                tr,
+                |key| {
+                    if key == "straight_through" {
+                        tr.label(&key).to_owned()
+                    } else {
+                        key
+                    }
+                },
             ),
         },
     ]
 }
 
 /// Messages by kind: how many, answered how fast, how many not yet.
-fn kinds(responses: &[Arc<ResponseFact>]) -> Vec<Vec<String>> {
+fn kinds(responses: &[Arc<ResponseFact>], tr: &Tr) -> Vec<Vec<String>> {
     let mut by: BTreeMap<&str, Vec<&ResponseFact>> = BTreeMap::new();
     for r in responses {
         by.entry(r.kind.as_str()).or_default().push(r);
@@ -615,30 +645,32 @@ fn kinds(responses: &[Arc<ResponseFact>]) -> Vec<Vec<String>> {
         .map(|(kind, of)| {
             let (spread, unanswered) = domain::kpi::response_time(of.iter().copied());
             vec![
-                kind.replace('_', " "),
+                tr.label(kind).to_owned(),
                 of.len().to_string(),
-                spread_text(spread),
+                spread_text(spread, tr),
                 unanswered.to_string(),
             ]
         })
         .collect()
 }
 
-fn parse_range(q: &RangeQuery) -> Result<Option<(Date, Date)>, String> {
+fn parse_range(q: &RangeQuery, tr: &Tr) -> Result<Option<(Date, Date)>, String> {
     if q.from.trim().is_empty() && q.to.trim().is_empty() {
         return Ok(None);
     }
     let date = |s: &str, what: &str| {
-        s.trim()
-            .parse::<Date>()
-            .map_err(|_| format!("{what} '{}' is not a date (YYYY-MM-DD)", s.trim()))
+        tr.read_date(s)
+            .ok_or_else(|| tr.fill("{}: “{}” is not a date", &[&tr.t(what), &s.trim()]))
     };
-    let (from, to) = (date(&q.from, "from")?, date(&q.to, "to")?);
+    let (from, to) = (date(&q.from, mark("From"))?, date(&q.to, mark("To"))?);
     if to < from {
-        return Err(format!("the range ends ({to}) before it starts ({from})"));
+        return Err(tr.fill(
+            "The range ends ({}) before it starts ({})",
+            &[&tr.date(to), &tr.date(from)],
+        ));
     }
     if (to - from).get_days() > 366 {
-        return Err("a range is at most a year".into());
+        return Err(tr.t("A range is at most a year").into());
     }
     Ok(Some((from, to)))
 }
@@ -658,10 +690,10 @@ struct Figures {
 
 const DAYS: i64 = 30;
 
-async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Figures, WebError> {
+async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp, tr: &Tr) -> Result<Figures, WebError> {
     let store = &state.store;
     let zone = state.config.zone();
-    let (range, range_error) = match parse_range(q) {
+    let (range, range_error) = match parse_range(q, tr) {
         Ok(r) => (r, String::new()),
         Err(e) => (None, e),
     };
@@ -689,7 +721,7 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
     let (breakdown_period, b_orders, b_responses) = match (&chosen, periods.get(3)) {
         (Some(c), Some((name, _, _))) => (name.clone(), c.orders.clone(), c.responses.clone()),
         _ => (
-            "the last 30 days".to_owned(),
+            tr.t("the last 30 days").to_owned(),
             last_30.orders.clone(),
             last_30.responses.clone(),
         ),
@@ -700,12 +732,12 @@ async fn figures(state: &AppState, q: &RangeQuery, now: Timestamp) -> Result<Fig
     let hours = state.config.sla.hours().ok().flatten();
     let days = by_day(&last_30, today, &zone, DAYS);
     Ok(Figures {
-        kpis: kpi_rows(&per_period, hours.as_ref().map(|h| (h, &zone)), now),
+        kpis: kpi_rows(&per_period, hours.as_ref().map(|h| (h, &zone)), now, tr),
         periods,
-        trend: trend(&days),
-        charts: charts(&days),
-        breakdowns: breakdowns(&b_orders),
-        kinds: kinds(&b_responses),
+        trend: trend(&days, tr),
+        charts: charts(&days, tr),
+        breakdowns: breakdowns(&b_orders, tr),
+        kinds: kinds(&b_responses, tr),
         breakdown_period,
         range_error,
         today,
@@ -745,7 +777,7 @@ pub(crate) async fn page(state: &AppState, me: &CurrentUser, from: &str, to: &st
     let recent = store.recent_events(10).await?.iter().map(EventRow::from).collect();
     let now = Timestamp::now();
     let zone = state.config.zone();
-    let f = figures(state, &q, now).await?;
+    let f = figures(state, &q, now, &me.tr).await?;
     let sla = domain::kpi::sla_picture(&store.kpi_waiting().await?, now);
     let midnight = start_of(f.today, &zone).unwrap_or(now);
     let ((mine, mine_overdue), done) = store.my_work(&me.username, midnight, now).await?;
@@ -770,7 +802,7 @@ pub(crate) async fn page(state: &AppState, me: &CurrentUser, from: &str, to: &st
         sla: domain::kpi::AGE_BANDS
             .iter()
             .zip(sla.by_age)
-            .map(|((label, _), n)| ((*label).to_owned(), n))
+            .map(|((label, _), n)| (me.tr.t(label).to_owned(), n))
             .collect(),
         near_due: sla.near_due,
         overdue: sla.overdue,
@@ -808,7 +840,8 @@ pub async fn csv(State(state): State<AppState>, Query(q): Query<CsvQuery>) -> Re
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let f = figures(&state, &range, Timestamp::now()).await?;
+    // A file for programs: English words, ISO days.
+    let f = figures(&state, &range, Timestamp::now(), &Tr::default()).await?;
     let group_head = [
         "group",
         "orders",
@@ -844,7 +877,7 @@ pub async fn csv(State(state): State<AppState>, Query(q): Query<CsvQuery>) -> Re
                 .iter()
                 .map(|d| {
                     vec![
-                        d.day.clone(),
+                        d.day.to_string(),
                         d.orders.to_string(),
                         d.median.clone(),
                         d.stp.clone(),
@@ -923,22 +956,33 @@ mod tests {
         let utc = periods(now, &TimeZone::UTC, None);
         assert_eq!(utc.len(), 3);
         assert_eq!(utc[0].1.to_string(), "2026-12-01T00:00:00Z");
-        assert_eq!(minutes(SignedDuration::from_secs(4)), "4 s");
-        assert_eq!(minutes(SignedDuration::from_secs(95)), "1 min");
-        assert_eq!(minutes(SignedDuration::from_mins(185)), "3 h 5 min");
-        assert!(
-            parse_range(&RangeQuery {
-                from: "2026-11-30".into(),
-                to: "2026-11-01".into()
-            })
-            .is_err()
+        let english = Tr::default();
+        let german = Tr::new(printout::Language::German, TimeZone::UTC);
+        assert_eq!(minutes(SignedDuration::from_secs(4), &english), "4 s");
+        assert_eq!(minutes(SignedDuration::from_secs(95), &english), "1 min");
+        assert_eq!(minutes(SignedDuration::from_mins(185), &english), "3 h 5 min");
+        assert_eq!(minutes(SignedDuration::from_mins(185), &german), "3 Std. 5 Min.");
+        let range = |from: &str, to: &str, tr: &Tr| {
+            parse_range(
+                &RangeQuery {
+                    from: from.into(),
+                    to: to.into(),
+                },
+                tr,
+            )
+        };
+        assert!(range("2026-11-30", "2026-11-01", &english).is_err());
+        assert!(range("gestern", "2026-11-01", &english).is_err());
+        assert_eq!(
+            range("01.11.2026", "30.11.2026", &german).unwrap(),
+            Some((jiff::civil::date(2026, 11, 1), jiff::civil::date(2026, 11, 30)))
         );
-        assert!(
-            parse_range(&RangeQuery {
-                from: "gestern".into(),
-                to: "2026-11-01".into()
-            })
-            .is_err()
+        assert_eq!(
+            range("gestern", "2026-11-01", &german).unwrap_err(),
+            "Von: „gestern“ ist kein Datum"
         );
+        let rate = domain::kpi::Rate { part: 36, whole: 37 };
+        assert_eq!(rate_text(rate, &english), "97.3 % (36 of 37)");
+        assert_eq!(rate_text(rate, &german), "97,3 % (36 von 37)");
     }
 }

@@ -1042,7 +1042,10 @@ mod tests {
         }
         assert!(seen > 300, "only {seen} texts found: the scan is broken");
         // Texts the code picks at run time.
-        let picked = domain::access::Role::ALL.iter().map(|r| r.label());
+        let picked = domain::access::Role::ALL
+            .iter()
+            .map(|r| r.label())
+            .chain(domain::kpi::AGE_BANDS.iter().map(|(band, _)| *band));
         let titles = ["Changed by someone else", "Not allowed", "That did not work"];
         missing.extend(
             picked
