@@ -189,7 +189,7 @@ try {
   await clerk.fill("form.amend input[name=note]", "phoned by the buyer");
   await Promise.all([clerk.waitForNavigation(), clerk.click("form.amend button[type=submit]")]);
   const amended = await clerk.locator("table.timeline").textContent();
-  check(amended.includes("amended") && amended.includes("customer_change"), "the amendment and its reason are in the timeline");
+  check(amended.includes("amended") && amended.includes("customer's change"), "the amendment and its reason are in the timeline");
   check((await clerk.locator("#order-lines tbody tr").first().textContent()).includes("150"), "line 1 now orders 150");
   await clerk.screenshot({ path: `${shots}/order.png`, fullPage: true });
 
@@ -392,11 +392,18 @@ try {
   await accessible(clerk, "review-de");
   await clerk.evaluate(() => window.scrollTo(0, 0));
   await clerk.screenshot({ path: `${shots}/review-de.png` });
-  for (const [name, path] of [["inbox-de", "/inbox"], ["orders-de", "/orders"], ["quotes-de", "/quotes?show=all"], ["home-de", "/"]]) {
+  for (const [name, path] of [["inbox-de", "/inbox"], ["orders-de", "/orders"], ["quotes-de", "/quotes?show=all"], ["home-de", "/"],
+    ["customers-de", "/customers"], ["products-de", "/products"]]) {
     await clerk.goto(`${base}${path}`);
     check(await clerk.getAttribute("html", "lang") === "de", `${name} is German`);
     await clerk.screenshot({ path: `${shots}/${name}.png` });
   }
+  // An order and a customer in German.
+  await clerk.goto(`${base}/orders`);
+  await Promise.all([clerk.waitForNavigation(), clerk.locator("#orders a[href^='/orders/']").first().click()]);
+  await clerk.screenshot({ path: `${shots}/order-de.png`, fullPage: true });
+  await clerk.goto(`${base}/customers/10001`);
+  await clerk.screenshot({ path: `${shots}/customer-de.png`, fullPage: true });
   // The dashboard in German: its figures too, not only its labels.
   await clerk.goto(`${base}/`);
   const kpiText = await clerk.textContent("#kpis");

@@ -597,20 +597,37 @@ impl Tr {
         }
     }
 
-    /// The changes of an event: `Menge: 100 → 175, Liefertermin: 2026-12-01`.
+    /// The changes of an event: `Position 2 Menge: 100 → 175, Status: in Prüfung → bestätigt`.
+    /// Fields and values that are codes are said in words; others stay as they are.
     pub fn changes(&self, changes: &[domain::event::FieldChange]) -> String {
+        let value = |v: Option<&str>| v.map_or("—", |v| self.label(v)).to_owned();
         changes
             .iter()
             .map(|c| {
-                let field = self.label(&c.field);
-                let after = c.after.as_deref().unwrap_or("—");
+                let field = self.field_name(&c.field);
+                let after = value(c.after.as_deref());
                 match &c.before {
-                    Some(before) => format!("{field}: {before} → {after}"),
+                    Some(before) => format!("{field}: {} → {after}", value(Some(before))),
                     None => format!("{field}: {after}"),
                 }
             })
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// `lines[2].quantity` as `Position 2 Menge`, `lines[3]` as `Position 3`.
+    fn field_name(&self, field: &str) -> String {
+        let Some(rest) = field.strip_prefix("lines[") else {
+            return self.label(field).to_owned();
+        };
+        let Some((n, after)) = rest.split_once(']') else {
+            return field.to_owned();
+        };
+        let line = format!("{} {n}", self.label("line"));
+        match after.strip_prefix('.') {
+            Some(name) => format!("{line} {}", self.label(name)),
+            None => line,
+        }
     }
 
     /// What was asked for and is not there: `Nachricht 12`.
@@ -821,6 +838,14 @@ fn code_label(code: &str) -> Option<(&'static str, &'static str)> {
         // line fields
         "line" => ("Line", "Position"),
         "status" => ("status", "Status"),
+        "customer_change" => ("customer's change", "Änderung des Kunden"),
+        "entry_error" => ("our entry error", "unser Erfassungsfehler"),
+        "draft_id" => ("draft", "Entwurf"),
+        "total" => ("total", "Summe"),
+        "lines" => ("lines", "Positionen"),
+        "decision" => ("decision", "Entscheidung"),
+        "source" => ("source", "Quelle"),
+        "duplicate_of" => ("duplicate of", "Duplikat von"),
         "email_text" => ("mail text", "Mailtext"),
         "email_html" => ("mail in HTML", "Mail in HTML"),
         "text" => ("text", "Text"),
@@ -914,6 +939,22 @@ mod tests {
         assert_eq!(german().actor(&system("cli:root")), "Orderdesk (Kommandozeile: root)");
         assert_eq!(german().stored_actor("user:anna"), "anna");
         assert_eq!(german().stored_actor("nobody knows"), "nobody knows");
+        let change = |field: &str, before: Option<&str>, after: Option<&str>| domain::event::FieldChange {
+            field: field.into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        };
+        let said = german().changes(&[
+            change("lines[2].quantity", Some("100"), Some("175")),
+            change("status", Some("review"), Some("confirmed")),
+            change("lines[3]", None, Some("Fracht pauschal × 1")),
+            change("reason", None, Some("customer_change")),
+        ]);
+        assert_eq!(
+            said,
+            "Position 2 Menge: 100 → 175, Status: in Prüfung → bestätigt, Position 3: Fracht pauschal × 1, \
+             Grund: Änderung des Kunden"
+        );
     }
 
     #[test]

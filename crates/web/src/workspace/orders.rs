@@ -256,29 +256,29 @@ pub async fn order(
     timeline.sort_by_key(|e| e.occurred_at);
     let lines = draft.lines.iter().map(|l| LineView::of(l, &me.tr)).collect();
     let pushes = state.store.erp_pushes_of(id).await?;
+    let tr = &me.tr;
     let erp = match (&o.erp_sale, o.erp_status, pushes.last()) {
-        (Some(sale), Some(status), _) => format!("sale {sale}, {}", status.as_str()),
-        (None, Some(status), _) => status.as_str().to_owned(),
+        (Some(sale), Some(status), _) => tr.fill("sale {}, {}", &[sale, &tr.label(status.as_str())]),
+        (None, Some(status), _) => tr.label(status.as_str()).to_owned(),
         (_, None, Some(p)) => match (p.status, &p.erp_reference) {
-            (store::erp::PushStatus::Sent, Some(r)) => format!("delivered ({r})"),
-            (store::erp::PushStatus::Sent, None) => "delivered".to_owned(),
+            (store::erp::PushStatus::Sent, Some(r)) => tr.f("delivered ({})", r),
+            (store::erp::PushStatus::Sent, None) => tr.t("delivered").to_owned(),
             (store::erp::PushStatus::Pending, _) if p.attempts > 0 => {
-                format!("waiting to be delivered (attempt {} failed)", p.attempts)
+                tr.f("waiting to be delivered (attempt {} failed)", p.attempts)
             }
-            (store::erp::PushStatus::Pending, _) => "waiting to be delivered".to_owned(),
-            (store::erp::PushStatus::Failed, _) => "not delivered".to_owned(),
+            (store::erp::PushStatus::Pending, _) => tr.t("waiting to be delivered").to_owned(),
+            (store::erp::PushStatus::Failed, _) => tr.t("not delivered").to_owned(),
         },
-        (_, None, None) => "not sent".to_owned(),
+        (_, None, None) => tr.t("not sent").to_owned(),
     };
     let erp_failed = pushes
         .iter()
         .rev()
         .find(|p| p.status == store::erp::PushStatus::Failed)
         .map(|p| {
-            format!(
+            tr.fill(
                 "Version {} was not taken by the ERP: {}",
-                p.order_version,
-                p.last_error.clone().unwrap_or_default()
+                &[&p.order_version, &p.last_error.clone().unwrap_or_default()],
             )
         });
     let mails = state
