@@ -600,7 +600,14 @@ impl Tr {
     /// The changes of an event: `Position 2 Menge: 100 → 175, Status: in Prüfung → bestätigt`.
     /// Fields and values that are codes are said in words; others stay as they are.
     pub fn changes(&self, changes: &[domain::event::FieldChange]) -> String {
-        let value = |v: Option<&str>| v.map_or("—", |v| self.label(v)).to_owned();
+        let value = |v: Option<&str>| match v {
+            None => "—".to_owned(),
+            // A resolved exception keeps the note the clerk wrote.
+            Some(v) => match v.strip_prefix("resolved: ") {
+                Some(note) => format!("{}: {note}", self.t("resolved")),
+                None => self.label(v).to_owned(),
+            },
+        };
         changes
             .iter()
             .map(|c| {
@@ -617,6 +624,11 @@ impl Tr {
 
     /// `lines[2].quantity` as `Position 2 Menge`, `lines[3]` as `Position 3`.
     fn field_name(&self, field: &str) -> String {
+        if let Some(n) = field.strip_prefix("exceptions[").and_then(|r| r.strip_suffix(']'))
+            && let Ok(n) = n.parse::<usize>()
+        {
+            return format!("{} {}", self.t("Exception"), n + 1);
+        }
         let Some(rest) = field.strip_prefix("lines[") else {
             return self.label(field).to_owned();
         };
@@ -949,11 +961,12 @@ mod tests {
             change("status", Some("review"), Some("confirmed")),
             change("lines[3]", None, Some("Fracht pauschal × 1")),
             change("reason", None, Some("customer_change")),
+            change("exceptions[0]", Some("pack_size"), Some("resolved: am Telefon geklärt")),
         ]);
         assert_eq!(
             said,
             "Position 2 Menge: 100 → 175, Status: in Prüfung → bestätigt, Position 3: Fracht pauschal × 1, \
-             Grund: Änderung des Kunden"
+             Grund: Änderung des Kunden, Ausnahme 1: Keine volle Verpackungseinheit → geklärt: am Telefon geklärt"
         );
     }
 
