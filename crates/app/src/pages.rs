@@ -180,7 +180,7 @@ pub async fn draw_in_child(
 /// from stdin, writes the page's PNG to stdout. Returns the exit code.
 pub fn child_main(page: usize, limits: ParseLimits) -> i32 {
     use std::io::{Read, Write};
-    if let Err(e) = crate::parsing::set_own_limits(limits) {
+    if let Err(e) = crate::parsing::limit_from_start(limits) {
         eprintln!("page-worker: cannot set limits: {e}");
         return 3;
     }

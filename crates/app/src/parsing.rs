@@ -102,7 +102,7 @@ struct Request {
 /// closes, answering each with its Documents (a little-endian u64 length, then JSON).
 /// Returns the process exit code.
 pub fn child_main(limits: ParseLimits) -> i32 {
-    if let Err(e) = set_own_limits(limits) {
+    if let Err(e) = limit_from_start(limits) {
         eprintln!("parse-worker: cannot set limits: {e}");
         return 3;
     }
@@ -217,6 +217,34 @@ pub(crate) fn set_own_limits(limits: ParseLimits) -> std::io::Result<()> {
 #[cfg(not(unix))]
 pub(crate) fn set_own_limits(_limits: ParseLimits) -> std::io::Result<()> {
     Ok(())
+}
+
+/// Marks a worker that has been started again under its limits.
+const UNDER_LIMITS: &str = "ORDERDESK_UNDER_LIMITS";
+
+/// Sets the limits, then starts this program again under them, once. The
+/// allocator reserves a large arena when the program starts, before `main`:
+/// limits set after it would find the data limit already spent, so that any
+/// later mapping is refused at random, while the arena itself still grows
+/// past the limit. Started again, the program reserves within its limits.
+#[cfg(unix)]
+pub(crate) fn limit_from_start(limits: ParseLimits) -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    set_own_limits(limits)?;
+    if std::env::var_os(UNDER_LIMITS).is_some() {
+        return Ok(());
+    }
+    let program = std::env::current_exe()?;
+    // `exec` returns only when it failed.
+    Err(std::process::Command::new(program)
+        .args(std::env::args_os().skip(1))
+        .env(UNDER_LIMITS, "1")
+        .exec())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn limit_from_start(limits: ParseLimits) -> std::io::Result<()> {
+    set_own_limits(limits)
 }
 
 fn format_key(format: Format) -> &'static str {
