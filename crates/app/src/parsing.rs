@@ -274,12 +274,16 @@ fn format_words(key: &str) -> &'static str {
     }
 }
 
+/// The reader's note on a message that could not be read at all (one of
+/// [`document::model::DIAGNOSTIC_CODES`]).
+const MESSAGE_UNREADABLE: &str = "message_unreadable";
+
 /// A Document standing for a message that could not be read, with the reason as its error.
 pub(crate) fn unreadable(name: Option<&str>, message: String) -> Document {
     let mut doc = Document::new("", name.map(str::to_owned), Format::Unknown);
     doc.diagnostics.push(Diagnostic {
         severity: Severity::Error,
-        code: "message_unreadable".into(),
+        code: MESSAGE_UNREADABLE.into(),
         message,
     });
     doc
@@ -540,6 +544,11 @@ fn cause_of_death(status: Option<std::process::ExitStatus>, stderr: &str, limits
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_note_on_an_unreadable_message_is_a_listed_code() {
+        assert!(document::model::DIAGNOSTIC_CODES.contains(&MESSAGE_UNREADABLE));
+    }
 
     #[test]
     fn causes_are_named() {

@@ -336,7 +336,6 @@ mod names {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
         sources(&root.join("src"), &mut texts);
-        sources(&root.join("../app/src"), &mut texts);
         let code_like =
             |t: &str| t.contains('_') && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && !t.starts_with('_');
         let mut found = std::collections::BTreeSet::new();

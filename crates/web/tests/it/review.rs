@@ -1129,13 +1129,7 @@ async fn a_mail_written_in_html_is_shown_as_it_looks_and_runs_and_loads_nothing(
         "the mail is framed as it looks"
     );
 
-    let request = axum::http::Request::get(&src)
-        .header(axum::http::header::COOKIE, &clerk.cookie)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request)
-        .await
-        .unwrap();
+    let response = response_of(&state, &clerk, &src).await;
     assert_eq!(response.status(), StatusCode::OK);
     let csp = response.headers()[axum::http::header::CONTENT_SECURITY_POLICY]
         .to_str()
@@ -1166,12 +1160,17 @@ async fn a_mail_written_in_html_is_shown_as_it_looks_and_runs_and_loads_nothing(
         assert!(!html.contains(gone), "“{gone}” left in the mail as shown: {html}");
     }
     // Every other page may not be framed.
-    let request = axum::http::Request::get("/queue")
-        .header(axum::http::header::COOKIE, &clerk.cookie)
+    let response = response_of(&state, &clerk, "/queue").await;
+    assert_eq!(response.headers()[axum::http::header::X_FRAME_OPTIONS], "DENY");
+}
+
+/// The whole response to a GET of `path` by `user`, headers and all.
+async fn response_of(state: &web::AppState, user: &Client, path: &str) -> axum::response::Response {
+    let request = axum::http::Request::get(path)
+        .header(axum::http::header::COOKIE, &user.cookie)
         .body(axum::body::Body::empty())
         .unwrap();
-    let response = tower::ServiceExt::oneshot(web::router(state.clone()), request)
+    tower::ServiceExt::oneshot(web::router(state.clone()), request)
         .await
-        .unwrap();
-    assert_eq!(response.headers()[axum::http::header::X_FRAME_OPTIONS], "DENY");
+        .unwrap()
 }
