@@ -24,7 +24,7 @@ fn nice_max(max: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// One series of bars, one per label (oldest first); `None` draws no bar
+/// One series of bars, one per label (oldest first; short, as the axis shows them); `None` draws no bar
 /// (nothing to measure that day). `unit` follows the axis maximum.
 pub fn bars(id: &str, title: &str, labels: &[String], values: &[Option<f64>], unit: &str) -> String {
     const W: f64 = 520.0;
@@ -96,7 +96,7 @@ pub fn bars(id: &str, title: &str, labels: &[String], values: &[Option<f64>], un
             svg.push_str(&format!(
                 "<text x=\"{x:.1}\" y=\"{}\" font-size=\"9\" text-anchor=\"{anchor}\" fill=\"#5b6773\">{}</text>",
                 H - 6.0,
-                esc(label.get(5..).unwrap_or(label))
+                esc(label)
             ));
         }
     }
@@ -127,6 +127,10 @@ mod tests {
         assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby=\"orders-title orders-desc\""));
         assert!(svg.contains("Orders &lt;confirmed&gt; &amp; more"));
         assert!(svg.contains("2026-11-14: 14"), "the description carries the numbers");
+        assert!(
+            svg.contains(">2026-11-14</text>"),
+            "the axis names the last day as given"
+        );
         assert!(
             svg.contains(">20<title>20 orders</title>"),
             "the axis ends at a round 20"

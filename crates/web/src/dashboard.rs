@@ -526,7 +526,9 @@ fn trend(days: &[Day], tr: &Tr) -> Vec<TrendRow> {
 
 /// The trend as charts: orders, straight-through share, processing and response time per day.
 fn charts(days: &[Day], tr: &Tr) -> Vec<(String, String)> {
-    let labels: Vec<String> = days.iter().map(|(d, _, _)| tr.date(*d)).collect();
+    // Short, so that they fit under their bars: `29.11.` / `29 Nov`.
+    let short = if tr.german() { "%d.%m." } else { "%-d %b" };
+    let labels: Vec<String> = days.iter().map(|(d, _, _)| d.strftime(short).to_string()).collect();
     type Measure<'a> = &'a dyn Fn(&[Arc<OrderFact>], &[Arc<ResponseFact>]) -> Option<f64>;
     let per_day = |f: Measure<'_>| -> Vec<Option<f64>> { days.iter().map(|(_, o, r)| f(o, r)).collect() };
     let mins = |d: SignedDuration| d.as_secs_f64() / 60.0;
